@@ -1,0 +1,43 @@
+# One entry point for people and CI: `make test`, `make demo`, `make bench`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install fmt lint typecheck test unit all bench bench-validate clean
+
+install: $(STAMP)
+
+# A fresh clone makes its own virtual environment and installs exactly what uv.lock pins.
+$(STAMP): pyproject.toml uv.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==0.13.8"
+	@$(BIN)/uv sync --frozen --quiet --python $(BIN)/python
+	@touch $(STAMP)
+
+fmt: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+test: lint typecheck
+	$(BIN)/python -m pytest
+
+unit: install
+	$(BIN)/python -m pytest -m "not integration"
+
+all: test
+
+bench: bench-validate
+
+bench-validate: install
+	$(BIN)/python bench/validate.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

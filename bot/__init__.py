@@ -1,0 +1,1 @@
+"""The Slack edge of finetune-bot: the Bolt app, its listeners, the HTTP server and the command line."""

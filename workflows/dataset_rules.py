@@ -1,0 +1,86 @@
+"""The contract between the model catalogue and the dataset validator: types, formats and rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class CustomizationType(StrEnum):
+    """What kind of customization a person asks for; the values are the CLI's TYPE names."""
+
+    #: Labeled prompt/completion pairs; changes how the model answers.
+    INSTRUCTION = "instruction"
+    #: Unlabeled domain text; teaches vocabulary and facts.
+    CONTINUED_PRETRAINING = "continued-pretraining"
+    #: Single- or multi-turn messages (system, user, assistant); instruction tuning for chatbots.
+    CONVERSATION = "conversation"
+    #: A teacher model writes the responses (data only for now; not offered in the conversation).
+    DISTILLATION = "distillation"
+
+    @property
+    def bedrock_value(self) -> str:
+        """The ``customizationType`` that CreateModelCustomizationJob expects."""
+        return {
+            CustomizationType.INSTRUCTION: "FINE_TUNING",
+            CustomizationType.CONVERSATION: "FINE_TUNING",
+            CustomizationType.CONTINUED_PRETRAINING: "CONTINUED_PRE_TRAINING",
+            CustomizationType.DISTILLATION: "DISTILLATION",
+        }[self]
+
+
+class DatasetFormat(StrEnum):
+    """The record layout a base model expects, one JSON object per line."""
+
+    #: ``{"prompt": str, "completion": str}`` (Titan, Cohere, Llama 3.1).
+    PROMPT_COMPLETION = "prompt-completion"
+    #: ``{"input": str}`` (Titan continued pre-training).
+    TEXT_INPUT = "text-input"
+    #: ``bedrock-conversation-2024``: ``schemaVersion``, optional ``system`` blocks, ``messages``
+    #: with content blocks (Nova, Llama 3.2/3.3).
+    BEDROCK_CONVERSATION = "bedrock-conversation"
+    #: Anthropic style: optional ``system`` string, ``messages`` with string content (Claude 3 Haiku).
+    ANTHROPIC_MESSAGES = "anthropic-messages"
+
+
+@dataclass(frozen=True, slots=True)
+class MediaRules:
+    """What images and videos a conversation record may carry (user turns only)."""
+
+    image_formats: frozenset[str] = frozenset()
+    video_formats: frozenset[str] = frozenset()
+    max_images_per_record: int = 0
+    max_videos_per_record: int = 0
+    #: Images and videos may not be mixed in one record, nor across the dataset.
+    single_modality: bool = True
+    #: Media must sit in the same S3 bucket as the dataset (Nova).
+    same_bucket: bool = False
+
+    @property
+    def allows_media(self) -> bool:
+        return bool(self.image_formats or self.video_formats)
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetRules:
+    """Everything the validator needs to know about one model and customization type."""
+
+    format: DatasetFormat
+    #: Record-count bounds for the training file (None: no bound known).
+    min_records: int | None = None
+    max_records: int | None = None
+    max_validation_records: int | None = None
+    #: Bound on training + validation records together, where the model has one.
+    max_total_records: int | None = None
+    #: Per-record token limit (input + output), and whether our offline count is exact for this
+    #: model family (cl100k equals Llama 3 on most text) or an estimate (Titan, Nova, Claude).
+    max_tokens_per_record: int | None = None
+    token_count_exact: bool = False
+    #: File-size limits in bytes.
+    max_file_bytes: int | None = None
+    max_validation_file_bytes: int | None = None
+    #: Substrings that make a Bedrock job fail when they appear in the text.
+    reserved_words: tuple[str, ...] = ()
+    media: MediaRules = field(default_factory=MediaRules)
+    #: Human-readable name of the model these rules came from, for messages ("Nova Micro").
+    model_name: str | None = None
