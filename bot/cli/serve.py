@@ -1,0 +1,66 @@
+"""``finetune-bot serve``: run the Slack app over HTTP, or over Socket Mode when an app token is set."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from types import FrameType
+
+from slack_bolt import App
+
+from bot.cli import EXIT_OK, EXIT_USAGE, Subparsers
+from bot.composition import build_runtime
+from bot.server import Routes, serve_http
+from bot.settings import SettingsError, load_settings
+
+logger = logging.getLogger("finetune_bot")
+
+
+def add_parser(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser("serve", help="run the Slack app")
+    parser.add_argument("--port", type=int, help="HTTP port (default: $PORT or 3000)")
+    parser.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all interfaces)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start the bot; settings problems end it at once with one line and status 2."""
+    try:
+        settings = load_settings()
+        runtime = build_runtime(settings)
+    except SettingsError as exc:
+        print(f"finetune-bot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    configure_logging()
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    routes = Routes(runtime.app, runtime.services.healthy)
+    port = args.port or settings.port
+    try:
+        if settings.socket_mode:
+            assert settings.slack_app_token is not None
+            _serve_socket_mode(runtime.app, settings.slack_app_token.get_secret_value())
+        serve_http(routes, host=args.host, port=port)
+    except KeyboardInterrupt:
+        logger.info("Stopped")
+    return EXIT_OK
+
+
+def _serve_socket_mode(app: App, app_token: str) -> None:
+    """Connect to Slack over a WebSocket; HTTP then serves only the health probe."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    SocketModeHandler(app, app_token).connect()  # type: ignore[no-untyped-call]
+    logger.info("Connected to Slack in Socket Mode")
+
+
+def configure_logging() -> None:
+    """Plain timestamped lines on stderr; Slack's own clients stay quiet below warnings."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("slack_sdk").setLevel(logging.WARNING)
+    logging.getLogger("slack_bolt").setLevel(logging.WARNING)
+
+
+def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt

@@ -1,0 +1,106 @@
+"""Typed settings from the environment or a ``.env`` file (PRODUCT.md §3), checked once at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: What each setting needs, in words, for the one-line error a person sees when it is wrong.
+REQUIREMENTS: dict[str, str] = {
+    "SLACK_BOT_TOKEN": "the bot token from your Slack app's OAuth & Permissions page, starting with xoxb-",
+    "SLACK_SIGNING_SECRET": "the signing secret from your Slack app's Basic Information page",
+    "SLACK_APP_TOKEN": "an app-level token with connections:write, starting with xapp- (Socket Mode)",
+    "SLACK_API_URL": "an http(s) URL ending in /api/, e.g. https://slack.com/api/",
+    "REDIS_URL": "a Redis URL such as redis://localhost:6379/0 (redis://, rediss:// or unix://)",
+    "AWS_REGION": "an AWS region name such as us-east-1",
+    "AWS_ENDPOINT_URL": "an http(s) URL, or unset to use AWS itself",
+    "FINETUNE_ROLE_ARN": "the ARN of the Bedrock service role, arn:aws:iam::<account>:role/<name>",
+    "FINETUNE_BUCKET": "the name of an S3 bucket in AWS_REGION for datasets and job output",
+    "FINETUNE_POLL_SECONDS": "a whole number of seconds between job status checks, 5 or more",
+    "FINETUNE_MAX_UPLOAD_MB": "a whole number of megabytes, 1 or more",
+    "FINETUNE_PRICES_FILE": "the path of a YAML file with price overrides",
+    "PORT": "a TCP port number between 1 and 65535",
+}
+
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line naming it and what it needs."""
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment; built once in the composition root."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    redis_url: str = "redis://localhost:6379/0"
+    aws_region: str = Field(default="us-east-1", pattern=r"^[a-z]{2}(-[a-z]+)+-\d+$")
+    aws_endpoint_url: str | None = Field(default=None, pattern=r"^https?://")
+    finetune_role_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")
+    finetune_bucket: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+    finetune_poll_seconds: int = Field(default=60, ge=5)
+    finetune_max_upload_mb: int = Field(default=1024, ge=1)
+    finetune_prices_file: Path | None = None
+    port: Port = 3000
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must start with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must start with xapp-")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url_shape(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url_shape(cls, value: str) -> str:
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @property
+    def socket_mode(self) -> bool:
+        """Socket Mode is on exactly when an app-level token is configured."""
+        return self.slack_app_token is not None
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.finetune_max_upload_mb * 1024 * 1024
+
+    def require(self, *names: str) -> None:
+        """Fail with one clear line when a setting this command needs is unset."""
+        for name in names:
+            if getattr(self, name.lower()) is None:
+                raise SettingsError(f"{name} is not set: it needs {REQUIREMENTS[name]}.")
+
+
+def load_settings() -> Settings:
+    """Read the settings, turning pydantic's report into one line that names the variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "a setting"
+        need = REQUIREMENTS.get(name, "a valid value")
+        raise SettingsError(f"{name} is not valid ({first['msg']}): it needs {need}.") from None

@@ -1,0 +1,26 @@
+"""The Slack Web API client: pointed at ``SLACK_API_URL``, riding out rate limits and dropped connections."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
+#: How many 429s in a row one call waits out (each wait is the server's Retry-After).
+RATE_LIMIT_RETRIES = 5
+#: How many times a call is retried after a connection error.
+CONNECTION_RETRIES = 3
+#: Seconds before a single Web API call gives up.
+TIMEOUT_SECONDS = 30
+
+
+def build_web_client(*, token: str, base_url: str) -> WebClient:
+    """A WebClient whose retries follow Slack's ``Retry-After`` and survive connection resets."""
+    return WebClient(
+        token=token,
+        base_url=base_url,
+        timeout=TIMEOUT_SECONDS,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES),
+            RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+        ],
+    )

@@ -1,0 +1,70 @@
+"""Fixtures for the real components: Redis, moto in server mode, and the bot as a subprocess."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping
+
+import pytest
+import redis
+
+from tests.support.bot_process import BotProcess, start_bot
+from tests.support.moto_server import CREDENTIALS, MotoServer, moto_server
+from tests.support.redis_server import redis_for_tests
+
+#: The secret the tests' Slack signs with, and the bot's token on the emulator.
+SIGNING_SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test-bot-token"
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A Redis database for tests: REDIS_URL's server if it answers, else a throwaway redis-server."""
+    try:
+        with redis_for_tests(os.environ.get("REDIS_URL")) as url:
+            yield url
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture
+def redis_client(redis_url: str) -> Iterator[redis.Redis]:
+    """A client on the test database, emptied before and after each test."""
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def moto_session() -> Iterator[MotoServer]:
+    with moto_server() as server:
+        yield server
+
+
+@pytest.fixture
+def aws(moto_session: MotoServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[MotoServer]:
+    """Emulated AWS, empty for each test; boto3 in this process reaches it through AWS_ENDPOINT_URL."""
+    moto_session.reset()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_session.endpoint_url)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    for name, value in CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    yield moto_session
+    moto_session.reset()
+
+
+@pytest.fixture
+def bot_factory() -> Iterator[Callable[[Mapping[str, str]], BotProcess]]:
+    """Start bots with a given environment; every bot started is stopped after the test."""
+    started: list[BotProcess] = []
+
+    def start(env: Mapping[str, str]) -> BotProcess:
+        bot = start_bot(env)
+        started.append(bot)
+        return bot
+
+    yield start
+    for bot in started:
+        bot.stop()

@@ -1,0 +1,1 @@
+"""Tests that run the bot as a subprocess against the real components."""

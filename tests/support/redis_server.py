@@ -1,0 +1,80 @@
+"""A real Redis for the tests: the one at REDIS_URL if it answers, else a throwaway redis-server."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import redis
+
+from tests.support.net import free_port, wait_until
+
+DEFAULT_URL = "redis://127.0.0.1:6379/0"
+#: The database number the tests use, so a developer's data in other databases is left alone.
+TEST_DB = 13
+
+INSTALL_HINT = (
+    "The tests need a Redis server. None answers at {url} and redis-server is not on PATH. "
+    "Install it (Debian/Ubuntu: `apt-get install redis-server`; macOS: `brew install redis`) "
+    "or set REDIS_URL to a server the tests may use."
+)
+
+
+def answers(url: str) -> bool:
+    """True when a Redis server answers PING at ``url``."""
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        with client:
+            return bool(client.ping())
+    except (redis.RedisError, OSError):
+        return False
+
+
+def with_db(url: str, db: int) -> str:
+    """``url`` with its database number replaced by ``db``."""
+    base = url.split("?")[0].rstrip("/")
+    head, _, tail = base.rpartition("/")
+    if head.endswith(("redis:/", "rediss:/")) or not tail.isdigit():
+        return f"{base}/{db}"
+    return f"{head}/{db}"
+
+
+@contextmanager
+def redis_for_tests(url: str | None) -> Iterator[str]:
+    """Yield the URL of a Redis database reserved for tests; start a server when none answers."""
+    candidate = url or DEFAULT_URL
+    if answers(candidate):
+        yield with_db(candidate, TEST_DB)
+        return
+    executable = shutil.which("redis-server")
+    if executable is None:
+        raise RuntimeError(INSTALL_HINT.format(url=candidate))
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="finetune-bot-redis-") as workdir:
+        process = subprocess.Popen(
+            [
+                executable,
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                workdir,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            started = f"redis://127.0.0.1:{port}/0"
+            wait_until(lambda: answers(started), timeout=10, what=f"redis-server on port {port}")
+            yield with_db(started, TEST_DB)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)

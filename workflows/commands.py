@@ -1,0 +1,161 @@
+"""The ``/finetune`` slash-command grammar (PRODUCT.md §3), parsed into typed commands without I/O."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+
+from workflows.dataset_rules import CustomizationType
+
+USAGE = """\
+*`/finetune` — fine-tune an Amazon Bedrock model from Slack*
+• `/finetune` or `/finetune new` — start a guided setup in a thread in this channel
+• `/finetune new type=TYPE model=MODEL_ID data=s3://bucket/train.jsonl [validation=s3://…] [epochs=N] \
+[name=NAME] [hyperparameter=value …]` — one-line setup: validates everything, then shows the review \
+with its cost and a Start button
+• `/finetune status [JOB]` — one job, or your recent jobs
+• `/finetune list` — jobs started in this channel, newest first
+• `/finetune stop JOB` — stop a running job (tokens already trained are billed; nothing is kept)
+• `/finetune cost` — estimated spend this month
+• `/finetune models [TYPE]` — base models you can customize
+• `/finetune cancel` — abandon the setup in progress in this channel
+• `/finetune help` — this message
+TYPE is `instruction`, `continued-pretraining` or `conversation`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Help:
+    """Show the usage."""
+
+
+@dataclass(frozen=True, slots=True)
+class New:
+    """Start a conversation; with options, the one-line setup."""
+
+    options: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def one_line(self) -> bool:
+        return bool(self.options)
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """One job's status, or the person's recent jobs when ``job`` is None."""
+
+    job: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListJobs:
+    """Jobs started in this channel."""
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    """Stop a running job (after confirmation)."""
+
+    job: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cost:
+    """Estimated spend this month."""
+
+
+@dataclass(frozen=True, slots=True)
+class Models:
+    """The catalogue, optionally for one customization type."""
+
+    customization: CustomizationType | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cancel:
+    """Abandon the conversation in progress in this channel."""
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """Input that matches no command; ``problem`` says what was wrong, in words."""
+
+    problem: str
+
+
+Command = Help | New | Status | ListJobs | Stop | Cost | Models | Cancel | Unknown
+
+#: Names a person may use for a type, beyond the canonical ones.
+_TYPE_ALIASES = {
+    "instruction": CustomizationType.INSTRUCTION,
+    "fine-tuning": CustomizationType.INSTRUCTION,
+    "finetuning": CustomizationType.INSTRUCTION,
+    "continued-pretraining": CustomizationType.CONTINUED_PRETRAINING,
+    "continued-pre-training": CustomizationType.CONTINUED_PRETRAINING,
+    "cpt": CustomizationType.CONTINUED_PRETRAINING,
+    "conversation": CustomizationType.CONVERSATION,
+    "conversational": CustomizationType.CONVERSATION,
+    "chat": CustomizationType.CONVERSATION,
+}
+
+_OFFERED_TYPES = "instruction, continued-pretraining or conversation"
+
+
+def parse_type(word: str) -> CustomizationType | None:
+    """A customization type from what a person typed, or None when it names none."""
+    return _TYPE_ALIASES.get(word.strip().lower())
+
+
+def parse_command(text: str) -> Command:
+    """Turn the text after ``/finetune`` into a command; never raises."""
+    try:
+        words = shlex.split(text.strip())
+    except ValueError:
+        return Unknown('a quote is not closed; check the quotes around a value such as name="my model"')
+    if not words:
+        return New()
+    verb, rest = words[0].lower(), words[1:]
+    if verb == "new":
+        return _parse_new(rest)
+    if verb in {"help", "-h", "--help", "?"}:
+        return Help()
+    return _parse_job_command(verb, rest)
+
+
+def _parse_job_command(verb: str, rest: list[str]) -> Command:
+    """The subcommands other than ``new`` and ``help``."""
+    simple: dict[str, Command] = {"list": ListJobs(), "cost": Cost(), "cancel": Cancel()}
+    if verb in simple:
+        return simple[verb] if not rest else Unknown(f"`{verb}` takes no arguments")
+    if verb == "status":
+        return Status(rest[0]) if len(rest) == 1 else Status() if not rest else _too_many(verb)
+    if verb == "stop":
+        if len(rest) != 1:
+            return Unknown("`stop` needs exactly one job: `/finetune stop JOB` (see `/finetune list`)")
+        return Stop(rest[0])
+    if verb == "models":
+        if not rest:
+            return Models()
+        customization = parse_type(rest[0])
+        if customization is None or len(rest) > 1:
+            return Unknown(f"`models` takes one optional type: {_OFFERED_TYPES}")
+        return Models(customization)
+    return Unknown(f"`{verb}` is not a /finetune command")
+
+
+def _too_many(verb: str) -> Unknown:
+    return Unknown(f"`{verb}` takes at most one job name")
+
+
+def _parse_new(words: list[str]) -> Command:
+    """``new key=value …``: keys are lower-cased; a bare word or a repeated key is refused."""
+    options: dict[str, str] = {}
+    for word in words:
+        key, sep, value = word.partition("=")
+        if not sep or not key:
+            return Unknown(f"`{word}` is not key=value; write it as e.g. `epochs=2`")
+        if not value:
+            return Unknown(f"`{key}=` has no value")
+        if key.lower() in options:
+            return Unknown(f"`{key}` is given twice")
+        options[key.lower()] = value
+    return New(options)
