@@ -1,0 +1,1 @@
+"""The setup conversation: records, events, effects and the pure ``advance`` function."""

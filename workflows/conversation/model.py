@@ -1,0 +1,101 @@
+"""The conversation record persisted in Redis, and the stages it moves through."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from workflows.dataset_rules import CustomizationType
+
+#: Bumped when the stored shape changes incompatibly; older records are then discarded politely.
+SCHEMA_VERSION = 1
+
+
+class Stage(StrEnum):
+    """Where a conversation stands; each stage waits for one kind of answer."""
+
+    #: Which kind of customization (buttons), or "help me choose".
+    CHOOSING_TYPE = "choosing_type"
+    #: Help me choose, question 1: what data do you have?
+    ASKING_DATA = "asking_data"
+    #: Help me choose, question 2: what should change?
+    ASKING_GOAL = "asking_goal"
+    #: Which base model (a menu of those that support the type in the region).
+    CHOOSING_MODEL = "choosing_model"
+    #: Waiting for the training file (upload in the thread) or an s3:// URI.
+    AWAITING_TRAINING = "awaiting_training"
+    #: The training dataset is being checked.
+    CHECKING_TRAINING = "checking_training"
+    #: Optional validation file, or skip.
+    AWAITING_VALIDATION = "awaiting_validation"
+    #: The validation dataset is being checked.
+    CHECKING_VALIDATION = "checking_validation"
+    #: Every setting, the counts and the cost, with Start.
+    REVIEWING = "reviewing"
+    #: Start was pressed; the job is being created.
+    STARTING = "starting"
+    #: The job exists; monitoring takes over.
+    STARTED = "started"
+    #: Abandoned by the person.
+    CANCELLED = "cancelled"
+
+    @property
+    def finished(self) -> bool:
+        return self in {Stage.STARTED, Stage.CANCELLED}
+
+
+class DatasetSummary(BaseModel):
+    """A dataset that passed validation, and where it lives now."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: Literal["slack", "s3"]
+    #: The file name a person sees.
+    name: str
+    #: Where Bedrock will read it: the original s3:// URI, or the product's copy of a Slack upload.
+    uri: str
+    size_bytes: int
+    records: int
+    tokens: int
+    #: "single-turn" / "multi-turn" for conversational data, else None.
+    turns: str | None = None
+    warnings: int = 0
+
+
+class Conversation(BaseModel):
+    """One person's setup conversation in one thread."""
+
+    model_config = ConfigDict(frozen=True)
+
+    team: str
+    channel: str
+    #: The root message the bot posted; the conversation lives in its thread.
+    thread_ts: str
+    #: The person who started it; only they drive it.
+    user: str
+    stage: Stage = Stage.CHOOSING_TYPE
+    #: Stages visited, so "Back" can return to the previous question.
+    previous: tuple[Stage, ...] = ()
+    customization: CustomizationType | None = None
+    help_data: str | None = None
+    help_goal: str | None = None
+    model_id: str | None = None
+    training: DatasetSummary | None = None
+    validation: DatasetSummary | None = None
+    #: Hyperparameters the person changed (API name → string); defaults come from the catalogue.
+    hyperparameters: dict[str, str] = Field(default_factory=dict)
+    name: str | None = None
+    job_name: str | None = None
+    job_arn: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    #: Optimistic-concurrency counter, owned by the store: a save must carry the version it read.
+    version: int = 0
+
+    @property
+    def id(self) -> str:
+        """Stable identity: workspace, channel and thread."""
+        return f"{self.team}:{self.channel}:{self.thread_ts}"

@@ -1,0 +1,131 @@
+"""The ports: small protocols the domain calls, implemented by adapters (Redis, AWS, Slack) and fakes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from workflows.conversation.model import Conversation
+from workflows.jobs import JobRecord, JobRequest, JobSnapshot
+
+
+@dataclass(frozen=True, slots=True)
+class StoredObject:
+    """An S3 object the product checked: where it is, how big, in which region."""
+
+    uri: str
+    size: int
+    region: str
+
+
+class Clock(Protocol):
+    """The time, injectable so tests and the demo can compress it."""
+
+    def now(self) -> datetime: ...
+
+
+class EventLog(Protocol):
+    """Remembers which Slack deliveries were already handled (at-most-once processing)."""
+
+    def first_delivery(self, event_id: str) -> bool:
+        """True the first time ``event_id`` is seen within the retention window, False after."""
+        ...
+
+
+class Locks(Protocol):
+    """Short-lived named locks shared by every replica."""
+
+    def acquire(self, name: str, *, ttl_seconds: float) -> str | None:
+        """A token when the lock was free (now held until released or ``ttl_seconds`` pass)."""
+        ...
+
+    def release(self, name: str, token: str) -> None:
+        """Release a lock held with ``token``; a lock taken over by someone else is left alone."""
+        ...
+
+
+class CustomizationJobs(Protocol):
+    """Bedrock's model-customization API, in the product's terms."""
+
+    def create(self, request: JobRequest) -> JobSnapshot:
+        """Create the job, or return the existing one when this request already created it."""
+        ...
+
+    def describe(self, job_name: str) -> JobSnapshot:
+        """The job's current state; raises ``JobNotFound``."""
+        ...
+
+    def in_progress(self) -> Iterator[JobSnapshot]:
+        """Every job Bedrock lists as InProgress or Stopping, page by page."""
+        ...
+
+    def stop(self, job_name: str) -> None:
+        """Ask Bedrock to stop the job; raises ``JobNotFound`` or ``JobNotStoppable``."""
+        ...
+
+
+class DatasetStorage(Protocol):
+    """S3, for datasets and job output."""
+
+    def inspect(self, uri: str) -> StoredObject:
+        """Check an ``s3://`` object exists, is a file and is readable; raises ``DatasetUnavailable``."""
+        ...
+
+    def download(self, uri: str, destination: Path, *, max_bytes: int) -> None:
+        """Stream the object to ``destination``; raises ``DatasetTooLarge`` past ``max_bytes``."""
+        ...
+
+    def upload(self, source: Path, *, key: str) -> str:
+        """Upload ``source`` to the product's bucket under ``key`` (multipart when large); its URI."""
+        ...
+
+    def list_uris(self, prefix_uri: str) -> list[str]:
+        """Every object URI under an ``s3://bucket/prefix/``."""
+        ...
+
+    def read_text(self, uri: str, *, max_bytes: int) -> str:
+        """A small text object, such as a metrics CSV."""
+        ...
+
+
+class JobRecords(Protocol):
+    """The jobs the product started and watches, kept in Redis."""
+
+    def save(self, record: JobRecord) -> None: ...
+
+    def get(self, job_name: str) -> JobRecord | None: ...
+
+    def watched(self) -> list[JobRecord]:
+        """Jobs whose terminal state has not been announced yet."""
+        ...
+
+    def in_channel(self, *, team: str, channel: str, limit: int) -> list[JobRecord]:
+        """Jobs started from a channel, newest first."""
+        ...
+
+    def by_user(self, *, team: str, user: str, limit: int) -> list[JobRecord]:
+        """Jobs a person started, newest first."""
+        ...
+
+
+class ConversationStore(Protocol):
+    """Conversations, shared by every replica, written with optimistic concurrency."""
+
+    def load(self, conversation_id: str) -> Conversation | None:
+        """The conversation, or None when there is none (or it expired)."""
+        ...
+
+    def save(self, conversation: Conversation) -> Conversation:
+        """Store it if the stored version still equals ``conversation.version`` (0: must not exist).
+
+        Returns the stored copy with ``version`` incremented; raises ``ConcurrentUpdate`` when
+        someone else saved first. Finished conversations are kept for a while, then expire.
+        """
+        ...
+
+    def active_in_channel(self, *, team: str, channel: str) -> list[str]:
+        """Ids of the unfinished conversations in a channel."""
+        ...
