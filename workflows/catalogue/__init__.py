@@ -1,0 +1,39 @@
+"""The model catalogue: customization types, base models, their dataset rules, hyperparameters and prices."""
+
+from workflows.catalogue.errors import (
+    CatalogueError,
+    CatalogueInvalid,
+    PriceOverrideError,
+    UnknownModel,
+    UnsupportedCustomization,
+)
+from workflows.catalogue.hyperparameter_spec import HyperparameterSpec, ValueKind
+from workflows.catalogue.loader import load_catalogue
+from workflows.catalogue.model_spec import CustomizationRules, Lifecycle, ModelSpec, TokenCounting
+from workflows.catalogue.schema import Catalogue, CustomizationInfo, Guidance, WrongTool
+from workflows.catalogue.values import Certainty, Fact, ModelPrices, Price, PriceField, PriceStatus
+
+__all__ = [
+    "Catalogue",
+    "CatalogueError",
+    "CatalogueInvalid",
+    "Certainty",
+    "CustomizationInfo",
+    "CustomizationRules",
+    "Fact",
+    "Guidance",
+    "HyperparameterSpec",
+    "Lifecycle",
+    "ModelPrices",
+    "ModelSpec",
+    "Price",
+    "PriceField",
+    "PriceOverrideError",
+    "PriceStatus",
+    "TokenCounting",
+    "UnknownModel",
+    "UnsupportedCustomization",
+    "ValueKind",
+    "WrongTool",
+    "load_catalogue",
+]

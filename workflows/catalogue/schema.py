@@ -1,0 +1,140 @@
+"""The catalogue as pydantic models: customization types, guidance, base models, and the lookups on them."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from workflows.catalogue.errors import UnknownModel
+from workflows.catalogue.hyperparameter_spec import HyperparameterSpec, ValueKind
+from workflows.catalogue.model_spec import (
+    CustomizationRules,
+    Lifecycle,
+    MediaSpec,
+    ModelSpec,
+    OnDemandDeployment,
+    TokenCounting,
+)
+from workflows.catalogue.values import Certainty, Fact, ModelPrices, Price, PriceField, PriceStatus
+from workflows.dataset_rules import CustomizationType
+
+__all__ = [
+    "Catalogue",
+    "Certainty",
+    "CustomizationInfo",
+    "CustomizationRules",
+    "Fact",
+    "Guidance",
+    "HyperparameterSpec",
+    "Lifecycle",
+    "MediaSpec",
+    "ModelPrices",
+    "ModelSpec",
+    "OnDemandDeployment",
+    "Price",
+    "PriceField",
+    "PriceStatus",
+    "TokenCounting",
+    "ValueKind",
+    "WrongTool",
+]
+
+
+class CustomizationInfo(BaseModel):
+    """A customization type explained for people choosing one (Slack mrkdwn-safe text)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: CustomizationType
+    title: str
+    #: Whether the conversation offers it today (distillation is data for later).
+    offered: bool
+    #: One line: what it does.
+    summary: str
+    #: When to pick it, with concrete examples.
+    use_when: str
+    #: The data it needs and how much.
+    data: str
+    #: One example record, as a JSONL line.
+    example: str
+    #: How cost and data volume compare with the other types.
+    cost: str
+    #: What it will not do.
+    not_for: str
+
+
+class WrongTool(BaseModel):
+    """A situation where fine-tuning is the wrong tool, and what to use instead."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    situation: str
+    instead: str
+    why: str
+
+
+class Guidance(BaseModel):
+    """Advice that spans the types: when not to fine-tune at all, and the general idea behind it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    wrong_tool: tuple[WrongTool, ...]
+    transfer_learning: str
+
+
+class Catalogue(BaseModel):
+    """Every customization type and base model the bot knows, loaded once and never mutated."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schema_version: Literal[1]
+    customizations: tuple[CustomizationInfo, ...]
+    guidance: Guidance
+    models: tuple[ModelSpec, ...]
+
+    @model_validator(mode="after")
+    def _complete(self) -> Catalogue:
+        ids = [model.id for model in self.models]
+        if len(set(ids)) != len(ids):
+            raise ValueError("a model id is listed twice")
+        described = [info.type for info in self.customizations]
+        if sorted(described) != sorted(CustomizationType):
+            raise ValueError("every customization type needs exactly one description")
+        return self
+
+    def model(self, model_id: str) -> ModelSpec:
+        """The model with this exact ``baseModelIdentifier``; raises UnknownModel with close matches."""
+        for model in self.models:
+            if model.id == model_id:
+                return model
+        raise UnknownModel(model_id, self._close_matches(model_id))
+
+    def models_for(self, customization: CustomizationType, region: str | None = None) -> list[ModelSpec]:
+        """Models offering this type (in this region, if given): active first, then legacy."""
+        found = [
+            model
+            for model in self.models
+            if model.supports(customization) and (region is None or model.in_region(region))
+        ]
+        return sorted(found, key=lambda model: model.is_legacy)
+
+    def customization(self, customization: CustomizationType) -> CustomizationInfo:
+        return next(info for info in self.customizations if info.type is customization)
+
+    def offered_customizations(self) -> list[CustomizationInfo]:
+        """The types the conversation offers, in catalogue order."""
+        return [info for info in self.customizations if info.offered]
+
+    def regions(self) -> list[str]:
+        """Every region some model is listed in, sorted."""
+        return sorted({region for model in self.models for region in model.regions})
+
+    def _close_matches(self, typed: str) -> list[str]:
+        """Ids that look like what was typed, by id or by display name."""
+        by_key = {model.id.lower(): model.id for model in self.models}
+        by_key.update({model.name.lower(): model.id for model in self.models})
+        prefixed = [model.id for model in self.models if typed and model.id.startswith(typed)]
+        close = difflib.get_close_matches(typed.lower(), list(by_key), n=3, cutoff=0.6)
+        return list(dict.fromkeys([*prefixed, *(by_key[key] for key in close)]))[:3]
