@@ -1,0 +1,107 @@
+"""Conversations in Redis: versioned JSON with a TTL, written with optimistic concurrency (WATCH/MULTI)."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import redis
+from pydantic import ValidationError
+from redis.client import Pipeline
+
+from workflows import keys
+from workflows.adapters.redis_values import as_text, as_texts, watch
+from workflows.conversation.model import SCHEMA_VERSION, Conversation
+from workflows.errors import ConcurrentUpdate
+
+logger = logging.getLogger(__name__)
+
+_CONFLICT = "Someone else changed this conversation at the same moment; please try that again."
+
+
+class RedisConversationStore:
+    """``ConversationStore`` on Redis; every replica sees the same conversations."""
+
+    def __init__(self, client: redis.Redis, *, ttl_seconds: int = keys.CONVERSATION_TTL_SECONDS) -> None:
+        self._client = client
+        self._ttl_seconds = ttl_seconds
+
+    def load(self, conversation_id: str) -> Conversation | None:
+        """The stored conversation; an expired, unknown-schema or invalid record reads as None."""
+        return _decode(conversation_id, as_text(self._client.get(keys.conversation_key(conversation_id))))
+
+    def save(self, conversation: Conversation) -> Conversation:
+        """Write only if nobody saved since ``conversation`` was read, so no answer is silently lost."""
+        key = keys.conversation_key(conversation.id)
+        stored = conversation.model_copy(update={"version": conversation.version + 1})
+        with self._client.pipeline(transaction=True) as pipe:
+            try:
+                watch(pipe, key)
+                if _stored_version(conversation.id, pipe.get(key)) != conversation.version:
+                    raise ConcurrentUpdate(_CONFLICT)
+                pipe.multi()
+                pipe.set(key, _encode(stored), ex=self._ttl_seconds)
+                self._update_index(pipe, stored)
+                pipe.execute()
+            except redis.WatchError as exc:
+                raise ConcurrentUpdate(_CONFLICT) from exc
+        return stored
+
+    def active_in_channel(self, *, team: str, channel: str) -> list[str]:
+        """Unfinished conversations in a channel, most recently saved first."""
+        index = keys.active_conversations_key(team, channel)
+        ids = as_texts(self._client.zrevrange(index, 0, -1))
+        if not ids:
+            return []
+        with self._client.pipeline(transaction=False) as pipe:
+            for conversation_id in ids:
+                pipe.exists(keys.conversation_key(conversation_id))
+            present = pipe.execute()
+        expired = [cid for cid, exists in zip(ids, present, strict=True) if not exists]
+        if expired:
+            self._client.zrem(index, *expired)
+        return [cid for cid in ids if cid not in expired]
+
+    def _update_index(self, pipe: Pipeline, conversation: Conversation) -> None:
+        """Keep the channel index equal to the unfinished conversations (queued in the transaction)."""
+        index = keys.active_conversations_key(conversation.team, conversation.channel)
+        if conversation.stage.finished:
+            pipe.zrem(index, conversation.id)
+            return
+        pipe.zadd(index, {conversation.id: conversation.updated_at.timestamp()})
+        pipe.expire(index, self._ttl_seconds)
+
+
+def _encode(conversation: Conversation) -> str:
+    """The stored JSON, wrapped with the schema version so a future shape can refuse old records."""
+    return json.dumps({"schema": SCHEMA_VERSION, "conversation": conversation.model_dump(mode="json")})
+
+
+def _decode(conversation_id: str, raw: str | None) -> Conversation | None:
+    """Parse a stored record; anything unreadable is logged and treated as absent, never raised."""
+    if raw is None:
+        return None
+    try:
+        envelope = json.loads(raw)
+    except ValueError:
+        logger.warning("Ignoring conversation %s: the stored record is not JSON", conversation_id)
+        return None
+    if not isinstance(envelope, dict) or envelope.get("schema") != SCHEMA_VERSION:
+        schema = envelope.get("schema") if isinstance(envelope, dict) else None
+        logger.warning("Ignoring conversation %s: unknown schema %r", conversation_id, schema)
+        return None
+    try:
+        return Conversation.model_validate(envelope.get("conversation"))
+    except ValidationError as exc:
+        logger.warning(
+            "Ignoring conversation %s: the stored record is invalid (%d errors)",
+            conversation_id,
+            exc.error_count(),
+        )
+        return None
+
+
+def _stored_version(conversation_id: str, raw: object) -> int:
+    """The version a save must match; a missing or unreadable record counts as 0 so it can be replaced."""
+    stored = _decode(conversation_id, as_text(raw))
+    return 0 if stored is None else stored.version
