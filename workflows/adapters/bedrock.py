@@ -1,0 +1,295 @@
+"""Bedrock's model-customization API behind the ``CustomizationJobs`` port, errors in the product's terms."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
+from functools import partial
+from typing import TYPE_CHECKING, Any, cast
+
+from botocore.exceptions import ClientError
+
+from workflows.adapters.aws_retry import Retrier
+from workflows.errors import (
+    AccessProblem,
+    BotError,
+    JobLaunchFailed,
+    JobNotFound,
+    JobNotStoppable,
+    QuotaExceeded,
+    RequestRejected,
+)
+from workflows.jobs import JobRequest, JobSnapshot, JobStatus
+
+if TYPE_CHECKING:
+    from mypy_boto3_bedrock.client import BedrockClient
+    from mypy_boto3_bedrock.literals import CustomizationTypeType
+    from mypy_boto3_bedrock.type_defs import CreateModelCustomizationJobRequestTypeDef
+
+logger = logging.getLogger(__name__)
+
+CREATE = "CreateModelCustomizationJob"
+GET = "GetModelCustomizationJob"
+LIST = "ListModelCustomizationJobs"
+STOP = "StopModelCustomizationJob"
+
+#: ``statusDetails`` members and the stage names people see, in the order the job goes through them.
+STAGES = {
+    "validationDetails": "validation",
+    "dataProcessingDetails": "data processing",
+    "trainingDetails": "training",
+}
+#: The statuses monitoring lists: the ones that can still change.
+LISTED_STATUSES = (JobStatus.IN_PROGRESS, JobStatus.STOPPING)
+
+
+class BedrockJobs:
+    """``CustomizationJobs`` on a boto3 ``bedrock`` client; jobs are addressed by name.
+
+    Names, not ARNs, because moto looks jobs up by name only and real Bedrock accepts both.
+    ``calls`` counts API calls per operation, retries included.
+    """
+
+    def __init__(
+        self,
+        client: BedrockClient,
+        *,
+        page_size: int = 100,
+        attempts: int = 4,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._client = client
+        self._page_size = page_size
+        self._retrier = Retrier(attempts=attempts, sleep=sleep, service="Bedrock")
+
+    @property
+    def calls(self) -> Counter[str]:
+        """API calls made so far, by operation name (``GetModelCustomizationJob``…)."""
+        return self._retrier.calls
+
+    def create(self, request: JobRequest) -> JobSnapshot:
+        """Create the job; when its name is taken by this same request, return that job instead."""
+        params = _create_params(request)
+        try:
+            response = self._retrier.call(CREATE, lambda: self._client.create_model_customization_job(**params))
+        except ClientError as error:
+            if not _name_in_use(error):
+                raise _launch_error(error, request) from error
+            return self._existing(request, error)
+        logger.info("Created customization job %s", request.job_name)
+        return JobSnapshot(
+            job_name=request.job_name,
+            job_arn=response["jobArn"],
+            status=JobStatus.IN_PROGRESS,
+            output_uri=request.output_uri,
+        )
+
+    def describe(self, job_name: str) -> JobSnapshot:
+        """The job as Bedrock reports it now."""
+        return _snapshot(self._get(job_name))
+
+    def in_progress(self) -> Iterator[JobSnapshot]:
+        """Jobs listed InProgress or Stopping: one call per page, however many jobs are watched."""
+        for status in LISTED_STATUSES:
+            for page in self._pages(status):
+                for summary in page.get("modelCustomizationJobSummaries", []):
+                    yield _snapshot(summary)
+
+    def stop(self, job_name: str) -> None:
+        """Ask Bedrock to stop a running job."""
+        try:
+            self._retrier.call(STOP, lambda: self._client.stop_model_customization_job(jobIdentifier=job_name))
+        except ClientError as error:
+            if _code(error) == "ConflictException":
+                raise JobNotStoppable(f"Job {job_name} is no longer running, so there is nothing to stop.") from error
+            raise _job_error(error, job_name) from error
+        logger.info("Asked Bedrock to stop customization job %s", job_name)
+
+    def _get(self, job_name: str) -> Mapping[str, Any]:
+        """GetModelCustomizationJob's raw answer."""
+        try:
+            return self._retrier.call(GET, lambda: self._client.get_model_customization_job(jobIdentifier=job_name))
+        except ClientError as error:
+            raise _job_error(error, job_name) from error
+
+    def _pages(self, status: JobStatus) -> Iterator[Mapping[str, Any]]:
+        """ListModelCustomizationJobs page by page, each page retried on its own when throttled."""
+        token: str | None = None
+        while True:
+            params: dict[str, Any] = {"statusEquals": status.value, "maxResults": self._page_size}
+            if token:
+                params["nextToken"] = token
+            try:
+                page = self._retrier.call(LIST, partial(self._client.list_model_customization_jobs, **params))
+            except ClientError as error:
+                raise _job_error(error, None) from error
+            yield page
+            token = page.get("nextToken")
+            if not token:
+                return
+
+    def _existing(self, request: JobRequest, error: ClientError) -> JobSnapshot:
+        """After "name in use": the job this request created earlier, or a clear refusal."""
+        try:
+            raw = self._get(request.job_name)
+        except JobNotFound:
+            raise RequestRejected(f"Bedrock rejected the job: {_message(error)}") from error
+        if not _same_request(raw, request):
+            raise RequestRejected(
+                f"A different customization job is already named {request.job_name}. "
+                "Give this job another name and start it again."
+            ) from error
+        logger.info("Customization job %s already existed for this request", request.job_name)
+        return _snapshot(raw)
+
+
+def _create_params(request: JobRequest) -> CreateModelCustomizationJobRequestTypeDef:
+    """The CreateModelCustomizationJob request; optional members only when they have a value."""
+    params: CreateModelCustomizationJobRequestTypeDef = {
+        "jobName": request.job_name,
+        "customModelName": request.custom_model_name,
+        "roleArn": request.role_arn,
+        "baseModelIdentifier": request.base_model_id,
+        "customizationType": cast("CustomizationTypeType", request.customization.bedrock_value),
+        "hyperParameters": dict(request.hyperparameters),
+        "trainingDataConfig": {"s3Uri": request.training_uri},
+        "outputDataConfig": {"s3Uri": request.output_uri},
+        "clientRequestToken": request.client_request_token,
+    }
+    if request.validation_uri:
+        params["validationDataConfig"] = {"validators": [{"s3Uri": request.validation_uri}]}
+    if request.tags:
+        params["jobTags"] = [{"key": key, "value": value} for key, value in request.tags.items()]
+    return params
+
+
+def _same_request(raw: Mapping[str, Any], request: JobRequest) -> bool:
+    """Whether an existing job came from ``request``: by token, or (moto may drop it) by its inputs."""
+    token = raw.get("clientRequestToken")
+    if token:
+        return bool(token == request.client_request_token)
+    base_arn = str(raw.get("baseModelArn", ""))
+    same_base = base_arn == request.base_model_id or base_arn.endswith("/" + request.base_model_id)
+    training_uri = raw.get("trainingDataConfig", {}).get("s3Uri")
+    return same_base and training_uri == request.training_uri
+
+
+def _snapshot(raw: Mapping[str, Any]) -> JobSnapshot:
+    """A Get answer or a List summary, in the product's terms."""
+    status = _status(raw.get("status"))
+    return JobSnapshot(
+        job_name=raw["jobName"],
+        job_arn=raw["jobArn"],
+        status=status,
+        stages=_stages(raw.get("statusDetails")),
+        # moto sets a failure message on every job; only a failed job's reason means anything.
+        failure_message=raw.get("failureMessage") if status is JobStatus.FAILED else None,
+        custom_model_arn=raw.get("outputModelArn") or raw.get("customModelArn"),
+        custom_model_name=raw.get("outputModelName") or raw.get("customModelName"),
+        training_loss=_float(raw.get("trainingMetrics", {}).get("trainingLoss")),
+        validation_loss=_validation_loss(raw.get("validationMetrics")),
+        output_uri=raw.get("outputDataConfig", {}).get("s3Uri"),
+        created_at=_utc(raw.get("creationTime")),
+        # moto sets endTime at creation; a running job has not ended.
+        ended_at=_utc(raw.get("endTime")) if status.terminal else None,
+    )
+
+
+def _status(value: object) -> JobStatus:
+    """Bedrock's status; one this code does not know yet is treated as still running, not a crash."""
+    try:
+        return JobStatus(str(value))
+    except ValueError:
+        logger.warning("Unknown customization job status %r; treating it as InProgress", value)
+        return JobStatus.IN_PROGRESS
+
+
+def _stages(details: object) -> dict[str, str]:
+    """``statusDetails`` as {"validation": "Completed", "data processing": …, "training": …}."""
+    if not isinstance(details, Mapping):
+        return {}
+    stages: dict[str, str] = {}
+    for member, stage in STAGES.items():
+        detail = details.get(member)
+        if isinstance(detail, Mapping) and detail.get("status"):
+            stages[stage] = str(detail["status"])
+    return stages
+
+
+def _validation_loss(metrics: object) -> float | None:
+    """The first validator's loss (the product sends one validation file)."""
+    if not isinstance(metrics, list):
+        return None
+    losses = [_float(item.get("validationLoss")) for item in metrics if isinstance(item, Mapping)]
+    return next((loss for loss in losses if loss is not None), None)
+
+
+def _float(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
+
+
+def _utc(value: object) -> datetime | None:
+    """A timezone-aware UTC time; naive times (moto) are taken to be UTC already."""
+    if not isinstance(value, datetime):
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def _message(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Message", "")).strip() or _code(error)
+
+
+def _name_in_use(error: ClientError) -> bool:
+    """Bedrock says "name in use" as ResourceInUse (moto) or Conflict/Validation (real AWS)."""
+    code = _code(error)
+    in_use_message = "currently in use" in _message(error)
+    return code == "ResourceInUseException" or (code in {"ConflictException", "ValidationException"} and in_use_message)
+
+
+def _launch_error(error: ClientError, request: JobRequest) -> BotError:
+    """Why Bedrock refused to create the job, with what to check next."""
+    code, message = _code(error), _message(error)
+    if code == "AccessDeniedException":
+        return AccessProblem(
+            f"Bedrock denied access ({message}). Check that the service role trusts "
+            "bedrock.amazonaws.com and may read the dataset and write the output bucket, that the "
+            f"bot's identity may iam:PassRole that role, and that model access to {request.base_model_id} "
+            "is enabled in this region."
+        )
+    if code == "ServiceQuotaExceededException":
+        return QuotaExceeded(
+            f"A Bedrock quota stops the job ({message}). Wait for a running job to finish, or ask "
+            "for a higher quota in Service Quotas (service: Amazon Bedrock)."
+        )
+    if code in {"ValidationException", "ConflictException", "TooManyTagsException"}:
+        return RequestRejected(f"Bedrock rejected the job: {message}")
+    if code == "ResourceNotFoundException":
+        return RequestRejected(
+            f"Bedrock could not find something the job needs ({message}). Check the base model and the service role."
+        )
+    return JobLaunchFailed(f"Bedrock did not start the job ({code}: {message}). Please try again later.")
+
+
+def _job_error(error: ClientError, job_name: str | None) -> BotError:
+    """Why a Get, Stop (``job_name`` given) or List failed, with what to do next."""
+    code, message = _code(error), _message(error)
+    # A name Bedrock refuses as malformed cannot belong to a job either.
+    if job_name is not None and code in {"ResourceNotFoundException", "ValidationException"}:
+        return JobNotFound(f"There is no customization job named {job_name}; `/finetune list` shows yours.")
+    if code == "AccessDeniedException":
+        return AccessProblem(
+            f"Bedrock denied the bot access ({message}). Its identity needs bedrock:GetModelCustomizationJob, "
+            "ListModelCustomizationJobs and StopModelCustomizationJob."
+        )
+    if code == "ValidationException":
+        return RequestRejected(f"Bedrock rejected the request: {message}")
+    return BotError(f"Bedrock answered {code}: {message}. Please try again later.")
