@@ -8,8 +8,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
+from workflows.conversation.events import SlackFile
 from workflows.conversation.model import Conversation
 from workflows.jobs import JobRecord, JobRequest, JobSnapshot
+from workflows.messages import Attachment, Message
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,4 +130,33 @@ class ConversationStore(Protocol):
 
     def active_in_channel(self, *, team: str, channel: str) -> list[str]:
         """Ids of the unfinished conversations in a channel."""
+        ...
+
+
+class Notifier(Protocol):
+    """Posting to Slack: messages in channels and threads, edits, private notes and files."""
+
+    def post(self, *, channel: str, message: Message, thread_ts: str | None = None) -> str:
+        """Post ``message``; returns its ``ts`` (the id to edit it or to thread under it)."""
+        ...
+
+    def update(self, *, channel: str, ts: str, message: Message) -> None:
+        """Replace an earlier message's content."""
+        ...
+
+    def whisper(self, *, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:
+        """An ephemeral note only ``user`` sees."""
+        ...
+
+    def attach(self, *, channel: str, attachment: Attachment, thread_ts: str | None = None) -> None:
+        """Upload a file into the channel or thread."""
+        ...
+
+
+class SlackFiles(Protocol):
+    """Downloading what people attach in Slack."""
+
+    def download(self, file: SlackFile, destination: Path, *, max_bytes: int) -> None:
+        """Stream the file to ``destination``; raises ``DatasetTooLarge`` past ``max_bytes`` and
+        ``DatasetUnavailable`` when Slack will not serve it."""
         ...

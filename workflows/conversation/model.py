@@ -47,6 +47,13 @@ class Stage(StrEnum):
         return self in {Stage.STARTED, Stage.CANCELLED}
 
 
+class DatasetRole(StrEnum):
+    """Which of the two datasets a file is."""
+
+    TRAINING = "training"
+    VALIDATION = "validation"
+
+
 class DatasetSummary(BaseModel):
     """A dataset that passed validation, and where it lives now."""
 
@@ -88,6 +95,8 @@ class Conversation(BaseModel):
     #: Hyperparameters the person changed (API name → string); defaults come from the catalogue.
     hyperparameters: dict[str, str] = Field(default_factory=dict)
     name: str | None = None
+    #: A validation URI from the one-line setup, checked once the training file passes.
+    queued_validation_uri: str | None = None
     job_name: str | None = None
     job_arn: str | None = None
     created_at: datetime

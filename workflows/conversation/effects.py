@@ -1,0 +1,41 @@
+"""What the conversation asks the service to do; the service does it and feeds back an event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workflows.conversation.events import SlackFile
+from workflows.conversation.model import DatasetRole
+from workflows.messages import Reply
+
+
+@dataclass(frozen=True, slots=True)
+class Say:
+    """Post in the conversation's thread."""
+
+    reply: Reply
+
+
+@dataclass(frozen=True, slots=True)
+class Whisper:
+    """Tell one person privately (an ephemeral message in the channel)."""
+
+    user: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckDataset:
+    """Fetch and validate a dataset; answer with DatasetAccepted or DatasetRefused."""
+
+    role: DatasetRole
+    #: A Slack upload, or an ``s3://`` URI.
+    source: SlackFile | str
+
+
+@dataclass(frozen=True, slots=True)
+class LaunchJob:
+    """Create the Bedrock job from the conversation; answer with JobLaunched or JobLaunchRefused."""
+
+
+Effect = Say | Whisper | CheckDataset | LaunchJob
