@@ -1,0 +1,303 @@
+"""``SlackEmulator``: a local Slack Web API on loopback that answers a bot and records what it does."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, TypeVar
+
+from bot.sandbox.events import Call, Interaction, ResponsePost, SandboxEvent
+from bot.sandbox.records import JSON, Channel, Ephemeral, Message, Reaction, UploadedFile, User, View, Workspace
+from bot.sandbox.server import Routes, SandboxServer
+from bot.sandbox.state import SandboxState
+from bot.sandbox.webapi import WebApi
+
+T = TypeVar("T")
+
+#: The channel every sandbox starts with.
+GENERAL_CHANNEL = "C0GENERAL"
+
+
+class SlackEmulator:
+    """A Slack workspace in a thread: point ``WebClient(base_url=emulator.api_url)`` at it.
+
+    It answers the Web API methods the bot uses, serves file downloads (bot token only), takes
+    uploads and ``response_url`` posts, and records all of it, thread-safely, for tests to read
+    and for ``subscribe``d observers to print. Channels and people are a registry (see
+    ``add_channel``/``add_user``); ``#general`` (``C0GENERAL``) exists from the start.
+    """
+
+    def __init__(
+        self,
+        bot_token: str = "xoxb-sandbox-token",
+        team_id: str = "T0SANDBOX01",
+        bot_user_id: str = "U0FINETUNE",
+        *,
+        bot_id: str = "B0FINETUNE",
+        app_id: str = "A0FINETUNE",
+        team_domain: str = "sandbox",
+        bot_name: str = "finetune-bot",
+        trigger_ttl: float = 3.0,
+    ) -> None:
+        self.workspace = Workspace(
+            team_id=team_id,
+            team_domain=team_domain,
+            bot_token=bot_token,
+            bot_user_id=bot_user_id,
+            bot_id=bot_id,
+            bot_name=bot_name,
+            app_id=app_id,
+        )
+        self._state = SandboxState.create(self.workspace)
+        self._state.views.trigger_ttl = trigger_ttl
+        self._api = WebApi(self._state)
+        self._server: SandboxServer | None = None
+        self._thread: threading.Thread | None = None
+        self.add_channel(GENERAL_CHANNEL, "general")
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+
+    def start(self) -> SlackEmulator:
+        """Listen on a free loopback port, serving from a daemon thread."""
+        if self._server is not None:
+            raise RuntimeError("the emulator is already running")
+        self._server = SandboxServer(Routes(self._state, self._api))
+        self._state.set_base_url(self.base_url)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="slack-emulator", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port; safe to call twice."""
+        server, thread = self._server, self._thread
+        self._server, self._thread = None, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> SlackEmulator:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT/``: where file, upload and response URLs live."""
+        if self._server is None:
+            raise RuntimeError("the emulator is not running; call start() first")
+        return f"http://127.0.0.1:{self._server.server_address[1]}/"
+
+    @property
+    def api_url(self) -> str:
+        """``http://127.0.0.1:PORT/api/``: the value for ``SLACK_API_URL`` / ``WebClient(base_url=…)``."""
+        return self.base_url + "api/"
+
+    # -- setting the scene -----------------------------------------------------------------------
+
+    def add_channel(self, channel_id: str, name: str | None = None, *, is_private: bool = False) -> Channel:
+        """Register a channel the bot can post in (idempotent)."""
+        return self._state.conversations.add_channel(channel_id, name, is_private=is_private)
+
+    def add_user(self, user_id: str, name: str | None = None) -> User:
+        """Register a person (idempotent), so ``users.info`` and ephemerals know them."""
+        return self._state.conversations.add_user(user_id, name)
+
+    def register_file(
+        self,
+        name: str,
+        content: bytes,
+        *,
+        filetype: str = "jsonl",
+        mimetype: str | None = None,
+        user: str | None = None,
+        title: str | None = None,
+    ) -> JSON:
+        """Store a file a person attaches and return its Slack file object (URLs point here)."""
+        uploader = user or self.workspace.bot_user_id
+        self.add_user(uploader)
+        stored = self._state.files.register(
+            name, content, user=uploader, filetype=filetype, mimetype=mimetype, title=title
+        )
+        return dict(stored.info)
+
+    def rate_limit(self, method: str, *, times: int = 1, retry_after: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` with HTTP 429 and ``Retry-After``."""
+        self._api.rate_limit(method, times=times, retry_after=retry_after)
+
+    # -- acting as Slack for the driver -----------------------------------------------------------
+
+    def new_response_url(
+        self,
+        *,
+        channel: str = GENERAL_CHANNEL,
+        user: str | None = None,
+        message_ts: str | None = None,
+        thread_ts: str | None = None,
+        is_ephemeral: bool = False,
+    ) -> str:
+        """A fresh ``response_url`` answering in ``channel`` to ``user`` (about ``message_ts`` if set)."""
+        return self._state.responses.new(
+            channel=channel,
+            user=user or self.workspace.bot_user_id,
+            message_ts=message_ts,
+            thread_ts=thread_ts,
+            is_ephemeral=is_ephemeral,
+        )
+
+    def deliver_response(self, url: str, payload: JSON) -> ResponsePost:
+        """Apply a ``response_url`` post without HTTP (Slack does this with a command's ack body)."""
+        return self._state.responses.deliver(url, payload)
+
+    def new_trigger_id(self, user: str) -> str:
+        """A fresh ``trigger_id`` with which the bot may open a modal for ``user``."""
+        return self._state.views.issue_trigger(user)
+
+    def record_user_message(
+        self,
+        channel: str,
+        user: str,
+        text: str = "",
+        *,
+        thread_ts: str | None = None,
+        files: list[JSON] | None = None,
+        client_msg_id: str | None = None,
+    ) -> Message:
+        """Put a person's message (or file share) in a channel or thread, as the driver sends it."""
+        self.add_user(user)
+        self.add_channel(channel)
+        message = self._state.conversations.post_as_user(
+            channel, user, text=text, thread_ts=thread_ts, files=files, client_msg_id=client_msg_id
+        )
+        for file in files or []:
+            self._state.files.share(str(file["id"]), channel, message.ts, thread_ts)
+        return message
+
+    def record_interaction(self, kind: str, user: str, label: str, **where: Any) -> Interaction:
+        """Note something a person did that leaves no message (a command, click or submission)."""
+        return self._state.conversations.record_interaction(Interaction(kind, user, label, **where))
+
+    def push_view(self, user: str, payload: JSON) -> View | None:
+        """Push a modal for ``user`` (``response_action: push``); ``None`` when the stack is full."""
+        return self._state.views.push(user, payload)
+
+    def update_view(self, view_id: str, payload: JSON) -> View:
+        """Replace a view's content (``response_action: update``)."""
+        return self._state.views.update(view_id, payload)
+
+    def close_view(self, view_id: str) -> None:
+        """Close a modal and any stacked above it (a plain submission or a cancel)."""
+        self._state.views.close(view_id)
+
+    def clear_views(self, user: str) -> None:
+        """Close every modal of ``user`` (``response_action: clear``)."""
+        self._state.views.clear(user)
+
+    # -- what happened -----------------------------------------------------------------------------
+
+    def calls(self, method: str | None = None) -> list[Call]:
+        """Every Web API request (or those of one method), oldest first, with status and outcome."""
+        return self._api.calls(method)
+
+    @property
+    def unknown_methods(self) -> list[str]:
+        """Methods the bot called that the emulator does not implement (expect ``[]``)."""
+        return self._api.unknown_methods()
+
+    def messages(self, channel: str, thread_ts: str | None = None) -> list[Message]:
+        """Current top-level messages, or a thread's replies with ``thread_ts``; oldest first."""
+        return self._state.conversations.messages(channel, thread_ts)
+
+    def thread(self, channel: str, thread_ts: str) -> list[Message]:
+        """A thread as people read it: the parent, then the replies."""
+        parent = self.message(channel, thread_ts)
+        return ([parent] if parent else []) + self.messages(channel, thread_ts)
+
+    def message(self, channel: str, ts: str) -> Message | None:
+        """One current message."""
+        return self._state.conversations.message(channel, ts)
+
+    def all_messages(self, channel: str) -> list[Message]:
+        """Every current message of a channel, thread replies included, oldest first."""
+        return self._state.conversations.all_messages(channel)
+
+    def ephemerals(self, channel: str, user: str | None = None) -> list[Ephemeral]:
+        """Current ephemerals in a channel, optionally those one person sees."""
+        return self._state.conversations.ephemerals(channel, user)
+
+    def views(self, user: str | None = None) -> list[View]:
+        """Every view shown (``is_open`` tells which are still up), oldest first."""
+        return self._state.views.views(user)
+
+    def view(self, view_id: str) -> View | None:
+        """One view, as it stands."""
+        return self._state.views.view(view_id)
+
+    def visible_views(self, user: str) -> list[View]:
+        """What ``user`` can interact with now: their top modal and their Home tab."""
+        return self._state.views.visible(user)
+
+    @property
+    def uploaded_files(self) -> list[UploadedFile]:
+        """Files the bot uploaded (``files_upload_v2``), with their bytes."""
+        return self._state.files.uploads()
+
+    def file_bytes(self, file_id: str) -> bytes:
+        """The bytes of any file in the workspace; ``KeyError`` for an unknown ID."""
+        stored = self._state.files.file(file_id)
+        if stored is None:
+            raise KeyError(file_id)
+        return stored.content
+
+    def responses(self, url: str | None = None) -> list[ResponsePost]:
+        """Every POST to ``response_url``s (or to one), oldest first."""
+        return self._state.responses.posts(url)
+
+    def reactions(self, channel: str | None = None, ts: str | None = None) -> list[Reaction]:
+        """Reactions the bot added."""
+        return self._state.conversations.reactions(channel, ts)
+
+    def interactions(self) -> list[Interaction]:
+        """What people did through the driver, oldest first."""
+        return self._state.conversations.interactions()
+
+    def events(self) -> list[SandboxEvent]:
+        """Every recorded change, in order."""
+        return self._state.recorder.events()
+
+    def subscribe(self, callback: Callable[[SandboxEvent], None]) -> Callable[[], None]:
+        """Call ``callback`` with each later event (under the sandbox lock: keep it quick).
+
+        Returns a function that unsubscribes it.
+        """
+        return self._state.recorder.subscribe(callback)
+
+    def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0, description: str = "") -> T:
+        """Wait until ``predicate()`` is truthy and return its value; ``TimeoutError`` after ``timeout``."""
+        return self._state.recorder.wait_for(predicate, timeout, description or "the sandbox condition")
+
+    def wait_for_message(
+        self,
+        channel: str,
+        *,
+        thread_ts: str | None = None,
+        contains: str = "",
+        timeout: float = 5.0,
+    ) -> Message:
+        """The newest bot message (in a thread, if given) whose text contains ``contains``, once there."""
+
+        def newest() -> Message | None:
+            pool = self.messages(channel, thread_ts) if thread_ts else self.all_messages(channel)
+            return next((m for m in reversed(pool) if m.from_bot and contains in m.text), None)
+
+        where = f"thread {thread_ts}" if thread_ts else f"channel {channel}"
+        found = self.wait_for(newest, timeout, f"a bot message containing {contains!r} in {where}")
+        assert found is not None
+        return found

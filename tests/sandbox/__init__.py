@@ -1,0 +1,1 @@
+"""Tests of the sandbox Slack: the Web API emulator and the driver that plays the user."""
