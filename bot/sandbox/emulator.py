@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Callable
 from types import TracebackType
@@ -119,14 +120,18 @@ class SlackEmulator:
         mimetype: str | None = None,
         user: str | None = None,
         title: str | None = None,
+        reported_size: int | None = None,
     ) -> JSON:
-        """Store a file a person attaches and return its Slack file object (URLs point here)."""
+        """Store a file a person attaches and return its Slack file object (URLs point here).
+
+        ``reported_size`` overrides the ``size`` Slack reports, to test size caps without the bytes.
+        """
         uploader = user or self.workspace.bot_user_id
         self.add_user(uploader)
         stored = self._state.files.register(
-            name, content, user=uploader, filetype=filetype, mimetype=mimetype, title=title
+            name, content, user=uploader, filetype=filetype, mimetype=mimetype, title=title, size=reported_size
         )
-        return dict(stored.info)
+        return copy.deepcopy(stored.info)
 
     def rate_limit(self, method: str, *, times: int = 1, retry_after: int = 1) -> None:
         """Answer the next ``times`` calls of ``method`` with HTTP 429 and ``Retry-After``."""
@@ -169,15 +174,21 @@ class SlackEmulator:
         thread_ts: str | None = None,
         files: list[JSON] | None = None,
         client_msg_id: str | None = None,
+        record: bool = True,
     ) -> Message:
-        """Put a person's message (or file share) in a channel or thread, as the driver sends it."""
+        """Put a person's message (or file share) in a channel or thread, as the driver sends it.
+
+        With ``record=False`` the message is only stamped: a forged delivery never happened in Slack.
+        """
         self.add_user(user)
         self.add_channel(channel)
-        message = self._state.conversations.post_as_user(
+        message = self._state.conversations.user_message(
             channel, user, text=text, thread_ts=thread_ts, files=files, client_msg_id=client_msg_id
         )
-        for file in files or []:
-            self._state.files.share(str(file["id"]), channel, message.ts, thread_ts)
+        if record:
+            self._state.conversations.post(message)
+            for file in files or []:
+                self._state.files.share(str(file["id"]), channel, message.ts, thread_ts)
         return message
 
     def record_interaction(self, kind: str, user: str, label: str, **where: Any) -> Interaction:

@@ -40,14 +40,17 @@ class FileStore:
         mimetype: str | None = None,
         title: str | None = None,
         by_bot: bool = False,
+        size: int | None = None,
     ) -> StoredFile:
-        """Store a file and build the Slack file object that describes it."""
+        """Store a file and build the Slack file object that describes it (``size`` overrides its length)."""
         if not self.base_url:
             raise RuntimeError("start the emulator before registering files: file URLs point at it")
         file_id = ids.slack_id("F")
         stored = StoredFile(
             id=file_id,
-            info=self._file_object(file_id, name, len(content), user, filetype, mimetype, title or name),
+            info=self._file_object(
+                file_id, name, len(content) if size is None else size, user, filetype, mimetype, title or name
+            ),
             content=content,
             uploaded_by_bot=by_bot,
         )

@@ -114,7 +114,7 @@ class ConversationStore:
             )
         )
 
-    def post_as_user(
+    def user_message(
         self,
         channel: str,
         user: str,
@@ -124,19 +124,17 @@ class ConversationStore:
         files: list[JSON] | None = None,
         client_msg_id: str | None = None,
     ) -> Message:
-        """Post a message from a person (what the driver types or uploads), so threads read naturally."""
-        return self.post(
-            Message(
-                channel=channel,
-                ts=self._clock.next(),
-                user=user,
-                team=self.workspace.team_id,
-                text=text,
-                thread_ts=thread_ts,
-                subtype="file_share" if files else None,
-                files=tuple(files or ()),
-                client_msg_id=client_msg_id,
-            )
+        """A message from a person (typed or a file share), stamped but not yet posted."""
+        return Message(
+            channel=channel,
+            ts=self._clock.next(),
+            user=user,
+            team=self.workspace.team_id,
+            text=text,
+            thread_ts=thread_ts,
+            subtype="file_share" if files else None,
+            files=tuple(files or ()),
+            client_msg_id=client_msg_id,
         )
 
     def new_ts(self) -> str:

@@ -42,6 +42,11 @@ def test_registered_file_looks_like_a_slack_file_object(emulator: SlackEmulator)
     assert file["created"] > 0
 
 
+def test_a_reported_size_stands_in_for_a_huge_file(emulator: SlackEmulator) -> None:
+    file = emulator.register_file("huge.jsonl", DATASET, reported_size=5 * 1024**3)
+    assert file["size"] == 5 * 1024**3
+
+
 def test_download_with_the_bot_token_returns_the_bytes(emulator: SlackEmulator) -> None:
     file = emulator.register_file("train.jsonl", DATASET)
     status, body, _ = fetch(file["url_private_download"], emulator.workspace.bot_token)
