@@ -1,4 +1,4 @@
-"""The ``chat.*`` and ``reactions.add`` methods: messages the bot posts, edits, deletes and reacts to."""
+"""The ``chat.*`` and ``reactions.add`` methods: messages the bot posts, edits, deletes, links and reacts to."""
 
 from __future__ import annotations
 
@@ -95,6 +95,18 @@ def add_reaction(state: SandboxState, params: Params) -> JSON:
     return {"ok": True}
 
 
+def permalink(state: SandboxState, params: Params) -> JSON:
+    """``chat.getPermalink``: the link people follow to a message (a reply links into its thread)."""
+    channel = channel_of(state, params)
+    message = state.conversations.message(channel.id, params.require("message_ts", "message_not_found"))
+    if message is None:
+        raise ApiError("message_not_found")
+    link = f"https://{state.workspace.team_domain}.slack.com/archives/{channel.id}/p{message.ts.replace('.', '')}"
+    if message.is_reply:
+        link += f"?thread_ts={message.thread_ts}&cid={channel.id}"
+    return {"ok": True, "channel": channel.id, "permalink": link}
+
+
 def channel_of(state: SandboxState, params: Params) -> Channel:
     """The registered channel named by ``channel``; ``channel_not_found`` otherwise."""
     channel = state.conversations.resolve_channel(params.require("channel", "channel_not_found"))
@@ -149,5 +161,6 @@ METHODS: dict[str, Callable[[SandboxState, Params], JSON]] = {
     "chat.update": update,
     "chat.postEphemeral": post_ephemeral,
     "chat.delete": delete,
+    "chat.getPermalink": permalink,
     "reactions.add": add_reaction,
 }

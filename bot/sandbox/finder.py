@@ -14,8 +14,6 @@ from bot.sandbox.surfaces import Surface
 SINGLE_CHOICE = {"static_select", "radio_buttons", "overflow", "external_select"}
 #: Element types whose choice is a list of ``selected_options``.
 MULTI_CHOICE = {"checkboxes", "multi_static_select"}
-#: Element types that hold typed text in ``value``.
-TEXT_INPUTS = {"plain_text_input", "email_text_input", "url_text_input", "number_input"}
 
 
 @dataclass(frozen=True)

@@ -39,12 +39,6 @@ class Surface:
             blocks += [block for att in record.attachments for block in att.get("blocks") or []]
         return blocks
 
-    def describe(self) -> str:
-        """A short name for error messages."""
-        if isinstance(self.record, View):
-            return f"view {self.record.id} ({self.record.callback_id or self.record.type})"
-        return f"{self.kind} {self.ts} in {self.channel}"
-
 
 def newest_first(records: Iterable[Message | Ephemeral | View]) -> list[Surface]:
     """Surfaces ordered as a person scans them: most recently changed first."""

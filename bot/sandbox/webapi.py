@@ -100,11 +100,6 @@ class WebApi:
         self._calls: list[Call] = []
         self._unknown: list[str] = []
 
-    @property
-    def methods(self) -> list[str]:
-        """The methods the emulator answers."""
-        return sorted(self._methods)
-
     def rate_limit(self, method: str, *, times: int = 1, retry_after: int = 1) -> None:
         """Make the next ``times`` calls of ``method`` answer 429 with ``Retry-After: retry_after``."""
         with self._lock:

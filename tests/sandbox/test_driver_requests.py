@@ -188,6 +188,13 @@ def test_redeliver_before_anything_was_sent_is_an_error(driver: SlackDriver) -> 
         driver.redeliver()
 
 
+def test_send_raw_signs_arbitrary_bytes(driver: SlackDriver, bot: StubBot) -> None:
+    response = driver.send_raw(b"not json at all", "application/json")
+    assert only(bot).body == b"not json at all"
+    assert only(bot).signature_ok
+    assert response.ok
+
+
 def test_commands_are_recorded_as_interactions(driver: SlackDriver, emulator: SlackEmulator) -> None:
     driver.slash_command("status")
     [interaction] = emulator.interactions()

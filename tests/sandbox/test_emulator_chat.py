@@ -198,6 +198,13 @@ def test_calls_are_recorded_without_the_token(client: WebClient, emulator: Slack
     assert "token" not in call.params
 
 
+def test_a_reply_s_permalink_points_into_its_thread(client: WebClient) -> None:
+    root = client.chat_postMessage(channel=C, text="root")["ts"]
+    reply = client.chat_postMessage(channel=C, text="reply", thread_ts=root)["ts"]
+    link = client.chat_getPermalink(channel=C, message_ts=reply)["permalink"]
+    assert link == f"https://sandbox.slack.com/archives/{C}/p{reply.replace('.', '')}?thread_ts={root}&cid={C}"
+
+
 def test_reactions_are_recorded_once(client: WebClient, emulator: SlackEmulator) -> None:
     ts = client.chat_postMessage(channel=C, text="done")["ts"]
     client.reactions_add(channel=C, timestamp=ts, name="white_check_mark")

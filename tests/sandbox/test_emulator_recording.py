@@ -58,6 +58,13 @@ def test_subscribers_see_every_change_in_order(client: WebClient, emulator: Slac
     assert [e.seq for e in seen] == sorted(e.seq for e in seen)
 
 
+def test_the_event_log_keeps_every_change_in_order(client: WebClient, emulator: SlackEmulator) -> None:
+    ts = client.chat_postMessage(channel=C, text="one")["ts"]
+    client.chat_delete(channel=C, ts=ts)
+    changes = [e.kind for e in emulator.events() if e.kind != EventKind.API_CALL]
+    assert changes == [EventKind.MESSAGE_POSTED, EventKind.MESSAGE_DELETED]
+
+
 def test_unsubscribed_callbacks_hear_nothing_more(client: WebClient, emulator: SlackEmulator) -> None:
     seen: list[SandboxEvent] = []
     unsubscribe = emulator.subscribe(seen.append)
