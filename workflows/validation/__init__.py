@@ -1,0 +1,40 @@
+"""Dataset validation for Bedrock fine-tuning: every problem with its line, code and fix, offline.
+
+``validate_dataset(path, ...)`` streams a JSONL file (and an optional validation file) and
+returns a ``ValidationReport``; ``report.to_json()`` is the machine-readable form.
+"""
+
+from workflows.validation.codes import CODES, CodeInfo, IssueCode, Severity
+from workflows.validation.plan import generic_rules
+from workflows.validation.report import (
+    REPORT_SCHEMA_VERSION,
+    DatasetStats,
+    FileInfo,
+    FileReport,
+    Issue,
+    Occurrence,
+    TokenStats,
+    Turns,
+    ValidationReport,
+    training_tokens,
+)
+from workflows.validation.validator import validate_dataset
+
+__all__ = [
+    "CODES",
+    "REPORT_SCHEMA_VERSION",
+    "CodeInfo",
+    "DatasetStats",
+    "FileInfo",
+    "FileReport",
+    "Issue",
+    "IssueCode",
+    "Occurrence",
+    "Severity",
+    "TokenStats",
+    "Turns",
+    "ValidationReport",
+    "generic_rules",
+    "training_tokens",
+    "validate_dataset",
+]

@@ -1,0 +1,86 @@
+"""Exact-duplicate detection in bounded memory: 64-bit content digests in an open-addressing table.
+
+A record's digest is Python's ``hash`` (SipHash, salted per process, computed in C and cached on
+strings) of its normalised content: the tuple of its texts for flat formats, the key-sorted
+JSON for conversations, so spacing, key order and escapes do not matter. Two different records
+share a digest with probability about n² / 2⁶⁵ (below 1 in 30 million for a million records),
+and digests are only compared within one run. Each slot holds the digest (8 bytes) and the line
+of its first occurrence (4 bytes); the table stays between a quarter and half full, so it costs
+24-48 MB per million records, against ~130 MB for a dict of 16-byte digests to line numbers.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Hashable
+
+_MASK = (1 << 64) - 1
+_MIN_SLOTS = 1 << 10
+#: Lines are stored in 4 bytes; a (theoretical) later line is remembered as this one.
+_LAST_LINE = (1 << 32) - 1
+
+
+def digest(key: Hashable) -> int:
+    """The non-zero 64-bit digest of a record's normalised content (0 marks an empty slot)."""
+    return hash(key) & _MASK or 1
+
+
+class DigestTable:
+    """A set of digests, each with the line where it was first seen."""
+
+    __slots__ = ("_digests", "_lines", "_mask", "_used")
+
+    def __init__(self, expected: int = 0) -> None:
+        slots = _MIN_SLOTS
+        while slots < 2 * expected:
+            slots *= 2
+        self._allocate(slots)
+
+    def __len__(self) -> int:
+        return self._used
+
+    def add(self, value: int, line: int) -> int:
+        """Insert ``value`` first seen at ``line``; returns 0, or the first line if already there."""
+        digests = self._digests
+        mask = self._mask
+        slot = value & mask
+        while True:
+            held = digests[slot]
+            if not held:
+                break
+            if held == value:
+                return self._lines[slot]
+            slot = (slot + 1) & mask
+        digests[slot] = value
+        self._lines[slot] = line if line < _LAST_LINE else _LAST_LINE
+        self._used += 1
+        if 2 * self._used > mask:
+            self._grow()
+        return 0
+
+    def find(self, value: int) -> int:
+        """The line where ``value`` was first seen, or 0."""
+        digests = self._digests
+        mask = self._mask
+        slot = value & mask
+        while True:
+            held = digests[slot]
+            if not held:
+                return 0
+            if held == value:
+                return self._lines[slot]
+            slot = (slot + 1) & mask
+
+    def _allocate(self, slots: int) -> None:
+        self._digests = array("Q", bytes(8 * slots))
+        self._lines = array("I", bytes(4 * slots))
+        self._mask = slots - 1
+        self._used = 0
+
+    def _grow(self) -> None:
+        """Double the table, re-inserting from the old arrays (never a list of all entries)."""
+        digests, lines = self._digests, self._lines
+        self._allocate(2 * len(digests))
+        for slot, value in enumerate(digests):
+            if value:
+                self.add(value, lines[slot])

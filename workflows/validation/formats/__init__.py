@@ -1,0 +1,1 @@
+"""Per-format record checks: flat (prompt/completion, input) and conversations (two layouts)."""
