@@ -1,6 +1,6 @@
 """The composition root: the only place that turns settings into concrete clients and services.
 
-``serve`` uses it, and so will the demo and the sandbox, so all of them run the same app.
+``serve`` uses it, and so do the demo and the sandbox, so all of them run the same app.
 """
 
 from __future__ import annotations
@@ -10,10 +10,23 @@ from dataclasses import dataclass
 from slack_bolt import App
 
 from bot.app import create_app
+from bot.files import SlackFileDownloader
+from bot.notifier import SlackNotifier
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack_client import build_web_client
+from workflows.adapters.aws import bedrock_client, s3_client
+from workflows.adapters.bedrock import BedrockJobs
 from workflows.adapters.redis_connection import RedisHealth, connect
+from workflows.adapters.redis_conversations import RedisConversationStore
+from workflows.adapters.redis_coordination import RedisEventLog, RedisLocks
+from workflows.adapters.redis_jobs import RedisJobRecords
+from workflows.adapters.s3 import S3Datasets
+from workflows.catalogue.loader import load_catalogue
+from workflows.clock import SystemClock
+from workflows.intake import DatasetIntake
+from workflows.launch import JobLauncher
+from workflows.service import ConversationService
 
 
 @dataclass(frozen=True)
@@ -29,12 +42,52 @@ def build_runtime(settings: Settings) -> Runtime:
     """Clients, services and the Bolt app for ``settings``; connects to nothing yet."""
     settings.require("SLACK_BOT_TOKEN")
     assert settings.slack_bot_token is not None
-    redis_client = connect(settings.redis_url)
-    client = build_web_client(
-        token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url
-    )
-    services = Services(healthy=RedisHealth(redis_client))
+    token = settings.slack_bot_token.get_secret_value()
     signing_secret = None if settings.socket_mode else _signing_secret(settings)
+    redis_client = connect(settings.redis_url)
+    client = build_web_client(token=token, base_url=settings.slack_api_url)
+    notifier = SlackNotifier(client)
+    catalogue = load_catalogue(settings.finetune_prices_file)
+    clock = SystemClock()
+    storage = (
+        S3Datasets(s3_client(settings.aws_region), bucket=settings.finetune_bucket, region=settings.aws_region)
+        if settings.finetune_bucket
+        else None
+    )
+    intake = DatasetIntake(
+        files=SlackFileDownloader(token),
+        storage=storage,
+        notifier=notifier,
+        catalogue=catalogue,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
+    launcher = JobLauncher(
+        jobs=BedrockJobs(bedrock_client(settings.aws_region)),
+        records=RedisJobRecords(redis_client),
+        notifier=notifier,
+        locks=RedisLocks(redis_client),
+        catalogue=catalogue,
+        clock=clock,
+        role_arn=settings.finetune_role_arn,
+        bucket=settings.finetune_bucket,
+    )
+    conversations = ConversationService(
+        store=RedisConversationStore(redis_client),
+        notifier=notifier,
+        intake=intake,
+        launcher=launcher,
+        catalogue=catalogue,
+        clock=clock,
+        region=settings.aws_region,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
+    services = Services(
+        healthy=RedisHealth(redis_client),
+        conversations=conversations,
+        events=RedisEventLog(redis_client),
+        catalogue=catalogue,
+        region=settings.aws_region,
+    )
     app = create_app(client=client, signing_secret=signing_secret, services=services)
     return Runtime(settings=settings, services=services, app=app)
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from workflows.catalogue.schema import Catalogue
+from workflows.ports import EventLog
+from workflows.service import ConversationService
+
 
 @dataclass(frozen=True)
 class Services:
@@ -12,3 +16,8 @@ class Services:
 
     #: True when the bot's state store (Redis) answers.
     healthy: Callable[[], bool]
+    conversations: ConversationService
+    #: Remembers handled Slack deliveries, so a retried event acts once.
+    events: EventLog
+    catalogue: Catalogue
+    region: str

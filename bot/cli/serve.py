@@ -14,6 +14,7 @@ from bot.cli import EXIT_OK, EXIT_USAGE, Subparsers
 from bot.composition import build_runtime
 from bot.server import Routes, serve_http
 from bot.settings import SettingsError, load_settings
+from workflows.catalogue.errors import CatalogueError
 
 logger = logging.getLogger("finetune_bot")
 
@@ -30,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = load_settings()
         runtime = build_runtime(settings)
-    except SettingsError as exc:
+    except (SettingsError, CatalogueError) as exc:
         print(f"finetune-bot: {exc}", file=sys.stderr)
         return EXIT_USAGE
     configure_logging()

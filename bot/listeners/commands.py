@@ -1,33 +1,56 @@
-"""The ``/finetune`` slash command: acknowledge at once with the answer, or with what to do next."""
+"""The ``/finetune`` slash command: acknowledge at once, then do the work after the ack."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_bolt.context.respond import Respond
 
+from bot.blocks import render
 from bot.services import Services
-from workflows.commands import USAGE, Help, Unknown, parse_command
+from workflows.catalogue_view import models_message
+from workflows.commands import USAGE, Cancel, Help, Models, New, Unknown, parse_command
+from workflows.service import Where
+
+NOT_YET = "`/finetune {verb}` is not available in this version yet. Type `/finetune help` to see the commands."
 
 
 def register(app: App, services: Services) -> None:
     """Route ``/finetune`` to ``on_finetune``."""
 
-    def on_finetune(ack: Ack, command: dict[str, Any]) -> None:
-        parsed = parse_command(command.get("text", ""))
+    def on_finetune(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        text = command.get("text", "")
+        parsed = parse_command(text)
+        where = Where(command.get("team_id", ""), command["channel_id"], command["user_id"])
         if isinstance(parsed, Help):
             ack(text=USAGE, response_type="ephemeral")
         elif isinstance(parsed, Unknown):
-            ack(
-                text=f"{parsed.problem}.\nType `/finetune help` to see every command.",
-                response_type="ephemeral",
-            )
+            ack(text=f"{parsed.problem}.\nType `/finetune help` to see every command.", response_type="ephemeral")
+        elif isinstance(parsed, Models):
+            message = models_message(services.catalogue, parsed.customization, services.region)
+            ack(text=message.fallback_text(), blocks=render(message), response_type="ephemeral")
+        elif isinstance(parsed, New) and not parsed.one_line:
+            ack()
+            services.conversations.start(where)
+        elif isinstance(parsed, New):
+            ack(text="Checking your one-line setup…", response_type="ephemeral")
+            problems = services.conversations.start_one_line(where, parsed.options)
+            if problems:
+                respond(text=_problems(problems), response_type="ephemeral", replace_original=True)
+        elif isinstance(parsed, Cancel):
+            ack()
+            if not services.conversations.cancel_in_channel(where):
+                respond(text="You have no setup in progress in this channel.", response_type="ephemeral")
         else:
-            verb = command.get("text", "").split()[0] if command.get("text", "").strip() else "new"
-            ack(
-                text=f"`/finetune {verb}` is not available in this version yet. "
-                "Type `/finetune help` to see the commands.",
-                response_type="ephemeral",
-            )
+            ack(text=NOT_YET.format(verb=text.split()[0].lower()), response_type="ephemeral")
 
     app.command("/finetune")(on_finetune)
+
+
+def _problems(problems: list[str]) -> str:
+    listed = "\n".join(f"• {problem}" for problem in problems)
+    return (
+        f"I can't start that setup yet:\n{listed}\n"
+        "Fix them and run the command again, or type `/finetune` to be guided."
+    )

@@ -20,9 +20,7 @@ APOLOGY = (
 def register(app: App, services: Services) -> None:
     """Install the global error handler."""
 
-    def on_error(
-        error: Exception, body: dict[str, Any], logger: logging.Logger, respond: Respond | None
-    ) -> None:
+    def on_error(error: Exception, body: dict[str, Any], logger: logging.Logger, respond: Respond | None) -> None:
         logger.exception("Unhandled error in a listener (request type %s)", body.get("type", "command"))
         if respond is not None and respond.response_url:
             respond(text=APOLOGY, response_type="ephemeral", replace_original=False)

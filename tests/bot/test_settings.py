@@ -58,9 +58,7 @@ def test_a_dotenv_file_is_read(tmp_path: object) -> None:
         ("PORT", "70000"),
     ],
 )
-def test_malformed_setting_is_named_in_one_line(
-    monkeypatch: pytest.MonkeyPatch, name: str, value: str
-) -> None:
+def test_malformed_setting_is_named_in_one_line(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
     monkeypatch.setenv(name, value)
     with pytest.raises(SettingsError) as caught:
         load_settings()

@@ -1,0 +1,24 @@
+"""Buttons and menus in conversation threads: acknowledge, translate, hand to the conversation service."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.listeners.translate import from_action
+from bot.services import Services
+
+#: Every action id the bot renders starts with this (see ``workflows.messages.Action``).
+CONVERSATION_ACTIONS = re.compile(r"^ft_(?!confirm_stop|keep_running)")
+
+
+def register(app: App, services: Services) -> None:
+    def on_action(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        addressed = from_action(body)
+        if addressed is not None:
+            services.conversations.handle(addressed.conversation_id, addressed.event, where=addressed.where)
+
+    app.action(CONVERSATION_ACTIONS)(on_action)

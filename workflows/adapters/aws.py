@@ -1,0 +1,36 @@
+"""boto3 clients for Bedrock and S3; boto3 itself honours AWS_ENDPOINT_URL and the credential chain."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import boto3
+from botocore.config import Config
+
+if TYPE_CHECKING:
+    from mypy_boto3_bedrock import BedrockClient
+    from mypy_boto3_s3 import S3Client
+
+#: Seconds to wait for a connection and for a response.
+CONNECT_TIMEOUT_SECONDS = 10
+READ_TIMEOUT_SECONDS = 60
+
+
+def bedrock_client(region: str) -> BedrockClient:
+    """Bedrock's control plane; throttling is retried by ``BedrockJobs`` itself, so botocore tries once."""
+    config = Config(
+        retries={"max_attempts": 1, "mode": "standard"},
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=READ_TIMEOUT_SECONDS,
+    )
+    return boto3.session.Session().client("bedrock", region_name=region, config=config)
+
+
+def s3_client(region: str) -> S3Client:
+    """S3 with botocore's standard retries (uploads and downloads are idempotent)."""
+    config = Config(
+        retries={"max_attempts": 5, "mode": "standard"},
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=READ_TIMEOUT_SECONDS,
+    )
+    return boto3.session.Session().client("s3", region_name=region, config=config)

@@ -1,0 +1,135 @@
+"""Dataset intake: fetch a dataset (Slack upload or s3:// URI), validate it, report in the thread, keep it."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+
+from workflows.catalogue.schema import Catalogue
+from workflows.conversation.events import DatasetAccepted, DatasetRefused, SlackFile
+from workflows.conversation.model import Conversation, DatasetRole, DatasetSummary
+from workflows.errors import BotError
+from workflows.messages import Attachment, Message
+from workflows.ports import DatasetStorage, Notifier, SlackFiles
+from workflows.report_view import full_report_text, needs_full_report, summary_message
+from workflows.validation import validate_dataset
+from workflows.validation.report import ValidationReport
+
+logger = logging.getLogger(__name__)
+
+#: Largest dataset read from S3 (Bedrock's own largest training-file limit is 10 GB).
+MAX_S3_BYTES = 10 * 1024**3
+#: Where Slack uploads are kept in the bucket, one folder per conversation.
+DATASET_PREFIX = "finetune-bot/datasets"
+
+
+class DatasetIntake:
+    """Checks one dataset for a conversation and answers with DatasetAccepted or DatasetRefused."""
+
+    def __init__(
+        self,
+        *,
+        files: SlackFiles,
+        storage: DatasetStorage | None,
+        notifier: Notifier,
+        catalogue: Catalogue,
+        max_upload_bytes: int,
+    ) -> None:
+        self._files = files
+        self._storage = storage
+        self._notifier = notifier
+        self._catalogue = catalogue
+        self._max_upload_bytes = max_upload_bytes
+
+    def check(
+        self, conversation: Conversation, role: DatasetRole, source: SlackFile | str
+    ) -> DatasetAccepted | DatasetRefused:
+        name = source.name if isinstance(source, SlackFile) else source.rsplit("/", 1)[-1]
+        progress = self._post(conversation, Message(f"Checking `{name}` line by line…"))
+        with tempfile.TemporaryDirectory(prefix="finetune-bot-") as workdir:
+            try:
+                path = self._fetch(source, Path(workdir) / f"{role.value}.jsonl")
+                report = self._validate(conversation, role, path, Path(workdir))
+            except BotError as exc:
+                self._update(conversation, progress, Message(f"I could not use `{name}`.", details=(str(exc),)))
+                return DatasetRefused(role, str(exc))
+            self._update(conversation, progress, summary_message(report, name=name, role=role.value))
+            if needs_full_report(report, role=role.value):
+                self._attach_report(conversation, report, name)
+            part = report.validation if role is DatasetRole.VALIDATION and report.validation else report
+            if not part.valid:
+                return DatasetRefused(role, f"`{name}` has errors")
+            try:
+                uri = source if isinstance(source, str) else self._keep(conversation, role, path)
+            except BotError as exc:
+                self._post(conversation, Message(f"I could not store `{name}` for the job.", details=(str(exc),)))
+                return DatasetRefused(role, str(exc))
+        return DatasetAccepted(role, _summary(report, role, source, name, uri))
+
+    def _fetch(self, source: SlackFile | str, destination: Path) -> Path:
+        if isinstance(source, SlackFile):
+            self._files.download(source, destination, max_bytes=self._max_upload_bytes)
+        else:
+            storage = self._require_storage()
+            storage.inspect(source)
+            storage.download(source, destination, max_bytes=MAX_S3_BYTES)
+        return destination
+
+    def _validate(self, conversation: Conversation, role: DatasetRole, path: Path, workdir: Path) -> ValidationReport:
+        """Validate against the chosen model's rules; a validation file is checked beside the training file."""
+        assert conversation.model_id is not None
+        assert conversation.customization is not None
+        model = self._catalogue.model(conversation.model_id)
+        rules = model.dataset_rules(conversation.customization)
+        if role is DatasetRole.TRAINING:
+            return validate_dataset(path, rules=rules, customization=conversation.customization)
+        assert conversation.training is not None
+        training = workdir / "training.jsonl"
+        self._require_storage().download(conversation.training.uri, training, max_bytes=MAX_S3_BYTES)
+        return validate_dataset(training, rules=rules, customization=conversation.customization, validation_path=path)
+
+    def _keep(self, conversation: Conversation, role: DatasetRole, path: Path) -> str:
+        """Copy a Slack upload into the bucket, under a key that identifies the conversation."""
+        key = f"{DATASET_PREFIX}/{conversation.team}/{conversation.channel}/{conversation.thread_ts}/{role.value}.jsonl"
+        return self._require_storage().upload(path, key=key)
+
+    def _require_storage(self) -> DatasetStorage:
+        if self._storage is None:
+            raise BotError(
+                "FINETUNE_BUCKET is not configured, so I have nowhere to keep datasets. Ask whoever runs "
+                "finetune-bot to set it; your setup is kept."
+            )
+        return self._storage
+
+    def _attach_report(self, conversation: Conversation, report: ValidationReport, name: str) -> None:
+        stem = name.rsplit(".", 1)[0]
+        attachment = Attachment(
+            filename=f"{stem}-validation-report.txt",
+            content=full_report_text(report, name=name).encode("utf-8"),
+            title=f"Full validation report for {name}",
+        )
+        self._notifier.attach(channel=conversation.channel, thread_ts=conversation.thread_ts, attachment=attachment)
+
+    def _post(self, conversation: Conversation, message: Message) -> str:
+        return self._notifier.post(channel=conversation.channel, thread_ts=conversation.thread_ts, message=message)
+
+    def _update(self, conversation: Conversation, ts: str, message: Message) -> None:
+        self._notifier.update(channel=conversation.channel, ts=ts, message=message)
+
+
+def _summary(
+    report: ValidationReport, role: DatasetRole, source: SlackFile | str, name: str, uri: str
+) -> DatasetSummary:
+    """What the conversation keeps about an accepted dataset."""
+    part = report.validation if role is DatasetRole.VALIDATION and report.validation else report
+    return DatasetSummary(
+        source="slack" if isinstance(source, SlackFile) else "s3",
+        name=name,
+        uri=uri,
+        size_bytes=part.file.size_bytes,
+        records=part.stats.records,
+        tokens=part.stats.tokens.total,
+        turns=report.turns.value if report.turns is not None and role is DatasetRole.TRAINING else None,
+        warnings=sum(issue.count for issue in part.issues),
+    )
