@@ -1,16 +1,20 @@
-"""Fixtures for the real components: Redis, moto in server mode, and the bot as a subprocess."""
+"""Fixtures for the real components: Redis, moto in server mode, the Slack emulator and the bot as a subprocess."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping
 
+import boto3
 import pytest
 import redis
 
+from bot.sandbox.driver import SlackDriver
+from bot.sandbox.emulator import SlackEmulator
 from tests.support.bot_process import BotProcess, start_bot
 from tests.support.moto_server import CREDENTIALS, MotoServer, moto_server
 from tests.support.redis_server import redis_for_tests
+from tests.support.stack import BUCKET, CHANNEL, REGION, USER, Stack, bot_environment
 
 #: The secret the tests' Slack signs with, and the bot's token on the emulator.
 SIGNING_SECRET = "test-signing-secret"
@@ -68,3 +72,28 @@ def bot_factory() -> Iterator[Callable[[Mapping[str, str]], BotProcess]]:
     yield start
     for bot in started:
         bot.stop()
+
+
+@pytest.fixture
+def emulator() -> Iterator[SlackEmulator]:
+    """The Slack Web API emulator on a free loopback port."""
+    with SlackEmulator(bot_token=BOT_TOKEN) as running:
+        yield running
+
+
+@pytest.fixture
+def stack(
+    bot_factory: Callable[[Mapping[str, str]], BotProcess],
+    emulator: SlackEmulator,
+    redis_client: redis.Redis,
+    redis_url: str,
+    aws: MotoServer,
+) -> Stack:
+    """The bot as a subprocess against the emulator, moto (with the product's bucket) and a real Redis."""
+    boto3.client("s3", region_name=REGION, endpoint_url=aws.endpoint_url).create_bucket(Bucket=BUCKET)
+    env = bot_environment(
+        emulator=emulator, signing_secret=SIGNING_SECRET, redis_url=redis_url, aws_url=aws.endpoint_url
+    )
+    bot = bot_factory(env)
+    driver = SlackDriver(bot.events_url, SIGNING_SECRET, emulator, default_user=USER, default_channel=CHANNEL)
+    return Stack(bot=bot, emulator=emulator, driver=driver, aws_url=aws.endpoint_url)

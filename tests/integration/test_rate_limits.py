@@ -1,0 +1,32 @@
+"""The bot's Web API client rides out Slack's 429s, waiting as long as ``Retry-After`` says."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from slack_sdk.errors import SlackApiError
+
+from bot.sandbox.emulator import SlackEmulator
+from bot.slack_client import RATE_LIMIT_RETRIES, build_web_client
+from tests.support.stack import CHANNEL
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_429_with_retry_after_is_waited_out_and_the_message_arrives(emulator: SlackEmulator) -> None:
+    client = build_web_client(token=emulator.workspace.bot_token, base_url=emulator.api_url)
+    emulator.rate_limit("chat.postMessage", times=2, retry_after=1)
+    started = time.monotonic()
+    response = client.chat_postMessage(channel=CHANNEL, text="status update")
+    assert response["ok"]
+    assert time.monotonic() - started >= 2.0
+    assert [m.text for m in emulator.messages(CHANNEL)] == ["status update"]
+
+
+def test_more_429s_than_the_retry_budget_surface_as_an_error(emulator: SlackEmulator) -> None:
+    client = build_web_client(token=emulator.workspace.bot_token, base_url=emulator.api_url)
+    emulator.rate_limit("chat.update", times=RATE_LIMIT_RETRIES + 1, retry_after=0)
+    with pytest.raises(SlackApiError) as caught:
+        client.chat_update(channel=CHANNEL, ts="1.0", text="x")
+    assert caught.value.response.status_code == 429
