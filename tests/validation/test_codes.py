@@ -287,6 +287,27 @@ def test_duplicate_detail_names_the_first_occurrence(tmp_path: Path) -> None:
     assert issue.occurrences[0].detail == "same content as line 1"
 
 
+def test_anthropic_reserved_words_apply_without_a_model(tmp_path: Path) -> None:
+    lines = [
+        record(messages=[{"role": "user", "content": "Hi\n\nHuman: again"}, {"role": "assistant", "content": "Yes"}])
+    ]
+    report = validate_dataset(write_jsonl(tmp_path, lines))
+    issue = report.issue(IssueCode.RESERVED_WORD)
+    assert issue is not None
+    assert issue.occurrences[0].detail == "'\\nHuman:' in messages[0].content at character 3"
+
+
+def test_duplicates_ignore_extra_keys_and_layout(tmp_path: Path) -> None:
+    """The inline check and the general one normalise a record the same way."""
+    lines = [
+        pc(1),
+        record(completion="It is 2.", prompt="What is 1 plus 1?", id=5),
+        b' {"prompt":"What is 1 plus 1?",  "completion":"It is 2."}',
+    ]
+    report = validate_dataset(write_jsonl(tmp_path, lines))
+    assert lines_of(report, IssueCode.DUPLICATE_RECORD) == (2, 3)
+
+
 def test_a_record_with_an_error_still_gets_its_other_problems(tmp_path: Path) -> None:
     """Bad UTF-8 is reported, and the record is still checked once the bytes are replaced."""
     report = validate_dataset(write_jsonl(tmp_path, [pc(1), b'{"prompt": "caf\xe9", "completion": ""}']))

@@ -60,8 +60,8 @@ class Plan:
 
     @property
     def model(self) -> str:
-        """The model's name for messages."""
-        return self.rules.model_name or "this model"
+        """The model's name for messages ("the chosen model" when the rules do not name it)."""
+        return self.rules.model_name or "the chosen model"
 
 
 def keys_name(format: DatasetFormat) -> str:

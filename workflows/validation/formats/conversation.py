@@ -89,7 +89,8 @@ class ConversationChecker:
     ) -> str | None:
         """Check one turn; returns its role ("system" too), or None when it is missing or unknown."""
         if not isinstance(message, dict):
-            log.add(IssueCode.WRONG_TYPE, line, f"{path}: expected an object with role and content")
+            detail = f"{path}: expected an object with role and content, got {json_type(message)}"
+            log.add(IssueCode.WRONG_TYPE, line, detail)
             return None
         report_unknown_keys(message, _MESSAGE_KEYS, f"{path}.", line, log)
         role = _role(message, path, line, log)

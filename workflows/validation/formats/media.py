@@ -66,7 +66,7 @@ class MediaTracker:
         ):
             # 0 means no bound is known: a model that takes this kind of media takes at least one.
             if most and count > most:
-                log.add(IssueCode.TOO_MANY_MEDIA, line, f"{count} {kind}; {self._model} takes at most {most}")
+                log.add(IssueCode.TOO_MANY_MEDIA, line, f"{count} {kind}; at most {most} per record")
         if not rules.single_modality or not (images or videos):
             return
         if images and videos:
@@ -88,7 +88,7 @@ class MediaTracker:
             log.add(IssueCode.WRONG_TYPE, line, f"{where}.format: expected a string, got {json_type(fmt)}")
         elif fmt not in formats:
             allowed = ", ".join(sorted(formats))
-            log.add(IssueCode.MEDIA_FORMAT, line, f"{where}.format is {fmt!r}; {self._model} takes {allowed}")
+            log.add(IssueCode.MEDIA_FORMAT, line, f"{where}.format is {fmt[:40]!r}; accepted: {allowed}")
 
     def _uri(self, uri: str, where: str, line: int, log: IssueLog) -> None:
         bucket = s3_bucket(uri)
