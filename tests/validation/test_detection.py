@@ -93,15 +93,15 @@ def test_a_requested_type_is_not_marked_detected(tmp_path: Path) -> None:
         (VALID["text-input"], {"customization": CustomizationType.INSTRUCTION},
          "this file has input records: that is continued pre-training, not instruction fine-tuning"),
         (VALID["bedrock-conversation"], {"customization": CustomizationType.INSTRUCTION},
-         "this file has bedrock-conversation-2024 messages records: that is conversational fine-tuning, "
+         "this file has bedrock-conversation-2024 records: that is conversational fine-tuning, "
          "not instruction fine-tuning"),
         (VALID["prompt-completion"],
          {"rules": DatasetRules(format=DatasetFormat.TEXT_INPUT, model_name="Titan Text Express")},
          "this file has prompt/completion records: that is instruction fine-tuning, not continued pre-training; "
          "Titan Text Express takes input records for it"),
         (ANTHROPIC, {"rules": DatasetRules(format=DatasetFormat.BEDROCK_CONVERSATION, model_name="Nova Micro")},
-         "this file has Anthropic-style messages with plain-string content, but Nova Micro takes "
-         'bedrock-conversation-2024 messages with content blocks like [{"text": "..."}]'),
+         "this file has Anthropic-style messages records with plain-string content, but Nova Micro takes "
+         'bedrock-conversation-2024 records with content blocks like [{"text": "..."}]'),
     ],
     ids=["instruction-as-cpt", "cpt-as-instruction", "conversation-as-instruction", "model-rules", "layouts"],
 )  # fmt: skip

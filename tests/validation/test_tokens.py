@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from workflows.dataset_rules import DatasetFormat, DatasetRules
-from workflows.validation import IssueCode, training_tokens, validate_dataset
+from workflows.validation import IssueCode, training_tokens, validate_dataset, validation_tokens
 from workflows.validation.stats import nearest_rank
 from workflows.validation.template import PROMPT_COMPLETION_TOKENS
 from workflows.validation.tokens import Population, TokenPolicy, TokenTally, count_tokens
@@ -68,6 +68,17 @@ def test_small_files_are_counted_exactly(tmp_path: Path) -> None:
     assert tokens.counted_records == 50
     assert tokens.sampling_error == 0.0
     assert tokens.template_tokens == 50 * PROMPT_COMPLETION_TOKENS
+
+
+def test_validation_tokens_are_counted_separately(tmp_path: Path) -> None:
+    training = write_jsonl(tmp_path, [pc(i) for i in range(5)])
+    validation = write_jsonl(tmp_path, [pc(i) for i in range(5, 7)], "validation.jsonl")
+    report = validate_dataset(training, validation_path=validation)
+    expected = sum(
+        count_tokens((f"What is {i} plus {i}?", f"It is {2 * i}.")) + PROMPT_COMPLETION_TOKENS for i in (5, 6)
+    )
+    assert validation_tokens(report) == expected
+    assert validation_tokens(validate_dataset(training)) == 0
 
 
 def test_llama_rules_give_an_exact_band(tmp_path: Path) -> None:

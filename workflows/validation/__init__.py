@@ -17,6 +17,7 @@ from workflows.validation.report import (
     Turns,
     ValidationReport,
     training_tokens,
+    validation_tokens,
 )
 from workflows.validation.validator import validate_dataset
 
@@ -37,4 +38,5 @@ __all__ = [
     "generic_rules",
     "training_tokens",
     "validate_dataset",
+    "validation_tokens",
 ]

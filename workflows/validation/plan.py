@@ -27,7 +27,7 @@ _GENERIC_MEDIA = MediaRules(
 _RECORDS = {
     DatasetFormat.PROMPT_COMPLETION: "prompt/completion",
     DatasetFormat.TEXT_INPUT: "input",
-    DatasetFormat.BEDROCK_CONVERSATION: "bedrock-conversation-2024 messages",
+    DatasetFormat.BEDROCK_CONVERSATION: "bedrock-conversation-2024",
     DatasetFormat.ANTHROPIC_MESSAGES: "Anthropic-style messages",
 }
 _TYPES = {
@@ -154,6 +154,6 @@ def _mismatch(
             sentence += f"; {model} takes {records_name(target)} records for it"
         return sentence
     return (
-        f"this file has {records_name(data)} with {_LAYOUTS[data]}, but "
-        f"{model or 'the chosen format'} takes {records_name(target)} with {_LAYOUTS[target]}"
+        f"this file has {records_name(data)} records with {_LAYOUTS[data]}, but "
+        f"{model or 'the chosen format'} takes {records_name(target)} records with {_LAYOUTS[target]}"
     )

@@ -170,6 +170,11 @@ def training_tokens(report: ValidationReport) -> int:
     return report.stats.tokens.total
 
 
+def validation_tokens(report: ValidationReport) -> int:
+    """Estimated tokens of the validation file (0 without one)."""
+    return 0 if report.validation is None else report.validation.stats.tokens.total
+
+
 def _file_json(file: FileInfo, issues: tuple[Issue, ...], stats: DatasetStats) -> dict[str, Any]:
     return {
         "file": {"name": file.name, "size_bytes": file.size_bytes},
