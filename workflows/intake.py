@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from workflows.catalogue.schema import Catalogue
@@ -24,6 +25,17 @@ MAX_S3_BYTES = 10 * 1024**3
 DATASET_PREFIX = "finetune-bot/datasets"
 
 
+@dataclass(frozen=True, slots=True)
+class CheckOutcome:
+    """The result to feed back to the conversation, and the verdict to show once it has been applied."""
+
+    event: DatasetAccepted | DatasetRefused
+    conversation: Conversation
+    progress_ts: str
+    verdict: Message
+    attachment: Attachment | None = None
+
+
 class DatasetIntake:
     """Checks one dataset for a conversation and answers with DatasetAccepted or DatasetRefused."""
 
@@ -42,9 +54,8 @@ class DatasetIntake:
         self._catalogue = catalogue
         self._max_upload_bytes = max_upload_bytes
 
-    def check(
-        self, conversation: Conversation, role: DatasetRole, source: SlackFile | str
-    ) -> DatasetAccepted | DatasetRefused:
+    def check(self, conversation: Conversation, role: DatasetRole, source: SlackFile | str) -> CheckOutcome:
+        """Fetch, validate and (for Slack uploads) store the dataset; the verdict is shown by ``publish``."""
         name = source.name if isinstance(source, SlackFile) else source.rsplit("/", 1)[-1]
         progress = self._post(conversation, Message(f"Checking `{name}` line by line…"))
         with tempfile.TemporaryDirectory(prefix="finetune-bot-") as workdir:
@@ -52,20 +63,31 @@ class DatasetIntake:
                 path = self._fetch(source, Path(workdir) / f"{role.value}.jsonl")
                 report = self._validate(conversation, role, path, Path(workdir))
             except BotError as exc:
-                self._update(conversation, progress, Message(f"I could not use `{name}`.", details=(str(exc),)))
-                return DatasetRefused(role, str(exc))
-            self._update(conversation, progress, summary_message(report, name=name, role=role.value))
-            if needs_full_report(report, role=role.value):
-                self._attach_report(conversation, report, name)
+                verdict = Message(f"I could not use `{name}`.", details=(str(exc),))
+                return CheckOutcome(DatasetRefused(role, str(exc)), conversation, progress, verdict)
+            verdict = summary_message(report, name=name, role=role.value)
+            attachment = self._full_report(report, name) if needs_full_report(report, role=role.value) else None
             part = report.validation if role is DatasetRole.VALIDATION and report.validation else report
             if not part.valid:
-                return DatasetRefused(role, f"`{name}` has errors")
+                return CheckOutcome(
+                    DatasetRefused(role, f"`{name}` has errors"), conversation, progress, verdict, attachment
+                )
             try:
                 uri = source if isinstance(source, str) else self._keep(conversation, role, path)
             except BotError as exc:
-                self._post(conversation, Message(f"I could not store `{name}` for the job.", details=(str(exc),)))
-                return DatasetRefused(role, str(exc))
-        return DatasetAccepted(role, _summary(report, role, source, name, uri))
+                verdict = Message(f"I could not store `{name}` for the job.", details=(str(exc),))
+                return CheckOutcome(DatasetRefused(role, str(exc)), conversation, progress, verdict)
+        accepted = DatasetAccepted(role, _summary(report, role, source, name, uri))
+        return CheckOutcome(accepted, conversation, progress, verdict, attachment)
+
+    def publish(self, outcome: CheckOutcome) -> None:
+        """Show the verdict in place of the progress message (after the conversation has moved on)."""
+        conversation = outcome.conversation
+        self._update(conversation, outcome.progress_ts, outcome.verdict)
+        if outcome.attachment is not None:
+            self._notifier.attach(
+                channel=conversation.channel, thread_ts=conversation.thread_ts, attachment=outcome.attachment
+            )
 
     def _fetch(self, source: SlackFile | str, destination: Path) -> Path:
         if isinstance(source, SlackFile):
@@ -102,14 +124,13 @@ class DatasetIntake:
             )
         return self._storage
 
-    def _attach_report(self, conversation: Conversation, report: ValidationReport, name: str) -> None:
+    def _full_report(self, report: ValidationReport, name: str) -> Attachment:
         stem = name.rsplit(".", 1)[0]
-        attachment = Attachment(
+        return Attachment(
             filename=f"{stem}-validation-report.txt",
             content=full_report_text(report, name=name).encode("utf-8"),
             title=f"Full validation report for {name}",
         )
-        self._notifier.attach(channel=conversation.channel, thread_ts=conversation.thread_ts, attachment=attachment)
 
     def _post(self, conversation: Conversation, message: Message) -> str:
         return self._notifier.post(channel=conversation.channel, thread_ts=conversation.thread_ts, message=message)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from workflows.catalogue.schema import Catalogue
 from workflows.conversation.effects import CheckDataset, Effect, LaunchJob, Say, Whisper
-from workflows.conversation.events import CancelPressed, Event
+from workflows.conversation.events import CancelPressed, DatasetAccepted, Event
 from workflows.conversation.machine import Context, Step, advance, begin
 from workflows.conversation.model import Conversation
 from workflows.conversation.one_line import plan_one_line
@@ -157,12 +157,21 @@ class ConversationService:
                     thread_ts=conversation.thread_ts,
                 )
             elif isinstance(effect, CheckDataset):
-                result = self._intake.check(conversation, effect.role, effect.source)
-                self.handle(conversation.id, result, where=where)
+                self._check_dataset(conversation, effect, where)
             elif isinstance(effect, LaunchJob):
                 launched = self._launcher.launch(conversation)
                 if launched is not None:
                     self.handle(conversation.id, launched, where=where)
+
+    def _check_dataset(self, conversation: Conversation, effect: CheckDataset, where: Where) -> None:
+        """Show an acceptance before moving on, but a refusal only once the thread takes a new file."""
+        outcome = self._intake.check(conversation, effect.role, effect.source)
+        if isinstance(outcome.event, DatasetAccepted):
+            self._intake.publish(outcome)
+            self.handle(conversation.id, outcome.event, where=where)
+        else:
+            self.handle(conversation.id, outcome.event, where=where)
+            self._intake.publish(outcome)
 
     def _say(self, conversation: Conversation, effect: Say) -> None:
         self._notifier.post(

@@ -1,0 +1,22 @@
+"""Small sample datasets, one valid file per customization type and one with typical mistakes."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+#: Sample file per name; each is a few lines people can read.
+INSTRUCTION = "instruction.jsonl"
+CONTINUED_PRETRAINING = "continued-pretraining.jsonl"
+CONVERSATION = "conversation.jsonl"
+#: Line 3 is cut off (not JSON) and line 7 ends on the user's turn.
+CONVERSATION_WITH_MISTAKES = "conversation-with-mistakes.jsonl"
+
+
+def sample_path(name: str) -> Path:
+    """Where a sample file lies inside the installed package."""
+    return Path(str(resources.files(__package__).joinpath(name)))
+
+
+def sample_bytes(name: str) -> bytes:
+    return sample_path(name).read_bytes()
