@@ -113,6 +113,17 @@ def test_a_mismatch_is_explained_and_invalid(
     assert not report.valid
 
 
+def test_rules_for_another_type_than_requested_are_explained(tmp_path: Path) -> None:
+    rules = DatasetRules(format=DatasetFormat.TEXT_INPUT, model_name="Titan Text Lite")
+    report = validate_dataset(
+        write_jsonl(tmp_path, VALID["prompt-completion"]), rules=rules, customization=CustomizationType.INSTRUCTION
+    )
+    assert report.mismatch == (
+        "this file has prompt/completion records, as instruction fine-tuning needs, "
+        "but the rules for Titan Text Lite are for input records"
+    )
+
+
 def test_model_rules_are_named_in_the_note(tmp_path: Path) -> None:
     rules = DatasetRules(format=DatasetFormat.PROMPT_COMPLETION, model_name="Llama 3.1 8B", token_count_exact=True)
     report = validate_dataset(write_jsonl(tmp_path, VALID["prompt-completion"]), rules=rules)

@@ -149,6 +149,13 @@ def _mismatch(
     model = rules.model_name if rules is not None else None
     if family(data) is not family(target):
         wanted = customization or family(target)
+        if family(data) is wanted:
+            # The rules given are for another type than the one asked for.
+            rules_name = f"the rules for {model}" if model else "the rules given"
+            return (
+                f"this file has {records_name(data)} records, as {_TYPES[wanted]} needs, but "
+                f"{rules_name} are for {records_name(target)} records"
+            )
         sentence = f"this file has {records_name(data)} records: that is {_TYPES[family(data)]}, not {_TYPES[wanted]}"
         if model:
             sentence += f"; {model} takes {records_name(target)} records for it"
