@@ -1,0 +1,76 @@
+"""This month's spend: which jobs count, storage per completed model, and what has no price."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.monitoring.fakes import START, record
+from workflows.catalogue import ModelSpec, load_catalogue
+from workflows.jobs import JobRecord, JobStatus
+from workflows.monitoring.spend import month_spend, month_start, spend_message
+
+CATALOGUE = load_catalogue(None)
+NOW = START + timedelta(days=3)
+
+
+def model(model_id: str) -> ModelSpec | None:
+    return CATALOGUE.model(model_id) if model_id.startswith("amazon.") else None
+
+
+def test_the_month_starts_at_midnight_on_the_first() -> None:
+    assert month_start(NOW) == NOW.replace(day=1, hour=0, minute=0)
+
+
+@pytest.mark.parametrize(
+    ("job", "training", "storage"),
+    [
+        (record(announced_status=JobStatus.COMPLETED, estimated_training_cost="3"), "3", "1.95"),
+        (record(announced_status=JobStatus.IN_PROGRESS, estimated_training_cost="3"), "3", "0"),
+        (record(announced_status=JobStatus.STOPPED, estimated_training_cost="3"), "3", "0"),
+        (record(announced_status=JobStatus.FAILED, estimated_training_cost="3"), "0", "0"),
+        # started last month: its training is not this month's, its model is still stored
+        (
+            record(
+                announced_status=JobStatus.COMPLETED,
+                estimated_training_cost="3",
+                started_at=START - timedelta(days=40),
+            ),
+            "0",
+            "1.95",
+        ),
+    ],
+)
+def test_what_counts_this_month(job: JobRecord, training: str, storage: str) -> None:
+    spend = month_spend([job], now=NOW, model=model)
+
+    assert (str(spend.overall.training), str(spend.overall.storage)) == (training, storage)
+
+
+def test_jobs_and_models_without_a_price_are_counted_as_left_out() -> None:
+    jobs = [
+        record("a", estimated_training_cost=None),
+        record("b", announced_status=JobStatus.COMPLETED, base_model_id="acme.gone-v1"),
+    ]
+
+    spend = month_spend(jobs, now=NOW, model=model)
+
+    assert spend.unpriced == 2
+    assert "left out" in (spend_message(spend).context or "")
+
+
+def test_an_empty_month_is_zero_not_an_error() -> None:
+    message = spend_message(month_spend([], now=NOW, model=model))
+
+    assert dict(message.facts)["Total"] == "$0.00"
+    assert message.details == ()
+
+
+def test_the_breakdown_lists_the_largest_first_and_summarises_the_rest() -> None:
+    jobs = [record(f"job-{n}", channel=f"C{n:02d}", estimated_training_cost=str(n)) for n in range(1, 13)]
+
+    by_channel = spend_message(month_spend(jobs, now=NOW, model=model)).details[0].splitlines()
+
+    assert by_channel[1].startswith("• <#C12>: $12.00")
+    assert by_channel[-1] == "• and 2 more"
