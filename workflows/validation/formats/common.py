@@ -9,6 +9,9 @@ from typing import Any, Protocol
 from workflows.validation.codes import IssueCode
 from workflows.validation.issues import IssueLog
 
+#: The schemaVersion of Bedrock's conversation format; every model except Nova requires it exactly.
+SCHEMA_VERSION = "bedrock-conversation-2024"
+
 
 @dataclass(frozen=True, slots=True)
 class Content:

@@ -15,6 +15,7 @@ import orjson
 from workflows.validation.codes import IssueCode
 from workflows.validation.formats.blocks import BlockChecker, MediaCount
 from workflows.validation.formats.common import (
+    SCHEMA_VERSION,
     Content,
     TextParts,
     check_text,
@@ -22,11 +23,10 @@ from workflows.validation.formats.common import (
     report_unknown_keys,
 )
 from workflows.validation.formats.media import MediaTracker
+from workflows.validation.formats.plain import plain_conversation
 from workflows.validation.issues import IssueLog
 from workflows.validation.template import conversation_overhead
 
-#: The schemaVersion every model except Nova requires exactly.
-SCHEMA_VERSION = "bedrock-conversation-2024"
 _ROLES = frozenset({"user", "assistant"})
 _MESSAGE_KEYS = frozenset({"role", "content"})
 _BEDROCK_KEYS = frozenset({"schemaVersion", "system", "messages"})
@@ -43,6 +43,11 @@ class ConversationChecker:
         self._known = _ANTHROPIC_KEYS if media is None else _BEDROCK_KEYS
 
     def check(self, record: dict[str, Any], line: int, log: IssueLog) -> Content:
+        plain = plain_conversation(record, blocks=self._blocks is not None, final_assistant=self._final_assistant)
+        return plain if plain is not None else self.check_fully(record, line, log)
+
+    def check_fully(self, record: dict[str, Any], line: int, log: IssueLog) -> Content:
+        """Every check, without the shortcut for clean records (which must agree with this)."""
         parts = TextParts()
         count = MediaCount()
         report_unknown_keys(record, self._known, "", line, log)
