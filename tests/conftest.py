@@ -96,4 +96,4 @@ def stack(
     )
     bot = bot_factory(env)
     driver = SlackDriver(bot.events_url, SIGNING_SECRET, emulator, default_user=USER, default_channel=CHANNEL)
-    return Stack(bot=bot, emulator=emulator, driver=driver, aws_url=aws.endpoint_url)
+    return Stack(bot=bot, emulator=emulator, driver=driver, aws_url=aws.endpoint_url, env=env, start_bot=bot_factory)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +45,15 @@ class Stack:
     emulator: SlackEmulator
     driver: SlackDriver
     aws_url: str
+    env: dict[str, str]
+    start_bot: Callable[[Mapping[str, str]], BotProcess]
+
+    def restart(self) -> BotProcess:
+        """Kill the bot at once (as a crash would) and start a new one on the same state."""
+        self.bot.kill()
+        self.bot = self.start_bot(self.env)
+        self.driver.transport.bot_url = self.bot.events_url
+        return self.bot
 
     def s3(self) -> Any:
         return boto3.client("s3", region_name=REGION, endpoint_url=self.aws_url)

@@ -1,0 +1,137 @@
+"""The conversation under stress: one-line setup, double clicks, redeliveries, restarts and bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.sandbox.samples import CONVERSATION, sample_bytes
+from tests.integration.test_conversation_flow import CASES, open_thread, reach_review
+from tests.support.stack import BUCKET, CHANNEL, USER, Stack, full_text
+
+pytestmark = pytest.mark.integration
+
+NOVA = CASES[2]
+
+
+def put_dataset(stack: Stack, key: str, content: bytes) -> str:
+    stack.s3().put_object(Bucket=BUCKET, Key=key, Body=content)
+    return f"s3://{BUCKET}/{key}"
+
+
+def test_one_line_setup_reaches_the_review_and_start_creates_the_job(stack: Stack) -> None:
+    data = put_dataset(stack, "data/train.jsonl", sample_bytes(CONVERSATION))
+    validation = put_dataset(stack, "data/valid.jsonl", sample_bytes(CONVERSATION))
+    text = f"new type=conversation model={NOVA.model_id} data={data} validation={validation} epochs=3 name=support-bot"
+    assert stack.driver.slash_command(text).status == 200
+    thread = stack.root().ts
+    review = full_text(stack.reply(thread, "Review your fine-tuning job"))
+    assert "`epochCount=3` (changed)" in review
+    assert "support-bot" in review
+    stack.driver.click("Start fine-tuning", thread_ts=thread)
+    stack.reply(thread, "Started fine-tuning job")
+    (job,) = stack.jobs()
+    assert job["jobName"].startswith("support-bot-")
+    described = stack.bedrock().get_model_customization_job(jobIdentifier=job["jobName"])
+    assert described["trainingDataConfig"]["s3Uri"] == data
+    assert described["validationDataConfig"]["validators"] == [{"s3Uri": validation}]
+    assert described["hyperParameters"]["epochCount"] == "3"
+
+
+def test_one_line_setup_lists_every_problem_at_once(stack: Stack) -> None:
+    stack.driver.slash_command("new type=images model=gpt-4 data=/tmp/x.jsonl")
+
+    def problems() -> str | None:
+        found = [r.payload.get("text", "") for r in stack.emulator.responses()]
+        return next((text for text in found if "I can't start that setup yet" in text), None)
+
+    text = stack.emulator.wait_for(problems, 10, "the one-line problems")
+    assert "`type=images` is not a type" in text
+    assert "gpt-4" in text
+    assert "`data=/tmp/x.jsonl` is not an S3 object URI" in text
+    assert stack.jobs() == []
+
+
+def test_start_clicked_twice_creates_one_job(stack: Stack) -> None:
+    thread = reach_review(stack, NOVA)
+    stack.driver.click("Start fine-tuning", thread_ts=thread)
+    stack.driver.click("Start fine-tuning", thread_ts=thread)
+    stack.reply(thread, "Started fine-tuning job")
+    assert len(stack.jobs()) == 1
+    started = [m for m in stack.emulator.messages(CHANNEL, thread) if "Started fine-tuning job" in m.text]
+    assert len(started) == 1
+
+
+def test_a_redelivered_event_acts_once(stack: Stack) -> None:
+    thread = open_thread(stack)
+    stack.driver.click("Conversational fine-tuning", thread_ts=thread)
+    stack.driver.choose("Nova Micro", thread_ts=thread)
+    stack.reply(thread, "Now the training data")
+    stack.driver.upload_file("train.jsonl", sample_bytes(CONVERSATION), thread_ts=thread)
+    assert stack.driver.redeliver().status == 200
+    stack.reply(thread, "Do you have a validation file?")
+    checks = [
+        m for m in stack.emulator.messages(CHANNEL, thread) if "line by line" in m.text or "is ready" in full_text(m)
+    ]
+    assert len(checks) == 1
+    assert "Dropped a redelivery" in stack.bot.log()
+
+
+def test_a_bot_restarted_after_the_review_lets_the_person_start(stack: Stack) -> None:
+    thread = reach_review(stack, NOVA)
+    stack.restart()
+    stack.driver.click("Start fine-tuning", thread_ts=thread)
+    stack.reply(thread, "Started fine-tuning job")
+    assert len(stack.jobs()) == 1
+
+
+def test_someone_else_in_the_thread_gets_a_private_note(stack: Stack) -> None:
+    thread = open_thread(stack)
+    stack.driver.click("Conversational fine-tuning", thread_ts=thread, user="U0BOB")
+    note = stack.emulator.wait_for(lambda: stack.emulator.ephemerals(CHANNEL, "U0BOB"), 10, "a note to Bob")
+    assert f"belongs to <@{USER}>" in note[0].text
+    assert not any("Which base model?" in m.text for m in stack.emulator.messages(CHANNEL, thread))
+
+
+@pytest.mark.parametrize(
+    ("step", "answer", "expected"),
+    [
+        ("model", "text:amazon.nova-lite-v1:0:300000k", "Unknown model"),
+        ("data", "text:what should I do?", "Sorry, I didn't understand that"),
+        ("data", "text:s3://finetune-test-bucket/missing.jsonl", "no object at"),
+        ("data", "big-file", "more than the 5 MB"),
+        ("review", "text:epochCount=99", "between 1 and 5"),
+    ],
+)
+def test_bad_input_gets_a_clear_reply_and_the_conversation_stays_usable(
+    stack: Stack, step: str, answer: str, expected: str
+) -> None:
+    thread = open_thread(stack) if step != "review" else reach_review(stack, NOVA)
+    if step in {"model", "data"}:
+        stack.driver.click("Conversational fine-tuning", thread_ts=thread)
+        stack.reply(thread, "Which base model?")
+    if step == "data":
+        stack.driver.choose("Nova Micro", thread_ts=thread)
+        stack.reply(thread, "Now the training data")
+    if answer == "big-file":
+        stack.driver.upload_file("big.jsonl", b"x" * (6 * 1024 * 1024), thread_ts=thread)
+    else:
+        stack.driver.message(answer.removeprefix("text:"), thread_ts=thread)
+    stack.reply(thread, expected)
+    if step == "review":
+        stack.driver.click("Start fine-tuning", thread_ts=thread)
+        stack.reply(thread, "Started fine-tuning job")
+    elif step == "model":
+        stack.driver.choose("Nova Micro", thread_ts=thread)
+        stack.reply(thread, "Now the training data")
+    else:
+        stack.driver.upload_file("train.jsonl", sample_bytes(CONVERSATION), thread_ts=thread)
+        stack.reply(thread, "Do you have a validation file?")
+
+
+def test_cancel_abandons_the_setup_in_this_channel(stack: Stack) -> None:
+    thread = open_thread(stack)
+    stack.driver.slash_command("cancel")
+    stack.reply(thread, "Cancelled. Nothing was started")
+    stack.driver.click("Conversational fine-tuning", thread_ts=thread)
+    note = stack.emulator.wait_for(lambda: stack.emulator.ephemerals(CHANNEL, USER), 10, "a note")
+    assert "cancelled" in note[-1].text
