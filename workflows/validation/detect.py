@@ -10,7 +10,6 @@ from typing import Any
 import orjson
 
 from workflows.dataset_rules import CustomizationType, DatasetFormat
-from workflows.validation.lines import LineReader
 
 #: How much of the file detection reads, and how many recognised records are enough.
 SNIFF_BYTES = 4 << 20
@@ -58,26 +57,26 @@ def is_conversation(format: DatasetFormat | None) -> bool:
 
 
 def sniff_file(path: Path) -> Sniff:
-    """Read the start of the file (at most ``SNIFF_BYTES``) and tell what its records are."""
+    """Read the start of the file (at most ``SNIFF_BYTES``, once) and tell what its records are."""
+    with path.open("rb") as stream:
+        head = stream.read(SNIFF_BYTES)
+    lines = head.split(b"\n")
+    if len(head) == SNIFF_BYTES:
+        lines.pop()  # the last line may continue past what was read
     formats: Counter[DatasetFormat] = Counter()
     multi_turn = False
-    lines = 0
-    done = 0
-    with path.open("rb") as stream:
-        for batch in LineReader(stream, chunk_bytes=1 << 20, max_line_bytes=SNIFF_BYTES):
-            for line in batch.lines:
-                lines += 1
-                record = _parse(line)
-                found = classify(record)
-                if found is None:
-                    continue
-                formats[found] += 1
-                multi_turn = multi_turn or (is_conversation(found) and _user_turns(record) > 1)
-            done = batch.done
-            if done >= SNIFF_BYTES or formats.total() >= SNIFF_RECORDS:
-                break
+    for line in lines:
+        record = _parse(line)
+        found = classify(record)
+        if found is None:
+            continue
+        formats[found] += 1
+        multi_turn = multi_turn or (is_conversation(found) and _user_turns(record) > 1)
+        if formats.total() >= SNIFF_RECORDS:
+            break
     common = formats.most_common(1)
-    return Sniff(common[0][0] if common else None, multi_turn, done / lines if lines else 0.0)
+    mean = sum(map(len, lines)) / len(lines) + 1 if lines else 0.0
+    return Sniff(common[0][0] if common else None, multi_turn, mean)
 
 
 def _parse(line: bytes) -> Any:
