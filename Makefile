@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install fmt lint typecheck test unit all bench bench-validate clean
+.PHONY: install fmt lint typecheck test unit all bench bench-validate bench-ack clean
 
 install: $(STAMP)
 
@@ -34,10 +34,14 @@ unit: install
 
 all: test
 
-bench: bench-validate
+bench: bench-validate bench-ack
 
 bench-validate: install
 	$(BIN)/python bench/validate.py
+
+# Ack latency of `finetune-bot serve` under a steady open-loop load (needs redis-server or REDIS_URL).
+bench-ack: install
+	$(BIN)/python -m bench.ack
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
