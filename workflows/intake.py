@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 MAX_S3_BYTES = 10 * 1024**3
 #: Where Slack uploads are kept in the bucket, one folder per conversation.
 DATASET_PREFIX = "finetune-bot/datasets"
+#: Occurrences per error code kept for the full report (counts stay exact beyond it).
+REPORTED_PER_CODE = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,11 +107,19 @@ class DatasetIntake:
         model = self._catalogue.model(conversation.model_id)
         rules = model.dataset_rules(conversation.customization)
         if role is DatasetRole.TRAINING:
-            return validate_dataset(path, rules=rules, customization=conversation.customization)
+            return validate_dataset(
+                path, rules=rules, customization=conversation.customization, max_examples_per_code=REPORTED_PER_CODE
+            )
         assert conversation.training is not None
         training = workdir / "training.jsonl"
         self._require_storage().download(conversation.training.uri, training, max_bytes=MAX_S3_BYTES)
-        return validate_dataset(training, rules=rules, customization=conversation.customization, validation_path=path)
+        return validate_dataset(
+            training,
+            rules=rules,
+            customization=conversation.customization,
+            validation_path=path,
+            max_examples_per_code=REPORTED_PER_CODE,
+        )
 
     def _keep(self, conversation: Conversation, role: DatasetRole, path: Path) -> str:
         """Copy a Slack upload into the bucket, under a key that identifies the conversation."""

@@ -1,0 +1,225 @@
+"""The conversation service with in-memory ports: effects performed, results fed back, errors explained."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.sandbox.samples import CONVERSATION, CONVERSATION_WITH_MISTAKES, sample_bytes
+from tests.fakes import (
+    FakeJobs,
+    FakeSlackFiles,
+    FixedClock,
+    InMemoryConversationStore,
+    InMemoryJobRecords,
+    InMemoryLocks,
+    InMemoryStorage,
+    RecordingNotifier,
+)
+from workflows.catalogue.loader import load_catalogue
+from workflows.conversation.events import (
+    FileAttached,
+    ModelChosen,
+    SlackFile,
+    StartPressed,
+    TextTyped,
+    TypeChosen,
+    ValidationSkipped,
+)
+from workflows.conversation.model import Conversation, Stage
+from workflows.dataset_rules import CustomizationType
+from workflows.errors import AccessProblem
+from workflows.intake import DatasetIntake
+from workflows.launch import JobLauncher
+from workflows.service import ConversationService, Where
+
+WHERE = Where("T1", "C1", "U1")
+NOVA = "amazon.nova-micro-v1:0:128k"
+ROLE = "arn:aws:iam::123456789012:role/bedrock"
+
+
+class World:
+    """A service wired to fakes, and the fakes to look at."""
+
+    def __init__(self, *, role_arn: str | None = ROLE) -> None:
+        self.store = InMemoryConversationStore()
+        self.notifier = RecordingNotifier()
+        self.files = FakeSlackFiles()
+        self.storage = InMemoryStorage()
+        self.jobs = FakeJobs()
+        self.records = InMemoryJobRecords()
+        self.locks = InMemoryLocks()
+        catalogue = load_catalogue()
+        clock = FixedClock()
+        intake = DatasetIntake(
+            files=self.files, storage=self.storage, notifier=self.notifier, catalogue=catalogue, max_upload_bytes=10**7
+        )
+        launcher = JobLauncher(
+            jobs=self.jobs,
+            records=self.records,
+            notifier=self.notifier,
+            locks=self.locks,
+            catalogue=catalogue,
+            clock=clock,
+            role_arn=role_arn,
+            bucket="bucket",
+        )
+        self.service = ConversationService(
+            store=self.store,
+            notifier=self.notifier,
+            intake=intake,
+            launcher=launcher,
+            catalogue=catalogue,
+            clock=clock,
+            region="us-east-1",
+            max_upload_bytes=10**7,
+        )
+
+    def start(self) -> str:
+        return self.service.start(WHERE).id
+
+    def conversation(self, conversation_id: str) -> Conversation:
+        found = self.store.load(conversation_id)
+        assert found is not None
+        return found
+
+    def attach(self, conversation_id: str, content: bytes, name: str = "train.jsonl") -> None:
+        url = f"http://files/{name}"
+        self.files.contents[url] = content
+        file = SlackFile("F1", name, len(content), "jsonl", "application/json", url)
+        self.service.handle(conversation_id, FileAttached("U1", file), where=WHERE)
+
+    def to_review(self) -> str:
+        conversation_id = self.start()
+        self.service.handle(conversation_id, TypeChosen("U1", CustomizationType.CONVERSATION), where=WHERE)
+        self.service.handle(conversation_id, ModelChosen("U1", NOVA), where=WHERE)
+        self.attach(conversation_id, sample_bytes(CONVERSATION))
+        self.service.handle(conversation_id, ValidationSkipped("U1"), where=WHERE)
+        assert self.conversation(conversation_id).stage is Stage.REVIEWING
+        return conversation_id
+
+
+def test_start_posts_the_root_message_and_asks_for_the_type_in_its_thread() -> None:
+    world = World()
+    conversation_id = world.start()
+    root, question = world.notifier.posts
+    assert root.thread_ts is None
+    assert "is setting up a fine-tuning job" in root.message.text
+    assert question.thread_ts == root.ts
+    assert world.conversation(conversation_id).thread_ts == root.ts
+
+
+def test_an_accepted_upload_is_kept_in_the_bucket_byte_for_byte() -> None:
+    world = World()
+    conversation_id = world.to_review()
+    training = world.conversation(conversation_id).training
+    assert training is not None
+    assert training.uri == "s3://bucket/finetune-bot/datasets/T1/C1/1.000/training.jsonl"
+    assert world.storage.objects[training.uri] == sample_bytes(CONVERSATION)
+    assert training.records == 10
+
+
+def test_start_creates_the_job_with_the_request_derived_from_the_conversation() -> None:
+    world = World()
+    conversation_id = world.to_review()
+    world.service.handle(conversation_id, StartPressed("U1"), where=WHERE)
+    (request,) = world.jobs.requests
+    assert request.base_model_id == NOVA
+    assert request.role_arn == ROLE
+    assert request.hyperparameters == {"epochCount": "2", "learningRate": "0.00001", "learningRateWarmupSteps": "10"}
+    assert request.tags["finetune-bot:conversation"] == conversation_id
+    assert world.conversation(conversation_id).stage is Stage.STARTED
+    record = world.records.get(request.job_name)
+    assert record is not None
+    assert record.status_message_ts == world.notifier.posts[-1].ts
+
+
+def test_errors_are_reported_with_their_lines_and_nothing_is_kept() -> None:
+    world = World()
+    conversation_id = world.start()
+    world.service.handle(conversation_id, TypeChosen("U1", CustomizationType.CONVERSATION), where=WHERE)
+    world.service.handle(conversation_id, ModelChosen("U1", NOVA), where=WHERE)
+    world.attach(conversation_id, sample_bytes(CONVERSATION_WITH_MISTAKES))
+    assert world.conversation(conversation_id).stage is Stage.AWAITING_TRAINING
+    text = world.notifier.everything()
+    assert "Line 3" in text
+    assert "Line 7" in text
+    assert world.storage.objects == {}
+    assert world.notifier.attachments == []
+
+
+def test_many_errors_come_with_the_full_report_attached() -> None:
+    world = World()
+    conversation_id = world.start()
+    world.service.handle(conversation_id, TypeChosen("U1", CustomizationType.CONVERSATION), where=WHERE)
+    world.service.handle(conversation_id, ModelChosen("U1", NOVA), where=WHERE)
+    world.attach(conversation_id, b"not json\n" * 30)
+    (report,) = world.notifier.attachments
+    assert report.filename == "train-validation-report.txt"
+    assert b"Line 30:" in report.content
+    assert "more; the full report is attached" in world.notifier.everything()
+
+
+def test_a_missing_s3_object_is_refused_with_what_to_do() -> None:
+    world = World()
+    conversation_id = world.start()
+    world.service.handle(conversation_id, TypeChosen("U1", CustomizationType.CONVERSATION), where=WHERE)
+    world.service.handle(conversation_id, ModelChosen("U1", NOVA), where=WHERE)
+    world.service.handle(conversation_id, TextTyped("U1", "s3://bucket/missing.jsonl"), where=WHERE)
+    assert world.conversation(conversation_id).stage is Stage.AWAITING_TRAINING
+    assert "There is no object at s3://bucket/missing.jsonl" in world.notifier.everything()
+
+
+def test_without_a_service_role_the_job_is_not_started_and_the_setting_is_named() -> None:
+    world = World(role_arn=None)
+    conversation_id = world.to_review()
+    world.service.handle(conversation_id, StartPressed("U1"), where=WHERE)
+    assert world.jobs.requests == []
+    assert world.conversation(conversation_id).stage is Stage.REVIEWING
+    assert "FINETUNE_ROLE_ARN is not configured" in world.notifier.everything()
+
+
+def test_a_bedrock_refusal_is_explained_and_start_can_be_pressed_again() -> None:
+    world = World()
+    conversation_id = world.to_review()
+    world.jobs.refuse_with = AccessProblem("The service role cannot be passed; check iam:PassRole.")
+    world.service.handle(conversation_id, StartPressed("U1"), where=WHERE)
+    assert "check iam:PassRole" in world.notifier.everything()
+    world.jobs.refuse_with = None
+    world.service.handle(conversation_id, StartPressed("U1"), where=WHERE)
+    assert world.conversation(conversation_id).stage is Stage.STARTED
+
+
+def test_a_start_while_another_replica_launches_creates_nothing() -> None:
+    world = World()
+    conversation_id = world.to_review()
+    world.locks.acquire(f"launch:{conversation_id}", ttl_seconds=60)
+    world.service.handle(conversation_id, StartPressed("U1"), where=WHERE)
+    assert world.jobs.requests == []
+    assert world.conversation(conversation_id).stage is Stage.STARTING
+
+
+def test_replies_in_threads_that_are_not_conversations_are_ignored() -> None:
+    world = World()
+    world.service.handle_reply("T1:C1:999.0", TextTyped("U1", "hello"), where=WHERE)
+    assert world.notifier.posts == []
+    assert world.notifier.whispers == []
+
+
+def test_a_concurrent_save_is_retried_on_the_fresh_conversation(monkeypatch: pytest.MonkeyPatch) -> None:
+    world = World()
+    conversation_id = world.start()
+    original_save = world.store.save
+    raced = {"done": False}
+
+    def racing_save(conversation: Conversation) -> Conversation:
+        if not raced["done"]:
+            raced["done"] = True
+            current = world.conversation(conversation_id)
+            original_save(current.model_copy(update={"name": "changed-elsewhere"}))
+        return original_save(conversation)
+
+    monkeypatch.setattr(world.store, "save", racing_save)
+    world.service.handle(conversation_id, TypeChosen("U1", CustomizationType.CONVERSATION), where=WHERE)
+    final = world.conversation(conversation_id)
+    assert final.stage is Stage.CHOOSING_MODEL
+    assert final.name == "changed-elsewhere"
