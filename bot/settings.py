@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -19,13 +20,17 @@ REQUIREMENTS: dict[str, str] = {
     "AWS_ENDPOINT_URL": "an http(s) URL, or unset to use AWS itself",
     "FINETUNE_ROLE_ARN": "the ARN of the Bedrock service role, arn:aws:iam::<account>:role/<name>",
     "FINETUNE_BUCKET": "the name of an S3 bucket in AWS_REGION for datasets and job output",
-    "FINETUNE_POLL_SECONDS": "a whole number of seconds between job status checks, 5 or more",
+    "FINETUNE_POLL_SECONDS": "a whole number of seconds between job status checks, 1 or more (60 in production)",
+    "FINETUNE_UPDATE_MINUTES": "a whole number of minutes between periodic status updates, 1 or more",
+    "FINETUNE_ADMINS": "Slack user ids separated by commas, e.g. U012ABCDEF,U034GHIJKL",
     "FINETUNE_MAX_UPLOAD_MB": "a whole number of megabytes, 1 or more",
     "FINETUNE_PRICES_FILE": "the path of a YAML file with price overrides",
     "PORT": "a TCP port number between 1 and 65535",
 }
 
 Port = Annotated[int, Field(ge=1, le=65535)]
+#: A Slack user id (``U…``, or ``W…`` on Enterprise Grid).
+_SLACK_USER = re.compile(r"^[UW][A-Z0-9]+$")
 
 
 class SettingsError(Exception):
@@ -46,7 +51,11 @@ class Settings(BaseSettings):
     aws_endpoint_url: str | None = Field(default=None, pattern=r"^https?://")
     finetune_role_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")
     finetune_bucket: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-    finetune_poll_seconds: int = Field(default=60, ge=5)
+    #: The minimum is 1 so tests and the demo can watch jobs move in seconds; Bedrock is polled once per
+    #: page of running jobs per tick, so production keeps the default.
+    finetune_poll_seconds: int = Field(default=60, ge=1)
+    finetune_update_minutes: int = Field(default=30, ge=1)
+    finetune_admins: str | None = None
     finetune_max_upload_mb: int = Field(default=1024, ge=1)
     finetune_prices_file: Path | None = None
     port: Port = 3000
@@ -63,6 +72,13 @@ class Settings(BaseSettings):
     def _app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not value.get_secret_value().startswith("xapp-"):
             raise ValueError("must start with xapp-")
+        return value
+
+    @field_validator("finetune_admins")
+    @classmethod
+    def _admins_shape(cls, value: str | None) -> str | None:
+        if value is not None and not all(_SLACK_USER.match(part.strip()) for part in value.split(",") if part.strip()):
+            raise ValueError("must be Slack user ids such as U012ABCDEF")
         return value
 
     @field_validator("slack_api_url")
@@ -83,6 +99,11 @@ class Settings(BaseSettings):
     def socket_mode(self) -> bool:
         """Socket Mode is on exactly when an app-level token is configured."""
         return self.slack_app_token is not None
+
+    @property
+    def admins(self) -> frozenset[str]:
+        """Slack user ids that may stop anyone's job."""
+        return frozenset(part.strip() for part in (self.finetune_admins or "").split(",") if part.strip())
 
     @property
     def max_upload_bytes(self) -> int:

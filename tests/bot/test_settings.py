@@ -23,6 +23,8 @@ def test_defaults_match_the_documented_table() -> None:
     assert settings.redis_url == "redis://localhost:6379/0"
     assert settings.aws_region == "us-east-1"
     assert settings.finetune_poll_seconds == 60
+    assert settings.finetune_update_minutes == 30
+    assert settings.admins == frozenset()
     assert settings.finetune_max_upload_mb == 1024
     assert settings.max_upload_bytes == 1024 * 1024 * 1024
     assert settings.port == 3000
@@ -53,7 +55,10 @@ def test_a_dotenv_file_is_read(tmp_path: object) -> None:
         ("FINETUNE_ROLE_ARN", "my-role"),
         ("FINETUNE_BUCKET", "Not_A_Bucket"),
         ("FINETUNE_POLL_SECONDS", "soon"),
-        ("FINETUNE_POLL_SECONDS", "1"),
+        ("FINETUNE_POLL_SECONDS", "0"),
+        ("FINETUNE_UPDATE_MINUTES", "0"),
+        ("FINETUNE_UPDATE_MINUTES", "half an hour"),
+        ("FINETUNE_ADMINS", "alice,bob"),
         ("FINETUNE_MAX_UPLOAD_MB", "0"),
         ("PORT", "70000"),
     ],
@@ -66,6 +71,17 @@ def test_malformed_setting_is_named_in_one_line(monkeypatch: pytest.MonkeyPatch,
     assert message.startswith(f"{name} is not valid")
     assert "\n" not in message
     assert value not in message or name not in {"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"}
+
+
+@pytest.mark.parametrize(
+    ("value", "admins"),
+    [("U0ADMIN", {"U0ADMIN"}), (" U01, W02 ,", {"U01", "W02"}), ("", set())],
+)
+def test_admins_are_a_comma_separated_list_of_slack_user_ids(
+    monkeypatch: pytest.MonkeyPatch, value: str, admins: set[str]
+) -> None:
+    monkeypatch.setenv("FINETUNE_ADMINS", value)
+    assert load_settings().admins == admins
 
 
 def test_secret_values_never_appear_in_the_message(monkeypatch: pytest.MonkeyPatch) -> None:
