@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from slack_bolt import App
 
@@ -20,12 +21,17 @@ from workflows.adapters.bedrock import BedrockJobs
 from workflows.adapters.redis_connection import RedisHealth, connect
 from workflows.adapters.redis_conversations import RedisConversationStore
 from workflows.adapters.redis_coordination import RedisEventLog, RedisLocks
+from workflows.adapters.redis_job_history import RedisJobHistory
 from workflows.adapters.redis_jobs import RedisJobRecords
 from workflows.adapters.s3 import S3Datasets
 from workflows.catalogue.loader import load_catalogue
 from workflows.clock import SystemClock
 from workflows.intake import DatasetIntake
 from workflows.launch import JobLauncher
+from workflows.monitoring.commands import JobCommands
+from workflows.monitoring.lease import SchedulerLease, lease_ttl
+from workflows.monitoring.pacing import PacedNotifier
+from workflows.monitoring.tick import JobMonitor
 from workflows.service import ConversationService
 
 
@@ -36,6 +42,8 @@ class Runtime:
     settings: Settings
     services: Services
     app: App
+    #: The status tick; ``serve`` runs it on a schedule.
+    monitor: JobMonitor
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -61,11 +69,14 @@ def build_runtime(settings: Settings) -> Runtime:
         catalogue=catalogue,
         max_upload_bytes=settings.max_upload_bytes,
     )
+    jobs = BedrockJobs(bedrock_client(settings.aws_region))
+    records = RedisJobRecords(redis_client)
+    locks = RedisLocks(redis_client)
     launcher = JobLauncher(
-        jobs=BedrockJobs(bedrock_client(settings.aws_region)),
-        records=RedisJobRecords(redis_client),
+        jobs=jobs,
+        records=records,
         notifier=notifier,
-        locks=RedisLocks(redis_client),
+        locks=locks,
         catalogue=catalogue,
         clock=clock,
         role_arn=settings.finetune_role_arn,
@@ -87,9 +98,30 @@ def build_runtime(settings: Settings) -> Runtime:
         events=RedisEventLog(redis_client),
         catalogue=catalogue,
         region=settings.aws_region,
+        jobs=JobCommands(
+            jobs=jobs,
+            records=records,
+            history=RedisJobHistory(redis_client),
+            catalogue=catalogue,
+            clock=clock,
+            region=settings.aws_region,
+            admins=settings.admins,
+        ),
+    )
+    monitor = JobMonitor(
+        jobs=jobs,
+        records=records,
+        notifier=PacedNotifier(notifier),
+        timers=locks,
+        lease=SchedulerLease(locks, ttl_seconds=lease_ttl(settings.finetune_poll_seconds)),
+        catalogue=catalogue,
+        clock=clock,
+        region=settings.aws_region,
+        update_every=timedelta(minutes=settings.finetune_update_minutes),
+        storage=storage,
     )
     app = create_app(client=client, signing_secret=signing_secret, services=services)
-    return Runtime(settings=settings, services=services, app=app)
+    return Runtime(settings=settings, services=services, app=app, monitor=monitor)
 
 
 def _signing_secret(settings: Settings) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from workflows.catalogue.schema import Catalogue
+from workflows.monitoring.commands import JobCommands
 from workflows.ports import EventLog
 from workflows.service import ConversationService
 
@@ -21,3 +22,5 @@ class Services:
     events: EventLog
     catalogue: Catalogue
     region: str
+    #: ``/finetune status``, ``list``, ``stop`` and ``cost``.
+    jobs: JobCommands

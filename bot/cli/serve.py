@@ -12,6 +12,7 @@ from slack_bolt import App
 
 from bot.cli import EXIT_OK, EXIT_USAGE, Subparsers
 from bot.composition import build_runtime
+from bot.scheduler import MonitorScheduler
 from bot.server import Routes, serve_http
 from bot.settings import SettingsError, load_settings
 from workflows.catalogue.errors import CatalogueError
@@ -38,13 +39,19 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     routes = Routes(runtime.app, runtime.services.healthy)
     port = args.port or settings.port
+    scheduler = MonitorScheduler(
+        runtime.monitor.tick, seconds=settings.finetune_poll_seconds, on_stop=runtime.monitor.stop
+    )
     try:
+        scheduler.start()
         if settings.socket_mode:
             assert settings.slack_app_token is not None
             _serve_socket_mode(runtime.app, settings.slack_app_token.get_secret_value())
         serve_http(routes, host=args.host, port=port)
     except KeyboardInterrupt:
         logger.info("Stopped")
+    finally:
+        scheduler.stop()
     return EXIT_OK
 
 
@@ -61,6 +68,8 @@ def configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("slack_sdk").setLevel(logging.WARNING)
     logging.getLogger("slack_bolt").setLevel(logging.WARNING)
+    # APScheduler logs every run of the status tick at INFO; the tick logs what matters itself.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:

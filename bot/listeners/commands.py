@@ -13,8 +13,6 @@ from workflows.catalogue_view import models_message
 from workflows.commands import USAGE, Cancel, Help, Models, New, Unknown, parse_command
 from workflows.service import Where
 
-NOT_YET = "`/finetune {verb}` is not available in this version yet. Type `/finetune help` to see the commands."
-
 
 def register(app: App, services: Services) -> None:
     """Route ``/finetune`` to ``on_finetune``."""
@@ -43,7 +41,9 @@ def register(app: App, services: Services) -> None:
             if not services.conversations.cancel_in_channel(where):
                 respond(text="You have no setup in progress in this channel.", response_type="ephemeral")
         else:
-            ack(text=NOT_YET.format(verb=text.split()[0].lower()), response_type="ephemeral")
+            ack()
+            message = services.jobs.answer(parsed, where)
+            respond(text=message.fallback_text(), blocks=render(message), response_type="ephemeral")
 
     app.command("/finetune")(on_finetune)
 
