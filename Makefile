@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install fmt lint typecheck test unit all bench bench-validate bench-ack clean
+.PHONY: install fmt lint typecheck test unit all bench bench-validate bench-ack bench-monitor clean
 
 install: $(STAMP)
 
@@ -34,7 +34,7 @@ unit: install
 
 all: test
 
-bench: bench-validate bench-ack
+bench: bench-validate bench-ack bench-monitor
 
 bench-validate: install
 	$(BIN)/python bench/validate.py
@@ -42,6 +42,10 @@ bench-validate: install
 # Ack latency of `finetune-bot serve` under a steady open-loop load (needs redis-server or REDIS_URL).
 bench-ack: install
 	$(BIN)/python -m bench.ack
+
+# Bedrock calls and duration of a status tick over 1,000 watched jobs in moto, versus one describe per job.
+bench-monitor: install
+	$(BIN)/python -m bench.monitor
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
