@@ -92,6 +92,15 @@ class JobMonitor:
                 break
             if not self._check_one(record, listed.get(record.job_name), report):
                 break
+        if report.ended or report.edited or report.failed:
+            logger.info(
+                "Status tick: %d watched, %d described, %d ended, %d updated, %d failed",
+                report.watched,
+                report.described,
+                report.ended,
+                report.edited,
+                report.failed,
+            )
         return report
 
     def stop(self) -> None:
