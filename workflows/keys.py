@@ -29,6 +29,8 @@ EVENT_TTL_SECONDS = 3600
 LOCK_PREFIX = NAMESPACE + "lock:"
 #: The lock name of the lease that lets exactly one replica run the scheduled monitoring.
 SCHEDULER_LEASE = "scheduler"
+#: Lock names ``monitor:update:<job>`` (expiring) mark a running job's periodic update as not due yet;
+#: ``launch:<conversation id>`` serializes a conversation's Start across replicas.
 
 # Customization jobs
 

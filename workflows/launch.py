@@ -123,7 +123,8 @@ class JobLauncher:
         return JobLaunched(snapshot.job_name, snapshot.job_arn)
 
     def _record(self, conversation: Conversation, model: ModelSpec, snapshot: JobSnapshot) -> None:
-        """Remember the job with everything monitoring needs, and post its status message."""
+        """Remember the job with everything monitoring needs (first, so it is watched whatever happens
+        next), then post its status message."""
         assert conversation.customization is not None
         assert conversation.training is not None
         job_epochs = epochs(conversation, model)
@@ -143,9 +144,16 @@ class JobLauncher:
             training_tokens=conversation.training.tokens,
             estimated_training_cost=str(estimate.upfront) if estimate.upfront is not None else None,
         )
-        ts = self._notifier.post(
-            channel=conversation.channel,
-            thread_ts=conversation.thread_ts,
-            message=started_message(snapshot, model, record),
-        )
-        self._records.save(record.model_copy(update={"status_message_ts": ts}))
+        self._records.save(record)
+        try:
+            ts = self._notifier.post(
+                channel=conversation.channel,
+                thread_ts=conversation.thread_ts,
+                message=started_message(snapshot, model, record),
+            )
+        except Exception:
+            # The job is recorded and watched either way; monitoring posts the status message later.
+            logger.exception("Could not post the status message of %s", snapshot.job_name)
+            return
+        latest = self._records.get(snapshot.job_name) or record
+        self._records.save(latest.model_copy(update={"status_message_ts": ts}))

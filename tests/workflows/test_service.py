@@ -223,3 +223,25 @@ def test_a_concurrent_save_is_retried_on_the_fresh_conversation(monkeypatch: pyt
     final = world.conversation(conversation_id)
     assert final.stage is Stage.CHOOSING_MODEL
     assert final.name == "changed-elsewhere"
+
+
+def test_a_job_whose_status_message_cannot_be_posted_is_still_recorded_and_watched(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = World()
+    conversation_id = world.to_review()
+    original_post = world.notifier.post
+
+    def failing_for_status(**kwargs: object) -> str:
+        message = kwargs["message"]
+        if getattr(message, "text", "").startswith("Started fine-tuning job"):
+            raise ConnectionError("Slack is unreachable")
+        return original_post(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(world.notifier, "post", failing_for_status)
+    world.service.handle(conversation_id, StartPressed("U1"), where=WHERE)
+    (request,) = world.jobs.requests
+    record = world.records.get(request.job_name)
+    assert record is not None
+    assert record.status_message_ts is None
+    assert [r.job_name for r in world.records.watched()] == [request.job_name]
