@@ -1,6 +1,7 @@
 # finetune-bot: a slim image with the locked dependencies, running as a non-root user.
 FROM python:3.11-slim AS build
-ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 \
+    UV_PYTHON_DOWNLOADS=never UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1
 RUN pip install "uv==0.13.8"
 WORKDIR /app
 COPY pyproject.toml uv.lock README.md ./
