@@ -38,6 +38,7 @@ from workflows.conversation.events import (
 )
 from workflows.conversation.model import Conversation, DatasetRole, Stage
 from workflows.conversation.review import review_message, settings_change
+from workflows.dataset_rules import CustomizationType
 from workflows.messages import Message, Reply
 
 #: Stages that wait for work in progress rather than for a person.
@@ -329,7 +330,7 @@ def _say(message: Message) -> Say:
     return Say(Reply(message))
 
 
-def _type(conversation: Conversation) -> Any:
+def _type(conversation: Conversation) -> CustomizationType:
     assert conversation.customization is not None, "a later stage always has a type"
     return conversation.customization
 

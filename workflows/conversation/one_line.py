@@ -12,7 +12,7 @@ from workflows.commands import parse_type
 from workflows.conversation.effects import CheckDataset, Effect
 from workflows.conversation.machine import Context
 from workflows.conversation.model import Conversation, DatasetRole, Stage
-from workflows.conversation.review import _LABEL
+from workflows.conversation.review import JOB_LABEL
 from workflows.dataset_rules import CustomizationType
 from workflows.hyperparameters import check_hyperparameters
 
@@ -70,7 +70,7 @@ def plan_one_line(options: Mapping[str, str], context: Context) -> OneLinePlan |
         if key in options and not S3_URI.match(options[key]):
             problems.append(f"`{key}={options[key]}` is not an S3 object URI like `s3://bucket/path/train.jsonl`.")
     name = options.get("name")
-    if name is not None and not _LABEL.match(name):
+    if name is not None and not JOB_LABEL.match(name):
         problems.append(f"`name={name}`: use up to 40 letters, digits, spaces, `-` or `_`.")
     model = None
     if "model" in options:

@@ -13,7 +13,7 @@ from workflows.hyperparameters import check_hyperparameters
 from workflows.messages import Action, Button, Message, Style
 
 #: What a job label may look like (it becomes part of the Bedrock job and model names).
-_LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _-]{0,39}$")
+JOB_LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _-]{0,39}$")
 
 START = Button("Start fine-tuning", Action.START, style=Style.PRIMARY)
 
@@ -88,7 +88,7 @@ def settings_change(conversation: Conversation, model: ModelSpec, text: str) -> 
     typed = {key: value for key, _, value in pairs}
     name = next((value for key, value in typed.items() if key.lower() == "name"), conversation.name)
     typed = {key: value for key, value in typed.items() if key.lower() != "name"}
-    problems = [] if name is None or _LABEL.match(name) else [_bad_name(name)]
+    problems = [] if name is None or JOB_LABEL.match(name) else [_bad_name(name)]
     check = check_hyperparameters(model, conversation.customization, {**conversation.hyperparameters, **typed})
     problems += [problem.message for problem in check.problems]
     if problems:
