@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install fmt lint typecheck test unit all bench bench-validate bench-ack bench-monitor clean
+.PHONY: install demo sandbox fmt lint typecheck test unit all bench bench-validate bench-ack bench-monitor clean
 
 install: $(STAMP)
 
@@ -14,6 +14,14 @@ $(STAMP): pyproject.toml uv.lock
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==0.13.8"
 	@$(BIN)/uv sync --frozen --quiet --python $(BIN)/python
 	@touch $(STAMP)
+
+# The whole product on this machine: local Slack, AWS emulated on loopback, Redis (REDIS_URL's, else in-process).
+demo: install
+	@$(BIN)/finetune-bot demo
+
+# The same, as a chat in your terminal: you type, the bot answers.
+sandbox: install
+	@$(BIN)/finetune-bot sandbox
 
 fmt: install
 	$(BIN)/ruff format .

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli import EXIT_USAGE, models, serve, validate
+from bot.cli import EXIT_USAGE, demo, models, sandbox, serve, validate
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -16,7 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Fine-tune Amazon Bedrock models from Slack.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (serve, validate, models):
+    for module in (serve, validate, models, demo, sandbox):
         module.add_parser(subparsers)
     return parser
 

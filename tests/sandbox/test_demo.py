@@ -1,0 +1,272 @@
+"""``finetune-bot demo``: the scripted run from ``/finetune`` to the completion notice, on the production code path."""
+
+from __future__ import annotations
+
+import ast
+import io
+import os
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import redis
+
+from bot.sandbox import demo
+from bot.sandbox.aws import EmulatedAws, aws_environment, emulated_aws
+from bot.sandbox.emulator import SlackEmulator
+from bot.sandbox.lifecycle import JobLifecycle
+from bot.sandbox.redis import demo_redis, redacted
+from bot.sandbox.stack import POLL_SECONDS, StartupFailed, product_settings
+from bot.settings import Settings
+from tests.sandbox.cli_runs import HOSTILE_AWS, Run, closed_redis_url, run_cli
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module", name="run")
+def _run() -> Run:
+    """One demo, as `make demo` runs it: no Redis answering, no Slack or AWS settings, hostile AWS variables."""
+    return run_cli(["demo"], env={"REDIS_URL": closed_redis_url(), **HOSTILE_AWS})
+
+
+@pytest.mark.integration
+class TestTheDemoRun:
+    def test_it_ends_with_a_one_line_summary_and_exit_0(self, run: Run) -> None:
+        assert run.returncode == 0, run.stderr
+        last = run.stdout.strip().splitlines()[-1]
+        assert last.startswith("Demo complete in ")
+        assert "completion notice is in #general" in last
+
+    def test_it_finishes_well_under_two_minutes(self, run: Run) -> None:
+        assert run.seconds < 90
+
+    def test_it_says_it_uses_an_in_process_redis_when_none_answers(self, run: Run) -> None:
+        assert "Redis  an in-process Redis on redis://127.0.0.1:" in run.stdout
+        assert "no Redis answers at redis://127.0.0.1:" in run.stdout
+
+    def test_it_plays_the_help_me_choose_path_and_picks_nova_micro(self, run: Run) -> None:
+        out = run.stdout
+        steps = [
+            "@alice · #general\n       /finetune",
+            "@alice clicked [Help me choose]",
+            "@alice clicked [Chat conversations]",
+            "@alice clicked [A chatbot that follows our style]",
+            "I recommend Conversational fine-tuning.",
+            "@alice clicked [Conversational fine-tuning (recommended)]",
+            "@alice chose “Nova Micro”",
+        ]
+        positions = [out.find(step) for step in steps]
+        assert -1 not in positions, [step for step, at in zip(steps, positions, strict=True) if at == -1]
+        assert positions == sorted(positions)
+
+    def test_the_report_names_the_errors_on_lines_3_and_7(self, run: Run) -> None:
+        assert "attached support-chats.jsonl" in run.stdout
+        assert "has 2 problems to fix before training" in run.stdout
+        assert re.search(r"• Line 3 — `invalid-json`", run.stdout)
+        assert re.search(r"• Line 7 — `last-not-assistant`", run.stdout)
+
+    def test_the_fixed_file_is_accepted_and_the_review_shows_the_cost(self, run: Run) -> None:
+        assert "`support-chats-fixed.jsonl` is ready" in run.stdout
+        review = run.stdout[run.stdout.index("Review your fine-tuning job") :]
+        assert "What it will cost" in review
+        assert "Provisioned Throughput: $60.50 per model-unit hour" in review
+        assert "[Start fine-tuning]" in review
+
+    def test_start_creates_a_job_whose_status_message_moves_through_the_stages(self, run: Run) -> None:
+        after_start = run.stdout[run.stdout.index("@alice clicked [Start fine-tuning]") :]
+        stages = [
+            "Stages: Validation: InProgress · Data processing: NotStarted · Training: NotStarted",
+            "Stages: Validation: Completed · Data processing: InProgress · Training: NotStarted",
+            "Stages: Validation: Completed · Data processing: Completed · Training: InProgress",
+            "Stages: Validation: Completed · Data processing: Completed · Training: Completed",
+        ]
+        positions = [after_start.find(stage) for stage in stages]
+        assert -1 not in positions
+        assert positions == sorted(positions)
+        assert after_start.count("finetune-bot edited a message · #general › thread 1") >= 4
+
+    def test_the_completion_notice_arrives_in_the_channel_with_the_losses(self, run: Run) -> None:
+        notice = re.search(
+            r"finetune-bot · #general\n {7}✅ Fine-tuning job `(finetune-[0-9a-f]+)` completed\.", run.stdout
+        )
+        assert notice is not None
+        assert "Training loss: " in run.stdout[notice.end() :]
+        assert f"job {notice.group(1)} on Nova Micro" in run.stdout.splitlines()[-1]
+
+    def test_it_prints_the_chat_and_nothing_else(self, run: Run) -> None:
+        assert run.stderr == ""
+        assert not re.search(r"\b(INFO|WARNING|ERROR|DEBUG)\b", run.stdout)
+        assert "Traceback" not in run.stdout
+        assert "xoxb-" not in run.stdout
+
+
+class TestFailures:
+    """A failure ends the demo with exit 1 and one line saying why (the product is not started here)."""
+
+    def test_a_part_that_does_not_start_is_named(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        def no_bot(**_: Any) -> Any:
+            raise StartupFailed("the bot's HTTP server did not answer within 15s")
+
+        monkeypatch.setattr(demo, "log_to_file", lambda path: None)
+        monkeypatch.setattr(demo, "running_product", no_bot)
+        out, err = io.StringIO(), io.StringIO()
+        assert demo.main(speed=300, redis_url=None, out=out, err=err) == 1
+        assert err.getvalue() == "finetune-bot demo failed: the bot's HTTP server did not answer within 15s\n"
+
+    def test_a_missing_answer_is_named(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        class Running:
+            def __enter__(self) -> object:
+                return object()
+
+            def __exit__(self, *_: object) -> None:
+                return None
+
+        def silent_bot(product: object, out: object) -> Any:
+            raise demo.DemoFailed("the bot did not say “I recommend” in the thread within 30s")
+
+        monkeypatch.setattr(demo, "log_to_file", lambda path: None)
+        monkeypatch.setattr(demo, "running_product", lambda **_: Running())
+        monkeypatch.setattr(demo, "play", silent_bot)
+        err = io.StringIO()
+        assert demo.main(speed=300, redis_url=None, out=io.StringIO(), err=err) == 1
+        assert "did not say “I recommend”" in err.getvalue()
+
+
+class TestProductionCodePath:
+    """The demo and the sandbox run the bot that `serve` runs; only the endpoints differ."""
+
+    def test_the_stack_builds_and_serves_the_bot_with_the_functions_serve_uses(self) -> None:
+        for module in ("bot/cli/serve.py", "bot/sandbox/stack.py"):
+            assert {"build_runtime", "Routes", "MonitorScheduler"} <= called_names(module), module
+            assert "serve_http" in referenced_names(module), module
+
+    def test_demo_and_sandbox_get_their_bot_only_from_the_stack(self) -> None:
+        for module in ("bot/sandbox/demo.py", "bot/sandbox/sandbox.py"):
+            assert "running_product" in called_names(module)
+        for path in sorted((ROOT / "bot" / "sandbox").glob("*.py")):
+            imported = imported_modules(path)
+            assert not imported & {"bot.app", "bot.listeners", "slack_bolt"}, path.name
+            assert not called_names(path.relative_to(ROOT).as_posix()) & {"App", "create_app"}, path.name
+            if path.name != "stack.py":
+                assert "bot.composition" not in imported, path.name
+
+    def test_settings_are_the_products_own_and_ignore_the_shell(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-a-real-workspace")
+        monkeypatch.setenv("FINETUNE_ADMINS", "U0SOMEBODY")
+        monkeypatch.setenv("FINETUNE_POLL_SECONDS", "600")
+        aws = EmulatedAws(
+            "http://127.0.0.1:1",
+            "us-east-1",
+            "bucket-x",
+            "arn:aws:iam::123456789012:role/r",
+            JobLifecycle(region="us-east-1", speed=1),
+        )
+        with SlackEmulator() as emulator:
+            settings = product_settings(
+                emulator=emulator, aws=aws, redis_url="redis://127.0.0.1:1/0", signing_secret="s"
+            )
+            assert type(settings) is Settings
+            assert settings.slack_bot_token is not None
+            assert settings.slack_bot_token.get_secret_value() == emulator.workspace.bot_token
+            assert settings.slack_api_url == emulator.api_url
+        assert settings.admins == frozenset()
+        assert settings.finetune_poll_seconds == POLL_SECONDS
+        assert (settings.aws_endpoint_url, settings.finetune_bucket) == ("http://127.0.0.1:1", "bucket-x")
+
+
+def called_names(relative: str) -> set[str]:
+    """Every name called in a module (``f(...)`` and ``x.f(...)`` both give ``f``)."""
+    tree = ast.parse((ROOT / relative).read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name):
+                names.add(func.id)
+            elif isinstance(func, ast.Attribute):
+                names.add(func.attr)
+    return names
+
+
+def referenced_names(relative: str) -> set[str]:
+    """Every name a module uses (called, passed or assigned)."""
+    tree = ast.parse((ROOT / relative).read_text(encoding="utf-8"))
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+    return found
+
+
+class TestStandIns:
+    """Redis and AWS for the demo: the configured server when it answers, moto with jobs that move."""
+
+    def test_a_closed_port_gets_an_in_process_redis_that_runs_lua(self) -> None:
+        closed = closed_redis_url()
+        with demo_redis(closed) as chosen:
+            assert chosen.in_process
+            assert f"no Redis answers at {closed}" in chosen.description
+            client = redis.Redis.from_url(chosen.url)
+            with client:
+                assert client.eval("return redis.call('SET', KEYS[1], ARGV[1])", 1, "k", "v") == b"OK"
+
+    @pytest.mark.integration
+    def test_a_redis_that_answers_is_used_and_said(self, redis_url: str) -> None:
+        with demo_redis(redis_url) as chosen:
+            assert not chosen.in_process
+            assert chosen.url == redis_url
+            assert chosen.description.startswith("the Redis server at ")
+
+    def test_a_password_in_the_redis_url_is_never_shown(self) -> None:
+        assert redacted("redis://user:s3cret@cache.internal:6380/2") == "redis://user:***@cache.internal:6380/2"
+
+    def test_boto3_sees_only_the_emulated_endpoint_and_dummy_credentials(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        for name, value in HOSTILE_AWS.items():
+            monkeypatch.setenv(name, value)
+        with aws_environment("http://127.0.0.1:1", "us-east-1"):
+            inside = {name: value for name, value in os.environ.items() if name.startswith("AWS_")}
+        assert inside["AWS_ENDPOINT_URL"] == "http://127.0.0.1:1"
+        assert inside["AWS_ACCESS_KEY_ID"] == "sandbox"
+        assert not {"AWS_PROFILE", "AWS_ENDPOINT_URL_BEDROCK", "AWS_ENDPOINT_URL_S3"} & set(inside)
+        assert {name: os.environ[name] for name in HOSTILE_AWS} == HOSTILE_AWS
+
+    @pytest.mark.integration
+    def test_a_job_moves_through_its_stages_to_completed_with_metrics_files(self) -> None:
+        with emulated_aws(speed=1800) as aws:
+            bedrock = boto3.client("bedrock", region_name=aws.region)
+            bedrock.create_model_customization_job(
+                jobName="demo-lifecycle",
+                customModelName="demo-lifecycle-model",
+                roleArn=aws.role_arn,
+                baseModelIdentifier="amazon.nova-micro-v1:0:128k",
+                trainingDataConfig={"s3Uri": f"s3://{aws.bucket}/data/train.jsonl"},
+                outputDataConfig={"s3Uri": f"s3://{aws.bucket}/output/demo-lifecycle/"},
+                hyperParameters={"epochCount": "2"},
+            )
+            running = {"training": set(), "summary": set()}
+            deadline = time.monotonic() + 15
+            job: dict[str, Any] = {}
+            while time.monotonic() < deadline:
+                job = bedrock.get_model_customization_job(jobIdentifier="demo-lifecycle")
+                listed = bedrock.list_model_customization_jobs()["modelCustomizationJobSummaries"]
+                running["training"].add(job.get("statusDetails", {}).get("trainingDetails", {}).get("status"))
+                running["summary"].add(listed[0].get("statusDetails", {}).get("validationDetails", {}).get("status"))
+                if job["status"] == "Completed":
+                    break
+                time.sleep(0.05)
+            keys = [item["Key"] for item in boto3.client("s3").list_objects_v2(Bucket=aws.bucket)["Contents"]]
+        assert job["status"] == "Completed"
+        assert {"NotStarted", "InProgress", "Completed"} <= running["training"]
+        assert {"InProgress", "Completed"} <= running["summary"]
+        assert job["trainingMetrics"]["trainingLoss"] > 0
+        assert any(key.endswith("training_artifacts/step_wise_training_metrics.csv") for key in keys)
