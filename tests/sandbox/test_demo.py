@@ -77,16 +77,17 @@ class TestTheDemoRun:
 
     def test_start_creates_a_job_whose_status_message_moves_through_the_stages(self, run: Run) -> None:
         after_start = run.stdout[run.stdout.index("@alice clicked [Start fine-tuning]") :]
-        stages = [
-            "Stages: Validation: InProgress · Data processing: NotStarted · Training: NotStarted",
-            "Stages: Validation: Completed · Data processing: InProgress · Training: NotStarted",
-            "Stages: Validation: Completed · Data processing: Completed · Training: InProgress",
-            "Stages: Validation: Completed · Data processing: Completed · Training: Completed",
+        edits = after_start.count("finetune-bot edited a message · #general › thread 1")
+        early = [
+            after_start.find("Stages: Validation: InProgress"),
+            after_start.find("Stages: Validation: Completed · Data processing: InProgress"),
         ]
-        positions = [after_start.find(stage) for stage in stages]
-        assert -1 not in positions
-        assert positions == sorted(positions)
-        assert after_start.count("finetune-bot edited a message · #general › thread 1") >= 4
+        training = after_start.find("Data processing: Completed · Training: InProgress")
+        done = after_start.find("Stages: Validation: Completed · Data processing: Completed · Training: Completed")
+        # A tick may miss a stage that lasts two seconds on a busy machine; training lasts eight.
+        assert max(early) != -1
+        assert -1 < min(at for at in early if at != -1) < training < done
+        assert edits >= 3
 
     def test_the_completion_notice_arrives_in_the_channel_with_the_losses(self, run: Run) -> None:
         notice = re.search(
