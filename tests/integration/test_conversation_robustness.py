@@ -38,7 +38,7 @@ def test_one_line_setup_reaches_the_review_and_start_creates_the_job(stack: Stac
 
 
 def test_one_line_setup_lists_every_problem_at_once(stack: Stack) -> None:
-    stack.driver.slash_command("new type=images model=gpt-4 data=/tmp/x.jsonl")
+    stack.driver.slash_command("new type=images model=gpt-4 data=train.jsonl")
 
     def problems() -> str | None:
         found = [r.payload.get("text", "") for r in stack.emulator.responses()]
@@ -47,7 +47,7 @@ def test_one_line_setup_lists_every_problem_at_once(stack: Stack) -> None:
     text = stack.emulator.wait_for(problems, 10, "the one-line problems")
     assert "`type=images` is not a type" in text
     assert "gpt-4" in text
-    assert "`data=/tmp/x.jsonl` is not an S3 object URI" in text
+    assert "`data=train.jsonl` is not an S3 object URI" in text
     assert stack.jobs() == []
 
 
