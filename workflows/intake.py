@@ -13,7 +13,7 @@ from workflows.conversation.model import Conversation, DatasetRole, DatasetSumma
 from workflows.errors import BotError
 from workflows.messages import Attachment, Message
 from workflows.ports import DatasetStorage, Notifier, SlackFiles
-from workflows.report_view import full_report_text, needs_full_report, summary_message
+from workflows.report_view import checked_part, full_report_text, needs_full_report, summary_message
 from workflows.validation import validate_dataset
 from workflows.validation.report import ValidationReport
 
@@ -67,10 +67,9 @@ class DatasetIntake:
             except BotError as exc:
                 verdict = Message(f"I could not use `{name}`.", details=(str(exc),))
                 return CheckOutcome(DatasetRefused(role, str(exc)), conversation, progress, verdict)
-            verdict = summary_message(report, name=name, role=role.value)
-            attachment = self._full_report(report, name) if needs_full_report(report, role=role.value) else None
-            part = report.validation if role is DatasetRole.VALIDATION and report.validation else report
-            if not part.valid:
+            verdict = summary_message(report, name=name, role=role)
+            attachment = self._full_report(report, name) if needs_full_report(report, role=role) else None
+            if not checked_part(report, role).valid:
                 return CheckOutcome(
                     DatasetRefused(role, f"`{name}` has errors"), conversation, progress, verdict, attachment
                 )
@@ -153,7 +152,7 @@ def _summary(
     report: ValidationReport, role: DatasetRole, source: SlackFile | str, name: str, uri: str
 ) -> DatasetSummary:
     """What the conversation keeps about an accepted dataset."""
-    part = report.validation if role is DatasetRole.VALIDATION and report.validation else report
+    part = checked_part(report, role)
     return DatasetSummary(
         source="slack" if isinstance(source, SlackFile) else "s3",
         name=name,

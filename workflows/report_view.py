@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from workflows.conversation.model import DatasetRole
 from workflows.messages import Message
 from workflows.validation.codes import Severity
 from workflows.validation.report import FileReport, Issue, ValidationReport
@@ -10,9 +11,16 @@ from workflows.validation.report import FileReport, Issue, ValidationReport
 SHOWN_IN_THREAD = 10
 
 
-def summary_message(report: ValidationReport, *, name: str, role: str) -> Message:
+def checked_part(report: ValidationReport, role: DatasetRole) -> ValidationReport | FileReport:
+    """The part of the report about the file being checked: the validation file's, or the training file's."""
+    if role is DatasetRole.VALIDATION and report.validation is not None:
+        return report.validation
+    return report
+
+
+def summary_message(report: ValidationReport, *, name: str, role: DatasetRole) -> Message:
     """The thread reply once a dataset is checked: verdict, counts, the first problems and the estimate."""
-    part = report.validation if role == "validation" and report.validation else report
+    part = checked_part(report, role)
     issues = part.issues
     errors = _count(issues, Severity.ERROR)
     stats = part.stats
@@ -30,7 +38,7 @@ def summary_message(report: ValidationReport, *, name: str, role: str) -> Messag
         ),
         ("Characters", f"{stats.characters:,}"),
     ]
-    if report.turns is not None and role == "training":
+    if report.turns is not None and role is DatasetRole.TRAINING:
         facts.append(("Conversations", report.turns.value))
     details = [line for line in _first_problems(issues)]
     hidden = _occurrences(issues) - min(_occurrences(issues), SHOWN_IN_THREAD)
@@ -38,14 +46,15 @@ def summary_message(report: ValidationReport, *, name: str, role: str) -> Messag
         details.append(f"…and {hidden:,} more; the full report is attached below.")
     if not part.valid:
         details.append("Fix these lines and upload the corrected file in this thread (or type its `s3://` URI).")
-    context = " ".join(filter(None, [report.note if role == "training" else None, report.mismatch, tokens.method]))
+    context = " ".join(
+        filter(None, [report.note if role is DatasetRole.TRAINING else None, report.mismatch, tokens.method])
+    )
     return Message(text=text, details=tuple(details), facts=tuple(facts), context=context or None)
 
 
-def needs_full_report(report: ValidationReport, *, role: str) -> bool:
+def needs_full_report(report: ValidationReport, *, role: DatasetRole) -> bool:
     """True when the thread shows only part of the problems."""
-    part = report.validation if role == "validation" and report.validation else report
-    return _occurrences(part.issues) > SHOWN_IN_THREAD
+    return _occurrences(checked_part(report, role).issues) > SHOWN_IN_THREAD
 
 
 def full_report_text(report: ValidationReport, *, name: str) -> str:
@@ -95,4 +104,4 @@ def _occurrences(issues: tuple[Issue, ...]) -> int:
     return sum(issue.count for issue in issues)
 
 
-__all__ = ["FileReport", "full_report_text", "needs_full_report", "summary_message"]
+__all__ = ["checked_part", "full_report_text", "needs_full_report", "summary_message"]
