@@ -96,6 +96,7 @@ def test_the_full_conversation_creates_exactly_one_correct_job(stack: Stack, cas
 def test_errors_are_named_by_line_and_a_fixed_file_continues(stack: Stack) -> None:
     thread = open_thread(stack)
     stack.driver.click("Conversational fine-tuning", thread_ts=thread)
+    stack.reply(thread, "Which base model?")
     stack.driver.choose("Nova Micro", thread_ts=thread)
     stack.reply(thread, "Now the training data")
     stack.driver.upload_file("train.jsonl", sample_bytes(CONVERSATION_WITH_MISTAKES), thread_ts=thread)

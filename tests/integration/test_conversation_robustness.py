@@ -64,6 +64,7 @@ def test_start_clicked_twice_creates_one_job(stack: Stack) -> None:
 def test_a_redelivered_event_acts_once(stack: Stack) -> None:
     thread = open_thread(stack)
     stack.driver.click("Conversational fine-tuning", thread_ts=thread)
+    stack.reply(thread, "Which base model?")
     stack.driver.choose("Nova Micro", thread_ts=thread)
     stack.reply(thread, "Now the training data")
     stack.driver.upload_file("train.jsonl", sample_bytes(CONVERSATION), thread_ts=thread)
