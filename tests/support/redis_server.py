@@ -7,6 +7,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import redis
 
@@ -42,16 +43,20 @@ def with_db(url: str, db: int) -> str:
     return f"{head}/{db}"
 
 
+@dataclass(frozen=True)
+class ThrowawayRedis:
+    """A redis-server this process started: its URL (database 0) and its process, to stop or pause."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+
+
 @contextmanager
-def redis_for_tests(url: str | None) -> Iterator[str]:
-    """Yield the URL of a Redis database reserved for tests; start a server when none answers."""
-    candidate = url or DEFAULT_URL
-    if answers(candidate):
-        yield with_db(candidate, TEST_DB)
-        return
+def throwaway_redis() -> Iterator[ThrowawayRedis]:
+    """Start a private redis-server on a free loopback port; stop it (and its files) on exit."""
     executable = shutil.which("redis-server")
     if executable is None:
-        raise RuntimeError(INSTALL_HINT.format(url=candidate))
+        raise RuntimeError(INSTALL_HINT.format(url=DEFAULT_URL))
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="finetune-bot-redis-") as workdir:
         process = subprocess.Popen(
@@ -74,7 +79,21 @@ def redis_for_tests(url: str | None) -> Iterator[str]:
         try:
             started = f"redis://127.0.0.1:{port}/0"
             wait_until(lambda: answers(started), timeout=10, what=f"redis-server on port {port}")
-            yield with_db(started, TEST_DB)
+            yield ThrowawayRedis(url=started, process=process)
         finally:
-            process.terminate()
+            if process.poll() is None:
+                process.kill()
             process.wait(timeout=10)
+
+
+@contextmanager
+def redis_for_tests(url: str | None) -> Iterator[str]:
+    """Yield the URL of a Redis database reserved for tests; start a server when none answers."""
+    candidate = url or DEFAULT_URL
+    if answers(candidate):
+        yield with_db(candidate, TEST_DB)
+        return
+    if shutil.which("redis-server") is None:
+        raise RuntimeError(INSTALL_HINT.format(url=candidate))
+    with throwaway_redis() as server:
+        yield with_db(server.url, TEST_DB)
