@@ -24,6 +24,7 @@ from workflows.adapters.redis_coordination import RedisEventLog, RedisLocks
 from workflows.adapters.redis_job_history import RedisJobHistory
 from workflows.adapters.redis_jobs import RedisJobRecords
 from workflows.adapters.s3 import S3Datasets
+from workflows.availability import Availability
 from workflows.catalogue.loader import load_catalogue
 from workflows.clock import SystemClock
 from workflows.intake import DatasetIntake
@@ -53,6 +54,7 @@ def build_runtime(settings: Settings) -> Runtime:
     token = settings.slack_bot_token.get_secret_value()
     signing_secret = None if settings.socket_mode else _signing_secret(settings)
     redis_client = connect(settings.redis_url)
+    storage_up = Availability(RedisHealth(settings.redis_url))
     client = build_web_client(token=token, base_url=settings.slack_api_url)
     notifier = SlackNotifier(client)
     catalogue = load_catalogue(settings.finetune_prices_file)
@@ -93,7 +95,7 @@ def build_runtime(settings: Settings) -> Runtime:
         max_upload_bytes=settings.max_upload_bytes,
     )
     services = Services(
-        healthy=RedisHealth(redis_client),
+        healthy=storage_up,
         conversations=conversations,
         events=RedisEventLog(redis_client),
         catalogue=catalogue,

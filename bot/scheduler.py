@@ -1,7 +1,8 @@
 """The monitoring clock: APScheduler's ``BackgroundScheduler`` calling one interval job, started with ``serve``.
 
 APScheduler keeps no state here (in-memory job store, one job); Redis holds the truth, and the
-lease inside the tick decides which replica does the work.
+lease inside the tick decides which replica does the work. While Redis does not answer the tick
+is skipped: the outage is logged once as it begins and once as it ends, not a traceback a tick.
 """
 
 from __future__ import annotations
@@ -19,12 +20,23 @@ TICK_JOB_ID = "job-status-tick"
 
 
 class MonitorScheduler:
-    """Calls ``tick`` every ``seconds`` (first at start) on a background thread, one run at a time."""
+    """Calls ``tick`` every ``seconds`` (first at start) on a background thread, one run at a time.
 
-    def __init__(self, tick: Callable[[], object], *, seconds: float, on_stop: Callable[[], None]) -> None:
+    ``storage_up`` is asked before each tick and after a failed one; it logs the outage itself.
+    """
+
+    def __init__(
+        self,
+        tick: Callable[[], object],
+        *,
+        seconds: float,
+        on_stop: Callable[[], None],
+        storage_up: Callable[[], bool],
+    ) -> None:
         self._tick = tick
         self._seconds = seconds
         self._on_stop = on_stop
+        self._storage_up = storage_up
         self._scheduler = BackgroundScheduler(timezone=UTC)
 
     @property
@@ -57,8 +69,11 @@ class MonitorScheduler:
             logger.warning("Could not hand over job monitoring (%s); the lease expires by itself", exc)
 
     def _run(self) -> None:
-        """One tick; a failure is logged and the next tick runs as usual."""
+        """One tick while the store answers; a failure is logged and the next tick runs as usual."""
+        if not self._storage_up():
+            return
         try:
             self._tick()
         except Exception:
-            logger.exception("The job status tick failed")
+            if self._storage_up():
+                logger.exception("The job status tick failed")

@@ -40,7 +40,10 @@ def run(args: argparse.Namespace) -> int:
     routes = Routes(runtime.app, runtime.services.healthy)
     port = args.port or settings.port
     scheduler = MonitorScheduler(
-        runtime.monitor.tick, seconds=settings.finetune_poll_seconds, on_stop=runtime.monitor.stop
+        runtime.monitor.tick,
+        seconds=settings.finetune_poll_seconds,
+        on_stop=runtime.monitor.stop,
+        storage_up=runtime.services.healthy,
     )
     try:
         scheduler.start()
