@@ -62,6 +62,7 @@ class RecordingNotifier:
     posts: list[Posted] = field(default_factory=list)
     whispers: list[tuple[str, str]] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
 
     def post(self, *, channel: str, message: Message, thread_ts: str | None = None) -> str:
         ts = f"{len(self.posts) + 1}.000"
@@ -72,6 +73,10 @@ class RecordingNotifier:
         for index, posted in enumerate(self.posts):
             if posted.ts == ts:
                 self.posts[index] = Posted(channel, message, posted.thread_ts, ts)
+
+    def delete(self, *, channel: str, ts: str) -> None:
+        self.deleted.append(ts)
+        self.posts = [posted for posted in self.posts if posted.ts != ts]
 
     def whisper(self, *, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:
         self.whispers.append((user, text))

@@ -10,7 +10,9 @@
     ├── JobNotFound               no such customization job
     ├── JobNotStoppable           the job has already finished
     ├── ServiceBusy               throttled or unavailable after retries; try again later
-    └── ConcurrentUpdate          someone else changed the record first (retried internally)
+    ├── ConcurrentUpdate          someone else changed the record first (retried internally)
+    ├── StorageUnavailable        the bot's state store (Redis) does not answer; nothing was done
+    └── MessageGone               a Slack thread, message or channel the bot refers to no longer exists
 
 Every message says what to do next; none carries a secret.
 """
@@ -60,3 +62,18 @@ class ServiceBusy(BotError):
 
 class ConcurrentUpdate(BotError):
     """A record changed between reading and writing it."""
+
+
+#: What a person is told when the state store does not answer.
+STORAGE_UNAVAILABLE = "I can't reach my storage right now; nothing was started. Try again in a minute."
+
+
+class StorageUnavailable(BotError):
+    """The state store does not answer, so nothing can be started or changed; ``str()`` is the apology."""
+
+    def __init__(self, message: str = STORAGE_UNAVAILABLE) -> None:
+        super().__init__(message)
+
+
+class MessageGone(BotError):
+    """Slack answered ``thread_not_found``, ``message_not_found`` or ``channel_not_found``."""

@@ -134,7 +134,10 @@ class ConversationStore(Protocol):
 
 
 class Notifier(Protocol):
-    """Posting to Slack: messages in channels and threads, edits, private notes and files."""
+    """Posting to Slack: messages in channels and threads, edits, private notes and files.
+
+    Every method raises ``MessageGone`` when the channel, thread or message no longer exists.
+    """
 
     def post(self, *, channel: str, message: Message, thread_ts: str | None = None) -> str:
         """Post ``message``; returns its ``ts`` (the id to edit it or to thread under it)."""
@@ -142,6 +145,10 @@ class Notifier(Protocol):
 
     def update(self, *, channel: str, ts: str, message: Message) -> None:
         """Replace an earlier message's content."""
+        ...
+
+    def delete(self, *, channel: str, ts: str) -> None:
+        """Remove one of the bot's own messages."""
         ...
 
     def whisper(self, *, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:

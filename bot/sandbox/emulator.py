@@ -191,6 +191,10 @@ class SlackEmulator:
                 self._state.files.share(str(file["id"]), channel, message.ts, thread_ts)
         return message
 
+    def delete_message(self, channel: str, ts: str) -> Message:
+        """Remove a message as its author or an admin would; replying to it then gets ``thread_not_found``."""
+        return self._state.conversations.delete(channel, ts)
+
     def record_interaction(self, kind: str, user: str, label: str, **where: Any) -> Interaction:
         """Note something a person did that leaves no message (a command, click or submission)."""
         return self._state.conversations.record_interaction(Interaction(kind, user, label, **where))

@@ -44,6 +44,10 @@ class PacedNotifier:
         self._wait(channel)
         self._notifier.update(channel=channel, ts=ts, message=message)
 
+    def delete(self, *, channel: str, ts: str) -> None:
+        self._wait(channel)
+        self._notifier.delete(channel=channel, ts=ts)
+
     def whisper(self, *, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:
         self._wait(channel)
         self._notifier.whisper(channel=channel, user=user, text=text, thread_ts=thread_ts)
