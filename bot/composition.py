@@ -93,6 +93,7 @@ def build_runtime(settings: Settings) -> Runtime:
         clock=clock,
         region=settings.aws_region,
         max_upload_bytes=settings.max_upload_bytes,
+        storage_up=storage_up,
     )
     services = Services(
         healthy=storage_up,

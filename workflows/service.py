@@ -7,16 +7,17 @@ step (posting a question again, re-checking a dataset, re-creating the same job 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from workflows.cancellation import Cancellation
 from workflows.catalogue.schema import Catalogue
 from workflows.conversation.effects import CheckDataset, Effect, LaunchJob, Say, Whisper
 from workflows.conversation.events import CancelPressed, DatasetAccepted, Event
 from workflows.conversation.machine import Context, Step, advance, begin
-from workflows.conversation.model import Conversation
+from workflows.conversation.model import Conversation, Stage
 from workflows.conversation.one_line import plan_one_line
-from workflows.errors import ConcurrentUpdate
+from workflows.errors import ConcurrentUpdate, MessageGone, StorageUnavailable
 from workflows.intake import DatasetIntake
 from workflows.launch import JobLauncher
 from workflows.messages import Message
@@ -57,8 +58,11 @@ class ConversationService:
         clock: Clock,
         region: str,
         max_upload_bytes: int,
+        storage_up: Callable[[], bool],
     ) -> None:
         self._store = store
+        #: A quick probe of the store, asked before anything is posted that the store must remember.
+        self._storage_up = storage_up
         self._notifier = notifier
         self._intake = intake
         self._launcher = launcher
@@ -80,7 +84,7 @@ class ConversationService:
             user=where.user,
             context=self.context(),
         )
-        saved = self._store.save(step.conversation)
+        saved = self._save_new(step.conversation)
         self._perform(saved, step.effects)
         return saved
 
@@ -91,7 +95,7 @@ class ConversationService:
             return plan
         thread_ts = self._post_root(where)
         conversation = plan.conversation(team=where.team, channel=where.channel, thread_ts=thread_ts, user=where.user)
-        saved = self._store.save(conversation)
+        saved = self._save_new(conversation)
         self._perform(saved, plan.effects)
         return []
 
@@ -122,15 +126,34 @@ class ConversationService:
             SAVE_ATTEMPTS,
         )
 
-    def cancel_in_channel(self, where: Where) -> bool:
-        """``/finetune cancel``: cancel the person's unfinished setups in this channel; True if there was one."""
-        found = False
+    def cancel_in_channel(self, where: Where) -> Cancellation:
+        """``/finetune cancel``: cancel every unfinished setup of the person in this channel.
+
+        One setup's trouble never stops the others, and a thread deleted in Slack only means that
+        thread cannot be told: its setup is cancelled all the same.
+        """
+        outcome = Cancellation()
         for conversation_id in self._store.active_in_channel(team=where.team, channel=where.channel):
             conversation = self._store.load(conversation_id)
             if conversation is not None and conversation.user == where.user:
-                found = True
-                self.handle(conversation_id, CancelPressed(where.user), where=where)
-        return found
+                outcome.count(self._cancel_one(conversation, where))
+        return outcome
+
+    def _cancel_one(self, conversation: Conversation, where: Where) -> Stage | None:
+        """The setup's stage after trying to cancel it; None when it is gone."""
+        conversation_id = conversation.id
+        try:
+            self.handle(conversation_id, CancelPressed(where.user), where=where)
+        except MessageGone as exc:
+            logger.info("Cancelled %s, whose thread is gone from Slack (%s)", conversation_id, exc)
+        except Exception:
+            logger.exception("Cancelling %s failed; the person's other setups go on", conversation_id)
+        try:
+            after = self._store.load(conversation_id)
+        except Exception:
+            logger.exception("Could not read %s back after cancelling it", conversation_id)
+            return conversation.stage
+        return after.stage if after is not None else None
 
     def _save(self, before: Conversation, step: Step) -> Conversation | None:
         """The saved conversation; ``before`` itself when nothing changed; None when someone saved first."""
@@ -142,7 +165,21 @@ class ConversationService:
             return None
 
     def _post_root(self, where: Where) -> str:
+        """Post the public root message, only while the store answers: its ``ts`` keys the conversation."""
+        if not self._storage_up():
+            raise StorageUnavailable
         return self._notifier.post(channel=where.channel, message=Message(ROOT_TEXT.format(user=where.user)))
+
+    def _save_new(self, conversation: Conversation) -> Conversation:
+        """Save a new conversation; if that fails, take its root message back so nothing public is orphaned."""
+        try:
+            return self._store.save(conversation)
+        except Exception:
+            try:
+                self._notifier.delete(channel=conversation.channel, ts=conversation.thread_ts)
+            except Exception:
+                logger.exception("Could not delete the root message of %s after its save failed", conversation.id)
+            raise
 
     def _perform(self, conversation: Conversation, effects: tuple[Effect, ...]) -> None:
         where = Where(conversation.team, conversation.channel, conversation.user)

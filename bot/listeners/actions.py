@@ -6,7 +6,9 @@ import re
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_bolt.context.respond import Respond
 
+from bot.listeners.guard import guarded
 from bot.listeners.translate import from_action
 from bot.services import Services
 
@@ -15,10 +17,10 @@ CONVERSATION_ACTIONS = re.compile(r"^ft_(?!confirm_stop|keep_running)")
 
 
 def register(app: App, services: Services) -> None:
-    def on_action(ack: Ack, body: dict[str, Any]) -> None:
+    def on_action(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         addressed = from_action(body)
         if addressed is not None:
             services.conversations.handle(addressed.conversation_id, addressed.event, where=addressed.where)
 
-    app.action(CONVERSATION_ACTIONS)(on_action)
+    app.action(CONVERSATION_ACTIONS)(guarded(services, on_action))

@@ -8,6 +8,7 @@ from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
 
 from bot.blocks import render
+from bot.listeners.guard import guarded
 from bot.services import Services
 from workflows.catalogue_view import models_message
 from workflows.commands import USAGE, Cancel, Help, Models, New, Unknown, parse_command
@@ -17,10 +18,9 @@ from workflows.service import Where
 def register(app: App, services: Services) -> None:
     """Route ``/finetune`` to ``on_finetune``."""
 
-    def on_finetune(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
-        text = command.get("text", "")
-        parsed = parse_command(text)
-        where = Where(command.get("team_id", ""), command["channel_id"], command["user_id"])
+    def on_finetune(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        parsed = parse_command(body.get("text", ""))
+        where = Where(body.get("team_id", ""), body["channel_id"], body["user_id"])
         if isinstance(parsed, Help):
             ack(text=USAGE, response_type="ephemeral")
         elif isinstance(parsed, Unknown):
@@ -38,14 +38,14 @@ def register(app: App, services: Services) -> None:
                 respond(text=_problems(problems), response_type="ephemeral", replace_original=True)
         elif isinstance(parsed, Cancel):
             ack()
-            if not services.conversations.cancel_in_channel(where):
-                respond(text="You have no setup in progress in this channel.", response_type="ephemeral")
+            outcome = services.conversations.cancel_in_channel(where)
+            respond(text=outcome.text(), response_type="ephemeral")
         else:
             ack()
             message = services.jobs.answer(parsed, where)
             respond(text=message.fallback_text(), blocks=render(message), response_type="ephemeral")
 
-    app.command("/finetune")(on_finetune)
+    app.command("/finetune")(guarded(services, on_finetune))
 
 
 def _problems(problems: list[str]) -> str:

@@ -1,4 +1,8 @@
-"""The one error handler: log the traceback, tell the person politely, never leak internals."""
+"""The last-resort error handler (events and middleware; commands and clicks are answered by ``guard``).
+
+It logs the traceback, tells the person politely when it can, and never leaks internals. While
+the store is down it logs one line per request instead: the outage itself is logged once.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +25,11 @@ def register(app: App, services: Services) -> None:
     """Install the global error handler."""
 
     def on_error(error: Exception, body: dict[str, Any], logger: logging.Logger, respond: Respond | None) -> None:
-        logger.exception("Unhandled error in a listener (request type %s)", body.get("type", "command"))
+        kind = body.get("type", "command")
+        if services.healthy():
+            logger.exception("Unhandled error in a listener (request type %s)", kind)
+        else:
+            logger.warning("A %s failed while the store is down (%s)", kind, type(error).__name__)
         if respond is not None and respond.response_url:
             respond(text=APOLOGY, response_type="ephemeral", replace_original=False)
 

@@ -9,6 +9,7 @@ from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
 
 from bot.blocks import action_name, render
+from bot.listeners.guard import guarded
 from bot.services import Services
 from workflows.messages import Action
 from workflows.service import Where
@@ -28,7 +29,7 @@ def register(app: App, services: Services) -> None:
             message = services.jobs.keep_running(job)
         respond(text=message.fallback_text(), blocks=render(message), replace_original=True)
 
-    app.action(JOB_ACTIONS)(on_job_action)
+    app.action(JOB_ACTIONS)(guarded(services, on_job_action))
 
 
 def _where(body: dict[str, Any]) -> Where:

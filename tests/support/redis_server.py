@@ -52,12 +52,15 @@ class ThrowawayRedis:
 
 
 @contextmanager
-def throwaway_redis() -> Iterator[ThrowawayRedis]:
-    """Start a private redis-server on a free loopback port; stop it (and its files) on exit."""
+def throwaway_redis(port: int | None = None) -> Iterator[ThrowawayRedis]:
+    """Start a private redis-server on ``port`` (default: a free loopback port); stop it (and its files) on exit.
+
+    Give the port of a server that was stopped to bring "the same" Redis back, empty.
+    """
     executable = shutil.which("redis-server")
     if executable is None:
         raise RuntimeError(INSTALL_HINT.format(url=DEFAULT_URL))
-    port = free_port()
+    port = port or free_port()
     with tempfile.TemporaryDirectory(prefix="finetune-bot-redis-") as workdir:
         process = subprocess.Popen(
             [

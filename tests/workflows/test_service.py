@@ -27,7 +27,7 @@ from workflows.conversation.events import (
 )
 from workflows.conversation.model import Conversation, Stage
 from workflows.dataset_rules import CustomizationType
-from workflows.errors import AccessProblem
+from workflows.errors import AccessProblem, MessageGone, StorageUnavailable
 from workflows.intake import DatasetIntake
 from workflows.launch import JobLauncher
 from workflows.service import ConversationService, Where
@@ -48,6 +48,7 @@ class World:
         self.jobs = FakeJobs()
         self.records = InMemoryJobRecords()
         self.locks = InMemoryLocks()
+        self.storage_answers = True
         catalogue = load_catalogue()
         clock = FixedClock()
         intake = DatasetIntake(
@@ -72,6 +73,7 @@ class World:
             clock=clock,
             region="us-east-1",
             max_upload_bytes=10**7,
+            storage_up=lambda: self.storage_answers,
         )
 
     def start(self) -> str:
@@ -245,3 +247,92 @@ def test_a_job_whose_status_message_cannot_be_posted_is_still_recorded_and_watch
     assert record is not None
     assert record.status_message_ts is None
     assert [r.job_name for r in world.records.watched()] == [request.job_name]
+
+
+def refuse_saves(conversation: Conversation) -> Conversation:
+    raise ConnectionError("Redis went away between the probe and the save")
+
+
+def test_start_posts_nothing_while_the_store_does_not_answer() -> None:
+    world = World()
+    world.storage_answers = False
+    with pytest.raises(StorageUnavailable, match="can't reach my storage"):
+        world.service.start(WHERE)
+    assert world.notifier.posts == []
+    assert world.store.saved == {}
+
+
+def test_a_root_message_whose_conversation_cannot_be_saved_is_deleted(monkeypatch: pytest.MonkeyPatch) -> None:
+    world = World()
+    monkeypatch.setattr(world.store, "save", refuse_saves)
+    with pytest.raises(ConnectionError):
+        world.service.start(WHERE)
+    assert world.notifier.deleted == ["1.000"]
+    assert world.notifier.posts == []
+
+
+def test_a_one_line_root_message_whose_conversation_cannot_be_saved_is_deleted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = World()
+    monkeypatch.setattr(world.store, "save", refuse_saves)
+    options = {"type": "conversation", "model": NOVA, "data": "s3://bucket/train.jsonl"}
+    with pytest.raises(ConnectionError):
+        world.service.start_one_line(WHERE, options)
+    assert len(world.notifier.deleted) == 1
+    assert world.notifier.posts == []
+
+
+def test_cancel_cancels_every_setup_of_the_person_even_when_a_thread_is_gone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = World()
+    mine = [world.start(), world.start(), world.start()]
+    theirs = world.service.start(Where("T1", "C1", "U2")).id
+    gone_thread = world.conversation(mine[0]).thread_ts
+    original_post = world.notifier.post
+
+    def post(*, channel: str, message: object, thread_ts: str | None = None) -> str:
+        if thread_ts == gone_thread:
+            raise MessageGone("Slack answered thread_not_found")
+        return original_post(channel=channel, message=message, thread_ts=thread_ts)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(world.notifier, "post", post)
+    outcome = world.service.cancel_in_channel(WHERE)
+    assert (outcome.cancelled, outcome.starting, outcome.failed) == (3, 0, 0)
+    assert all(world.conversation(cid).stage is Stage.CANCELLED for cid in mine)
+    assert world.conversation(theirs).stage is Stage.CHOOSING_TYPE
+    assert outcome.text().startswith("Cancelled your 3 setups in this channel.")
+
+
+def test_cancel_goes_on_past_a_setup_it_cannot_cancel_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    world = World()
+    first, second = world.start(), world.start()
+    original_save = world.store.save
+
+    def save(conversation: Conversation) -> Conversation:
+        if conversation.id == first:
+            raise ConnectionError("this one could not be written")
+        return original_save(conversation)
+
+    monkeypatch.setattr(world.store, "save", save)
+    outcome = world.service.cancel_in_channel(WHERE)
+    assert (outcome.cancelled, outcome.failed) == (1, 1)
+    assert world.conversation(second).stage is Stage.CANCELLED
+    assert "I could not cancel 1 setup" in outcome.text()
+
+
+def test_cancel_leaves_a_setup_that_is_creating_its_job_and_says_so() -> None:
+    world = World()
+    starting = world.to_review()
+    world.locks.acquire(f"launch:{starting}", ttl_seconds=60)
+    world.service.handle(starting, StartPressed("U1"), where=WHERE)
+    outcome = world.service.cancel_in_channel(WHERE)
+    assert (outcome.cancelled, outcome.starting) == (0, 1)
+    assert world.conversation(starting).stage is Stage.STARTING
+
+
+def test_cancel_with_nothing_to_cancel_says_so() -> None:
+    world = World()
+    world.service.start(Where("T1", "C1", "U2"))
+    assert world.service.cancel_in_channel(WHERE).text() == "You have no setup in progress in this channel."
