@@ -37,6 +37,22 @@ def test_one_line_setup_reaches_the_review_and_start_creates_the_job(stack: Stac
     assert described["hyperParameters"]["epochCount"] == "3"
 
 
+def test_one_line_setup_without_validation_goes_straight_to_the_review(stack: Stack) -> None:
+    data = put_dataset(stack, "data/train.jsonl", sample_bytes(CONVERSATION))
+    assert stack.driver.slash_command(f"new type=conversation model={NOVA.model_id} data={data}").status == 200
+    thread = stack.root().ts
+    review = full_text(stack.reply(thread, "Review your fine-tuning job"))
+    assert "none given" in review
+    assert "press *Back*" in review
+    assert "Do you have a validation file?" not in stack.thread_text(thread)
+    stack.driver.click("Start fine-tuning", thread_ts=thread)
+    stack.reply(thread, "Started fine-tuning job")
+    (job,) = stack.jobs()
+    described = stack.bedrock().get_model_customization_job(jobIdentifier=job["jobName"])
+    assert described["trainingDataConfig"]["s3Uri"] == data
+    assert not described.get("validationDataConfig")
+
+
 def test_one_line_setup_lists_every_problem_at_once(stack: Stack) -> None:
     stack.driver.slash_command("new type=images model=gpt-4 data=train.jsonl")
 

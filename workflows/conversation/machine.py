@@ -316,10 +316,18 @@ def _accepted(conversation: Conversation, event: DatasetAccepted, context: Conte
     if event.role is DatasetRole.VALIDATION:
         return _goto(conversation, Stage.REVIEWING, context, validation=event.summary)
     queued = conversation.queued_validation_uri
-    updated = conversation.model_copy(update={"training": event.summary, "queued_validation_uri": None})
+    updated = conversation.model_copy(
+        update={"training": event.summary, "queued_validation_uri": None, "review_after_training": False}
+    )
     if queued:
         waiting = updated.model_copy(update={"stage": Stage.AWAITING_VALIDATION})
         return _check(waiting, queued)
+    if conversation.review_after_training:
+        # As if the person had skipped the validation question: Back from the review asks it.
+        passed = updated.model_copy(
+            update={"stage": Stage.AWAITING_VALIDATION, "previous": (*updated.previous, updated.stage)}
+        )
+        return _goto(passed, Stage.REVIEWING, context, validation=None)
     return _goto(updated, Stage.AWAITING_VALIDATION, context)
 
 

@@ -97,6 +97,9 @@ class Conversation(BaseModel):
     name: str | None = None
     #: A validation URI from the one-line setup, checked once the training file passes.
     queued_validation_uri: str | None = None
+    #: The one-line setup without ``validation=``: a passing training file leads to the review
+    #: (validation is optional) instead of the validation question.
+    review_after_training: bool = False
     job_name: str | None = None
     job_arn: str | None = None
     created_at: datetime

@@ -50,6 +50,7 @@ class OneLinePlan:
             hyperparameters=self.hyperparameters,
             name=self.name,
             queued_validation_uri=self.validation_uri,
+            review_after_training=self.validation_uri is None,
             created_at=self.now,
             updated_at=self.now,
         )

@@ -16,6 +16,10 @@ from workflows.messages import Action, Button, Message, Style
 JOB_LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _-]{0,39}$")
 
 START = Button("Start fine-tuning", Action.START, style=Style.PRIMARY)
+#: The review's validation line when there is none (it is optional).
+NO_VALIDATION = (
+    "none given (optional). To add one, press *Back* (or type `back`), then upload it or type its `s3://` URI."
+)
 
 
 def hyperparameters(conversation: Conversation, model: ModelSpec) -> dict[str, str]:
@@ -54,7 +58,7 @@ def review_message(conversation: Conversation, model: ModelSpec) -> Message:
             "Validation data",
             _dataset_line(validation.name, validation.records, validation.tokens, validation.turns)
             if validation
-            else "none",
+            else NO_VALIDATION,
         ),
         ("Hyperparameters", settings or "none"),
         ("Name", conversation.name or "(derived from this thread)"),
