@@ -18,7 +18,7 @@ with its cost and a Start button
 • `/finetune stop JOB` — stop a running job (tokens already trained are billed; nothing is kept)
 • `/finetune cost` — estimated spend this month
 • `/finetune models [TYPE]` — base models you can customize
-• `/finetune cancel` — abandon the setup in progress in this channel
+• `/finetune cancel` — abandon your setups in progress in this channel
 • `/finetune help` — this message
 TYPE is `instruction`, `continued-pretraining` or `conversation`."""
 
