@@ -19,7 +19,7 @@ COMMAND_TIMEOUT_SECONDS = 3.0
 #: How often a refused or reset connection is retried (a new connection each time).
 CONNECTION_RETRIES = 2
 #: Seconds the health probe waits for connect and for PING; ``/healthz`` must answer within 1 s.
-PROBE_TIMEOUT_SECONDS = 0.4
+PROBE_TIMEOUT_SECONDS = 0.5
 
 
 def connect(url: str) -> redis.Redis:
