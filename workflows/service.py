@@ -145,7 +145,9 @@ class ConversationService:
         try:
             self.handle(conversation_id, CancelPressed(where.user), where=where)
         except MessageGone as exc:
-            logger.info("Cancelled %s, whose thread is gone from Slack (%s)", conversation_id, exc)
+            logger.info(
+                "Could not tell the thread of %s about the cancel: it is gone from Slack (%s)", conversation_id, exc
+            )
         except Exception:
             logger.exception("Cancelling %s failed; the person's other setups go on", conversation_id)
         try:
