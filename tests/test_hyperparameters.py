@@ -137,7 +137,7 @@ def test_values_in_range_are_accepted_and_defaults_filled_in(
             ProblemCode.NOT_A_NUMBER,
             "learningRate must be a number for Nova Micro; you gave `nan`",
         ),
-        (NOVA_MICRO, CONVERSATION, {"learningRate": ""}, ProblemCode.NOT_A_NUMBER, "you gave ``"),
+        (NOVA_MICRO, CONVERSATION, {"learningRate": ""}, ProblemCode.NOT_A_NUMBER, "you gave ` `"),
         (
             NOVA_MICRO,
             CONVERSATION,

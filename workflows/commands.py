@@ -6,6 +6,7 @@ import shlex
 from dataclasses import dataclass, field
 
 from workflows.dataset_rules import CustomizationType
+from workflows.slack_text import Mrkdwn, bullets, code, mrkdwn
 
 USAGE = """\
 *`/finetune` — fine-tune an Amazon Bedrock model from Slack*
@@ -21,6 +22,10 @@ with its cost and a Start button
 • `/finetune cancel` — abandon your setups in progress in this channel
 • `/finetune help` — this message
 TYPE is `instruction`, `continued-pretraining` or `conversation`."""
+
+NOTHING_TO_CANCEL = "You have no setup in progress in this channel."
+#: Room for the list of a one-line setup's problems in the answer (Slack's text stays well under 4,000).
+PROBLEMS_TEXT_MAX = 2500
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +130,7 @@ def _parse_job_command(verb: str, rest: list[str]) -> Command:
     """The subcommands other than ``new`` and ``help``."""
     simple: dict[str, Command] = {"list": ListJobs(), "cost": Cost(), "cancel": Cancel()}
     if verb in simple:
-        return simple[verb] if not rest else Unknown(f"`{verb}` takes no arguments")
+        return simple[verb] if not rest else Unknown(f"{code(verb)} takes no arguments")
     if verb == "status":
         return Status(rest[0]) if len(rest) == 1 else Status() if not rest else _too_many(verb)
     if verb == "stop":
@@ -139,11 +144,11 @@ def _parse_job_command(verb: str, rest: list[str]) -> Command:
         if customization is None or len(rest) > 1:
             return Unknown(f"`models` takes one optional type: {_OFFERED_TYPES}")
         return Models(customization)
-    return Unknown(f"`{verb}` is not a /finetune command")
+    return Unknown(f"{code(verb)} is not a /finetune command")
 
 
 def _too_many(verb: str) -> Unknown:
-    return Unknown(f"`{verb}` takes at most one job name")
+    return Unknown(f"{code(verb)} takes at most one job name")
 
 
 def _parse_new(words: list[str]) -> Command:
@@ -152,10 +157,24 @@ def _parse_new(words: list[str]) -> Command:
     for word in words:
         key, sep, value = word.partition("=")
         if not sep or not key:
-            return Unknown(f"`{word}` is not key=value; write it as e.g. `epochs=2`")
+            return Unknown(f"{code(word)} is not key=value; write it as e.g. `epochs=2`")
         if not value:
-            return Unknown(f"`{key}=` has no value")
+            return Unknown(f"{code(key + '=')} has no value")
         if key.lower() in options:
-            return Unknown(f"`{key}` is given twice")
+            return Unknown(f"{code(key)} is given twice")
         options[key.lower()] = value
     return New(options)
+
+
+def unknown_answer(unknown: Unknown) -> str:
+    """What a person is told about input that is no command (their words are shown, inert)."""
+    return f"{unknown.problem}.\nType `/finetune help` to see every command."
+
+
+def one_line_problems(problems: list[str]) -> Mrkdwn:
+    """Why a one-line setup cannot start: every problem that fits, then "…and N more"."""
+    return mrkdwn(
+        "I can't start that setup yet:\n{listed}\n"
+        "Fix them and run the command again, or type `/finetune` to be guided.",
+        listed=bullets(problems, limit=PROBLEMS_TEXT_MAX),
+    )

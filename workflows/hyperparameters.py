@@ -12,6 +12,7 @@ from enum import StrEnum
 from workflows.catalogue import HyperparameterSpec, ModelSpec, ValueKind
 from workflows.catalogue.hyperparameter_spec import name_key
 from workflows.dataset_rules import CustomizationType
+from workflows.slack_text import code
 
 _WHOLE_NUMBER = re.compile(r"^[+-]?\d+$")
 
@@ -103,7 +104,7 @@ def _parse(spec: HyperparameterSpec, model: ModelSpec, typed: str, raw: str) -> 
     if number is None:
         kind = "a whole number" if spec.kind is ValueKind.INT else "a number"
         return _problem(
-            ProblemCode.NOT_A_NUMBER, typed, f"{spec.name} must be {kind} for {model.name}; you gave `{text}`"
+            ProblemCode.NOT_A_NUMBER, typed, f"{spec.name} must be {kind} for {model.name}; you gave {code(text)}"
         )
     if spec.kind is ValueKind.INT and not _WHOLE_NUMBER.match(text):
         return _problem(
@@ -136,7 +137,7 @@ def _unknown(
     keys = {name_key(name): name for spec in specs for name in (spec.name, *spec.aliases)}
     close = difflib.get_close_matches(name_key(typed), list(keys), n=1, cutoff=0.75)
     hint = f" Did you mean {keys[close[0]]}?" if close else ""
-    message = f"`{typed}` is not a hyperparameter of {model.name}; valid: {', '.join(names)}.{hint}"
+    message = f"{code(typed)} is not a hyperparameter of {model.name}; valid: {', '.join(names)}.{hint}"
     return _problem(ProblemCode.UNKNOWN_NAME, typed, message)
 
 

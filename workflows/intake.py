@@ -14,6 +14,7 @@ from workflows.errors import BotError
 from workflows.messages import Attachment, Message
 from workflows.ports import DatasetStorage, Notifier, SlackFiles
 from workflows.report_view import checked_part, full_report_text, needs_full_report, summary_message
+from workflows.slack_text import code
 from workflows.validation import validate_dataset
 from workflows.validation.report import ValidationReport
 
@@ -59,24 +60,24 @@ class DatasetIntake:
     def check(self, conversation: Conversation, role: DatasetRole, source: SlackFile | str) -> CheckOutcome:
         """Fetch, validate and (for Slack uploads) store the dataset; the verdict is shown by ``publish``."""
         name = source.name if isinstance(source, SlackFile) else source.rsplit("/", 1)[-1]
-        progress = self._post(conversation, Message(f"Checking `{name}` line by line…"))
+        progress = self._post(conversation, Message(f"Checking {code(name)} line by line…"))
         with tempfile.TemporaryDirectory(prefix="finetune-bot-") as workdir:
             try:
                 path = self._fetch(source, Path(workdir) / f"{role.value}.jsonl")
                 report = self._validate(conversation, role, path, Path(workdir))
             except BotError as exc:
-                verdict = Message(f"I could not use `{name}`.", details=(str(exc),))
+                verdict = Message(f"I could not use {code(name)}.", details=(str(exc),))
                 return CheckOutcome(DatasetRefused(role, str(exc)), conversation, progress, verdict)
             verdict = summary_message(report, name=name, role=role)
             attachment = self._full_report(report, name) if needs_full_report(report, role=role) else None
             if not checked_part(report, role).valid:
                 return CheckOutcome(
-                    DatasetRefused(role, f"`{name}` has errors"), conversation, progress, verdict, attachment
+                    DatasetRefused(role, f"{code(name)} has errors"), conversation, progress, verdict, attachment
                 )
             try:
                 uri = source if isinstance(source, str) else self._keep(conversation, role, path)
             except BotError as exc:
-                verdict = Message(f"I could not store `{name}` for the job.", details=(str(exc),))
+                verdict = Message(f"I could not store {code(name)} for the job.", details=(str(exc),))
                 return CheckOutcome(DatasetRefused(role, str(exc)), conversation, progress, verdict)
         accepted = DatasetAccepted(role, _summary(report, role, source, name, uri))
         return CheckOutcome(accepted, conversation, progress, verdict, attachment)

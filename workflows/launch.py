@@ -14,6 +14,7 @@ from workflows.errors import BotError
 from workflows.jobs import JobRecord, JobRequest, JobSnapshot, job_names
 from workflows.messages import Message
 from workflows.ports import Clock, CustomizationJobs, JobRecords, Locks, Notifier
+from workflows.slack_text import code
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def started_message(snapshot: JobSnapshot, model: ModelSpec, record: JobRecord) 
     known = record.estimated_training_cost
     cost = f"about {format_usd(Decimal(known))}" if known is not None else "unknown (no price in the catalogue)"
     return Message(
-        text=f"Started fine-tuning job `{snapshot.job_name}` on {model.name}.",
+        text=f"Started fine-tuning job {code(snapshot.job_name)} on {model.name}.",
         facts=(
             ("Status", snapshot.status.value),
             ("Estimated training cost", cost),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from workflows.conversation.model import DatasetRole
 from workflows.messages import Message
+from workflows.slack_text import code
 from workflows.validation.codes import Severity
 from workflows.validation.report import FileReport, Issue, ValidationReport
 
@@ -26,9 +27,9 @@ def summary_message(report: ValidationReport, *, name: str, role: DatasetRole) -
     stats = part.stats
     tokens = stats.tokens
     if part.valid:
-        text = f"`{name}` is ready: {stats.records:,} records, about {tokens.total:,} tokens."
+        text = f"{code(name)} is ready: {stats.records:,} records, about {tokens.total:,} tokens."
     else:
-        text = f"`{name}` has {errors:,} problem{'s' if errors != 1 else ''} to fix before training."
+        text = f"{code(name)} has {errors:,} problem{'s' if errors != 1 else ''} to fix before training."
     facts = [
         ("Records", f"{stats.records:,} ({stats.lines:,} lines)"),
         (

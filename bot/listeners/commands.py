@@ -7,11 +7,21 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
 
-from bot.blocks import render
+from bot.blocks import answer_text, fallback_text, render
 from bot.listeners.guard import guarded
 from bot.services import Services
 from workflows.catalogue_view import models_message
-from workflows.commands import USAGE, Cancel, Help, Models, New, Unknown, parse_command
+from workflows.commands import (
+    USAGE,
+    Cancel,
+    Help,
+    Models,
+    New,
+    Unknown,
+    one_line_problems,
+    parse_command,
+    unknown_answer,
+)
 from workflows.service import Where
 
 
@@ -22,12 +32,12 @@ def register(app: App, services: Services) -> None:
         parsed = parse_command(body.get("text", ""))
         where = Where(body.get("team_id", ""), body["channel_id"], body["user_id"])
         if isinstance(parsed, Help):
-            ack(text=USAGE, response_type="ephemeral")
+            ack(text=answer_text(USAGE), response_type="ephemeral")
         elif isinstance(parsed, Unknown):
-            ack(text=f"{parsed.problem}.\nType `/finetune help` to see every command.", response_type="ephemeral")
+            ack(text=answer_text(unknown_answer(parsed)), response_type="ephemeral")
         elif isinstance(parsed, Models):
             message = models_message(services.catalogue, parsed.customization, services.region)
-            ack(text=message.fallback_text(), blocks=render(message), response_type="ephemeral")
+            ack(text=fallback_text(message), blocks=render(message), response_type="ephemeral")
         elif isinstance(parsed, New) and not parsed.one_line:
             ack()
             services.conversations.start(where)
@@ -35,22 +45,14 @@ def register(app: App, services: Services) -> None:
             ack(text="Checking your one-line setup…", response_type="ephemeral")
             problems = services.conversations.start_one_line(where, parsed.options)
             if problems:
-                respond(text=_problems(problems), response_type="ephemeral", replace_original=True)
+                respond(text=answer_text(one_line_problems(problems)), response_type="ephemeral", replace_original=True)
         elif isinstance(parsed, Cancel):
             ack()
             outcome = services.conversations.cancel_in_channel(where)
-            respond(text=outcome.text(), response_type="ephemeral")
+            respond(text=answer_text(outcome.text()), response_type="ephemeral")
         else:
             ack()
             message = services.jobs.answer(parsed, where)
-            respond(text=message.fallback_text(), blocks=render(message), response_type="ephemeral")
+            respond(text=fallback_text(message), blocks=render(message), response_type="ephemeral")
 
     app.command("/finetune")(guarded(services, on_finetune))
-
-
-def _problems(problems: list[str]) -> str:
-    listed = "\n".join(f"• {problem}" for problem in problems)
-    return (
-        f"I can't start that setup yet:\n{listed}\n"
-        "Fix them and run the command again, or type `/finetune` to be guided."
-    )

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
 
-from bot.blocks import action_name, render
+from bot.blocks import action_name, fallback_text, render
 from bot.listeners.guard import guarded
 from bot.services import Services
 from workflows.messages import Action
@@ -27,7 +27,7 @@ def register(app: App, services: Services) -> None:
             message = services.jobs.confirm_stop(_where(body), job)
         else:
             message = services.jobs.keep_running(job)
-        respond(text=message.fallback_text(), blocks=render(message), replace_original=True)
+        respond(text=fallback_text(message), blocks=render(message), replace_original=True)
 
     app.action(JOB_ACTIONS)(guarded(services, on_job_action))
 

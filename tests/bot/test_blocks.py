@@ -41,7 +41,9 @@ def test_buttons_sharing_an_action_get_unique_ids_that_map_back_to_the_action() 
 def test_long_texts_are_cut_to_slacks_limits() -> None:
     message = Message("x" * 5000, buttons=(Button("y" * 100, Action.BACK),))
     blocks = render(message)
-    assert len(blocks[0]["text"]["text"]) == 3000
+    text = blocks[0]["text"]["text"]
+    assert len(text) <= 3000
+    assert text.endswith(f"… ({5000 - text.index('…'):,} more characters)")
     assert len(blocks[1]["elements"][0]["text"]["text"]) == 75
 
 

@@ -144,13 +144,14 @@ def test_a_model_missing_from_the_catalogue_still_gets_a_notice_with_unknown_pri
     assert "acme.gone-v1 is not in the catalogue" in everything(notice)
 
 
-def test_the_failure_notice_carries_bedrocks_message_and_a_hint() -> None:
+def test_the_failure_notice_gives_a_hint_and_keeps_bedrocks_message_out() -> None:
     reason = "Maximum input token count 4919 exceeds limit of 4096 for train data"
     notice = end_notice(view(snapshot=snapshot(status=JobStatus.FAILED, failure_message=reason)))
 
     assert notice.broadcast
-    assert notice.details[0] == f"*Bedrock says:* {reason}"
-    assert "more tokens than the model allows" in notice.details[1]
+    assert "more tokens than the model allows" in notice.details[0]
+    assert "in finetune-bot's log" in notice.details[1]
+    assert not any("4919" in detail for detail in notice.details)
     assert "failed" in notice.text
 
 

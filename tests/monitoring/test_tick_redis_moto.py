@@ -117,7 +117,7 @@ def test_two_replicas_ticking_at_once_announce_a_failure_once(
 
     (notice,) = notifier.channel_posts()
     assert notice.message is not None
-    assert "Input size exceeded" in notice.message.details[0]
+    assert "A record is longer than the model accepts" in notice.message.details[0]
 
 
 def test_a_replica_started_after_the_job_ended_announces_it_once(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 from botocore.exceptions import ClientError
 
 from workflows.adapters.aws_retry import Retrier
+from workflows.aws_advice import Kind, job_advice, launch_advice
 from workflows.errors import (
     AccessProblem,
     BotError,
@@ -21,8 +22,10 @@ from workflows.errors import (
     JobNotStoppable,
     QuotaExceeded,
     RequestRejected,
+    ServiceBusy,
 )
 from workflows.jobs import JobRequest, JobSnapshot, JobStatus
+from workflows.slack_text import code as as_code
 
 if TYPE_CHECKING:
     from mypy_boto3_bedrock.client import BedrockClient
@@ -104,7 +107,9 @@ class BedrockJobs:
             self._retrier.call(STOP, lambda: self._client.stop_model_customization_job(jobIdentifier=job_name))
         except ClientError as error:
             if _code(error) == "ConflictException":
-                raise JobNotStoppable(f"Job {job_name} is no longer running, so there is nothing to stop.") from error
+                raise JobNotStoppable(
+                    f"Job {as_code(job_name)} is no longer running, so there is nothing to stop."
+                ) from error
             raise _job_error(error, job_name) from error
         logger.info("Asked Bedrock to stop customization job %s", job_name)
 
@@ -136,10 +141,10 @@ class BedrockJobs:
         try:
             raw = self._get(request.job_name)
         except JobNotFound:
-            raise RequestRejected(f"Bedrock rejected the job: {_message(error)}") from error
+            raise _launch_error(error, request) from error
         if not _same_request(raw, request):
             raise RequestRejected(
-                f"A different customization job is already named {request.job_name}. "
+                f"A different customization job is already named {as_code(request.job_name)}. "
                 "Give this job another name and start it again."
             ) from error
         logger.info("Customization job %s already existed for this request", request.job_name)
@@ -255,41 +260,30 @@ def _name_in_use(error: ClientError) -> bool:
     return code == "ResourceInUseException" or (code in {"ConflictException", "ValidationException"} and in_use_message)
 
 
+_ERRORS: dict[Kind, type[BotError]] = {
+    Kind.ACCESS: AccessProblem,
+    Kind.QUOTA: QuotaExceeded,
+    Kind.REJECTED: RequestRejected,
+    Kind.BUSY: ServiceBusy,
+    Kind.FAILED: JobLaunchFailed,
+}
+
+
 def _launch_error(error: ClientError, request: JobRequest) -> BotError:
-    """Why Bedrock refused to create the job, with what to check next."""
+    """Why Bedrock refused to create the job, with what to check next (its own words go to the log)."""
     code, message = _code(error), _message(error)
-    if code == "AccessDeniedException":
-        return AccessProblem(
-            f"Bedrock denied access ({message}). Check that the service role trusts "
-            "bedrock.amazonaws.com and may read the dataset and write the output bucket, that the "
-            f"bot's identity may iam:PassRole that role, and that model access to {request.base_model_id} "
-            "is enabled in this region."
-        )
-    if code == "ServiceQuotaExceededException":
-        return QuotaExceeded(
-            f"A Bedrock quota stops the job ({message}). Wait for a running job to finish, or ask "
-            "for a higher quota in Service Quotas (service: Amazon Bedrock)."
-        )
-    if code in {"ValidationException", "ConflictException", "TooManyTagsException"}:
-        return RequestRejected(f"Bedrock rejected the job: {message}")
-    if code == "ResourceNotFoundException":
-        return RequestRejected(
-            f"Bedrock could not find something the job needs ({message}). Check the base model and the service role."
-        )
-    return JobLaunchFailed(f"Bedrock did not start the job ({code}: {message}). Please try again later.")
+    logger.warning("Bedrock refused to create job %s: %s: %s", request.job_name, code, message)
+    advice = launch_advice(code, message, base_model_id=request.base_model_id)
+    return _ERRORS[advice.kind](advice.text)
 
 
 def _job_error(error: ClientError, job_name: str | None) -> BotError:
-    """Why a Get, Stop (``job_name`` given) or List failed, with what to do next."""
+    """Why a Get, Stop (``job_name`` given) or List failed, with what to do next (its own words go to the log)."""
     code, message = _code(error), _message(error)
+    logger.warning("Bedrock answered %s for job %s: %s", code, job_name or "(list)", message)
     # A name Bedrock refuses as malformed cannot belong to a job either.
     if job_name is not None and code in {"ResourceNotFoundException", "ValidationException"}:
-        return JobNotFound(f"There is no customization job named {job_name}; `/finetune list` shows yours.")
-    if code == "AccessDeniedException":
-        return AccessProblem(
-            f"Bedrock denied the bot access ({message}). Its identity needs bedrock:GetModelCustomizationJob, "
-            "ListModelCustomizationJobs and StopModelCustomizationJob."
-        )
-    if code == "ValidationException":
-        return RequestRejected(f"Bedrock rejected the request: {message}")
-    return BotError(f"Bedrock answered {code}: {message}. Please try again later.")
+        return JobNotFound(f"There is no customization job named {as_code(job_name)}; `/finetune list` shows yours.")
+    advice = job_advice(code, message)
+    error_type = BotError if advice.kind is Kind.FAILED else _ERRORS[advice.kind]
+    return error_type(advice.text)

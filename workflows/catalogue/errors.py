@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from workflows.errors import BotError
+from workflows.slack_text import code
 
 #: How a person lists the models, named in every "unknown model" message.
 HOW_TO_LIST = "List the models with `finetune-bot models` or `/finetune models`."
@@ -36,7 +37,7 @@ class UnsupportedCustomization(CatalogueError, ValueError):
 
 
 def _unknown_model_message(model_id: str, suggestions: Sequence[str]) -> str:
-    message = f"Unknown model `{model_id}`."
+    message = f"Unknown model {code(model_id)}."
     if suggestions:
-        message += " Did you mean " + " or ".join(f"`{s}`" for s in suggestions) + "?"
+        message += " Did you mean " + " or ".join(code(s) for s in suggestions) + "?"
     return f"{message} {HOW_TO_LIST}"

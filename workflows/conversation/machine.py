@@ -40,6 +40,7 @@ from workflows.conversation.model import Conversation, DatasetRole, Stage
 from workflows.conversation.review import review_message, settings_change
 from workflows.dataset_rules import CustomizationType
 from workflows.messages import Message, Reply
+from workflows.slack_text import code, mention, mrkdwn
 
 #: Stages that wait for work in progress rather than for a person.
 BUSY = {Stage.CHECKING_TRAINING, Stage.CHECKING_VALIDATION, Stage.STARTING}
@@ -203,13 +204,13 @@ def _attach(conversation: Conversation, file: SlackFile, context: Context) -> St
     if file.size > context.max_upload_bytes:
         size_mb = file.size / (1024 * 1024)
         text = (
-            f"`{file.name}` is {size_mb:,.0f} MB, more than the {limit_mb:,} MB I accept from Slack. "
+            f"{code(file.name)} is {size_mb:,.0f} MB, more than the {limit_mb:,} MB I accept from Slack. "
             "Put it in S3 and type its `s3://` URI here instead."
         )
         return Step(conversation, (_say(Message(text)),))
     if file.filetype.lower() not in TEXT_FILETYPES or not _is_text_mimetype(file.mimetype):
         text = (
-            f"`{file.name}` looks like a {file.filetype or file.mimetype} file, not JSON Lines. "
+            f"{code(file.name)} looks like a {file.filetype or file.mimetype} file, not JSON Lines. "
             "Upload a `.jsonl` file with one JSON record per line."
         )
         return Step(conversation, (_say(Message(text)),))
@@ -363,13 +364,13 @@ def _dataset_stage(conversation: Conversation) -> Stage | None:
 
 
 def _not_yours(conversation: Conversation) -> str:
-    return (
-        f"This setup belongs to <@{conversation.user}>, so only they can answer here. "
-        "Type `/finetune` to start your own."
+    return mrkdwn(
+        "This setup belongs to {user}, so only they can answer here. Type `/finetune` to start your own.",
+        user=mention(conversation.user),
     )
 
 
 def _finished(conversation: Conversation) -> str:
     if conversation.stage is Stage.STARTED:
-        return f"This setup already started `{conversation.job_name}`. Type `/finetune status` to follow it."
+        return f"This setup already started {code(conversation.job_name)}. Type `/finetune status` to follow it."
     return "This setup was cancelled. Type `/finetune` to start a new one."

@@ -15,6 +15,7 @@ from workflows.conversation.model import Conversation, DatasetRole, Stage
 from workflows.conversation.review import JOB_LABEL
 from workflows.dataset_rules import CustomizationType
 from workflows.hyperparameters import check_hyperparameters
+from workflows.slack_text import code
 
 S3_URI = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[^\s]*[^/\s]$")
 _KNOWN = {"type", "model", "data", "validation", "epochs", "name"}
@@ -65,14 +66,16 @@ def plan_one_line(options: Mapping[str, str], context: Context) -> OneLinePlan |
     customization = parse_type(options.get("type", "")) if "type" in options else None
     if "type" in options and customization is None:
         problems.append(
-            f"`type={options['type']}` is not a type: use instruction, continued-pretraining or conversation."
+            f"{code('type=' + options['type'])} is not a type: use instruction, continued-pretraining or conversation."
         )
     for key in ("data", "validation"):
         if key in options and not S3_URI.match(options[key]):
-            problems.append(f"`{key}={options[key]}` is not an S3 object URI like `s3://bucket/path/train.jsonl`.")
+            problems.append(
+                f"{code(key + '=' + options[key])} is not an S3 object URI like `s3://bucket/path/train.jsonl`."
+            )
     name = options.get("name")
     if name is not None and not JOB_LABEL.match(name):
-        problems.append(f"`name={name}`: use up to 40 letters, digits, spaces, `-` or `_`.")
+        problems.append(f"{code('name=' + name)}: use up to 40 letters, digits, spaces, `-` or `_`.")
     model = None
     if "model" in options:
         try:

@@ -11,6 +11,7 @@ from workflows.conversation.questions import BACK, CANCEL, TYPE_LABELS
 from workflows.costs import estimate_cost, format_usd
 from workflows.hyperparameters import check_hyperparameters
 from workflows.messages import Action, Button, Message, Style
+from workflows.slack_text import code
 
 #: What a job label may look like (it becomes part of the Bedrock job and model names).
 JOB_LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _-]{0,39}$")
@@ -47,12 +48,12 @@ def review_message(conversation: Conversation, model: ModelSpec) -> Message:
         epochs=epochs(conversation, model),
     )
     settings = ", ".join(
-        f"`{name}={value}`" + (" (changed)" if name in conversation.hyperparameters else "")
+        code(f"{name}={value}") + (" (changed)" if name in conversation.hyperparameters else "")
         for name, value in hyperparameters(conversation, model).items()
     )
     facts = [
         ("Type", TYPE_LABELS.get(conversation.customization, str(conversation.customization))),
-        ("Base model", f"{model.name} (`{model.id}`)"),
+        ("Base model", f"{model.name} ({code(model.id)})"),
         ("Training data", _dataset_line(training.name, training.records, training.tokens, training.turns)),
         (
             "Validation data",
@@ -76,7 +77,7 @@ def review_message(conversation: Conversation, model: ModelSpec) -> Message:
 
 def _dataset_line(name: str, records: int, tokens: int, turns: str | None) -> str:
     shape = f", {turns}" if turns else ""
-    return f"`{name}`: {records:,} records, about {tokens:,} tokens{shape}"
+    return f"{code(name)}: {records:,} records, about {tokens:,} tokens{shape}"
 
 
 def settings_change(conversation: Conversation, model: ModelSpec, text: str) -> tuple[Conversation, list[str]]:
@@ -104,6 +105,6 @@ def settings_change(conversation: Conversation, model: ModelSpec, text: str) -> 
 
 def _bad_name(name: str) -> str:
     return (
-        f"`{name}` cannot be a job name: use up to 40 letters, digits, spaces, `-` or `_`, "
+        f"{code(name)} cannot be a job name: use up to 40 letters, digits, spaces, `-` or `_`, "
         "starting with a letter or digit."
     )

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from workflows import slack_text
 from workflows.costs import format_usd
 from workflows.jobs import JobRecord, JobStatus
+from workflows.slack_text import Mrkdwn, mention
 
 #: Stage names in the order a job goes through them (``BedrockJobs`` maps statusDetails to these).
 STAGE_ORDER = ("validation", "data processing", "training")
@@ -67,11 +69,11 @@ def stages_text(stages: dict[str, str]) -> str:
     return " · ".join(f"{name.capitalize()}: {stages[name]}" for name in ordered)
 
 
-def person(user: str) -> str:
+def person(user: str) -> Mrkdwn:
     """A Slack mention of a person."""
-    return f"<@{user}>"
+    return mention(user)
 
 
-def channel_link(channel: str) -> str:
+def channel_link(channel: str) -> Mrkdwn:
     """A Slack link to a channel."""
-    return f"<#{channel}>"
+    return slack_text.channel_link(channel)

@@ -50,10 +50,23 @@ HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
 )
 
+LOGGED = "Bedrock's own message is in finetune-bot's log; it can name accounts and roles, so it is not posted here."
+
 DEFAULT_HINT = (
     "Check the dataset with `finetune-bot validate FILE` and the service role's permissions on the dataset "
     "and output buckets; if the cause is still unclear, open an AWS Support case with the job ARN."
 )
+
+
+def failure_details(message: str | None) -> tuple[str, ...]:
+    """What a failure notice says about the cause: the hint, and where Bedrock's own words are.
+
+    Bedrock's message can name the account, the service role and other ARNs, so it goes to the
+    log only, never into a channel.
+    """
+    if not message:
+        return (f"*What to do:* {failure_hint(message)}", "Bedrock gave no reason.")
+    return (f"*What to do:* {failure_hint(message)}", LOGGED)
 
 
 def failure_hint(message: str | None) -> str:

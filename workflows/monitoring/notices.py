@@ -19,8 +19,9 @@ from workflows.monitoring.formatting import (
     person,
     stages_text,
 )
-from workflows.monitoring.hints import failure_hint
+from workflows.monitoring.hints import failure_details
 from workflows.monitoring.metrics import LossCurves, LossPoint
+from workflows.slack_text import code
 
 STOP_WARNING = "Tokens already trained are billed, no model or checkpoint is kept, and a stopped job cannot be resumed."
 
@@ -65,9 +66,9 @@ def status_message(view: JobView) -> Message:
     else:
         context = (
             f"Updated {view.now:%H:%M} UTC. I'll post in the channel when it finishes. "
-            f"To stop it: `/finetune stop {record.job_name}`."
+            f"To stop it: {code('/finetune stop ' + record.job_name)}."
         )
-    heading = f"Fine-tuning job `{record.job_name}` on {view.model_name}: *{STATUS_WORDS[status]}*"
+    heading = f"Fine-tuning job {code(record.job_name)} on {view.model_name}: *{STATUS_WORDS[status]}*"
     return Message(
         text=f"{STATUS_EMOJI[status]} {heading}",
         facts=tuple(facts),
@@ -95,12 +96,12 @@ def completed_notice(view: JobView) -> Message:
         ("Duration", view.ran_for),
         ("Training loss", _loss(snapshot.training_loss, view.curves.training, "steps")),
         ("Validation loss", _loss(snapshot.validation_loss, view.curves.validation, "evaluations")),
-        ("Custom model", f"`{snapshot.custom_model_name or snapshot.custom_model_arn or 'not reported'}`"),
+        ("Custom model", code(snapshot.custom_model_name or snapshot.custom_model_arn or "not reported")),
         ("Training cost", cost_text(estimated_training_cost(record))),
         ("Storage", _storage(view)),
     ]
     return Message(
-        text=f"{STATUS_EMOJI[JobStatus.COMPLETED]} Fine-tuning job `{record.job_name}` completed.",
+        text=f"{STATUS_EMOJI[JobStatus.COMPLETED]} Fine-tuning job {code(record.job_name)} completed.",
         details=("*To use the model:*\n" + "\n".join(f"• {line}" for line in usage_lines(view)),),
         facts=tuple(facts),
         context=_cost_context(view),
@@ -109,15 +110,14 @@ def completed_notice(view: JobView) -> Message:
 
 
 def failed_notice(view: JobView) -> Message:
-    """Bedrock's reason, a hint for the common causes, and how far the job got."""
+    """What to do about the failure, and how far the job got (Bedrock's own words go to the log only)."""
     record, snapshot = view.record, view.snapshot
-    reason = snapshot.failure_message or "Bedrock gave no reason."
     facts = [*_who_and_what(view), ("Ran for", view.ran_for)]
     if snapshot.stages:
         facts.append(("Stages", stages_text(snapshot.stages)))
     return Message(
-        text=f"{STATUS_EMOJI[JobStatus.FAILED]} Fine-tuning job `{record.job_name}` failed.",
-        details=(f"*Bedrock says:* {reason}", f"*What to do:* {failure_hint(snapshot.failure_message)}"),
+        text=f"{STATUS_EMOJI[JobStatus.FAILED]} Fine-tuning job {code(record.job_name)} failed.",
+        details=failure_details(snapshot.failure_message),
         facts=tuple(facts),
         context="No custom model was created. Fix the cause, then type `/finetune` to set up the job again.",
         broadcast=True,
@@ -135,7 +135,7 @@ def stopped_notice(view: JobView) -> Message:
     if view.snapshot.stages:
         facts.append(("Stages", stages_text(view.snapshot.stages)))
     return Message(
-        text=f"{STATUS_EMOJI[JobStatus.STOPPED]} Fine-tuning job `{record.job_name}` was stopped.",
+        text=f"{STATUS_EMOJI[JobStatus.STOPPED]} Fine-tuning job {code(record.job_name)} was stopped.",
         details=(
             f"Tokens trained before the stop are billed{bound}. No model or checkpoint was kept, and a "
             "stopped job cannot be resumed. Type `/finetune` to set up a new one.",

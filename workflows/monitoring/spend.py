@@ -18,6 +18,7 @@ from workflows.costs import format_usd
 from workflows.jobs import JobRecord, JobStatus
 from workflows.messages import Message
 from workflows.monitoring.formatting import channel_link, estimated_training_cost, person
+from workflows.slack_text import join, mrkdwn
 
 #: How many channels and people the answer lists before "and N more".
 TOP = 10
@@ -122,14 +123,19 @@ def _scopes(spend: MonthSpend, record: JobRecord) -> tuple[Tally, ...]:
 def _breakdown(title: str, tallies: dict[str, Tally], name: Callable[[str], str]) -> str:
     """``*By channel*`` then one line per scope, largest first."""
     ranked = sorted(tallies.items(), key=lambda item: (-item[1].total, item[0]))
-    lines = [
-        f"• {name(key)}: {format_usd(tally.total)} (training {format_usd(tally.training)}, "
-        f"storage {format_usd(tally.storage)})"
+    lines: list[str] = [
+        mrkdwn(
+            "• {who}: {total} (training {training}, storage {storage})",
+            who=name(key),
+            total=format_usd(tally.total),
+            training=format_usd(tally.training),
+            storage=format_usd(tally.storage),
+        )
         for key, tally in ranked[:TOP]
     ]
     if len(ranked) > TOP:
         lines.append(f"• and {len(ranked) - TOP} more")
-    return f"*{title}*\n" + "\n".join(lines) if lines else ""
+    return join("\n", [f"*{title}*", *lines]) if lines else ""
 
 
 def _s(count: int) -> str:

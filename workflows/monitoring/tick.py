@@ -201,6 +201,8 @@ class JobMonitor:
             raise
         self._records.unwatch(record.job_name)
         logger.info("Announced that job %s is %s", record.job_name, snapshot.status.value)
+        if snapshot.failure_message:
+            logger.info("Bedrock's failure message for %s: %s", record.job_name, snapshot.failure_message)
         self._attach_chart(view, notice_ts)
 
     def _show_status(self, record: JobRecord, message: Message) -> None:
