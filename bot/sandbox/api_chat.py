@@ -11,7 +11,7 @@ from bot.sandbox.records import JSON, Channel, Ephemeral, Message, Reaction
 from bot.sandbox.state import SandboxState
 
 #: Slack refuses message text longer than this with ``msg_too_long``.
-MAX_TEXT = 40_000
+MAX_TEXT = blockkit.MESSAGE_TEXT_LIMIT
 
 
 def post_message(state: SandboxState, params: Params) -> JSON:

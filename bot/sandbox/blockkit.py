@@ -17,6 +17,20 @@ MESSAGE_BLOCK_LIMIT = 50
 VIEW_BLOCK_LIMIT = 100
 #: Elements per ``actions`` block.
 ACTIONS_ELEMENT_LIMIT = 25
+#: A message's ``text``: longer is refused with ``msg_too_long``.
+MESSAGE_TEXT_LIMIT = 40_000
+#: Elements per ``context`` block.
+CONTEXT_ELEMENT_LIMIT = 10
+#: Text of a section, a context element or any other mrkdwn text object.
+TEXT_LIMIT = 3000
+#: Button, option and option-description texts.
+LABEL_LIMIT = 75
+#: Placeholders and header texts.
+PLACEHOLDER_LIMIT = 150
+#: The block types Slack knows; any other ``type`` is refused.
+BLOCK_TYPES = frozenset(
+    {"section", "header", "actions", "input", "context", "divider", "image", "rich_text", "file", "video", "markdown"}
+)
 #: Modal ``title``, ``submit`` and ``close`` texts.
 VIEW_TITLE_LIMIT = 24
 #: Option lists per element type: static menus, overflow menus, radio buttons, checkboxes.
@@ -180,6 +194,9 @@ def _check_block(block: JSON, at: str, errors: Errors) -> None:
         errors.append(_error("missing required field: type", at))
         return
     _max_len(block.get("block_id"), 255, f"{at}/block_id", errors)
+    if block["type"] not in BLOCK_TYPES:
+        errors.append(_error(f"must be a valid enum value ({block['type']!r} is no block type)", f"{at}/type"))
+        return
     check = _BLOCK_CHECKS.get(block["type"])
     if check is not None:
         check(block, at, errors)
@@ -190,7 +207,7 @@ def _section(block: JSON, at: str, errors: Errors) -> None:
     if "text" not in block and "fields" not in block:
         errors.append(_error("must provide either text or fields", at))
     if "text" in block:
-        _text(block["text"], f"{at}/text", 3000, errors)
+        _text(block["text"], f"{at}/text", TEXT_LIMIT, errors)
     fields = block.get("fields") or []
     if len(fields) > 10:
         errors.append(_error("no more than 10 items allowed", f"{at}/fields"))
@@ -202,7 +219,21 @@ def _section(block: JSON, at: str, errors: Errors) -> None:
 
 def _header(block: JSON, at: str, errors: Errors) -> None:
     """A header is one short plain text."""
-    _text(block.get("text"), f"{at}/text", 150, errors)
+    _text(block.get("text"), f"{at}/text", PLACEHOLDER_LIMIT, errors)
+
+
+def _context(block: JSON, at: str, errors: Errors) -> None:
+    """A context block holds 1–10 texts or images."""
+    elements = block.get("elements")
+    if not isinstance(elements, list) or not elements:
+        errors.append(_error("must provide at least 1 element", f"{at}/elements"))
+        return
+    if len(elements) > CONTEXT_ELEMENT_LIMIT:
+        errors.append(_error(f"no more than {CONTEXT_ELEMENT_LIMIT} items allowed", f"{at}/elements"))
+    for index, element in enumerate(elements):
+        if isinstance(element, dict) and element.get("type") == "image":
+            continue
+        _text(element, f"{at}/elements/{index}", TEXT_LIMIT, errors)
 
 
 def _actions(block: JSON, at: str, errors: Errors) -> None:
@@ -237,11 +268,13 @@ def _check_element(element: object, at: str, errors: Errors) -> None:
     _max_len(element.get("action_id"), 255, f"{at}/action_id", errors)
     kind = element["type"]
     if kind == "button":
-        _text(element.get("text"), f"{at}/text", 75, errors)
+        _text(element.get("text"), f"{at}/text", LABEL_LIMIT, errors)
         _max_len(element.get("value"), 2000, f"{at}/value", errors)
         _max_len(element.get("url"), 3000, f"{at}/url", errors)
         if element.get("style") not in {None, "primary", "danger"}:
             errors.append(_error("must be one of primary, danger", f"{at}/style"))
+    if "placeholder" in element:
+        _text(element["placeholder"], f"{at}/placeholder", PLACEHOLDER_LIMIT, errors)
     if kind in OPTION_LIMITS:
         options = options_of(element)
         if len(options) > OPTION_LIMITS[kind]:
@@ -255,8 +288,10 @@ def _check_option(option: object, at: str, errors: Errors) -> None:
     if not isinstance(option, dict):
         errors.append(_error("must be an option object", at))
         return
-    _text(option.get("text"), f"{at}/text", 75, errors)
+    _text(option.get("text"), f"{at}/text", LABEL_LIMIT, errors)
     _max_len(option.get("value"), 150, f"{at}/value", errors)
+    if "description" in option:
+        _text(option["description"], f"{at}/description", LABEL_LIMIT, errors)
 
 
 _BLOCK_CHECKS: dict[str, Callable[[JSON, str, Errors], None]] = {
@@ -264,4 +299,5 @@ _BLOCK_CHECKS: dict[str, Callable[[JSON, str, Errors], None]] = {
     "header": _header,
     "actions": _actions,
     "input": _input,
+    "context": _context,
 }

@@ -35,7 +35,8 @@ class ResponseUrls:
     ``delete_original`` and ``replace_original`` act on the clicked message (a channel message or
     an ephemeral); otherwise ``response_type: in_channel`` posts as the bot and anything else is
     an ephemeral for the person who acted. Unknown URLs answer 404 ``no_service``, a sixth post 404
-    ``used_url``, and a body without text or blocks 400 ``no_text``.
+    ``used_url``, a body without text or blocks 400 ``no_text``, and one Slack would refuse 400
+    ``invalid_blocks``, ``invalid_blocks_format`` or ``msg_too_long``.
     """
 
     def __init__(self, recorder: Recorder, conversations: ConversationStore) -> None:
@@ -98,10 +99,12 @@ class ResponseUrls:
             blocks = blockkit.parse_json_list(payload.get("blocks")) or []
             attachments = blockkit.parse_json_list(payload.get("attachments")) or []
         except ValueError:
-            return "invalid_blocks"
+            return "invalid_blocks_format"
         text = str(payload.get("text") or "")
         if not (text or blocks or attachments):
             return "no_text"
+        if len(text) > blockkit.MESSAGE_TEXT_LIMIT:
+            return "msg_too_long"
         if blockkit.validate_blocks(blocks):
             return "invalid_blocks"
         blocks = blockkit.fill_ids(blocks)
