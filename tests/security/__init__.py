@@ -1,0 +1,1 @@
+"""Tests of the trust boundary: what the bot accepts from outside and what it posts back."""
