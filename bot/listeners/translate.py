@@ -111,9 +111,13 @@ def _slack_file(file: dict[str, Any]) -> SlackFile:
 
 
 def _strip_mention(text: str) -> str:
-    """Slack wraps URIs as ``<s3://…>``; people may @-mention the bot first."""
+    """Slack wraps URIs as ``<s3://…>``; people may @-mention the bot first.
+
+    Slack sends the ``&``, ``<`` and ``>`` a person typed as entities; they are turned back into
+    the characters last, so the bot sees what was typed (and escapes it again when it echoes it).
+    """
     words = [word for word in text.split() if not word.startswith("<@")]
     cleaned = " ".join(words)
     if cleaned.startswith("<") and cleaned.endswith(">"):
         cleaned = cleaned[1:-1].split("|", 1)[0]
-    return cleaned
+    return cleaned.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

@@ -62,6 +62,13 @@ def test_a_thread_reply_becomes_typed_text_without_mentions_or_link_brackets() -
     assert addressed.event == TextTyped("U1", "s3://bucket/train.jsonl")
 
 
+def test_the_characters_slack_sends_as_entities_are_typed_text_again() -> None:
+    addressed = from_message(envelope(text="s3://bucket/a&amp;b.jsonl &lt;!channel&gt; &amp;lt;", thread_ts="1.0"))
+    assert addressed is not None
+    assert isinstance(addressed.event, TextTyped)
+    assert addressed.event.text == "s3://bucket/a&b.jsonl <!channel> &lt;"
+
+
 def test_a_file_share_in_a_thread_becomes_an_attachment_with_its_size() -> None:
     file = {
         "id": "F1",
