@@ -79,7 +79,7 @@ def join(separator: str, parts: Iterable[str]) -> Mrkdwn:
     return Mrkdwn(separator.join(as_mrkdwn(part) for part in parts))
 
 
-def clip(text: str, limit: int, *, unit: str = "line") -> str:
+def clip(text: str, limit: int) -> str:
     """``text`` (already escaped) within ``limit`` characters, ending with what was left out.
 
     Whole lines are kept while they fit, then "…and N more lines"; a first line that alone is too
@@ -98,7 +98,7 @@ def clip(text: str, limit: int, *, unit: str = "line") -> str:
         kept.append(line)
     if kept:
         left = len(lines) - len(kept)
-        return "\n".join(kept) + f"\n…and {left:,} more {unit}{'' if left == 1 else 's'}"
+        return "\n".join(kept) + f"\n…and {left:,} more line{'' if left == 1 else 's'}"
     head = _safe_prefix(lines[0], room)
     if head.count("`") % 2:
         head += "`"
