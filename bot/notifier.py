@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import render
+from bot.blocks import answer_text, fallback_text, render
 from workflows.errors import MessageGone
 from workflows.messages import Attachment, Message
 
@@ -27,7 +27,7 @@ class SlackNotifier:
             response = self._client.chat_postMessage(
                 channel=channel,
                 thread_ts=thread_ts,
-                text=message.fallback_text(),
+                text=fallback_text(message),
                 blocks=render(message),
                 unfurl_links=False,
                 unfurl_media=False,
@@ -37,7 +37,7 @@ class SlackNotifier:
 
     def update(self, *, channel: str, ts: str, message: Message) -> None:
         with _gone_translated():
-            self._client.chat_update(channel=channel, ts=ts, text=message.fallback_text(), blocks=render(message))
+            self._client.chat_update(channel=channel, ts=ts, text=fallback_text(message), blocks=render(message))
 
     def delete(self, *, channel: str, ts: str) -> None:
         with _gone_translated():
@@ -45,7 +45,7 @@ class SlackNotifier:
 
     def whisper(self, *, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:
         with _gone_translated():
-            self._client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts)
+            self._client.chat_postEphemeral(channel=channel, user=user, text=answer_text(text), thread_ts=thread_ts)
 
     def attach(self, *, channel: str, attachment: Attachment, thread_ts: str | None = None) -> None:
         with _gone_translated():
@@ -55,7 +55,7 @@ class SlackNotifier:
                 content=attachment.content,
                 filename=attachment.filename,
                 title=attachment.title,
-                initial_comment=attachment.comment or None,
+                initial_comment=answer_text(attachment.comment) if attachment.comment else None,
             )
 
 

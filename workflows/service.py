@@ -22,13 +22,14 @@ from workflows.intake import DatasetIntake
 from workflows.launch import JobLauncher
 from workflows.messages import Message
 from workflows.ports import Clock, ConversationStore, Notifier
+from workflows.slack_text import mention, mrkdwn
 
 logger = logging.getLogger(__name__)
 
 #: How many times an event is re-applied when another replica saved the conversation first.
 SAVE_ATTEMPTS = 5
 
-ROOT_TEXT = "<@{user}> is setting up a fine-tuning job. Follow along in the thread."
+ROOT_TEXT = "{user} is setting up a fine-tuning job. Follow along in the thread."
 EXPIRED = (
     "I no longer have this setup (setups are kept for a week, or it was from another workspace). "
     "Type `/finetune` to start again."
@@ -170,7 +171,7 @@ class ConversationService:
         """Post the public root message, only while the store answers: its ``ts`` keys the conversation."""
         if not self._storage_up():
             raise StorageUnavailable
-        return self._notifier.post(channel=where.channel, message=Message(ROOT_TEXT.format(user=where.user)))
+        return self._notifier.post(channel=where.channel, message=Message(mrkdwn(ROOT_TEXT, user=mention(where.user))))
 
     def _save_new(self, conversation: Conversation) -> Conversation:
         """Save a new conversation; if that fails, take its root message back so nothing public is orphaned."""
