@@ -5,24 +5,13 @@ from __future__ import annotations
 import secrets
 
 import redis
+from redis.exceptions import LockNotOwnedError
+from redis.lock import Lock
 
 from workflows import keys
 
-#: Delete the lock only if it still holds our token, so an expired holder never frees a successor's lock.
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-    return redis.call('DEL', KEYS[1])
-end
-return 0
-"""
-
-#: Extend the lock only if it still holds our token: a lease lost to expiry stays lost.
-_RENEW = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-    return redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
-return 0
-"""
+#: Redis expires keys in whole milliseconds; a shorter TTL would mean "never expire" to ``Lock``.
+_SHORTEST_TTL_SECONDS = 0.001
 
 
 class RedisEventLog:
@@ -38,28 +27,42 @@ class RedisEventLog:
 
 
 class RedisLocks:
-    """``Locks`` on Redis: SET NX PX with a random token, released and renewed only by the holder."""
+    """``Locks`` on Redis with redis-py's ``Lock``: a random token per holder, freed and renewed only by it.
+
+    ``Lock`` does SET NX PX to take a lock and Lua scripts that compare the token to free or extend it,
+    so a holder whose lock expired never frees or extends a successor's lock.
+    """
 
     def __init__(self, client: redis.Redis) -> None:
         self._client = client
-        self._release = client.register_script(_RELEASE)
-        self._renew = client.register_script(_RENEW)
 
     def acquire(self, name: str, *, ttl_seconds: float) -> str | None:
         """The holder's token when the lock was free; the TTL frees it if the holder dies."""
         token = secrets.token_hex(16)
-        taken = self._client.set(keys.lock_key(name), token, nx=True, px=_milliseconds(ttl_seconds))
+        taken = self._lock(name, ttl_seconds).acquire(blocking=False, token=token)
         return token if taken else None
 
     def release(self, name: str, token: str) -> None:
         """Free the lock if ``token`` still holds it; a lock someone else now holds is left alone."""
-        self._release(keys=[keys.lock_key(name)], args=[token])
+        try:
+            self._held(name, token, _SHORTEST_TTL_SECONDS).release()
+        except LockNotOwnedError:
+            return
 
     def renew(self, name: str, token: str, ttl_seconds: float) -> bool:
         """Extend a held lease to ``ttl_seconds`` from now; False when it expired or changed hands."""
-        return bool(self._renew(keys=[keys.lock_key(name)], args=[token, _milliseconds(ttl_seconds)]))
+        try:
+            return bool(self._held(name, token, ttl_seconds).reacquire())
+        except LockNotOwnedError:
+            return False
 
+    def _lock(self, name: str, ttl_seconds: float) -> Lock:
+        """A non-blocking ``Lock`` on the named key; the token lives on the object, not in a thread."""
+        timeout = max(_SHORTEST_TTL_SECONDS, ttl_seconds)
+        return Lock(self._client, keys.lock_key(name), timeout=timeout, blocking=False, thread_local=False)
 
-def _milliseconds(seconds: float) -> int:
-    """Redis wants a positive whole number of milliseconds."""
-    return max(1, round(seconds * 1000))
+    def _held(self, name: str, token: str, ttl_seconds: float) -> Lock:
+        """The ``Lock`` as its holder sees it: carrying the token ``acquire`` handed out."""
+        lock = self._lock(name, ttl_seconds)
+        lock.local.token = token.encode()
+        return lock
