@@ -1,4 +1,4 @@
-"""BedrockJobs against moto in server mode, and through botocore's Stubber for what moto cannot show."""
+"""BedrockJobs against moto in server mode, a scripted endpoint for throttling and outages, and botocore's Stubber."""
 
 from __future__ import annotations
 
@@ -12,6 +12,10 @@ from botocore.stub import Stubber
 from moto.bedrock.models import bedrock_backends
 
 from tests.support.moto_server import ACCOUNT_ID, MotoServer
+from tests.support.net import free_port
+from tests.support.scripted_aws import ScriptedAws, error, ok, scripted_aws
+from workflows.adapters.aws import bedrock_client
+from workflows.adapters.aws_retry import ATTEMPTS
 from workflows.adapters.bedrock import CREATE, GET, LIST, STOP, BedrockJobs
 from workflows.dataset_rules import CustomizationType
 from workflows.errors import (
@@ -46,16 +50,6 @@ def job_request(name: str = "support-tone-1a2b3c4d5e6f", **changes: Any) -> JobR
     return base.model_copy(update=changes)
 
 
-class Sleeps:
-    """Records the backoff waits instead of waiting."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-
-
 class TestAgainstMoto:
     """The real HTTP path: boto3 → moto server."""
 
@@ -67,7 +61,7 @@ class TestAgainstMoto:
 
     @pytest.fixture
     def jobs(self, client: Any) -> BedrockJobs:
-        return BedrockJobs(client, page_size=2, sleep=Sleeps())
+        return BedrockJobs(client, page_size=2)
 
     @staticmethod
     def set_status(name: str, status: str) -> None:
@@ -270,12 +264,8 @@ class TestWithStubber:
             stubber.assert_no_pending_responses()
 
     @pytest.fixture
-    def sleeps(self) -> Sleeps:
-        return Sleeps()
-
-    @pytest.fixture
-    def jobs(self, client: Any, sleeps: Sleeps) -> BedrockJobs:
-        return BedrockJobs(client, attempts=4, page_size=50, sleep=sleeps)
+    def jobs(self, client: Any) -> BedrockJobs:
+        return BedrockJobs(client, page_size=50)
 
     def test_create_sends_the_documented_request_shape(self, jobs: BedrockJobs, stub: Stubber) -> None:
         request = job_request()
@@ -303,55 +293,6 @@ class TestWithStubber:
         created = jobs.create(request)
 
         assert (created.job_arn, created.status) == (JOB_ARN, JobStatus.IN_PROGRESS)
-
-    def test_throttling_is_retried_with_backoff_then_succeeds(
-        self, jobs: BedrockJobs, stub: Stubber, sleeps: Sleeps
-    ) -> None:
-        stub.add_client_error("get_model_customization_job", "ThrottlingException", "Rate exceeded", 429)
-        stub.add_client_error("get_model_customization_job", "ServiceUnavailableException", "Unavailable", 503)
-        stub.add_response("get_model_customization_job", realistic_job(), {"jobIdentifier": "support-tone"})
-
-        described = jobs.describe("support-tone")
-
-        assert described.status is JobStatus.COMPLETED
-        assert jobs.calls[GET] == 3
-        assert len(sleeps.waits) == 2
-        assert 0 <= sleeps.waits[0] <= 0.5
-        assert 0 <= sleeps.waits[1] <= 1.0
-
-    def test_throttling_that_never_ends_raises_service_busy(
-        self, jobs: BedrockJobs, stub: Stubber, sleeps: Sleeps
-    ) -> None:
-        for _ in range(4):
-            stub.add_client_error("stop_model_customization_job", "ThrottlingException", "Rate exceeded", 429)
-
-        with pytest.raises(ServiceBusy, match="try again"):
-            jobs.stop("support-tone")
-        assert jobs.calls[STOP] == 4
-        assert len(sleeps.waits) == 3
-
-    def test_a_throttled_page_is_retried_without_restarting_the_listing(self, jobs: BedrockJobs, stub: Stubber) -> None:
-        first = {"jobArn": JOB_ARN, "jobName": "a", "status": "InProgress", "baseModelArn": BASE_MODEL}
-        second = {**first, "jobName": "b"}
-        stub.add_response(
-            "list_model_customization_jobs",
-            {"modelCustomizationJobSummaries": [_summary(first)], "nextToken": "page-2"},
-            {"statusEquals": "InProgress", "maxResults": 50},
-        )
-        stub.add_client_error("list_model_customization_jobs", "ThrottlingException", "Rate exceeded", 429)
-        stub.add_response(
-            "list_model_customization_jobs",
-            {"modelCustomizationJobSummaries": [_summary(second)]},
-            {"statusEquals": "InProgress", "maxResults": 50, "nextToken": "page-2"},
-        )
-        stub.add_response(
-            "list_model_customization_jobs",
-            {"modelCustomizationJobSummaries": []},
-            {"statusEquals": "Stopping", "maxResults": 50},
-        )
-
-        assert [job.job_name for job in jobs.in_progress()] == ["a", "b"]
-        assert jobs.calls[LIST] == 4
 
     def test_access_denied_on_create_explains_role_passrole_and_model_access(
         self, jobs: BedrockJobs, stub: Stubber
@@ -482,3 +423,88 @@ class TestWithStubber:
 def _summary(fields: dict[str, Any]) -> dict[str, Any]:
     """A ListModelCustomizationJobs summary with the members the service model requires."""
     return {"creationTime": CREATED, **fields}
+
+
+THROTTLED = error(429, "ThrottlingException", "Rate exceeded")
+UNAVAILABLE = error(503, "ServiceUnavailableException", "Service unavailable")
+
+
+class TestRetries:
+    """botocore's standard retries, as the product configures them, against an endpoint that throttles.
+
+    A throttling answer waits up to 1 s before the next attempt and a 5xx up to 0.05 s (full jitter),
+    so the scripts below use one throttling answer at most.
+    """
+
+    pytestmark = pytest.mark.integration
+
+    @pytest.fixture
+    def endpoint(self, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[ScriptedAws, str]]:
+        for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+        with scripted_aws() as (script, url):
+            monkeypatch.setenv("AWS_ENDPOINT_URL", url)
+            yield script, url
+
+    @pytest.fixture
+    def script(self, endpoint: tuple[ScriptedAws, str]) -> ScriptedAws:
+        return endpoint[0]
+
+    @pytest.fixture
+    def jobs(self, endpoint: tuple[ScriptedAws, str]) -> BedrockJobs:
+        return BedrockJobs(bedrock_client("us-east-1"), page_size=50)
+
+    def test_throttling_and_a_5xx_are_retried_then_the_answer_is_used(
+        self, jobs: BedrockJobs, script: ScriptedAws
+    ) -> None:
+        script.script(THROTTLED, UNAVAILABLE, ok(realistic_job()))
+
+        described = jobs.describe("support-tone")
+
+        assert described.status is JobStatus.COMPLETED
+        assert script.requests == ["/model-customization-jobs/support-tone"] * 3
+        assert jobs.calls[GET] == 3
+
+    def test_an_outage_that_outlasts_every_attempt_raises_service_busy(
+        self, jobs: BedrockJobs, script: ScriptedAws
+    ) -> None:
+        script.script(*[UNAVAILABLE] * ATTEMPTS, ok({}))
+
+        with pytest.raises(ServiceBusy, match=f"Bedrock is busy or unreachable.*after {ATTEMPTS} attempts.*try again"):
+            jobs.stop("support-tone")
+        assert len(script.requests) == ATTEMPTS
+        assert jobs.calls[STOP] == ATTEMPTS
+
+    def test_a_definite_error_is_not_retried(self, jobs: BedrockJobs, script: ScriptedAws) -> None:
+        script.script(error(403, "AccessDeniedException", "Not authorized"), ok(realistic_job()))
+
+        with pytest.raises(AccessProblem, match="bedrock:GetModelCustomizationJob"):
+            jobs.describe("support-tone")
+        assert jobs.calls[GET] == 1
+
+    def test_a_failed_page_is_retried_without_restarting_the_listing(
+        self, jobs: BedrockJobs, script: ScriptedAws
+    ) -> None:
+        first = {"jobArn": JOB_ARN, "jobName": "a", "status": "InProgress", "baseModelArn": BASE_MODEL}
+        second = {**first, "jobName": "b"}
+        script.script(
+            ok({"modelCustomizationJobSummaries": [_summary(first)], "nextToken": "page-2"}),
+            UNAVAILABLE,
+            ok({"modelCustomizationJobSummaries": [_summary(second)]}),
+            ok({"modelCustomizationJobSummaries": []}),
+        )
+
+        assert [job.job_name for job in jobs.in_progress()] == ["a", "b"]
+        assert jobs.calls[LIST] == 4
+        assert ["nextToken=page-2" in path for path in script.requests] == [False, True, True, False]
+
+    def test_an_unreachable_endpoint_is_retried_then_raises_service_busy(
+        self, monkeypatch: pytest.MonkeyPatch, endpoint: tuple[ScriptedAws, str]
+    ) -> None:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")
+        jobs = BedrockJobs(bedrock_client("us-east-1"))
+
+        with pytest.raises(ServiceBusy, match="Bedrock is busy or unreachable"):
+            jobs.describe("support-tone")
+        assert jobs.calls[GET] == ATTEMPTS

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 import boto3
 from botocore.config import Config
 
+from workflows.adapters.aws_retry import retry_config
+
 if TYPE_CHECKING:
     from mypy_boto3_bedrock import BedrockClient
     from mypy_boto3_s3 import S3Client
@@ -17,12 +19,9 @@ READ_TIMEOUT_SECONDS = 60
 
 
 def bedrock_client(region: str) -> BedrockClient:
-    """Bedrock's control plane; throttling is retried by ``BedrockJobs`` itself, so botocore tries once."""
-    config = Config(
-        retries={"max_attempts": 1, "mode": "standard"},
-        connect_timeout=CONNECT_TIMEOUT_SECONDS,
-        read_timeout=READ_TIMEOUT_SECONDS,
-    )
+    """Bedrock's control plane, with botocore's standard retries for throttling, 5xx and dropped connections."""
+    timeouts = Config(connect_timeout=CONNECT_TIMEOUT_SECONDS, read_timeout=READ_TIMEOUT_SECONDS)
+    config = retry_config().merge(timeouts)
     return boto3.session.Session().client("bedrock", region_name=region, config=config)
 
 

@@ -1,23 +1,25 @@
-"""Retrying AWS calls that failed for transient reasons, with exponential backoff and full jitter."""
+"""botocore's standard retries for AWS calls: the retry config, a per-attempt call counter, and what is left after."""
 
 from __future__ import annotations
 
-import random
-import time
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any
 
+from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from workflows.errors import ServiceBusy
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+
+#: HTTP attempts per call, the first included; botocore's standard mode backs off between them with
+#: full jitter (up to 1, 2, 4 s after throttling; a twentieth of that after a 5xx or a dropped connection).
+ATTEMPTS = 4
 
 #: Error codes that mean "not now" rather than "no": throttling and service-side trouble.
-RETRYABLE_CODES = frozenset(
+TRANSIENT_CODES = frozenset(
     {
         "ThrottlingException",
         "Throttling",
@@ -31,54 +33,49 @@ RETRYABLE_CODES = frozenset(
 )
 
 
+def retry_config(attempts: int = ATTEMPTS) -> Config:
+    """botocore's ``standard`` retry mode with ``attempts`` tries in all (not ``max_attempts``: that counts retries)."""
+    return Config(retries={"mode": "standard", "total_max_attempts": attempts})
+
+
 def is_transient(error: ClientError) -> bool:
     """True for throttling and 5xx answers, which a later attempt may not get."""
     code = error.response.get("Error", {}).get("Code", "")
     status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-    return code in RETRYABLE_CODES or status == 429 or status >= 500
+    return code in TRANSIENT_CODES or status == 429 or status >= 500
 
 
-@dataclass
-class Retrier:
-    """Runs calls with a bounded number of attempts, counting every attempt per operation.
+def busy_error(error: Exception, service: str) -> ServiceBusy | None:
+    """The ``ServiceBusy`` that a call failing with ``error`` after botocore's retries means, if it is one.
 
-    The counter is what the monitoring benchmark reads as "AWS calls per tick".
+    ``None`` for a definite answer (access denied, not found…), which the caller translates itself.
+    """
+    if isinstance(error, ClientError):
+        if not is_transient(error):
+            return None
+        tries = int(error.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)) + 1
+        after = f" after {tries} attempts"
+    elif isinstance(error, BotocoreConnectionError | HTTPClientError):
+        after = ""
+    else:
+        return None
+    return ServiceBusy(
+        f"{service} is busy or unreachable and did not answer{after}; please try again in a few minutes."
+    )
+
+
+class AttemptCounter:
+    """Counts every HTTP attempt a client makes, retries included, by operation name.
+
+    It listens to botocore's ``before-send`` event, which fires once per attempt; the monitoring
+    benchmark reads these counts as "AWS calls per tick".
     """
 
-    #: Attempts per call, the first included.
-    attempts: int = 4
-    #: Backoff ceiling of the first retry, in seconds; it doubles each retry up to ``max_delay``.
-    base_delay: float = 0.5
-    max_delay: float = 8.0
-    #: Injected so tests do not wait.
-    sleep: Callable[[float], None] = time.sleep
-    calls: Counter[str] = field(default_factory=Counter)
-    service: str = "AWS"
+    def __init__(self, client: BaseClient) -> None:
+        self.calls: Counter[str] = Counter()
+        service = client.meta.service_model.service_id.hyphenize()
+        client.meta.events.register(f"before-send.{service}", self._count)
 
-    def call(self, operation: str, function: Callable[[], T]) -> T:
-        """``function()``, retried while AWS is throttling or unavailable; then ``ServiceBusy``.
-
-        Non-transient ``ClientError``s are raised unchanged for the caller to translate.
-        """
-        failure: Exception | None = None
-        for attempt in range(1, self.attempts + 1):
-            self.calls[operation] += 1
-            try:
-                return function()
-            except ClientError as error:
-                if not is_transient(error):
-                    raise
-                failure = error
-            except (BotocoreConnectionError, HTTPClientError) as error:
-                failure = error
-            if attempt < self.attempts:
-                self.sleep(self.delay(attempt))
-        raise ServiceBusy(
-            f"{self.service} is busy or unreachable and did not answer after {self.attempts} attempts; "
-            "please try again in a few minutes."
-        ) from failure
-
-    def delay(self, attempt: int) -> float:
-        """Full jitter: a random wait up to an exponentially growing ceiling spreads replicas apart."""
-        ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
-        return random.uniform(0, ceiling)
+    def _count(self, event_name: str, **_: Any) -> None:
+        """Returns None: a ``before-send`` handler that returns something replaces the HTTP answer."""
+        self.calls[event_name.rsplit(".", 1)[-1]] += 1

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from botocore.exceptions import ClientError
 
-from workflows.adapters.aws_retry import Retrier
+from workflows.adapters.aws_retry import AttemptCounter, busy_error
 from workflows.aws_advice import Kind, job_advice, launch_advice
 from workflows.errors import (
     AccessProblem,
@@ -34,6 +33,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 CREATE = "CreateModelCustomizationJob"
 GET = "GetModelCustomizationJob"
 LIST = "ListModelCustomizationJobs"
@@ -53,31 +54,25 @@ class BedrockJobs:
     """``CustomizationJobs`` on a boto3 ``bedrock`` client; jobs are addressed by name.
 
     Names, not ARNs, because moto looks jobs up by name only and real Bedrock accepts both.
-    ``calls`` counts API calls per operation, retries included.
+    The client retries throttling and 5xx answers itself (``aws.bedrock_client``); what still fails
+    after its last attempt is raised here as ``ServiceBusy``.
     """
 
-    def __init__(
-        self,
-        client: BedrockClient,
-        *,
-        page_size: int = 100,
-        attempts: int = 4,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
+    def __init__(self, client: BedrockClient, *, page_size: int = 100) -> None:
         self._client = client
         self._page_size = page_size
-        self._retrier = Retrier(attempts=attempts, sleep=sleep, service="Bedrock")
+        self._attempts = AttemptCounter(client)
 
     @property
     def calls(self) -> Counter[str]:
-        """API calls made so far, by operation name (``GetModelCustomizationJob``…)."""
-        return self._retrier.calls
+        """HTTP requests sent so far, retries included, by operation name (``GetModelCustomizationJob``…)."""
+        return self._attempts.calls
 
     def create(self, request: JobRequest) -> JobSnapshot:
         """Create the job; when its name is taken by this same request, return that job instead."""
         params = _create_params(request)
         try:
-            response = self._retrier.call(CREATE, lambda: self._client.create_model_customization_job(**params))
+            response = _call(lambda: self._client.create_model_customization_job(**params))
         except ClientError as error:
             if not _name_in_use(error):
                 raise _launch_error(error, request) from error
@@ -104,7 +99,7 @@ class BedrockJobs:
     def stop(self, job_name: str) -> None:
         """Ask Bedrock to stop a running job."""
         try:
-            self._retrier.call(STOP, lambda: self._client.stop_model_customization_job(jobIdentifier=job_name))
+            _call(lambda: self._client.stop_model_customization_job(jobIdentifier=job_name))
         except ClientError as error:
             if _code(error) == "ConflictException":
                 raise JobNotStoppable(
@@ -116,19 +111,19 @@ class BedrockJobs:
     def _get(self, job_name: str) -> Mapping[str, Any]:
         """GetModelCustomizationJob's raw answer."""
         try:
-            return self._retrier.call(GET, lambda: self._client.get_model_customization_job(jobIdentifier=job_name))
+            return _call(lambda: self._client.get_model_customization_job(jobIdentifier=job_name))
         except ClientError as error:
             raise _job_error(error, job_name) from error
 
     def _pages(self, status: JobStatus) -> Iterator[Mapping[str, Any]]:
-        """ListModelCustomizationJobs page by page, each page retried on its own when throttled."""
+        """ListModelCustomizationJobs page by page; botocore retries a throttled page on its own."""
         token: str | None = None
         while True:
             params: dict[str, Any] = {"statusEquals": status.value, "maxResults": self._page_size}
             if token:
                 params["nextToken"] = token
             try:
-                page = self._retrier.call(LIST, partial(self._client.list_model_customization_jobs, **params))
+                page = _call(partial(self._client.list_model_customization_jobs, **params))
             except ClientError as error:
                 raise _job_error(error, None) from error
             yield page
@@ -149,6 +144,20 @@ class BedrockJobs:
             ) from error
         logger.info("Customization job %s already existed for this request", request.job_name)
         return _snapshot(raw)
+
+
+def _call(function: Callable[[], T]) -> T:
+    """``function()``; throttling or an outage that outlasted botocore's retries becomes ``ServiceBusy``.
+
+    Other ``ClientError``s are raised unchanged for the caller to translate.
+    """
+    try:
+        return function()
+    except Exception as error:
+        busy = busy_error(error, "Bedrock")
+        if busy is None:
+            raise
+        raise busy from error
 
 
 def _create_params(request: JobRequest) -> CreateModelCustomizationJobRequestTypeDef:
