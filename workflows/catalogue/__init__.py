@@ -10,10 +10,11 @@ from workflows.catalogue.errors import (
 from workflows.catalogue.hyperparameter_spec import HyperparameterSpec, ValueKind
 from workflows.catalogue.loader import load_catalogue
 from workflows.catalogue.model_spec import CustomizationRules, Lifecycle, ModelSpec, TokenCounting
-from workflows.catalogue.schema import Catalogue, CustomizationInfo, Guidance, WrongTool
+from workflows.catalogue.schema import AdviceRule, Catalogue, CustomizationInfo, Guidance
 from workflows.catalogue.values import Certainty, Fact, ModelPrices, Price, PriceField, PriceStatus
 
 __all__ = [
+    "AdviceRule",
     "Catalogue",
     "CatalogueError",
     "CatalogueInvalid",
@@ -34,6 +35,5 @@ __all__ = [
     "UnknownModel",
     "UnsupportedCustomization",
     "ValueKind",
-    "WrongTool",
     "load_catalogue",
 ]

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from workflows.catalogue.advice_rules import AdviceRule, DataAnswer, GoalAnswer, first_uncovered
 from workflows.catalogue.errors import UnknownModel
 from workflows.catalogue.hyperparameter_spec import HyperparameterSpec, ValueKind
 from workflows.catalogue.model_spec import (
@@ -21,6 +22,7 @@ from workflows.catalogue.values import Certainty, Fact, ModelPrices, Price, Pric
 from workflows.dataset_rules import CustomizationType
 
 __all__ = [
+    "AdviceRule",
     "Catalogue",
     "Certainty",
     "CustomizationInfo",
@@ -38,7 +40,6 @@ __all__ = [
     "PriceStatus",
     "TokenCounting",
     "ValueKind",
-    "WrongTool",
 ]
 
 
@@ -65,23 +66,26 @@ class CustomizationInfo(BaseModel):
     not_for: str
 
 
-class WrongTool(BaseModel):
-    """A situation where fine-tuning is the wrong tool, and what to use instead."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    situation: str
-    instead: str
-    why: str
-
-
 class Guidance(BaseModel):
-    """Advice that spans the types: when not to fine-tune at all, and the general idea behind it."""
+    """Advice that spans the types: which one fits, when not to fine-tune at all, and the idea behind it."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    wrong_tool: tuple[WrongTool, ...]
+    #: "Help me choose": the first row that covers a person's two answers is what the advisor says.
+    advice: tuple[AdviceRule, ...]
     transfer_learning: str
+
+    @model_validator(mode="after")
+    def _every_answer_leads_somewhere(self) -> Guidance:
+        uncovered = first_uncovered(self.advice)
+        if uncovered is not None:
+            data, goal = uncovered
+            raise ValueError(f"no advice covers the answers {data.name} and {goal.name}")
+        return self
+
+    def advice_for(self, data: DataAnswer, goal: GoalAnswer) -> AdviceRule:
+        """The first row covering these answers (the validator guarantees there is one)."""
+        return next(rule for rule in self.advice if rule.covers(data, goal))
 
 
 class Catalogue(BaseModel):
@@ -102,6 +106,10 @@ class Catalogue(BaseModel):
         described = [info.type for info in self.customizations]
         if sorted(described) != sorted(CustomizationType):
             raise ValueError("every customization type needs exactly one description")
+        offered = {info.type for info in self.customizations if info.offered}
+        for rule in self.guidance.advice:
+            if rule.recommend is not None and rule.recommend not in offered:
+                raise ValueError(f"the advice recommends {rule.recommend.value}, which is not offered")
         return self
 
     def model(self, model_id: str) -> ModelSpec:

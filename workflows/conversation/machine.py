@@ -94,7 +94,7 @@ def question_for(conversation: Conversation, context: Context) -> Message:
     """The question of the conversation's current stage, to ask (again)."""
     stage, catalogue = conversation.stage, context.catalogue
     if stage is Stage.CHOOSING_TYPE and conversation.help_data and conversation.help_goal:
-        advice = recommend(DataAnswer[conversation.help_data], GoalAnswer[conversation.help_goal])
+        advice = recommend(DataAnswer[conversation.help_data], GoalAnswer[conversation.help_goal], catalogue)
         return questions.advice(advice, catalogue)
     if stage is Stage.ASKING_DATA:
         return questions.ask_data()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from workflows.catalogue.schema import Catalogue, ModelSpec
-from workflows.conversation.advice import Advice, DataAnswer, GoalAnswer
+from workflows.conversation.advice import AdviceRule, DataAnswer, GoalAnswer
 from workflows.conversation.model import Conversation, Stage
 from workflows.dataset_rules import CustomizationType
 from workflows.messages import Action, Button, Menu, Message, Option, Style
@@ -69,20 +69,25 @@ def ask_goal() -> Message:
     )
 
 
-def advice(result: Advice, catalogue: Catalogue) -> Message:
+def advice(result: AdviceRule, catalogue: Catalogue) -> Message:
     """The recommendation, with every type still one click away."""
-    if result.customization is None:
+    if result.recommend is None:
         return Message(
             text="Fine-tuning may not be the right tool here.",
             details=(result.why, catalogue.guidance.transfer_learning),
             buttons=(*type_buttons(), BACK, CANCEL),
             context="If you still want to fine-tune, pick a type.",
         )
-    info = catalogue.customization(result.customization)
+    info = catalogue.customization(result.recommend)
     return Message(
-        text=f"I recommend *{TYPE_LABELS[result.customization]}*.",
-        details=(result.why, f"_Use it when:_ {info.use_when}", f"_Example record:_ `{info.example}`"),
-        buttons=(*type_buttons(result.customization), BACK, CANCEL),
+        text=f"I recommend *{TYPE_LABELS[result.recommend]}*.",
+        details=(
+            result.why,
+            f"_Use it when:_ {info.use_when}",
+            f"_Not for:_ {info.not_for}",
+            f"_Example record:_ `{info.example}`",
+        ),
+        buttons=(*type_buttons(result.recommend), BACK, CANCEL),
     )
 
 
