@@ -1,4 +1,9 @@
-"""The ``finetune-bot`` console script: parse the subcommand and hand over to its module."""
+"""The ``finetune-bot`` console script: parse the subcommand and hand over to its module.
+
+Each subcommand module declares its arguments with light imports only and loads what it runs
+on inside ``run``, so ``validate`` and ``models`` start without Slack, Redis, AWS or the
+service's settings.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,9 @@ from collections.abc import Sequence
 
 from bot.cli import EXIT_USAGE, demo, models, sandbox, serve, validate
 
+#: The distribution whose version ``--version`` prints.
+DISTRIBUTION = "finetune-bot"
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line: one subparser per module in ``bot.cli``."""
@@ -15,10 +23,33 @@ def build_parser() -> argparse.ArgumentParser:
         prog="finetune-bot",
         description="Fine-tune Amazon Bedrock models from Slack.",
     )
+    parser.add_argument("--version", action=_PrintVersion, help="print the version and exit")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (serve, validate, models, demo, sandbox):
         module.add_parser(subparsers)
     return parser
+
+
+class _PrintVersion(argparse.Action):
+    """``--version``: looked up only when asked for, so other commands do not pay for it."""
+
+    def __init__(self, option_strings: list[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        print(f"{parser.prog} {version()}")
+        parser.exit()
+
+
+def version() -> str:
+    """The installed version ("unknown" when the package is not installed, e.g. run from a checkout)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed_version
+
+    try:
+        return installed_version(DISTRIBUTION)
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -55,6 +55,8 @@ class MediaRules:
     single_modality: bool = True
     #: Media must sit in the same S3 bucket as the dataset (Nova).
     same_bucket: bool = False
+    #: Object keys of media may hold only letters, digits, ``_``, ``-``, ``.`` and ``/`` (Nova).
+    plain_uri_keys: bool = False
 
     @property
     def allows_media(self) -> bool:
@@ -76,11 +78,18 @@ class DatasetRules:
     #: model family (cl100k equals Llama 3 on most text) or an estimate (Titan, Nova, Claude).
     max_tokens_per_record: int | None = None
     token_count_exact: bool = False
+    #: The per-record bound is the model's context window, Bedrock documenting no training limit.
+    token_limit_is_context: bool = False
     #: File-size limits in bytes.
     max_file_bytes: int | None = None
     max_validation_file_bytes: int | None = None
     #: Substrings that make a Bedrock job fail when they appear in the text.
     reserved_words: tuple[str, ...] = ()
     media: MediaRules = field(default_factory=MediaRules)
+    #: ``schemaVersion`` must be exactly ``bedrock-conversation-2024`` (every model but Nova); when
+    #: False another value is only a warning.
+    exact_schema_version: bool = False
+    #: Most text blocks in a conversation's top-level ``system`` (Llama: 1; None: no bound).
+    max_system_blocks: int | None = None
     #: Human-readable name of the model these rules came from, for messages ("Nova Micro").
     model_name: str | None = None

@@ -3,6 +3,7 @@
     BotError                      anything the product reports to a person in words
     ├── DatasetUnavailable        an s3:// dataset that is missing, a folder, unreadable, or elsewhere
     ├── DatasetTooLarge           over the upload cap or the model's file-size limit
+    ├── DatasetNotText            a binary file where JSON Lines text was expected
     ├── JobLaunchFailed           Bedrock refused to create the job
     │   ├── AccessProblem         the role, the bot's identity, or model access
     │   ├── QuotaExceeded         a service quota (e.g. concurrent customization jobs)
@@ -30,6 +31,10 @@ class DatasetUnavailable(BotError):
 
 class DatasetTooLarge(BotError):
     """The dataset is larger than allowed."""
+
+
+class DatasetNotText(BotError):
+    """The dataset is binary data, not JSON Lines text."""
 
 
 class JobLaunchFailed(BotError):

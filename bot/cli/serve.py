@@ -7,15 +7,12 @@ import logging
 import signal
 import sys
 from types import FrameType
-
-from slack_bolt import App
+from typing import TYPE_CHECKING
 
 from bot.cli import EXIT_OK, EXIT_USAGE, Subparsers
-from bot.composition import build_runtime
-from bot.scheduler import MonitorScheduler
-from bot.server import Routes, serve_http
-from bot.settings import SettingsError, load_settings
-from workflows.catalogue.errors import CatalogueError
+
+if TYPE_CHECKING:
+    from slack_bolt import App
 
 logger = logging.getLogger("finetune_bot")
 
@@ -29,6 +26,13 @@ def add_parser(subparsers: Subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Start the bot; settings problems end it at once with one line and status 2."""
+    # Slack, Redis and AWS clients load here, so the offline commands start without them.
+    from bot.composition import build_runtime
+    from bot.scheduler import MonitorScheduler
+    from bot.server import Routes, serve_http
+    from bot.settings import SettingsError, load_settings
+    from workflows.catalogue.errors import CatalogueError
+
     try:
         settings = load_settings()
         runtime = build_runtime(settings)

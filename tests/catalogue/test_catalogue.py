@@ -130,8 +130,21 @@ def test_other_families_count_tokens_by_estimate(catalogue: Catalogue, model_id:
     assert not model.dataset_rules(model.customization_types[0]).token_count_exact
 
 
-def test_nova_has_no_token_limit_rather_than_an_invented_one(catalogue: Catalogue) -> None:
-    assert catalogue.model("amazon.nova-pro-v1:0:300k").dataset_rules(CONVERSATION).max_tokens_per_record is None
+@pytest.mark.parametrize(
+    ("model_id", "window"), [("amazon.nova-micro-v1:0:128k", 128_000), ("amazon.nova-pro-v1:0:300k", 300_000)]
+)
+def test_nova_records_are_bounded_by_the_context_window_not_an_invented_limit(
+    catalogue: Catalogue, model_id: str, window: int
+) -> None:
+    rules = catalogue.model(model_id).dataset_rules(CONVERSATION)
+    assert rules.max_tokens_per_record == window
+    assert rules.token_limit_is_context
+
+
+def test_a_documented_training_limit_wins_over_the_context_window(catalogue: Catalogue) -> None:
+    rules = catalogue.model("anthropic.claude-3-haiku-20240307-v1:0:200k").dataset_rules(CONVERSATION)
+    assert rules.max_tokens_per_record == 32_000
+    assert not rules.token_limit_is_context
 
 
 @pytest.mark.parametrize(

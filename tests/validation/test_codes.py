@@ -39,6 +39,13 @@ NOVA = DatasetRules(
     model_name="Nova Lite",
 )
 TEXT_ONLY = DatasetRules(format=DatasetFormat.BEDROCK_CONVERSATION, model_name="Nova Micro")
+LLAMA = DatasetRules(
+    format=DatasetFormat.BEDROCK_CONVERSATION,
+    exact_schema_version=True,
+    max_system_blocks=1,
+    model_name="Llama 3.2 1B Instruct",
+)
+HUGE_INTEGER = b"1" + b"0" * 5000
 USER = turn("user", text("Describe the picture."))
 ANSWER = turn("assistant", text("A cat."))
 TWENTY_HELLOS = " ".join(["hello"] * 20)  # 20 cl100k tokens, 119 bytes
@@ -52,6 +59,7 @@ class Case:
     expected: tuple[int | None, ...]
     options: dict[str, Any] = field(default_factory=dict)
     validation: list[bytes] | None = None
+    name: str = "train.jsonl"
 
 
 CASES = [
@@ -64,6 +72,26 @@ CASES = [
         IssueCode.JSON_NON_FINITE_NUMBER,
         [pc(1), b'{"prompt": "a", "completion": "b", "w": NaN}', b'{"prompt": "c", "completion": "d", "w": 1e999}'],
         (2, 3),
+    ),
+    Case(
+        IssueCode.JSON_NUMBER_OUT_OF_RANGE,
+        [pc(1), b'{"prompt": "a", "completion": "b", "n": ' + HUGE_INTEGER + b"}"],
+        (2,),
+    ),
+    Case(IssueCode.NUL_BYTE, [pc(1), b'{"prompt": "a\x00b", "completion": "c"}', pc(2)], (2,)),
+    Case(IssueCode.WRONG_ENCODING, [(pc(1) + b"\n" + pc(2)).decode().encode("utf-16")], (None,)),
+    Case(IssueCode.FILE_NAME_NOT_JSONL, [pc(1), pc(2)], (None,), name="train.json"),
+    Case(
+        IssueCode.WRONG_SCHEMA_VERSION,
+        [chat(1), conversation(USER, ANSWER, version="tooluse-dataset-2024")],
+        (2,),
+        {"rules": LLAMA},
+    ),
+    Case(
+        IssueCode.TOO_MANY_SYSTEM_BLOCKS,
+        [chat(1, system=text("Be brief.")), chat(2, system=[*text("Be brief."), *text("Be kind.")])],
+        (2,),
+        {"rules": LLAMA},
     ),
     Case(IssueCode.JSON_LONE_SURROGATE, [pc(1), b'{"prompt": "cut \\ud83d", "completion": "b"}'], (2,)),
     Case(
@@ -168,7 +196,7 @@ CASES = [
         IssueCode.NEAR_TOKEN_LIMIT,
         [pc(1), record(prompt=TWENTY_HELLOS, completion="ok")],
         (2,),
-        {"rules": DatasetRules(format=DatasetFormat.PROMPT_COMPLETION, max_tokens_per_record=22)},
+        {"rules": DatasetRules(format=DatasetFormat.PROMPT_COMPLETION, max_tokens_per_record=30)},
     ),
     Case(
         IssueCode.DUPLICATE_RECORD,
@@ -220,7 +248,7 @@ def test_every_code_has_a_case() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[case.code.value for case in CASES])
 def test_code_is_reported_on_exactly_its_lines(case: Case, tmp_path: Path) -> None:
-    path = write_jsonl(tmp_path, case.lines)
+    path = write_jsonl(tmp_path, case.lines, case.name)
     validation = None if case.validation is None else write_jsonl(tmp_path, case.validation, "validation.jsonl")
     report = validate_dataset(path, validation_path=validation, **case.options)
     assert lines_of(report, case.code) == case.expected

@@ -7,11 +7,14 @@ import tempfile
 from pathlib import Path
 
 import orjson
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workflows.dataset_rules import CustomizationType, DatasetFormat, DatasetRules, MediaRules
-from workflows.validation import validate_dataset
+from workflows.errors import DatasetNotText
+from workflows.validation import IssueCode, validate_dataset
+from workflows.validation.encoding import TextKind, text_kind
 
 from .support import chat, pc
 
@@ -87,10 +90,20 @@ def test_any_bytes_give_a_report_with_lines_inside_the_file(
         if validation_lines is not None:
             validation = Path(directory) / "validation.jsonl"
             validation.write_bytes(b"\n".join(validation_lines))
+        heads = [content, *([] if validation_lines is None else [b"\n".join(validation_lines)])]
+        if any(text_kind(head) is TextKind.BINARY for head in heads):
+            # Binary data is refused as a whole, with its own error; never a crash.
+            with pytest.raises(DatasetNotText):
+                validate_dataset(path, rules=rules, customization=customization, validation_path=validation)
+            return
         report = validate_dataset(
             path, rules=rules, customization=customization, validation_path=validation, max_examples_per_code=3
         )
         json.dumps(report.to_json())
+    if report.issue(IssueCode.WRONG_ENCODING) is not None:
+        # UTF-16 or UTF-32 text is reported once as a whole, not line by line.
+        assert report.stats.lines == 0
+        return
     assert report.stats.lines == _line_count(content)
     for issue in report.issues:
         assert issue.count >= len(issue.occurrences)

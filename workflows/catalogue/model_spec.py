@@ -51,6 +51,8 @@ class MediaSpec(BaseModel):
     max_videos_per_record: int = 0
     single_modality: bool = True
     same_bucket: bool = False
+    #: Media object keys limited to letters, digits, ``_``, ``-``, ``.`` and ``/``.
+    plain_uri_keys: bool = False
     max_image_size: ByteCount | None = None
     #: Longest side of an image, in pixels.
     max_image_side_px: int | None = None
@@ -65,6 +67,7 @@ class MediaSpec(BaseModel):
             max_videos_per_record=self.max_videos_per_record,
             single_modality=self.single_modality,
             same_bucket=self.same_bucket,
+            plain_uri_keys=self.plain_uri_keys,
         )
 
 
@@ -94,6 +97,10 @@ class CustomizationRules(BaseModel):
     max_file_size: Fact[ByteCount] | None = None
     max_validation_file_size: Fact[ByteCount] | None = None
     media: MediaSpec = MediaSpec()
+    #: Conversation formats: ``schemaVersion`` must be exactly ``bedrock-conversation-2024``.
+    exact_schema_version: bool = True
+    #: Conversation formats: most text blocks in the top-level ``system`` (None: no bound).
+    max_system_blocks: int | None = Field(default=None, ge=1)
     #: Whether AWS still offers this model for this type; uncertain when only older docs list it.
     availability: Certainty = Certainty.CONFIRMED
     availability_note: str | None = None
@@ -152,6 +159,8 @@ class ModelSpec(BaseModel):
     provider: str
     lifecycle: Lifecycle = Lifecycle.ACTIVE
     regions: tuple[str, ...]
+    #: Tokens the model reads at once; bounds a record where Bedrock documents no training limit.
+    context_tokens: int | None = Field(default=None, ge=1)
     customizations: tuple[CustomizationRules, ...] = Field(min_length=1)
     token_counting: TokenCounting
     reserved_words: tuple[str, ...] = ()
@@ -194,19 +203,24 @@ class ModelSpec(BaseModel):
     def dataset_rules(self, customization: CustomizationType, *, batch_size: int | None = None) -> DatasetRules:
         """The validator's contract for this model and type; ``batch_size`` picks the token tier."""
         rules = self.rules(customization)
+        limit = rules.token_limit(batch_size)
+        from_context = limit is None and self.context_tokens is not None
         return DatasetRules(
             format=rules.format,
             min_records=_value(rules.min_records),
             max_records=_value(rules.max_records),
             max_validation_records=_value(rules.max_validation_records),
             max_total_records=_value(rules.max_total_records),
-            max_tokens_per_record=rules.token_limit(batch_size),
+            max_tokens_per_record=self.context_tokens if from_context else limit,
             token_count_exact=self.token_counting is TokenCounting.EXACT,
+            token_limit_is_context=from_context,
             max_file_bytes=_value(rules.max_file_size),
             max_validation_file_bytes=_value(rules.max_validation_file_size),
             reserved_words=self.reserved_words,
             media=rules.media.rules(),
             model_name=self.name,
+            exact_schema_version=rules.exact_schema_version,
+            max_system_blocks=rules.max_system_blocks,
         )
 
     def hyperparameters_for(self, customization: CustomizationType) -> tuple[HyperparameterSpec, ...]:

@@ -27,12 +27,18 @@ class IssueCode(StrEnum):
     BOM = "bom"
     #: A line ending in CR LF.
     CRLF_LINE_ENDING = "crlf-line-ending"
+    #: The whole file is UTF-16 or UTF-32 text, not UTF-8.
+    WRONG_ENCODING = "wrong-encoding"
     #: Bytes that are not UTF-8.
     INVALID_UTF8 = "invalid-utf8"
+    #: A NUL byte in the line.
+    NUL_BYTE = "nul-byte"
     #: Not parseable as JSON.
     INVALID_JSON = "invalid-json"
     #: NaN, Infinity, or a number that overflows a double.
     JSON_NON_FINITE_NUMBER = "json-non-finite-number"
+    #: An integer outside the 64-bit range (or too long to read).
+    JSON_NUMBER_OUT_OF_RANGE = "json-number-out-of-range"
     #: A \\uD800-\\uDFFF escape without its pair.
     JSON_LONE_SURROGATE = "json-lone-surrogate"
     #: A line too long to be a record of any model.
@@ -55,7 +61,9 @@ class IssueCode(StrEnum):
     WRONG_TYPE = "wrong-type"
     #: An empty or whitespace-only string.
     EMPTY_TEXT = "empty-text"
-    #: schemaVersion other than bedrock-conversation-2024.
+    #: schemaVersion other than bedrock-conversation-2024, for a model that needs it exactly.
+    WRONG_SCHEMA_VERSION = "wrong-schema-version"
+    #: schemaVersion other than bedrock-conversation-2024, where that may be accepted (Nova, or no model).
     SCHEMA_VERSION = "schema-version"
     # Conversations.
     #: An empty messages list.
@@ -72,6 +80,8 @@ class IssueCode(StrEnum):
     ROLES_NOT_ALTERNATING = "roles-not-alternating"
     #: A content list with no blocks.
     EMPTY_CONTENT = "empty-content"
+    #: More text blocks in the top-level system prompt than the model takes.
+    TOO_MANY_SYSTEM_BLOCKS = "too-many-system-blocks"
     #: A content block that is not exactly one of text, image, video.
     INVALID_CONTENT_BLOCK = "invalid-content-block"
     # Media.
@@ -103,6 +113,8 @@ class IssueCode(StrEnum):
     #: A validation record that is also in the training file.
     TRAIN_VALIDATION_OVERLAP = "train-validation-overlap"
     # Whole file.
+    #: The file name does not end in .jsonl.
+    FILE_NAME_NOT_JSONL = "file-name-not-jsonl"
     #: No records at all.
     EMPTY_FILE = "empty-file"
     #: Fewer records than the model needs.
@@ -141,6 +153,16 @@ _TABLE: dict[IssueCode, CodeInfo] = {
         "Windows line ending (CR LF). Convert the file to LF line endings (for example with dos2unix) "
         "so every parser reads it the same way.",
     ),
+    IssueCode.WRONG_ENCODING: CodeInfo(
+        _E,
+        "The file is UTF-16 or UTF-32 text; Bedrock reads UTF-8 only. Convert it to UTF-8, for example with "
+        "iconv -f utf-16 -t utf-8 (or save it as 'UTF-8' in your editor).",
+    ),
+    IssueCode.NUL_BYTE: CodeInfo(
+        _E,
+        "A NUL byte (0x00) in the line: JSON text never holds one, so the line cannot be read. Remove it, "
+        "or write it as \\u0000 inside a string; check that the file was not cut or joined with binary data.",
+    ),
     IssueCode.INVALID_UTF8: CodeInfo(
         _E,
         "Bytes that are not UTF-8 (the detail gives the byte offset in the line). Re-encode the file "
@@ -155,6 +177,11 @@ _TABLE: dict[IssueCode, CodeInfo] = {
         _E,
         "NaN, Infinity or a number too large for a double: JSON has no such numbers. "
         "Write a finite number, or put the value in a string.",
+    ),
+    IssueCode.JSON_NUMBER_OUT_OF_RANGE: CodeInfo(
+        _E,
+        "An integer outside the 64-bit range (or thousands of digits long), which JSON parsers reject or "
+        "round. Put the value in a string, or shorten it.",
     ),
     IssueCode.JSON_LONE_SURROGATE: CodeInfo(
         _E,
@@ -194,6 +221,11 @@ _TABLE: dict[IssueCode, CodeInfo] = {
     ),
     IssueCode.WRONG_TYPE: CodeInfo(_E, "A value has the wrong JSON type. Use the type named in the detail."),
     IssueCode.EMPTY_TEXT: CodeInfo(_E, "Empty or whitespace-only text. Write the text, or remove the record."),
+    IssueCode.WRONG_SCHEMA_VERSION: CodeInfo(
+        _E,
+        'schemaVersion is not "bedrock-conversation-2024", and this model needs exactly that value: set it '
+        "on every record.",
+    ),
     IssueCode.SCHEMA_VERSION: CodeInfo(
         _W,
         'schemaVersion is not "bedrock-conversation-2024". Nova accepts any string, but other models '
@@ -220,6 +252,10 @@ _TABLE: dict[IssueCode, CodeInfo] = {
         "(merge the consecutive turns, or add the missing one).",
     ),
     IssueCode.EMPTY_CONTENT: CodeInfo(_E, "content is an empty list. Give the turn at least one text block."),
+    IssueCode.TOO_MANY_SYSTEM_BLOCKS: CodeInfo(
+        _E,
+        "The system prompt has more text blocks than the model takes. Join them into one block.",
+    ),
     IssueCode.INVALID_CONTENT_BLOCK: CodeInfo(
         _E,
         'A content block must be an object with exactly one of "text", "image" or "video". '
@@ -250,7 +286,9 @@ _TABLE: dict[IssueCode, CodeInfo] = {
         "whole dataset (text with images, or text with videos).",
     ),
     IssueCode.INVALID_S3_URI: CodeInfo(
-        _E, "Media must be referenced by an s3://bucket/key URI. Fix the URI in the detail."
+        _E,
+        "Media must be referenced by an s3://bucket/key URI, with only the characters the model accepts in "
+        "the key (Nova: letters, digits, _, -, . and /). Fix or rename as the detail says.",
     ),
     IssueCode.MEDIA_BUCKET_MISMATCH: CodeInfo(
         _E,
@@ -280,6 +318,10 @@ _TABLE: dict[IssueCode, CodeInfo] = {
         _W,
         "This validation record is also in the training file, so validation loss will look better "
         "than it is. Remove it from one of the files.",
+    ),
+    IssueCode.FILE_NAME_NOT_JSONL: CodeInfo(
+        _W,
+        "The file name does not end in .jsonl; Bedrock expects a .jsonl file. Rename it before uploading it to S3.",
     ),
     IssueCode.EMPTY_FILE: CodeInfo(_E, "The file has no records. Check that you picked the right file."),
     IssueCode.TOO_FEW_RECORDS: CodeInfo(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -56,12 +55,15 @@ def is_conversation(format: DatasetFormat | None) -> bool:
     return format in _CONVERSATION
 
 
-def sniff_file(path: Path) -> Sniff:
-    """Read the start of the file (at most ``SNIFF_BYTES``, once) and tell what its records are."""
-    with path.open("rb") as stream:
-        head = stream.read(SNIFF_BYTES)
+def sniff(head: bytes, *, complete: bool) -> Sniff:
+    """Tell what a file's records are from its first bytes (at most ``SNIFF_BYTES`` are looked at).
+
+    ``complete`` says the head is the whole file; otherwise its last line may be cut.
+    """
+    cut = not complete or len(head) > SNIFF_BYTES
+    head = head[:SNIFF_BYTES]
     lines = head.split(b"\n")
-    if len(head) == SNIFF_BYTES:
+    if cut and len(lines) > 1:
         lines.pop()  # the last line may continue past what was read
     formats: Counter[DatasetFormat] = Counter()
     multi_turn = False

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Protocol
 
 #: Bytes read per call; large enough that per-chunk overhead vanishes, small enough for memory.
 CHUNK_BYTES = 8 << 20
@@ -17,6 +17,12 @@ CHUNK_BYTES = 8 << 20
 MAX_LINE_BYTES = 32 << 20
 #: Stands in for a skipped over-long line: not UTF-8, so it can never parse as a record.
 OVERSIZED_PLACEHOLDER = b"\xff"
+
+
+class Readable(Protocol):
+    """What the reader needs of a stream: ``read(n)``, returning b"" at the end."""
+
+    def read(self, size: int, /) -> bytes: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +41,7 @@ class LineReader:
 
     def __init__(
         self,
-        stream: BinaryIO,
+        stream: Readable,
         *,
         chunk_bytes: int = CHUNK_BYTES,
         max_line_bytes: int = MAX_LINE_BYTES,
@@ -46,6 +52,8 @@ class LineReader:
         self._max_line = max_line_bytes
         #: 1-based line number → length in bytes, for the lines replaced by the placeholder.
         self.oversized: dict[int, int] = {}
+        #: Bytes read from the stream so far.
+        self.bytes_read = 0
         self._pending: list[bytes] = []
         self._pending_len = 0
         self._pending_cr = False
@@ -56,6 +64,7 @@ class LineReader:
         done = 0
         while chunk := self._stream.read(self._chunk_bytes):
             done += len(chunk)
+            self.bytes_read = done
             parts = chunk.split(b"\n")
             tail = parts.pop()
             if parts:

@@ -23,7 +23,12 @@ def build_checker(plan: Plan, media: MediaTracker) -> RecordChecker | None:
         case DatasetFormat.PROMPT_COMPLETION | DatasetFormat.TEXT_INPUT:
             return FlatChecker(plan.format)
         case DatasetFormat.BEDROCK_CONVERSATION:
-            return ConversationChecker(media=media, final_assistant=plan.final_assistant)
+            return ConversationChecker(
+                media=media,
+                final_assistant=plan.final_assistant,
+                exact_schema_version=plan.rules.exact_schema_version,
+                max_system_blocks=plan.rules.max_system_blocks,
+            )
         case DatasetFormat.ANTHROPIC_MESSAGES:
             return ConversationChecker(media=None, final_assistant=plan.final_assistant)
 

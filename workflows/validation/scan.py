@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import BinaryIO
 
 import orjson
 
@@ -18,7 +17,7 @@ from workflows.validation.codes import IssueCode
 from workflows.validation.diagnose import Recovered, diagnose
 from workflows.validation.duplicates import DigestTable
 from workflows.validation.issues import IssueLog
-from workflows.validation.lines import MAX_LINE_BYTES, LineReader
+from workflows.validation.lines import MAX_LINE_BYTES, LineReader, Readable
 from workflows.validation.records import RecordRouter
 from workflows.validation.report import TokenStats
 from workflows.validation.template import flat_overhead
@@ -38,6 +37,8 @@ class ScanSetup:
     fast: DatasetFormat | None
     reserved_words: tuple[str, ...]
     max_tokens: int | None
+    #: How messages name the per-record bound ("the limit", or the model's context window).
+    limit_name: str = "the limit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,8 @@ class ScanResult:
 
     lines: int
     records: int
+    #: Bytes read: the file's size, also for a stream.
+    size_bytes: int
     characters: int
     single_turn: int
     multi_turn: int
@@ -72,7 +75,7 @@ class Scanner:
         self._training = training
         self._progress = progress
 
-    def run(self, stream: BinaryIO) -> ScanResult:  # noqa: C901 - the hot loop, kept in one frame for speed
+    def run(self, stream: Readable) -> ScanResult:  # noqa: C901 - the hot loop, kept in one frame for speed
         setup = self._setup
         log = self._log
         add_issue = log.add
@@ -160,14 +163,14 @@ class Scanner:
                     ascii_chars += size
                     ascii_countdown -= 1
                     if not ascii_countdown:
-                        ascii_countdown = tally.next_gap()
+                        ascii_countdown = tally.next_gap(True)
                         tally.sample(texts, size, True, overhead)
                 else:
                     other_records += 1
                     other_chars += size
                     other_countdown -= 1
                     if not other_countdown:
-                        other_countdown = tally.next_gap()
+                        other_countdown = tally.next_gap(False)
                         tally.sample(texts, size, False, overhead)
                 if size > longest_chars:
                     longest_chars = size
@@ -192,6 +195,7 @@ class Scanner:
         return ScanResult(
             lines=line_number,
             records=line_number - log.count(IssueCode.BLANK_LINE),
+            size_bytes=reader.bytes_read,
             characters=chars,
             single_turn=single,
             multi_turn=multi,
@@ -219,10 +223,12 @@ class Scanner:
         utf8 = utf8_bytes(texts)
         if utf8 + overhead <= limit:
             return
-        tokens = self._tally.count(texts, overhead)
         policy = self._tally.policy
         multibyte = multibyte_share(utf8, chars)
+        tokens = self._tally.count_if_over(texts, overhead, policy.ceiling(multibyte, overhead, limit))
+        if tokens is None:
+            return
         verdict = policy.judge(tokens, utf8, multibyte, overhead, limit)
         if verdict is not None:
             counted = f"{policy.explain(tokens, multibyte)}, plus about {overhead} for the template"
-            self._log.add(verdict, line_number, f"{counted}; the limit is {limit:,}")
+            self._log.add(verdict, line_number, f"{counted}; {self._setup.limit_name} is {limit:,}")

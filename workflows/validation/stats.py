@@ -50,3 +50,18 @@ class RatioSample:
         residual = (self.syy - 2 * ratio * self.sxy + ratio * ratio * self.sxx) / (self.n - 1)
         variance = records * records * (1 - self.n / records) * max(residual, 0.0) / self.n
         return total, variance
+
+
+def weighted_rank(values: Sequence[tuple[int, int]], percent: float) -> int:
+    """The nearest-rank percentile of (value, weight) pairs, each value standing for ``weight`` records:
+    the smallest value with at least ``percent`` % of the weight at or below it (0 for no values)."""
+    if not values:
+        return 0
+    ordered = sorted(values)
+    needed = percent / 100 * sum(weight for _, weight in ordered)
+    running = 0
+    for value, weight in ordered:
+        running += weight
+        if running >= needed:
+            return value
+    return ordered[-1][0]

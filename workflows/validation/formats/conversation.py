@@ -36,15 +36,26 @@ _ANTHROPIC_KEYS = frozenset({"system", "messages"})
 class ConversationChecker:
     """Checks one conversation record; ``media`` set means bedrock-conversation content blocks."""
 
-    def __init__(self, *, media: MediaTracker | None, final_assistant: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        media: MediaTracker | None,
+        final_assistant: bool = True,
+        exact_schema_version: bool = False,
+        max_system_blocks: int | None = None,
+    ) -> None:
         self._blocks = None if media is None else BlockChecker(media)
         self._media = media
         self._final_assistant = final_assistant
         self._known = _ANTHROPIC_KEYS if media is None else _BEDROCK_KEYS
+        self._exact_schema = exact_schema_version
+        self._max_system = max_system_blocks
 
     def check(self, record: dict[str, Any], line: int, log: IssueLog) -> Content:
         plain = plain_conversation(record, blocks=self._blocks is not None, final_assistant=self._final_assistant)
-        return plain if plain is not None else self.check_fully(record, line, log)
+        if plain is None or (self._max_system is not None and len(record.get("system", ())) > self._max_system):
+            return self.check_fully(record, line, log)
+        return plain
 
     def check_fully(self, record: dict[str, Any], line: int, log: IssueLog) -> Content:
         """Every check, without the shortcut for clean records (which must agree with this)."""
@@ -52,7 +63,7 @@ class ConversationChecker:
         count = MediaCount()
         report_unknown_keys(record, self._known, "", line, log)
         if self._blocks is not None:
-            _schema_version(record, line, log)
+            _schema_version(record, self._exact_schema, line, log)
         if "system" in record:
             self._system(record["system"], parts, line, log)
         roles = self._messages(record, parts, count, line, log)
@@ -69,6 +80,10 @@ class ConversationChecker:
     def _system(self, system: Any, parts: TextParts, line: int, log: IssueLog) -> None:
         if self._blocks is not None:
             self._blocks.system(system, parts, line, log)
+            most = self._max_system
+            if most is not None and isinstance(system, list) and len(system) > most:
+                detail = f"system has {len(system)} blocks; {'one is' if most == 1 else f'{most} are'} allowed"
+                log.add(IssueCode.TOO_MANY_SYSTEM_BLOCKS, line, detail)
             return
         text = check_text(system, "system", line, log)
         if text is not None:
@@ -116,7 +131,7 @@ class ConversationChecker:
             parts.add(text, path)
 
 
-def _schema_version(record: dict[str, Any], line: int, log: IssueLog) -> None:
+def _schema_version(record: dict[str, Any], exact: bool, line: int, log: IssueLog) -> None:
     if "schemaVersion" not in record:
         log.add(IssueCode.MISSING_KEY, line, f'schemaVersion (use "{SCHEMA_VERSION}")')
         return
@@ -124,7 +139,8 @@ def _schema_version(record: dict[str, Any], line: int, log: IssueLog) -> None:
     if not isinstance(version, str):
         log.add(IssueCode.WRONG_TYPE, line, f"schemaVersion: expected a string, got {json_type(version)}")
     elif version != SCHEMA_VERSION:
-        log.add(IssueCode.SCHEMA_VERSION, line, f"schemaVersion is {version[:100]!r}")
+        code = IssueCode.WRONG_SCHEMA_VERSION if exact else IssueCode.SCHEMA_VERSION
+        log.add(code, line, f'schemaVersion is {version[:100]!r}; expected "{SCHEMA_VERSION}"')
 
 
 def _role(message: dict[str, Any], path: str, line: int, log: IssueLog) -> str | None:

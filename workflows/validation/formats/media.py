@@ -13,6 +13,8 @@ from workflows.validation.issues import IssueLog
 
 #: ``s3://bucket/key``: bucket names are 3-63 lowercase letters, digits, dots and hyphens.
 _S3_URI = re.compile(r"s3://([a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])/(.+)", re.DOTALL)
+#: A character Nova refuses in a media object key: anything but letters, digits, ``_``, ``-``, ``.`` and ``/``.
+_NOT_PLAIN_KEY = re.compile(r"[^\w\-/.]")
 _MEDIA_KEYS = frozenset({"format", "source"})
 _SOURCE_KEYS = frozenset({"s3Location"})
 _LOCATION_KEYS = frozenset({"uri", "bucketOwner"})
@@ -94,6 +96,12 @@ class MediaTracker:
         bucket = s3_bucket(uri)
         if bucket is None:
             log.add(IssueCode.INVALID_S3_URI, line, f"{where} is {uri[:200]!r}")
+            return
+        odd = _NOT_PLAIN_KEY.search(uri, len("s3://") + len(bucket) + 1) if self._rules.plain_uri_keys else None
+        if odd is not None:
+            char = "a space" if odd.group() == " " else repr(odd.group())
+            detail = f"{where} has {char} in its key ({uri[:200]!r}); {self._model} takes only letters, digits, _, -, . and /"
+            log.add(IssueCode.INVALID_S3_URI, line, detail)
             return
         if not self._rules.same_bucket:
             return
