@@ -8,11 +8,14 @@ service's settings.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 from bot.cli import EXIT_USAGE, demo, models, sandbox, serve, validate
 
+#: Exit status when the output's reader went away (128 + SIGPIPE, as a shell reports it).
+EXIT_BROKEN_PIPE = 141
 #: The distribution whose version ``--version`` prints.
 DISTRIBUTION = "finetune-bot"
 
@@ -60,7 +63,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if run is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    status: int = run(args)
+    try:
+        status: int = run(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (``… | head``): stop quietly, as command-line tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     return status
 
 

@@ -1,32 +1,29 @@
-"""``finetune-bot models``: the base models per customization type, as a table or one JSON object."""
+"""``finetune-bot models``: the base models per customization type, as a table or one JSON object.
+
+The table fits a terminal 100 columns wide: one row per model (id, regions, on-demand, training
+price), then an indented line with its name, provider, format, other types and status.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import textwrap
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.cli import EXIT_OK, EXIT_USAGE, Subparsers
-from bot.settings import SettingsError, load_settings
-from workflows.catalogue import (
-    Catalogue,
-    CatalogueError,
-    Certainty,
-    CustomizationInfo,
-    HyperparameterSpec,
-    ModelSpec,
-    Price,
-    PriceField,
-    PriceStatus,
-    load_catalogue,
-)
-from workflows.costs import format_price
+from bot.cli.price_file import configured_price_file
 from workflows.dataset_rules import CustomizationType, DatasetRules
 
+if TYPE_CHECKING:
+    from workflows.catalogue import Catalogue, CustomizationInfo, HyperparameterSpec, ModelSpec, Price
+
+#: Widest line of the table and the legend.
+WIDTH = 100
 #: The table's column headings, in order.
-_COLUMNS = ("ID", "NAME", "PROVIDER", "TYPES", "REGIONS", "FORMAT", "ON-DEMAND", "TRAINING PER 1K TOKENS", "STATUS")
+_COLUMNS = ("MODEL", "REGIONS", "ON-DEMAND", "TRAINING / 1K TOKENS")
 
 
 def add_parser(subparsers: Subparsers) -> None:
@@ -47,10 +44,12 @@ def add_parser(subparsers: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the catalogue; a bad type, setting or price file ends with one line and status 2."""
+    """Print the catalogue; a bad type or price file ends with one line and status 2."""
+    from workflows.catalogue import CatalogueError, load_catalogue
+
     try:
         catalogue = load_catalogue(_prices_file(args))
-    except (CatalogueError, SettingsError) as exc:
+    except CatalogueError as exc:
         return _usage_error(str(exc))
     groups = _groups(catalogue, args.customization)
     if groups is None:
@@ -75,7 +74,7 @@ def _prices_file(args: argparse.Namespace) -> Path | None:
     if args.prices is not None:
         prices: Path = args.prices
         return prices
-    return load_settings().finetune_prices_file
+    return configured_price_file()
 
 
 def _groups(catalogue: Catalogue, typed: str | None) -> list[CustomizationInfo] | None:
@@ -91,14 +90,14 @@ def _groups(catalogue: Catalogue, typed: str | None) -> list[CustomizationInfo] 
 
 
 def render_table(catalogue: Catalogue, groups: list[CustomizationInfo], region: str | None) -> str:
-    """One aligned table per customization type, then a legend."""
+    """One aligned table per customization type, then a legend; no line is wider than ``WIDTH``."""
     blocks = [_group_block(catalogue, info, region) for info in groups]
     legend = (
         "(estimate): price not confirmed against the AWS pricing page. unknown: no price in the catalogue; "
         "set it in the price override file (FINETUNE_PRICES_FILE). legacy: on its way out. "
         "unconfirmed: only older AWS docs list the model for this type."
     )
-    return "\n\n".join([*blocks, legend])
+    return "\n\n".join([*blocks, textwrap.fill(legend, WIDTH)])
 
 
 def _group_block(catalogue: Catalogue, info: CustomizationInfo, region: str | None) -> str:
@@ -106,36 +105,53 @@ def _group_block(catalogue: Catalogue, info: CustomizationInfo, region: str | No
     heading = f"{info.title} (--type {info.type.value}){where}"
     models = catalogue.models_for(info.type, region)
     if not models:
-        return f"{heading}\n  No models{where}. Known regions: {', '.join(catalogue.regions())}."
+        known = f"  No models{where}. Known regions: {', '.join(catalogue.regions())}."
+        return "\n".join([heading, *textwrap.wrap(known, WIDTH, subsequent_indent="  ")])
     offered = {offered.type for offered in catalogue.offered_customizations()}
-    rows = [_COLUMNS, *(_row(model, info.type, offered) for model in models)]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(_COLUMNS))]
-    return "\n".join([heading, *(_aligned(row, widths) for row in rows)])
+    rows = [(model, _row(model)) for model in models]
+    widths = [max(len(cells[i]) for cells in [_COLUMNS, *(row for _, row in rows)]) for i in range(len(_COLUMNS))]
+    lines = [heading, _aligned(_COLUMNS, widths)]
+    for model, row in rows:
+        lines.append(_aligned(row, widths))
+        lines += textwrap.wrap(
+            _details(model, info.type, offered), WIDTH, initial_indent="    ", subsequent_indent="    "
+        )
+    return "\n".join(lines)
 
 
 def _aligned(row: tuple[str, ...], widths: list[int]) -> str:
     return "  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
 
 
-def _row(model: ModelSpec, customization: CustomizationType, offered: set[CustomizationType]) -> tuple[str, ...]:
-    rules = model.rules(customization)
-    status = ["legacy"] if model.is_legacy else []
-    if rules.availability is Certainty.UNCERTAIN:
-        status.append("unconfirmed")
+def _row(model: ModelSpec) -> tuple[str, ...]:
     return (
         model.id,
-        model.name,
-        model.provider,
-        ", ".join(t.value for t in model.customization_types if t in offered),
         ", ".join(model.regions) or "—",
-        rules.format.value,
         "yes" if model.on_demand_deployment is not None else "no",
         _price_cell(model.prices.training_per_1k_tokens),
-        ", ".join(status),
     )
 
 
+def _details(model: ModelSpec, customization: CustomizationType, offered: set[CustomizationType]) -> str:
+    """The model's second line: name and provider, record format, its other types, status."""
+    from workflows.catalogue import Certainty
+
+    rules = model.rules(customization)
+    parts = [f"{model.name} ({model.provider})", rules.format.value]
+    others = [t.value for t in model.customization_types if t in offered and t is not customization]
+    if others:
+        parts.append(f"also {', '.join(others)}")
+    if model.is_legacy:
+        parts.append("legacy")
+    if rules.availability is Certainty.UNCERTAIN:
+        parts.append("unconfirmed")
+    return " · ".join(parts)
+
+
 def _price_cell(price: Price) -> str:
+    from workflows.catalogue import PriceStatus
+    from workflows.costs import format_price
+
     if price.usd is None:
         return "unknown"
     marker = " (estimate)" if price.status is PriceStatus.ESTIMATE else ""
@@ -238,6 +254,8 @@ def _hyperparameter_json(spec: HyperparameterSpec) -> dict[str, Any]:
 def _prices_json(model: ModelSpec) -> dict[str, Any]:
     """Every price the model has, with its status (confirmed, estimate, unknown); ``usd`` is a string or null."""
     found: dict[str, Any] = {}
+    from workflows.catalogue import PriceField
+
     for field in PriceField:
         price = model.prices.get(field)
         if price is not None:

@@ -1,4 +1,8 @@
-"""``finetune-bot validate``: check a dataset offline, as the bot would, with every problem and its line."""
+"""``finetune-bot validate``: check a dataset offline, as the bot would, with every problem and its line.
+
+Starts quickly: the model catalogue (pydantic) and the cost estimate load only with ``--model``,
+the tokenizer only when a record is counted, and nothing here touches Slack, Redis or AWS.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +10,27 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Subparsers
-from bot.settings import SettingsError, load_settings
-from workflows.catalogue import CatalogueError, ModelSpec, load_catalogue
+from bot.cli.price_file import configured_price_file
 from workflows.commands import parse_type
-from workflows.costs import CostEstimate, estimate_cost
-from workflows.dataset_rules import CustomizationType
+from workflows.dataset_rules import CustomizationType, DatasetRules
+from workflows.errors import DatasetNotText
 from workflows.validation import ValidationReport, validate_dataset, validation_tokens
 from workflows.validation.codes import Severity
-from workflows.validation.detect import family, sniff_file
 from workflows.validation.report import FileReport, Issue
+
+if TYPE_CHECKING:
+    from workflows.catalogue import ModelSpec
+    from workflows.costs import CostEstimate
 
 #: Files above this size get a progress bar on a terminal.
 PROGRESS_FROM_BYTES = 32 * 1024 * 1024
-#: Bytes read to tell a binary file from text.
-SNIFF_BYTES = 8192
+#: The path that stands for standard input.
+STDIN = "-"
+#: Where standard input is read from, as a file (one pass; works for pipes too).
+_STDIN_PATH = Path("/dev/stdin")
 
 
 class UsageProblem(Exception):
@@ -36,7 +44,7 @@ def add_parser(subparsers: Subparsers) -> None:
         description="Check a JSONL dataset against a base model's rules. Exit 0 valid, 1 invalid, 2 usage or "
         "unreadable input.",
     )
-    parser.add_argument("file", type=Path, metavar="FILE", help="the training dataset (.jsonl)")
+    parser.add_argument("file", type=Path, metavar="FILE", help="the training dataset (.jsonl); - reads standard input")
     parser.add_argument(
         "--type",
         dest="customization",
@@ -53,19 +61,31 @@ def add_parser(subparsers: Subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     """Validate, print, and map the verdict to the exit status."""
     try:
-        for path in filter(None, (args.file, args.validation)):
-            _check_readable(path)
+        training = _input_path(args.file)
+        validation_path = None if args.validation is None else _input_path(args.validation)
         model = _model(args.model)
-        customization = _customization(args.customization, model, args.file)
+        typed = _customization(args.customization, model)
+        chosen: list[CustomizationType | None] = [typed]
+
+        def choose_rules(detected: CustomizationType | None) -> DatasetRules | None:
+            """With a model and no type, the type the records look like (if the model takes it)."""
+            if model is None:
+                return None
+            kind = typed or (detected if detected is not None and model.supports(detected) else None)
+            picked = kind or model.customization_types[0]
+            chosen[0] = picked
+            return model.dataset_rules(picked)
+
         report = validate_dataset(
-            args.file,
-            rules=model.dataset_rules(customization) if model and customization else None,
-            customization=customization if args.customization else None,
-            validation_path=args.validation,
-            progress=_progress_bar(args.file) if not args.json else None,
+            training,
+            customization=typed,
+            validation_path=validation_path,
+            progress=_progress_bar(training) if not args.json else None,
+            choose_rules=choose_rules,
         )
-        cost = _cost(model, report, args.epochs, customization) if model else None
-    except (UsageProblem, CatalogueError, SettingsError, OSError) as exc:
+        _check_not_empty(args.file, report)
+        cost = _cost(model, report, args.epochs, chosen[0]) if model else None
+    except (UsageProblem, DatasetNotText, OSError) as exc:
         print(f"finetune-bot: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
     if args.json:
@@ -75,49 +95,53 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK if report.valid else EXIT_INVALID
 
 
-def _check_readable(path: Path) -> None:
-    """A missing file, a folder, an empty or a binary file: one line saying so."""
+def _input_path(path: Path) -> Path:
+    """``-`` is standard input; a missing file or a folder is one line saying so."""
+    if str(path) == STDIN:
+        return _STDIN_PATH
     if not path.exists():
         raise UsageProblem(f"{path.name}: no such file")
     if path.is_dir():
         raise UsageProblem(f"{path.name} is a folder; give the path of a .jsonl file")
-    with path.open("rb") as stream:
-        head = stream.read(SNIFF_BYTES)
-    if not head:
-        raise UsageProblem(f"{path.name} is empty; a dataset needs one JSON record per line")
-    if b"\x00" in head:
-        raise UsageProblem(f"{path.name} looks like a binary file, not JSON Lines (one JSON object per line)")
+    return path
+
+
+def _check_not_empty(given: Path, report: ValidationReport) -> None:
+    name = "standard input" if str(given) == STDIN else given.name
+    if report.file.size_bytes == 0:
+        raise UsageProblem(f"{name} is empty; a dataset needs one JSON record per line")
 
 
 def _model(model_id: str | None) -> ModelSpec | None:
     if model_id is None:
         return None
-    prices = load_settings().finetune_prices_file
-    return load_catalogue(prices).model(model_id)
+    # The catalogue (and pydantic) load only when a model is named.
+    from workflows.catalogue import CatalogueError, load_catalogue
+
+    try:
+        return load_catalogue(configured_price_file()).model(model_id)
+    except CatalogueError as exc:
+        raise UsageProblem(str(exc)) from None
 
 
-def _customization(typed: str | None, model: ModelSpec | None, path: Path) -> CustomizationType | None:
-    """The type given, or (with a model) the one the file's records look like."""
-    if typed is not None:
-        customization = parse_type(typed)
-        if customization is None:
-            raise UsageProblem(f"unknown type `{typed}`; use instruction, continued-pretraining or conversation")
-        if model is not None and not model.supports(customization):
-            offered = ", ".join(model.customization_types)
-            raise UsageProblem(f"{model.name} does not support {customization}; it supports {offered}")
-        return customization
-    if model is None:
+def _customization(typed: str | None, model: ModelSpec | None) -> CustomizationType | None:
+    """The type given, checked against the model; None to detect it from the records."""
+    if typed is None:
         return None
-    sniffed = sniff_file(path).format
-    detected = family(sniffed) if sniffed is not None else None
-    if detected is not None and model.supports(detected):
-        return detected
-    return model.customization_types[0]
+    customization = parse_type(typed)
+    if customization is None:
+        raise UsageProblem(f"unknown type `{typed}`; use instruction, continued-pretraining or conversation")
+    if model is not None and not model.supports(customization):
+        offered = ", ".join(model.customization_types)
+        raise UsageProblem(f"{model.name} does not support {customization}; it supports {offered}")
+    return customization
 
 
 def _cost(
     model: ModelSpec, report: ValidationReport, epochs: int | None, customization: CustomizationType | None
 ) -> CostEstimate:
+    from workflows.costs import estimate_cost
+
     kind = customization or model.customization_types[0]
     default = int(model.default_hyperparameters(kind).get("epochCount", "1"))
     if epochs is not None and epochs < 1:
@@ -197,7 +221,7 @@ def _issue_lines(issues: tuple[Issue, ...]) -> list[str]:
 
 def _progress_bar(path: Path) -> Any:
     """A one-line progress bar on stderr for large files on a terminal; None otherwise."""
-    if not sys.stderr.isatty() or path.stat().st_size < PROGRESS_FROM_BYTES:
+    if not sys.stderr.isatty() or not path.is_file() or path.stat().st_size < PROGRESS_FROM_BYTES:
         return None
 
     def show(done: int, total: int) -> None:

@@ -42,22 +42,41 @@ def test_the_table_groups_models_by_type(capsys: pytest.CaptureFixture[str]) -> 
         "Continued pre-training (domain adaptation) (--type continued-pretraining)",
         "Conversational fine-tuning (--type conversation)",
     ]
-    assert "ID  " in out
-    assert "TRAINING PER 1K TOKENS" in out
+    assert "MODEL  " in out
+    assert "TRAINING / 1K TOKENS" in out
     assert "/work" not in out
+
+
+def test_the_table_fits_a_terminal_100_columns_wide(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run() == EXIT_OK
+    lines = capsys.readouterr().out.splitlines()
+    assert max(map(len, lines)) <= 100
+    assert any("anthropic.claude-3-haiku-20240307-v1:0:200k" in line for line in lines)
+
+
+def rows_and_details(out: str) -> dict[str, tuple[str, str]]:
+    """Model id → (its row, the indented line under it)."""
+    lines = out.splitlines()
+    return {
+        line.split()[0]: (line, lines[index + 1])
+        for index, line in enumerate(lines)
+        if line.startswith("  ") and not line.startswith("    ") and index + 1 < len(lines)
+    }
 
 
 def test_a_table_row_shows_format_on_demand_price_and_status(capsys: pytest.CaptureFixture[str]) -> None:
     assert run("--type", "instruction") == EXIT_OK
-    rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines() if line.startswith("  ")}
-    lite = rows["amazon.titan-text-lite-v1:0:4k"]
-    assert "prompt-completion" in lite
+    rows = rows_and_details(capsys.readouterr().out)
+    lite, lite_details = rows["amazon.titan-text-lite-v1:0:4k"]
     assert "$0.0004 (estimate)" in lite
     assert "us-east-1, us-west-2" in lite
-    cohere = rows["cohere.command-light-text-v14:7:4k"]
-    assert cohere.rstrip().endswith("legacy, unconfirmed")
+    assert lite_details.strip() == (
+        "Titan Text G1 Lite (Amazon) · prompt-completion · also continued-pretraining · unconfirmed"
+    )
+    _, cohere_details = rows["cohere.command-light-text-v14:7:4k"]
+    assert cohere_details.rstrip().endswith("legacy · unconfirmed")
     assert list(rows)[-1] == "cohere.command-light-text-v14:7:4k"
-    assert "unknown" in rows["meta.llama3-1-8b-instruct-v1:0:128k"]
+    assert "unknown" in rows["meta.llama3-1-8b-instruct-v1:0:128k"][0]
 
 
 def test_type_filter_shows_one_group(capsys: pytest.CaptureFixture[str]) -> None:

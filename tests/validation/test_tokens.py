@@ -34,28 +34,37 @@ def test_nearest_rank(values: list[int], percent: float, expected: int) -> None:
 
 
 @pytest.mark.parametrize(
-    ("exact", "tokens", "utf8", "multibyte", "limit", "verdict"),
+    ("exact", "tokens", "utf8", "chars", "limit", "verdict"),
     [
-        (True, 101, 400, 0.0, 100, IssueCode.TOO_MANY_TOKENS),
-        (True, 98, 400, 0.0, 100, IssueCode.NEAR_TOKEN_LIMIT),
-        (True, 90, 400, 0.0, 100, None),
+        (True, 101, 400, 400, 100, IssueCode.TOO_MANY_TOKENS),
+        (True, 98, 400, 400, 100, IssueCode.NEAR_TOKEN_LIMIT),
+        (True, 90, 400, 400, 100, None),
         # cl100k over-counts CJK for Llama 3: 140 cl100k tokens may be 93 Llama tokens.
-        (True, 140, 420, 2 / 3, 100, IssueCode.NEAR_TOKEN_LIMIT),
-        (True, 160, 480, 2 / 3, 100, IssueCode.TOO_MANY_TOKENS),
+        (True, 140, 420, 140, 100, IssueCode.NEAR_TOKEN_LIMIT),
+        (True, 160, 480, 160, 100, IssueCode.TOO_MANY_TOKENS),
         # No public tokenizer: reject only when 0.8 × cl100k is over; warn when 1.5 × might be.
-        (False, 124, 500, 0.0, 100, IssueCode.NEAR_TOKEN_LIMIT),
-        (False, 126, 500, 0.0, 100, IssueCode.TOO_MANY_TOKENS),
-        (False, 66, 500, 0.0, 100, IssueCode.NEAR_TOKEN_LIMIT),
-        (False, 64, 500, 0.0, 100, None),
+        (False, 124, 200, 200, 100, IssueCode.NEAR_TOKEN_LIMIT),
+        (False, 126, 200, 200, 100, IssueCode.TOO_MANY_TOKENS),
+        (False, 60, 200, 200, 100, None),
+        # ... or when AWS's own estimate, a token per three characters, is over.
+        (False, 40, 300, 300, 100, IssueCode.NEAR_TOKEN_LIMIT),
         # The UTF-8 length caps the high end: 90 bytes cannot be more than 90 tokens.
-        (False, 85, 90, 0.0, 100, None),
+        (False, 85, 90, 90, 100, None),
     ],
 )
 def test_limit_policy_never_rejects_a_record_that_may_fit(
-    exact: bool, tokens: int, utf8: int, multibyte: float, limit: int, verdict: IssueCode | None
+    exact: bool, tokens: int, utf8: int, chars: int, limit: int, verdict: IssueCode | None
 ) -> None:
     policy = TokenPolicy(exact=exact, model=None)
-    assert policy.judge(tokens, utf8, multibyte, 3, limit) == verdict
+    assert policy.judge(tokens, utf8, chars, 3, limit) == verdict
+
+
+@pytest.mark.parametrize(("exact", "utf8", "chars"), [(True, 400, 400), (False, 200, 200), (False, 300, 300)])
+def test_a_count_at_the_ceiling_keeps_the_verdict_of_no_count(exact: bool, utf8: int, chars: int) -> None:
+    policy = TokenPolicy(exact=exact, model=None)
+    ceiling = policy.ceiling(utf8, chars, 3, 100)
+    assert policy.judge(ceiling, utf8, chars, 3, 100) == policy.judge(0, utf8, chars, 3, 100)
+    assert policy.judge(ceiling + 1, utf8, chars, 3, 100) != policy.judge(0, utf8, chars, 3, 100)
 
 
 def test_small_files_are_counted_exactly(tmp_path: Path) -> None:

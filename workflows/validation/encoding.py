@@ -3,7 +3,8 @@
 A NUL byte alone does not make a file binary: JSON text never holds one, so in a UTF-8 file it is
 reported at its line. UTF-16 and UTF-32 text (with or without a byte order mark) is recognised by
 its BOM or by the NUL bytes that pad each ASCII character, and gets "convert to UTF-8". A file is
-called binary only when its start is neither: NUL bytes in bytes that are not UTF-8.
+called binary only when its start is neither: NUL bytes among bytes that are not UTF-8, or among
+many other control bytes.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ _BOMS = (
     (b"\xff\xfe", "UTF-16"),
     (b"\xfe\xff", "UTF-16"),
 )
+#: Share of control bytes (other than tab, CR and LF) above which a head with NULs is binary.
+_CONTROL_SHARE = 0.05
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 13))
 #: Share of code units that must be an ASCII character padded with NULs (JSON's keys and punctuation
 #: are ASCII, so even CJK-heavy records reach it) for text without a BOM to count as UTF-16/32.
 _PADDED_SHARE = 0.3
@@ -44,7 +48,10 @@ def text_kind(head: bytes) -> TextKind:
     for width, kind in ((4, TextKind.UTF32), (2, TextKind.UTF16)):
         if _padded(head, width, kind.value):
             return kind
-    return TextKind.UTF8 if _is_utf8(head) else TextKind.BINARY
+    controls = len(head) - len(head.translate(None, _CONTROL))
+    if not _is_utf8(head) or controls >= _CONTROL_SHARE * len(head):
+        return TextKind.BINARY
+    return TextKind.UTF8
 
 
 def _padded(head: bytes, width: int, codec: str) -> bool:

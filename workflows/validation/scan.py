@@ -224,11 +224,14 @@ class Scanner:
         if utf8 + overhead <= limit:
             return
         policy = self._tally.policy
-        multibyte = multibyte_share(utf8, chars)
-        tokens = self._tally.count_if_over(texts, overhead, policy.ceiling(multibyte, overhead, limit))
-        if tokens is None:
+        tokens = self._tally.count_if_over(texts, overhead, policy.ceiling(utf8, chars, overhead, limit))
+        verdict = policy.judge(tokens or 0, utf8, chars, overhead, limit)
+        if verdict is None:
             return
-        verdict = policy.judge(tokens, utf8, multibyte, overhead, limit)
-        if verdict is not None:
-            counted = f"{policy.explain(tokens, multibyte)}, plus about {overhead} for the template"
-            self._log.add(verdict, line_number, f"{counted}; {self._setup.limit_name} is {limit:,}")
+        if tokens is None:
+            # Over by the characters alone; the count did not matter, so it was not finished.
+            counted = f"{chars:,} characters, so up to {policy.high(0, utf8, chars):,.0f} tokens for {policy.model}"
+        else:
+            counted = policy.explain(tokens, multibyte_share(utf8, chars))
+        detail = f"{counted}, plus about {overhead} for the template; {self._setup.limit_name} is {limit:,}"
+        self._log.add(verdict, line_number, detail)

@@ -14,9 +14,9 @@ Policy, so that no record is rejected wrongly and none that may be over passes s
   count for Llama-family ASCII text, down to cl100k × 0.66 for CJK text; cl100k × 0.8 (ASCII)
   down to × 0.6 (CJK) for model families without a public tokenizer. Mixed text is placed
   between the two by its share of multi-byte UTF-8;
-* warning (near-token-limit) when the high end of the band plus the template is over: cl100k ×
-  1.5 for those families (never more than the UTF-8 bytes), which covers the three characters
-  per token AWS's own Claude validator assumes for English, and the exact count for Llama.
+* warning (near-token-limit) when the high end plus the template is over: for those families
+  cl100k × 1.5 or one token per three characters (the estimate AWS's own Claude validator
+  uses), whichever is more, never more than the UTF-8 bytes; the exact count for Llama.
 
 Totals. The total and the percentiles come from a deterministic sample of at most about
 ``SAMPLE_RECORDS`` records per stratum (ASCII-only records and the others): one record in
@@ -67,6 +67,8 @@ _LLAMA_CJK = Band(0.66, 1.0)
 #: high end covers AWS's Claude sample validator (characters / 3, i.e. 1.48 × cl100k on English).
 _OTHER_ASCII = Band(0.8, 1.5)
 _OTHER_CJK = Band(0.6, 1.5)
+#: AWS's own estimate for Claude: a token per three characters; the high end never goes below it.
+CHARS_PER_TOKEN = 3
 #: Share of UTF-8 bytes past each character's first one, for text written in CJK (3 bytes each).
 _CJK_SHARE = 2 / 3
 
@@ -152,22 +154,34 @@ class TokenPolicy:
             ascii.high + (cjk.high - ascii.high) * weight,
         )
 
-    def judge(self, tokens: int, utf8: int, multibyte: float, overhead: int, limit: int) -> IssueCode | None:
-        """The limit verdict for a record of ``tokens`` cl100k tokens and ``utf8`` bytes of text."""
-        band = self.band(multibyte)
-        if tokens * band.low > limit:
+    def high(self, tokens: int, utf8: int, chars: int) -> float:
+        """The most tokens the model may count for ``tokens`` cl100k tokens of ``utf8`` bytes, ``chars`` characters."""
+        band = self.band(multibyte_share(utf8, chars))
+        estimate = tokens * band.high if self.exact else max(tokens * band.high, chars / CHARS_PER_TOKEN)
+        return min(estimate, utf8)
+
+    def judge(self, tokens: int, utf8: int, chars: int, overhead: int, limit: int) -> IssueCode | None:
+        """The limit verdict for a record of ``tokens`` cl100k tokens, ``utf8`` bytes and ``chars`` characters."""
+        if tokens * self.band(multibyte_share(utf8, chars)).low > limit:
             return IssueCode.TOO_MANY_TOKENS
-        if min(tokens * band.high, utf8) + overhead > limit:
+        if self.high(tokens, utf8, chars) + overhead > limit:
             return IssueCode.NEAR_TOKEN_LIMIT
         return None
 
-    def ceiling(self, multibyte: float, overhead: int, limit: int) -> int:
-        """The most cl100k tokens a record longer than the limit in bytes may have and still pass."""
-        high = self.band(multibyte).high
-        most = math.floor((limit - overhead) / high)
-        while most > 0 and most * high + overhead > limit:
-            most -= 1
-        return max(most, 0)
+    def ceiling(self, utf8: int, chars: int, overhead: int, limit: int) -> int:
+        """The most cl100k tokens the record may have for the verdict to be what it would be with none.
+
+        A count at or under it needs no exact value: the verdict is ``judge(0, …)``.
+        """
+        base = self.judge(0, utf8, chars, overhead, limit)
+        low, high = 0, utf8
+        while low < high:  # the verdict only grows with the count: find the last count that keeps it
+            middle = (low + high + 1) // 2
+            if self.judge(middle, utf8, chars, overhead, limit) == base:
+                low = middle
+            else:
+                high = middle - 1
+        return low
 
     def explain(self, tokens: int, multibyte: float) -> str:
         """A record's count in words, with the range when cl100k is not the model's tokenizer."""

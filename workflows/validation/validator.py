@@ -8,8 +8,8 @@ from pathlib import Path
 
 from workflows.dataset_rules import CustomizationType, DatasetFormat, DatasetRules
 from workflows.errors import DatasetNotText
-from workflows.validation.detect import family, sniff
 from workflows.validation.codes import IssueCode
+from workflows.validation.detect import family, sniff
 from workflows.validation.duplicates import DigestTable
 from workflows.validation.encoding import TextKind, text_kind
 from workflows.validation.formats.media import MediaTracker, s3_bucket

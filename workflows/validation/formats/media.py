@@ -100,7 +100,8 @@ class MediaTracker:
         odd = _NOT_PLAIN_KEY.search(uri, len("s3://") + len(bucket) + 1) if self._rules.plain_uri_keys else None
         if odd is not None:
             char = "a space" if odd.group() == " " else repr(odd.group())
-            detail = f"{where} has {char} in its key ({uri[:200]!r}); {self._model} takes only letters, digits, _, -, . and /"
+            allowed = "letters, digits, _, -, . and /"
+            detail = f"{where} has {char} in its key ({uri[:200]!r}); {self._model} takes only {allowed}"
             log.add(IssueCode.INVALID_S3_URI, line, detail)
             return
         if not self._rules.same_bucket:
