@@ -1,23 +1,41 @@
-"""Benchmark: dataset validation throughput and peak memory against a bare orjson loop.
+"""Benchmark: ``finetune-bot validate`` with a model's rules, against a bare orjson loop over the same file.
 
-Generates a realistic prompt/completion JSONL file (varied lengths, paragraphs, code, some
-non-ASCII text and a few duplicates), times ``orjson.loads`` over its lines, then runs
-``validate_dataset`` on it in a child process, so the child's peak RSS is the validation's alone.
+Generates a mixed JSONL file in a temporary folder (deterministic for a seed), then, in the same run
+and ``--runs`` times each, times a bare ``orjson.loads`` loop over its lines (in this process) and
+``finetune-bot validate FILE --type TYPE --model MODEL --json`` as a child process: the wall time
+of the whole command (start-up, catalogue, tokenizer and report included) and its peak RSS, taken
+from the kernel's accounting for that child alone (``wait4``). Prints the medians, the ratio and
+the file's make-up.
 
-    python bench/validate.py [--size-mb 1024] [--keep] [--out-dir DIR]
+Scenarios:
+
+* ``mixed`` (the headline): prompt/completion records checked against Titan Text G1 Express's
+  instruction rules (4,096 tokens per record, no public tokenizer): mostly short and medium
+  records, some long ones that must be counted, some near or over the limit, a few in Chinese,
+  Japanese or accented text, some duplicates, and some conversation-format records (which a
+  prompt/completion file must not hold: each is reported).
+* ``conversation``: bedrock-conversation-2024 records (single- and multi-turn, with system
+  prompts) checked against Llama 3.2 11B's rules (16,000 tokens, exact tokenizer), some near
+  the limit.
+
+    python bench/validate.py [--size-mb 1024] [--runs 3] [--scenario mixed|conversation|all] [--keep]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
-import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,47 +49,145 @@ _VOCABULARY = (
     "report invoice shipment refund policy contract clause summary translate explain classify"
 )
 _WORDS = tuple(_VOCABULARY.split())
-_FOREIGN = ("café", "naïve", "résumé", "Größe", "señor", "日本語のテキスト", "데이터", "数据集", "😀", "→")
+_FOREIGN = (
+    "Les données du client ont été mises à jour après la réclamation.",
+    "Die Größe der Sendung war größer als erwartet.",
+    "顧客のアカウントは請求書の発行後に更新されました。",
+    "客户在收到发票后申请了退款。",
+    "고객 계정이 청구서 발행 후 업데이트되었습니다.",
+)
 _CODE = (
     "def total(items):\n    return sum(item.price for item in items)\n",
     "SELECT id, name FROM customers WHERE active = 1 ORDER BY name;\n",
     '{"order": 1042, "items": [{"sku": "A-17", "qty": 2}], "paid": true}\n',
 )
 
+#: Record kinds of the mixed file and their shares; characters of text per kind (low, high).
+_MIXED = {
+    "short (0.2-3.5 KB)": (0.9378, (200, 3_500)),
+    "long (4-9 KB: over 4,096 bytes, so checked further)": (0.02, (4_000, 9_000)),
+    "near the limit (12-20 KB)": (0.002, (12_000, 20_000)),
+    "over the limit (24-30 KB)": (0.0002, (24_000, 30_000)),
+    "non-ASCII": (0.02, (200, 2_000)),
+    "conversation format": (0.02, (200, 2_000)),
+}
+_CONVERSATIONS = {
+    "single-turn": (0.7, (200, 3_000)),
+    "multi-turn": (0.2895, (1_000, 8_000)),
+    "long (counted, 17-40 KB)": (0.01, (17_000, 40_000)),
+    "near the limit (60-75 KB)": (0.0005, (60_000, 75_000)),
+}
+#: Share of records repeated from a recent one.
+_DUPLICATES = 0.002
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One file to generate and the rules to check it with."""
+
+    name: str
+    customization: str
+    model: str
+    kinds: dict[str, tuple[float, tuple[int, int]]]
+    #: Writes one record: (text source, rng, kind, fewest characters, most characters, record number).
+    make: Callable[[_Text, random.Random, str, int, int, int], bytes]
+
 
 def _sentence(rng: random.Random) -> str:
     words = rng.choices(_WORDS, k=rng.randint(6, 24))
-    if rng.random() < 0.05:
-        words.insert(rng.randrange(len(words)), rng.choice(_FOREIGN))
     return " ".join(words).capitalize() + "."
 
 
-def generate(path: Path, size_bytes: int, seed: int) -> int:
-    """Write records until the file reaches ``size_bytes``; returns the number of records."""
+class _Text:
+    """Prose of a requested length, from a fixed pool of paragraphs (fast, and deterministic per seed)."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self._rng = rng
+        self._paragraphs = [" ".join(_sentence(rng) for _ in range(rng.randint(1, 8))) for _ in range(4000)]
+
+    def of(self, characters: int, *, foreign: bool = False) -> str:
+        parts: list[str] = []
+        length = 0
+        while length < characters:
+            part = (
+                self._rng.choice(_FOREIGN)
+                if foreign and self._rng.random() < 0.5
+                else self._rng.choice(self._paragraphs)
+            )
+            if self._rng.random() < 0.03:
+                part += "\n```\n" + self._rng.choice(_CODE) + "```"
+            parts.append(part)
+            length += len(part) + 2
+        return "\n\n".join(parts)[:characters]
+
+
+def _flat_record(text: _Text, rng: random.Random, kind: str, low: int, high: int, index: int) -> bytes:
+    size = rng.randint(low, high)
+    if kind == "conversation format":
+        return _conversation(text, rng, size, turns=1)
+    foreign = kind.startswith("non-ASCII")
+    split = rng.randint(size // 4, 3 * size // 4)
+    prompt = f"Ticket {index}. " + text.of(split, foreign=foreign)
+    return orjson.dumps({"prompt": prompt, "completion": text.of(size - split, foreign=foreign)})
+
+
+def _conversation(text: _Text, rng: random.Random, size: int, *, turns: int) -> bytes:
+    per_turn = max(size // (2 * turns), 20)
+    messages = []
+    for _ in range(turns):
+        messages.append({"role": "user", "content": [{"text": text.of(per_turn)}]})
+        messages.append({"role": "assistant", "content": [{"text": text.of(per_turn)}]})
+    record: dict[str, Any] = {"schemaVersion": "bedrock-conversation-2024", "messages": messages}
+    if rng.random() < 0.5:
+        record["system"] = [{"text": "You are a careful support agent."}]
+    return orjson.dumps(record)
+
+
+def _conversation_record(text: _Text, rng: random.Random, kind: str, low: int, high: int, index: int) -> bytes:
+    turns = rng.randint(2, 5) if kind == "multi-turn" else 1
+    return _conversation(text, rng, rng.randint(low, high), turns=turns)
+
+
+SCENARIOS = {
+    "mixed": Scenario(
+        "mixed",
+        "instruction",
+        "amazon.titan-text-express-v1:0:8k",
+        _MIXED,
+        _flat_record,
+    ),
+    "conversation": Scenario(
+        "conversation",
+        "conversation",
+        "meta.llama3-2-11b-instruct-v1:0:128k",
+        _CONVERSATIONS,
+        _conversation_record,
+    ),
+}
+
+
+def generate(scenario: Scenario, path: Path, size_bytes: int, seed: int) -> Counter[str]:
+    """Write records until the file reaches ``size_bytes``; returns the records written per kind."""
     rng = random.Random(seed)
-    paragraphs = [" ".join(_sentence(rng) for _ in range(rng.randint(1, 8))) for _ in range(4000)]
-    written = records = 0
+    text = _Text(rng)
+    names = list(scenario.kinds)
+    weights = [share for share, _ in scenario.kinds.values()]
+    kinds: Counter[str] = Counter()
     recent: list[bytes] = []
+    written = 0
     with path.open("wb") as out:
         while written < size_bytes:
-            records += 1
-            if recent and rng.random() < 0.002:
-                line = rng.choice(recent)
+            if recent and rng.random() < _DUPLICATES:
+                line, kind = rng.choice(recent), "duplicate"
             else:
-                line = _record(rng, paragraphs, records)
+                kind = rng.choices(names, weights)[0]
+                low, high = scenario.kinds[kind][1]
+                line = scenario.make(text, rng, kind, low, high, sum(kinds.values()) + 1) + b"\n"
                 recent = [*recent[-99:], line]
+            kinds[kind] += 1
             out.write(line)
             written += len(line)
-    return records
-
-
-def _record(rng: random.Random, paragraphs: list[str], index: int) -> bytes:
-    context = "\n\n".join(rng.choices(paragraphs, k=min(int(rng.lognormvariate(0.7, 0.6)) + 1, 12)))
-    prompt = f"Ticket {index}. {rng.choice(paragraphs)}\n\nContext:\n{context}"
-    if rng.random() < 0.1:
-        prompt += "\n```\n" + rng.choice(_CODE) + "```"
-    completion = " ".join(rng.choices(paragraphs, k=rng.randint(1, 4)))
-    return orjson.dumps({"prompt": prompt, "completion": completion}) + b"\n"
+    return kinds
 
 
 def bare_loop(path: Path) -> float:
@@ -84,73 +200,101 @@ def bare_loop(path: Path) -> float:
     return time.perf_counter() - start
 
 
-def child(path: Path) -> None:
-    """Run in the child process: validate and print a JSON summary on stdout."""
-    from workflows.validation import validate_dataset
+def validate_once(path: Path, scenario: Scenario) -> tuple[float, float, dict[str, Any]]:
+    """Wall seconds, peak RSS (MiB) and the JSON report of one ``finetune-bot validate`` child."""
+    command = [
+        sys.executable,
+        "-m",
+        "bot",
+        "validate",
+        str(path),
+        "--type",
+        scenario.customization,
+        "--model",
+        scenario.model,
+        "--json",
+    ]
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors) as child:
+            assert child.stdout is not None
+            out = child.stdout.read()
+            # wait4 reports this child's own peak RSS (RUSAGE_CHILDREN would mix all runs).
+            _, status, usage = os.wait4(child.pid, 0)
+            seconds = time.perf_counter() - start
+            child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode not in (0, 1):
+            errors.seek(0)
+            raise SystemExit(f"validate failed ({child.returncode}): {errors.read().decode(errors='replace')}")
+    return seconds, usage.ru_maxrss / 1024, json.loads(out)
 
-    start = time.perf_counter()
-    report = validate_dataset(path)
-    seconds = time.perf_counter() - start
-    tokens = report.stats.tokens
-    summary = {
-        "seconds": seconds,
-        "valid": report.valid,
-        "records": report.stats.records,
-        "issues": {issue.code.value: issue.count for issue in report.issues},
-        "tokens": tokens.total,
-        "tokens_counted_records": tokens.counted_records,
-        "tokens_sampling_error": tokens.sampling_error,
+
+def run_scenario(scenario: Scenario, path: Path, size_mb: int, runs: int, seed: int) -> dict[str, Any]:
+    started = time.perf_counter()
+    kinds = generate(scenario, path, size_mb << 20, seed)
+    size = path.stat().st_size
+    records = sum(kinds.values())
+    took = time.perf_counter() - started
+    print(f"\n## {scenario.name}: {size / 1e6:,.0f} MB, {records:,} records, generated in {took:.0f} s")
+    for kind, count in kinds.most_common():
+        print(f"   {count:>10,}  {count / records:6.2%}  {kind}")
+    bare, validate, peaks = [], [], []
+    report: dict[str, Any] = {}
+    for run in range(1, runs + 1):
+        bare.append(bare_loop(path))
+        seconds, peak, report = validate_once(path, scenario)
+        validate.append(seconds)
+        peaks.append(peak)
+        print(f"   run {run}: bare loop {bare[-1]:.2f} s, validate {seconds:.2f} s, peak RSS {peak:.0f} MiB")
+    bare_s, validate_s = statistics.median(bare), statistics.median(validate)
+    result = {
+        "scenario": scenario.name,
+        "model": scenario.model,
+        "size_mb": size / 1e6,
+        "records": records,
+        "bare_mb_s": size / bare_s / 1e6,
+        "validate_mb_s": size / validate_s / 1e6,
+        "ratio": bare_s / validate_s,
+        "peak_rss_mib": max(peaks),
+        "issues": {issue["code"]: issue["count"] for issue in report["issues"]},
+        "tokens": {key: report["stats"]["tokens"][key] for key in ("total", "low", "high", "counted_records")},
     }
-    print(json.dumps(summary))
+    print(f"   bare orjson.loads loop : {result['bare_mb_s']:7.1f} MB/s (median of {runs})")
+    print(f"   finetune-bot validate  : {result['validate_mb_s']:7.1f} MB/s (median of {runs}, whole command)")
+    print(f"   ratio validate / bare  : {result['ratio']:7.2f}")
+    print(f"   peak RSS (largest run) : {result['peak_rss_mib']:7.1f} MiB")
+    print(f"   issues                 : {json.dumps(result['issues'])}")
+    print(f"   tokens                 : {json.dumps(result['tokens'])}")
+    return result
 
 
-def validate_in_child(path: Path) -> tuple[dict[str, Any], float]:
-    """The child's summary, and its peak RSS in MiB (ru_maxrss is in KiB on Linux)."""
-    done = subprocess.run([sys.executable, __file__, "--child", str(path)], check=True, capture_output=True, text=True)
-    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return json.loads(done.stdout), peak_mib
-
-
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size-mb", type=int, default=1024, help="size of the generated file (MiB)")
-    parser.add_argument("--keep", action="store_true", help="keep the generated file")
-    parser.add_argument("--out-dir", type=Path, help="where to write the file (default: a new temp dir)")
+    parser.add_argument("--size-mb", type=int, default=1024, help="size of each generated file (MiB)")
+    parser.add_argument("--runs", type=int, default=3, help="timed runs per scenario (medians are reported)")
+    parser.add_argument("--scenario", choices=[*SCENARIOS, "all"], default="all")
     parser.add_argument("--seed", type=int, default=1, help="random seed of the generator")
-    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child is not None:
-        child(args.child)
-        return
+    parser.add_argument("--out-dir", type=Path, help="where to write the files (default: a new temp folder)")
+    parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    args = parser.parse_args(argv)
+    chosen = list(SCENARIOS.values()) if args.scenario == "all" else [SCENARIOS[args.scenario]]
     out_dir = args.out_dir or Path(tempfile.mkdtemp(prefix="validate-bench-"))
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / "prompt-completion.jsonl"
+    print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start; Python {sys.version.split()[0]}")
     try:
-        run(path, args.size_mb, args.seed)
+        for scenario in chosen:
+            path = out_dir / f"{scenario.name}.jsonl"
+            try:
+                run_scenario(scenario, path, args.size_mb, args.runs, args.seed)
+            finally:
+                if not args.keep:
+                    path.unlink(missing_ok=True)
     finally:
-        if not args.keep:
-            path.unlink(missing_ok=True)
-            if args.out_dir is None:
-                shutil.rmtree(out_dir, ignore_errors=True)
-
-
-def run(path: Path, size_mb: int, seed: int) -> None:
-    start = time.perf_counter()
-    records = generate(path, size_mb << 20, seed)
-    size = path.stat().st_size
-    print(
-        f"generated {size / 1e6:,.0f} MB, {records:,} prompt/completion records in {time.perf_counter() - start:.1f} s"
-    )
-    print(f"mean record {size / records:,.0f} bytes")
-    bare = bare_loop(path)
-    summary, peak_mib = validate_in_child(path)
-    seconds = float(summary["seconds"])
-    print(f"bare orjson.loads loop : {size / bare / 1e6:7.1f} MB/s  ({bare:.2f} s)")
-    print(f"validate_dataset       : {size / seconds / 1e6:7.1f} MB/s  ({seconds:.2f} s)")
-    print(f"ratio validate / bare  : {bare / seconds:7.2f}")
-    print(f"validation peak RSS    : {peak_mib:7.1f} MiB")
-    print(f"report                 : {json.dumps({k: v for k, v in summary.items() if k != 'seconds'})}")
+        if args.out_dir is None and not args.keep:
+            shutil.rmtree(out_dir, ignore_errors=True)
+    print(f"\nload average {os.getloadavg()[0]:.1f} at the end")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

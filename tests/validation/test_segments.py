@@ -7,7 +7,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workflows.validation.tokens import count_if_over, count_tokens, segments
+from workflows.validation.tokens import count_if_over, count_tokens, segments, upper_bound, utf8_bytes
 
 _WORDS = [
     "the",
@@ -52,3 +52,16 @@ def test_long_english_is_cut_into_pieces_of_about_the_size_asked() -> None:
     pieces = list(segments(text, 512))
     assert len(pieces) > 40
     assert all(len(piece) <= 1024 for piece in pieces[:-1])
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_TEXT)
+def test_the_word_bound_is_never_below_the_count(text: str) -> None:
+    assert count_tokens((text,)) <= upper_bound((text,)) <= utf8_bytes((text,))
+
+
+def test_the_word_bound_is_close_on_english() -> None:
+    rng = random.Random(3)
+    words = ["the", "customer", "asked", "for", "a", "refund", "and", "invoice", "was", "updated", "Policy"]
+    text = " ".join(rng.choice(words) for _ in range(2000))
+    assert upper_bound((text,)) <= 1.1 * count_tokens((text,))

@@ -219,7 +219,10 @@ class Scanner:
                     self._log.add(IssueCode.RESERVED_WORD, line_number, f"{word!r} in {path} at character {at}")
 
     def _limit(self, texts: tuple[str, ...], chars: int, overhead: int, limit: int, line_number: int) -> None:
-        """Count a record that might be over the limit; the UTF-8 length bounds the count first."""
+        """Judge a record that might be over the limit: the UTF-8 length rules most out, the count the rest.
+
+        The count stops as soon as it cannot change the verdict (see ``tokens.count_if_over``).
+        """
         utf8 = utf8_bytes(texts)
         if utf8 + overhead <= limit:
             return
@@ -229,7 +232,7 @@ class Scanner:
         if verdict is None:
             return
         if tokens is None:
-            # Over by the characters alone; the count did not matter, so it was not finished.
+            # Over by its characters alone; the count could not change that, so it was not finished.
             counted = f"{chars:,} characters, so up to {policy.high(0, utf8, chars):,.0f} tokens for {policy.model}"
         else:
             counted = policy.explain(tokens, multibyte_share(utf8, chars))
