@@ -28,9 +28,12 @@ def build_checker(plan: Plan, media: MediaTracker) -> RecordChecker | None:
                 final_assistant=plan.final_assistant,
                 exact_schema_version=plan.rules.exact_schema_version,
                 max_system_blocks=plan.rules.max_system_blocks,
+                text_paths=bool(plan.rules.reserved_words),
             )
         case DatasetFormat.ANTHROPIC_MESSAGES:
-            return ConversationChecker(media=None, final_assistant=plan.final_assistant)
+            return ConversationChecker(
+                media=None, final_assistant=plan.final_assistant, text_paths=bool(plan.rules.reserved_words)
+            )
 
 
 class RecordRouter:

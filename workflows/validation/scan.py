@@ -150,7 +150,7 @@ class Scanner:
                         continue
                     texts, key, paths, overhead = content.texts, content.key, content.paths, content.overhead
                     size = sum(map(len, texts))
-                    is_ascii = all(t.isascii() for t in texts)
+                    is_ascii = all(map(str.isascii, texts))
                     if content.user_turns > 1:
                         multi += 1
                     elif content.user_turns == 1:

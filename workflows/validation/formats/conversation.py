@@ -43,6 +43,7 @@ class ConversationChecker:
         final_assistant: bool = True,
         exact_schema_version: bool = False,
         max_system_blocks: int | None = None,
+        text_paths: bool = True,
     ) -> None:
         self._blocks = None if media is None else BlockChecker(media)
         self._media = media
@@ -50,9 +51,13 @@ class ConversationChecker:
         self._known = _ANTHROPIC_KEYS if media is None else _BEDROCK_KEYS
         self._exact_schema = exact_schema_version
         self._max_system = max_system_blocks
+        #: Clean records carry their texts' JSON paths (needed only to place a reserved word).
+        self._text_paths = text_paths
 
     def check(self, record: dict[str, Any], line: int, log: IssueLog) -> Content:
-        plain = plain_conversation(record, blocks=self._blocks is not None, final_assistant=self._final_assistant)
+        plain = plain_conversation(
+            record, blocks=self._blocks is not None, final_assistant=self._final_assistant, with_paths=self._text_paths
+        )
         if plain is None or (self._max_system is not None and len(record.get("system", ())) > self._max_system):
             return self.check_fully(record, line, log)
         return plain
