@@ -85,7 +85,10 @@ def run(args: argparse.Namespace) -> int:
         )
         _check_not_empty(args.file, report)
         cost = _cost(model, report, args.epochs, chosen[0]) if model else None
-    except (UsageProblem, DatasetNotText, OSError) as exc:
+    except DatasetNotText as exc:
+        print(f"finetune-bot: {_shown_name(args.file)}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (UsageProblem, OSError) as exc:
         print(f"finetune-bot: {_one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
     if args.json:
@@ -106,10 +109,13 @@ def _input_path(path: Path) -> Path:
     return path
 
 
+def _shown_name(given: Path) -> str:
+    return "standard input" if str(given) == STDIN else given.name
+
+
 def _check_not_empty(given: Path, report: ValidationReport) -> None:
-    name = "standard input" if str(given) == STDIN else given.name
     if report.file.size_bytes == 0:
-        raise UsageProblem(f"{name} is empty; a dataset needs one JSON record per line")
+        raise UsageProblem(f"{_shown_name(given)} is empty; a dataset needs one JSON record per line")
 
 
 def _model(model_id: str | None) -> ModelSpec | None:

@@ -138,7 +138,7 @@ def validate_dataset(
 def _text_kind(path: Path, opened: Opened) -> TextKind:
     kind = text_kind(opened.head)
     if kind is TextKind.BINARY:
-        raise DatasetNotText(f"{path.name} looks like a binary file, not JSON Lines (one JSON object per line)")
+        raise DatasetNotText("it looks like a binary file, not JSON Lines (one JSON object per line)")
     return kind
 
 
