@@ -190,18 +190,18 @@ def generate(scenario: Scenario, path: Path, size_bytes: int, seed: int) -> Coun
     return kinds
 
 
-def bare_loop(path: Path) -> float:
-    """Seconds for ``orjson.loads`` over every line, iterating the file in binary."""
+def bare_loop(path: Path) -> tuple[float, float]:
+    """Wall and CPU seconds for ``orjson.loads`` over every line, iterating the file in binary."""
     loads = orjson.loads
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     with path.open("rb") as stream:
         for line in stream:
             loads(line)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
-def validate_once(path: Path, scenario: Scenario) -> tuple[float, float, dict[str, Any]]:
-    """Wall seconds, peak RSS (MiB) and the JSON report of one ``finetune-bot validate`` child."""
+def validate_once(path: Path, scenario: Scenario) -> tuple[float, float, float, dict[str, Any]]:
+    """Wall seconds, CPU seconds, peak RSS (MiB) and the JSON report of one ``finetune-bot validate`` child."""
     command = [
         sys.executable,
         "-m",
@@ -226,7 +226,7 @@ def validate_once(path: Path, scenario: Scenario) -> tuple[float, float, dict[st
         if child.returncode not in (0, 1):
             errors.seek(0)
             raise SystemExit(f"validate failed ({child.returncode}): {errors.read().decode(errors='replace')}")
-    return seconds, usage.ru_maxrss / 1024, json.loads(out)
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, json.loads(out)
 
 
 def run_scenario(scenario: Scenario, path: Path, size_mb: int, runs: int, seed: int) -> dict[str, Any]:
@@ -238,15 +238,22 @@ def run_scenario(scenario: Scenario, path: Path, size_mb: int, runs: int, seed: 
     print(f"\n## {scenario.name}: {size / 1e6:,.0f} MB, {records:,} records, generated in {took:.0f} s")
     for kind, count in kinds.most_common():
         print(f"   {count:>10,}  {count / records:6.2%}  {kind}")
-    bare, validate, peaks = [], [], []
+    bare, bare_cpu, validate, validate_cpu, peaks = [], [], [], [], []
     report: dict[str, Any] = {}
     for run in range(1, runs + 1):
-        bare.append(bare_loop(path))
-        seconds, peak, report = validate_once(path, scenario)
+        wall, cpu = bare_loop(path)
+        bare.append(wall)
+        bare_cpu.append(cpu)
+        seconds, cpu, peak, report = validate_once(path, scenario)
         validate.append(seconds)
+        validate_cpu.append(cpu)
         peaks.append(peak)
-        print(f"   run {run}: bare loop {bare[-1]:.2f} s, validate {seconds:.2f} s, peak RSS {peak:.0f} MiB")
+        print(
+            f"   run {run}: bare loop {bare[-1]:.2f} s ({bare_cpu[-1]:.2f} s CPU), validate {seconds:.2f} s "
+            f"({cpu:.2f} s CPU), peak RSS {peak:.0f} MiB, load average {os.getloadavg()[0]:.1f}"
+        )
     bare_s, validate_s = statistics.median(bare), statistics.median(validate)
+    bare_c, validate_c = statistics.median(bare_cpu), statistics.median(validate_cpu)
     result = {
         "scenario": scenario.name,
         "model": scenario.model,
@@ -255,6 +262,7 @@ def run_scenario(scenario: Scenario, path: Path, size_mb: int, runs: int, seed: 
         "bare_mb_s": size / bare_s / 1e6,
         "validate_mb_s": size / validate_s / 1e6,
         "ratio": bare_s / validate_s,
+        "cpu_ratio": bare_c / validate_c,
         "peak_rss_mib": max(peaks),
         "issues": {issue["code"]: issue["count"] for issue in report["issues"]},
         "tokens": {key: report["stats"]["tokens"][key] for key in ("total", "low", "high", "counted_records")},
@@ -262,6 +270,10 @@ def run_scenario(scenario: Scenario, path: Path, size_mb: int, runs: int, seed: 
     print(f"   bare orjson.loads loop : {result['bare_mb_s']:7.1f} MB/s (median of {runs})")
     print(f"   finetune-bot validate  : {result['validate_mb_s']:7.1f} MB/s (median of {runs}, whole command)")
     print(f"   ratio validate / bare  : {result['ratio']:7.2f}")
+    print(
+        f"   per CPU second         : {size / validate_c / 1e6:7.1f} MB/s against {size / bare_c / 1e6:.1f} MB/s, "
+        f"ratio {result['cpu_ratio']:.2f} (less sensitive to other work on the machine)"
+    )
     print(f"   peak RSS (largest run) : {result['peak_rss_mib']:7.1f} MiB")
     print(f"   issues                 : {json.dumps(result['issues'])}")
     print(f"   tokens                 : {json.dumps(result['tokens'])}")

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-#: How much of the start is read before the scan: enough to tell the format (see ``detect``).
-HEAD_BYTES = 4 << 20
+from workflows.validation.detect import SNIFF_BYTES
+
+#: How much of the start is read before the scan: what format detection looks at.
+HEAD_BYTES = SNIFF_BYTES
 
 
 class HeadFirst:

@@ -302,12 +302,6 @@ class TokenTally:
         self.note(tokens + overhead)
         return tokens
 
-    def count(self, texts: tuple[str, ...], overhead: int) -> int:
-        """Count a record exactly outside the sample; returns its cl100k tokens."""
-        tokens = count_tokens(texts)
-        self.note(tokens + overhead)
-        return tokens
-
     def count_if_over(self, texts: tuple[str, ...], overhead: int, ceiling: int) -> int | None:
         """Count a long record only as far as needed: None when it certainly has at most ``ceiling`` tokens."""
         tokens = count_if_over(texts, ceiling)
