@@ -8,11 +8,12 @@ STAMP := $(VENV)/.installed
 
 install: $(STAMP)
 
-# A fresh clone makes its own virtual environment and installs exactly what uv.lock pins.
+# A fresh clone makes its own virtual environment and installs exactly what uv.lock pins, compiled to
+# bytecode once so that every command starts quickly (also where PYTHONDONTWRITEBYTECODE is set).
 $(STAMP): pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==0.13.8"
-	@$(BIN)/uv sync --frozen --quiet --python $(BIN)/python
+	@$(BIN)/uv sync --frozen --quiet --compile-bytecode --python $(BIN)/python
 	@touch $(STAMP)
 
 # The whole product on this machine: local Slack, AWS emulated on loopback, Redis (REDIS_URL's, else in-process).
