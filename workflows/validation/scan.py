@@ -233,7 +233,8 @@ class Scanner:
             return
         if tokens is None:
             # Over by its characters alone; the count could not change that, so it was not finished.
-            counted = f"{chars:,} characters, so up to {policy.high(0, utf8, chars):,.0f} tokens for {policy.model}"
+            who = policy.model or "the model"
+            counted = f"{chars:,} characters, so up to {policy.high(0, utf8, chars):,.0f} tokens for {who}"
         else:
             counted = policy.explain(tokens, multibyte_share(utf8, chars))
         detail = f"{counted}, plus about {overhead} for the template; {self._setup.limit_name} is {limit:,}"
