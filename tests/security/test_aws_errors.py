@@ -104,7 +104,7 @@ class TestTheAdapter:
 
     @pytest.fixture
     def jobs(self, client: Any) -> BedrockJobs:
-        return BedrockJobs(client, attempts=1, sleep=lambda _: None)
+        return BedrockJobs(client)
 
     @pytest.mark.parametrize(
         ("code", "message", "error"),

@@ -54,7 +54,7 @@ def busy_error(error: Exception, service: str) -> ServiceBusy | None:
         if not is_transient(error):
             return None
         tries = int(error.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)) + 1
-        after = f" after {tries} attempts"
+        after = f" after {tries} attempts" if tries > 1 else ""
     elif isinstance(error, BotocoreConnectionError | HTTPClientError):
         after = ""
     else:
