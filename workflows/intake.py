@@ -64,7 +64,9 @@ class DatasetIntake:
         with tempfile.TemporaryDirectory(prefix="finetune-bot-") as workdir:
             try:
                 path = self._fetch(source, Path(workdir) / f"{role.value}.jsonl")
-                report = self._validate(conversation, role, path, Path(workdir))
+                # An S3 dataset is used where it is, under its own name; an upload is stored as .jsonl.
+                shown = name if isinstance(source, str) else None
+                report = self._validate(conversation, role, path, Path(workdir), shown)
             except BotError as exc:
                 verdict = Message(f"I could not use {code(name)}.", details=(str(exc),))
                 return CheckOutcome(DatasetRefused(role, str(exc)), conversation, progress, verdict)
@@ -100,7 +102,9 @@ class DatasetIntake:
             storage.download(source, destination, max_bytes=MAX_S3_BYTES)
         return destination
 
-    def _validate(self, conversation: Conversation, role: DatasetRole, path: Path, workdir: Path) -> ValidationReport:
+    def _validate(
+        self, conversation: Conversation, role: DatasetRole, path: Path, workdir: Path, name: str | None
+    ) -> ValidationReport:
         """Validate against the chosen model's rules; a validation file is checked beside the training file."""
         assert conversation.model_id is not None
         assert conversation.customization is not None
@@ -108,7 +112,11 @@ class DatasetIntake:
         rules = model.dataset_rules(conversation.customization)
         if role is DatasetRole.TRAINING:
             return validate_dataset(
-                path, rules=rules, customization=conversation.customization, max_examples_per_code=REPORTED_PER_CODE
+                path,
+                rules=rules,
+                customization=conversation.customization,
+                max_examples_per_code=REPORTED_PER_CODE,
+                name=name,
             )
         assert conversation.training is not None
         training = workdir / "training.jsonl"

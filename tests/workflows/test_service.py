@@ -336,3 +336,25 @@ def test_cancel_with_nothing_to_cancel_says_so() -> None:
     world = World()
     world.service.start(Where("T1", "C1", "U2"))
     assert world.service.cancel_in_channel(WHERE).text() == "You have no setup in progress in this channel."
+
+
+def test_an_s3_dataset_not_named_jsonl_is_accepted_with_a_warning_naming_it() -> None:
+    world = World()
+    conversation_id = world.start()
+    world.storage.objects["s3://bucket/data/train.json"] = sample_bytes(CONVERSATION)
+    world.service.handle(conversation_id, TypeChosen("U1", CustomizationType.CONVERSATION), where=WHERE)
+    world.service.handle(conversation_id, ModelChosen("U1", NOVA), where=WHERE)
+    world.service.handle(conversation_id, TextTyped("U1", "s3://bucket/data/train.json"), where=WHERE)
+    assert world.conversation(conversation_id).stage is Stage.AWAITING_VALIDATION
+    said = world.notifier.everything()
+    assert "`file-name-not-jsonl` (warning)" in said
+    assert "train.json does not end in .jsonl" in said
+
+
+def test_an_upload_is_stored_as_jsonl_so_its_own_name_draws_no_warning() -> None:
+    world = World()
+    conversation_id = world.start()
+    world.service.handle(conversation_id, TypeChosen("U1", CustomizationType.CONVERSATION), where=WHERE)
+    world.service.handle(conversation_id, ModelChosen("U1", NOVA), where=WHERE)
+    world.attach(conversation_id, sample_bytes(CONVERSATION), name="train.json")
+    assert "file-name-not-jsonl" not in world.notifier.everything()

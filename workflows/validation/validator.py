@@ -40,6 +40,7 @@ def validate_dataset(
     max_examples_per_code: int = 20,
     dataset_s3_uri: str | None = None,
     choose_rules: RulesChooser | None = None,
+    name: str | None = None,
 ) -> ValidationReport:
     """Check a JSONL training file (and optional validation file) and report every problem.
 
@@ -58,6 +59,8 @@ def validate_dataset(
         dataset_s3_uri: where the dataset will live, so media can be checked against its bucket.
         choose_rules: without ``rules``, called with the type detected from the first records
             (None when none was recognised) to pick the rules.
+        name: the training file's name as the person knows it, when ``path`` is a copy (a
+            download); the report shows it, and it must end in ``.jsonl``.
 
     Raises:
         OSError: a file cannot be read.
@@ -96,7 +99,9 @@ def validate_dataset(
         )
         training_log = IssueLog(max_examples_per_code)
         training_digests = run.digests(training_input.size)
-        training = run.scan(path, training_input, kind, training_log, training_digests, None, offset=0)
+        training = run.scan(
+            name or _own_name(path), training_input, kind, training_log, training_digests, None, offset=0
+        )
     training_file = FileSize(training.records, training.size_bytes)
     if kind is TextKind.UTF8:
         check_training(training_log, plan.rules, training_file, format_known=plan.format is not None)
@@ -107,7 +112,7 @@ def validate_dataset(
         with open_dataset(validation_path) as validation_input:
             validation_kind = _text_kind(validation_path, validation_input)
             result = run.scan(
-                validation_path,
+                _own_name(validation_path),
                 validation_input,
                 validation_kind,
                 log,
@@ -121,7 +126,7 @@ def validate_dataset(
         validation = FileReport(FileInfo(validation_path.name, result.size_bytes), log.issues(), _stats(result))
     check_total(training_log, plan.rules, training_file, validation_file)
     return ValidationReport(
-        file=FileInfo(path.name, training.size_bytes),
+        file=FileInfo(name or path.name, training.size_bytes),
         format=plan.format,
         customization=plan.customization,
         detected=plan.detected,
@@ -172,7 +177,7 @@ class _Run:
 
     def scan(
         self,
-        path: Path,
+        name: str | None,
         opened: Opened,
         kind: TextKind,
         log: IssueLog,
@@ -180,8 +185,8 @@ class _Run:
         training: DigestTable | None,
         offset: int,
     ) -> ScanResult:
-        if _named(path) and not path.name.endswith(_SUFFIX):
-            log.add(IssueCode.FILE_NAME_NOT_JSONL, None, f"{path.name} does not end in {_SUFFIX}")
+        if name is not None and not name.endswith(_SUFFIX):
+            log.add(IssueCode.FILE_NAME_NOT_JSONL, None, f"{name} does not end in {_SUFFIX}")
         if kind is not TextKind.UTF8:
             return _unread(log, kind, opened)
         scanner = Scanner(
@@ -201,9 +206,9 @@ class _Run:
         return lambda done: report(offset + done, total)
 
 
-def _named(path: Path) -> bool:
-    """The dataset has a file name of its own (standard input and ``<(…)`` have none)."""
-    return not str(path).startswith(("/dev/", "/proc/"))
+def _own_name(path: Path) -> str | None:
+    """The dataset's file name; None for standard input and ``<(…)``, which have none of their own."""
+    return None if str(path).startswith(("/dev/", "/proc/")) else path.name
 
 
 def _unread(log: IssueLog, kind: TextKind, opened: Opened) -> ScanResult:
