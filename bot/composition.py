@@ -11,7 +11,10 @@ from datetime import timedelta
 from slack_bolt import App
 
 from bot.app import create_app
-from bot.files import SlackFileDownloader
+from bot.files import SlackFileDownloader, trusted_file_origins
+from bot.guard.identity import TokenWorkspace
+from bot.guard.middleware import RequestGuard
+from bot.listeners.workspace import only_this_workspace
 from bot.notifier import SlackNotifier
 from bot.services import Services
 from bot.settings import Settings
@@ -20,7 +23,7 @@ from workflows.adapters.aws import bedrock_client, s3_client
 from workflows.adapters.bedrock import BedrockJobs
 from workflows.adapters.redis_connection import RedisHealth, connect
 from workflows.adapters.redis_conversations import RedisConversationStore
-from workflows.adapters.redis_coordination import RedisEventLog, RedisLocks
+from workflows.adapters.redis_coordination import RedisEventLog, RedisLocks, RedisRequestLog
 from workflows.adapters.redis_job_history import RedisJobHistory
 from workflows.adapters.redis_jobs import RedisJobRecords
 from workflows.adapters.s3 import S3Datasets
@@ -45,10 +48,14 @@ class Runtime:
     app: App
     #: The status tick; ``serve`` runs it on a schedule.
     monitor: JobMonitor
+    #: Who the bot token belongs to (``auth.test``, asked once); ``serve`` asks at start.
+    workspace: TokenWorkspace
+    #: ``/slack/events`` over HTTP: verification, size cap, replay, then Bolt; None in Socket Mode.
+    guard: RequestGuard | None
 
 
 def build_runtime(settings: Settings) -> Runtime:
-    """Clients, services and the Bolt app for ``settings``; connects to nothing yet."""
+    """Clients, services, the Bolt app and its request guard for ``settings``; connects to nothing yet."""
     settings.require("SLACK_BOT_TOKEN")
     assert settings.slack_bot_token is not None
     token = settings.slack_bot_token.get_secret_value()
@@ -65,11 +72,12 @@ def build_runtime(settings: Settings) -> Runtime:
         else None
     )
     intake = DatasetIntake(
-        files=SlackFileDownloader(token),
+        files=SlackFileDownloader(token, trusted_origins=trusted_file_origins(settings.slack_api_url)),
         storage=storage,
         notifier=notifier,
         catalogue=catalogue,
         max_upload_bytes=settings.max_upload_bytes,
+        dataset_buckets=settings.dataset_buckets,
     )
     jobs = BedrockJobs(bedrock_client(settings.aws_region))
     records = RedisJobRecords(redis_client)
@@ -123,8 +131,14 @@ def build_runtime(settings: Settings) -> Runtime:
         update_every=timedelta(minutes=settings.finetune_update_minutes),
         storage=storage,
     )
-    app = create_app(client=client, signing_secret=signing_secret, services=services)
-    return Runtime(settings=settings, services=services, app=app, monitor=monitor)
+    workspace = TokenWorkspace(client, allowed_teams=settings.allowed_teams)
+    app = create_app(client=client, services=services, before_authorize=only_this_workspace(workspace))
+    guard = (
+        None
+        if signing_secret is None
+        else RequestGuard(app, signing_secret=signing_secret, requests=RedisRequestLog(redis_client))
+    )
+    return Runtime(settings=settings, services=services, app=app, monitor=monitor, workspace=workspace, guard=guard)
 
 
 def _signing_secret(settings: Settings) -> str:

@@ -1,4 +1,4 @@
-"""HTTP serving: ``POST /slack/events`` through Bolt and ``GET /healthz``, on waitress's threaded server."""
+"""HTTP serving: ``POST /slack/events`` through the request guard to Bolt, and ``GET /healthz``, on waitress."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress.server import create_server
 
+from bot.guard.body import MAX_BODY_BYTES
+
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 logger = logging.getLogger(__name__)
 
@@ -22,16 +22,24 @@ HTTP_THREADS = 16
 
 
 class Routes:
-    """The WSGI application: health probe, Slack endpoint, 404 for anything else."""
+    """The WSGI application: health probe, the guarded Slack endpoint, 404 for anything else.
 
-    def __init__(self, app: App, healthy: Callable[[], bool]) -> None:
-        self._slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    ``slack`` is the request guard in front of Bolt, or None in Socket Mode (Slack then reaches the bot
+    over its WebSocket, and HTTP serves only the health probe).
+    """
+
+    def __init__(self, slack: WSGIApplication | None, healthy: Callable[[], bool]) -> None:
+        self._slack = slack
         self._healthy = healthy
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == HEALTH_PATH:
+        path = environ.get("PATH_INFO")
+        if path == HEALTH_PATH:
             return self._health(environ, start_response)
-        return self._slack(environ, start_response)
+        if path == EVENTS_PATH and self._slack is not None:
+            return self._slack(environ, start_response)
+        start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", "10")])
+        return [b"not found\n"]
 
     def _health(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") not in {"GET", "HEAD"}:
@@ -46,7 +54,15 @@ class Routes:
 
 def serve_http(routes: Routes, *, host: str, port: int) -> None:
     """Serve until interrupted; waitress is a production WSGI server with a thread pool."""
-    server = create_server(routes, host=host, port=port, threads=HTTP_THREADS, ident="finetune-bot")
+    # waitress refuses a larger declared body with 413 before reading it (its limit is exclusive).
+    server = create_server(
+        routes,
+        host=host,
+        port=port,
+        threads=HTTP_THREADS,
+        ident="finetune-bot",
+        max_request_body_size=MAX_BODY_BYTES + 1,
+    )
     logger.info("Listening on http://%s:%s%s", host, port, EVENTS_PATH)
     try:
         server.run()

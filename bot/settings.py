@@ -9,6 +9,8 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from workflows.dataset_access import BUCKET_NAME, dataset_buckets
+
 #: What each setting needs, in words, for the one-line error a person sees when it is wrong.
 REQUIREMENTS: dict[str, str] = {
     "SLACK_BOT_TOKEN": "the bot token from your Slack app's OAuth & Permissions page, starting with xoxb-",
@@ -25,12 +27,16 @@ REQUIREMENTS: dict[str, str] = {
     "FINETUNE_ADMINS": "Slack user ids separated by commas, e.g. U012ABCDEF,U034GHIJKL",
     "FINETUNE_MAX_UPLOAD_MB": "a whole number of megabytes, 1 or more",
     "FINETUNE_PRICES_FILE": "the path of a YAML file with price overrides",
+    "FINETUNE_DATASET_BUCKETS": "S3 bucket names separated by commas, e.g. my-finetune-bucket,team-datasets",
+    "FINETUNE_ALLOWED_TEAMS": "Slack team ids separated by commas, e.g. T012ABCDEF,T034GHIJKL",
     "PORT": "a TCP port number between 1 and 65535",
 }
 
 Port = Annotated[int, Field(ge=1, le=65535)]
 #: A Slack user id (``U…``, or ``W…`` on Enterprise Grid).
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]+$")
+#: A Slack workspace (team) id.
+_SLACK_TEAM = re.compile(r"^T[A-Z0-9]+$")
 
 
 class SettingsError(Exception):
@@ -58,6 +64,8 @@ class Settings(BaseSettings):
     finetune_admins: str | None = None
     finetune_max_upload_mb: int = Field(default=1024, ge=1)
     finetune_prices_file: Path | None = None
+    finetune_dataset_buckets: str | None = None
+    finetune_allowed_teams: str | None = None
     port: Port = 3000
 
     @field_validator("slack_bot_token")
@@ -79,6 +87,20 @@ class Settings(BaseSettings):
     def _admins_shape(cls, value: str | None) -> str | None:
         if value is not None and not all(_SLACK_USER.match(part.strip()) for part in value.split(",") if part.strip()):
             raise ValueError("must be Slack user ids such as U012ABCDEF")
+        return value
+
+    @field_validator("finetune_dataset_buckets")
+    @classmethod
+    def _dataset_buckets_shape(cls, value: str | None) -> str | None:
+        if value is not None and not all(BUCKET_NAME.match(part) for part in _listed(value)):
+            raise ValueError("must be S3 bucket names such as my-finetune-bucket")
+        return value
+
+    @field_validator("finetune_allowed_teams")
+    @classmethod
+    def _allowed_teams_shape(cls, value: str | None) -> str | None:
+        if value is not None and not all(_SLACK_TEAM.match(part) for part in _listed(value)):
+            raise ValueError("must be Slack team ids such as T012ABCDEF")
         return value
 
     @field_validator("slack_api_url")
@@ -106,6 +128,16 @@ class Settings(BaseSettings):
         return frozenset(part.strip() for part in (self.finetune_admins or "").split(",") if part.strip())
 
     @property
+    def dataset_buckets(self) -> frozenset[str]:
+        """Buckets a person may name for datasets: FINETUNE_DATASET_BUCKETS, else FINETUNE_BUCKET alone."""
+        return dataset_buckets(self.finetune_dataset_buckets, self.finetune_bucket)
+
+    @property
+    def allowed_teams(self) -> frozenset[str]:
+        """Workspaces the bot acts for besides the one its token belongs to."""
+        return frozenset(_listed(self.finetune_allowed_teams or ""))
+
+    @property
     def max_upload_bytes(self) -> int:
         return self.finetune_max_upload_mb * 1024 * 1024
 
@@ -114,6 +146,11 @@ class Settings(BaseSettings):
         for name in names:
             if getattr(self, name.lower()) is None:
                 raise SettingsError(f"{name} is not set: it needs {REQUIREMENTS[name]}.")
+
+
+def _listed(value: str) -> list[str]:
+    """The non-empty items of a comma-separated setting."""
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 def load_settings() -> Settings:

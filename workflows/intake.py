@@ -10,7 +10,8 @@ from pathlib import Path
 from workflows.catalogue.schema import Catalogue
 from workflows.conversation.events import DatasetAccepted, DatasetRefused, SlackFile
 from workflows.conversation.model import Conversation, DatasetRole, DatasetSummary
-from workflows.errors import BotError
+from workflows.dataset_access import refusal
+from workflows.errors import BotError, DatasetUnavailable
 from workflows.messages import Attachment, Message
 from workflows.ports import DatasetStorage, Notifier, SlackFiles
 from workflows.report_view import checked_part, full_report_text, needs_full_report, summary_message
@@ -50,8 +51,11 @@ class DatasetIntake:
         notifier: Notifier,
         catalogue: Catalogue,
         max_upload_bytes: int,
+        dataset_buckets: frozenset[str],
     ) -> None:
         self._files = files
+        #: The buckets a person may name (``FINETUNE_DATASET_BUCKETS``); checked before any S3 call.
+        self._dataset_buckets = dataset_buckets
         self._storage = storage
         self._notifier = notifier
         self._catalogue = catalogue
@@ -98,6 +102,8 @@ class DatasetIntake:
             self._files.download(source, destination, max_bytes=self._max_upload_bytes)
         else:
             storage = self._require_storage()
+            if (problem := refusal(source, self._dataset_buckets)) is not None:
+                raise DatasetUnavailable(problem)
             storage.inspect(source)
             storage.download(source, destination, max_bytes=MAX_S3_BYTES)
         return destination

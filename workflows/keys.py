@@ -23,6 +23,12 @@ EVENT_PREFIX = NAMESPACE + "event:"
 #: An hour: Slack retries a delivery within minutes, so an hour covers every retry with margin.
 EVENT_TTL_SECONDS = 3600
 
+#: A signed HTTP request already acted on, by its timestamp and signature (replay protection).
+REQUEST_PREFIX = NAMESPACE + "request:"
+#: Eleven minutes: Slack's timestamp is accepted up to five minutes either side of now, so a signed
+#: request can be presented for at most ten minutes; one more is margin for clock skew.
+REQUEST_TTL_SECONDS = 11 * 60
+
 # Locks and leases
 
 #: A named lock or lease; the value is the holder's random token, the expiry is the caller's TTL.
@@ -62,6 +68,11 @@ def active_conversations_key(team: str, channel: str) -> str:
 def event_key(event_id: str) -> str:
     """The dedupe marker of one Slack delivery."""
     return EVENT_PREFIX + event_id
+
+
+def request_key(timestamp: str, signature: str) -> str:
+    """The replay marker of one signed HTTP request."""
+    return f"{REQUEST_PREFIX}{timestamp}:{signature}"
 
 
 def lock_key(name: str) -> str:

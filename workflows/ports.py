@@ -37,6 +37,18 @@ class EventLog(Protocol):
         ...
 
 
+class RequestLog(Protocol):
+    """Remembers which signed requests were acted on, so a replayed one acts at most once."""
+
+    def claim(self, timestamp: str, signature: str) -> bool:
+        """True for the first claim of this signed request within the replay window, False after."""
+        ...
+
+    def release(self, timestamp: str, signature: str) -> None:
+        """Forget a claim whose request failed, so Slack's retry of it can act."""
+        ...
+
+
 class Locks(Protocol):
     """Short-lived named locks shared by every replica."""
 

@@ -41,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     configure_logging()
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    routes = Routes(runtime.app, runtime.services.healthy)
+    runtime.workspace.pin()  # auth.test once, before the first request; retried later if Slack is unreachable
+    routes = Routes(runtime.guard, runtime.services.healthy)
     port = args.port or settings.port
     scheduler = MonitorScheduler(
         runtime.monitor.tick,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 import urllib.parse
 import uuid
 from typing import Any
@@ -117,12 +118,17 @@ class SlackDriver:
         reason: str = "http_timeout",
         signing: SigningMode = "valid",
     ) -> DriverResponse:
-        """Send a request again, byte for byte, as Slack retries: re-signed, with the retry headers."""
+        """Send a request again, byte for byte, as Slack retries: re-signed, with the retry headers.
+
+        Slack retries only after its 3-second timeout, so the retry is dated at least a second after the
+        last request: its signature differs, and it is a redelivery, not a replay of the same signed bytes.
+        """
         again = request or self.transport.last_request
         if again is None:
             raise RuntimeError("nothing has been sent yet, so there is nothing to redeliver")
         retry = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": reason}
-        return self.transport.send(again.body, again.content_type, signing, retry)
+        later = max(time.time(), self.transport.last_signed_at + 1)
+        return self.transport.send(again.body, again.content_type, signing, retry, now=later)
 
     # -- what a person clicks --------------------------------------------------------------------
 

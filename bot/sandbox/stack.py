@@ -83,7 +83,7 @@ def running_product(*, speed: float, redis_url: str | None) -> Iterator[Product]
             emulator=emulator, aws=aws, redis_url=redis_choice.url, signing_secret=signing_secret
         )
         runtime = build_runtime(settings)
-        events_url = serve_in_background(Routes(runtime.app, runtime.services.healthy))
+        events_url = serve_in_background(Routes(runtime.guard, runtime.services.healthy))
         if not redis_choice.in_process:
             stack.callback(forget_watches, redis_choice.url, aws)
         scheduler = MonitorScheduler(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -44,6 +45,8 @@ class BotTransport:
     def __init__(self, bot_url: str, signing_secret: str, timeout: float) -> None:
         self.bot_url = bot_url
         self.last_request: SentRequest | None = None
+        #: When the last request was signed (Unix seconds), so a retry can be signed later, as Slack's are.
+        self.last_signed_at = 0.0
         self._secret = signing_secret
         self._timeout = timeout
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -54,12 +57,18 @@ class BotTransport:
         content_type: str,
         signing: SigningMode = "valid",
         extra_headers: dict[str, str] | None = None,
+        *,
+        now: float | None = None,
     ) -> DriverResponse:
-        """POST ``body`` and read the answer; error statuses are answers too, not exceptions."""
+        """POST ``body`` and read the answer; error statuses are answers too, not exceptions.
+
+        ``now`` dates the signature (default: the current time).
+        """
         request = SentRequest(body, content_type)
         self.last_request = request
+        self.last_signed_at = time.time() if now is None else now
         headers = {"Content-Type": content_type, "User-Agent": USER_AGENT}
-        headers |= signed_headers(self._secret, body, signing) | (extra_headers or {})
+        headers |= signed_headers(self._secret, body, signing, self.last_signed_at) | (extra_headers or {})
         http_request = urllib.request.Request(self.bot_url, data=body, headers=headers, method="POST")
         try:
             with self._opener.open(http_request, timeout=self._timeout) as answer:

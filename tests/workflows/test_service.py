@@ -52,7 +52,12 @@ class World:
         catalogue = load_catalogue()
         clock = FixedClock()
         intake = DatasetIntake(
-            files=self.files, storage=self.storage, notifier=self.notifier, catalogue=catalogue, max_upload_bytes=10**7
+            files=self.files,
+            storage=self.storage,
+            notifier=self.notifier,
+            catalogue=catalogue,
+            max_upload_bytes=10**7,
+            dataset_buckets=frozenset({"bucket"}),
         )
         launcher = JobLauncher(
             jobs=self.jobs,
@@ -169,6 +174,19 @@ def test_a_missing_s3_object_is_refused_with_what_to_do() -> None:
     world.service.handle(conversation_id, TextTyped("U1", "s3://bucket/missing.jsonl"), where=WHERE)
     assert world.conversation(conversation_id).stage is Stage.AWAITING_TRAINING
     assert "There is no object at s3://bucket/missing.jsonl" in world.notifier.everything()
+
+
+def test_an_s3_uri_outside_the_dataset_buckets_is_refused_before_anything_is_read() -> None:
+    world = World()
+    world.storage.objects["s3://elsewhere/secret.jsonl"] = b'{"prompt": "SECRET-LINE", "completion": "x"}\n'
+    conversation_id = world.start()
+    world.service.handle(conversation_id, TypeChosen("U1", CustomizationType.CONVERSATION), where=WHERE)
+    world.service.handle(conversation_id, ModelChosen("U1", NOVA), where=WHERE)
+    world.service.handle(conversation_id, TextTyped("U1", "s3://elsewhere/secret.jsonl"), where=WHERE)
+    assert world.conversation(conversation_id).stage is Stage.AWAITING_TRAINING
+    said = world.notifier.everything()
+    assert "FINETUNE_DATASET_BUCKETS" in said
+    assert "SECRET-LINE" not in said
 
 
 def test_without_a_service_role_the_job_is_not_started_and_the_setting_is_named() -> None:

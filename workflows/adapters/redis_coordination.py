@@ -1,4 +1,4 @@
-"""Coordination between replicas in Redis: Slack delivery dedupe, named locks and renewable leases."""
+"""Coordination between replicas in Redis: Slack delivery dedupe, replay markers, named locks and leases."""
 
 from __future__ import annotations
 
@@ -24,6 +24,21 @@ class RedisEventLog:
     def first_delivery(self, event_id: str) -> bool:
         """SET NX is atomic, so a retried or duplicated delivery is seen once across all replicas."""
         return bool(self._client.set(keys.event_key(event_id), 1, nx=True, ex=self._ttl_seconds))
+
+
+class RedisRequestLog:
+    """``RequestLog`` on Redis: SET NX EX per signed request, shared by every replica."""
+
+    def __init__(self, client: redis.Redis, *, ttl_seconds: int = keys.REQUEST_TTL_SECONDS) -> None:
+        self._client = client
+        self._ttl_seconds = ttl_seconds
+
+    def claim(self, timestamp: str, signature: str) -> bool:
+        """Atomic, so two replicas given the same bytes at once let exactly one of them act."""
+        return bool(self._client.set(keys.request_key(timestamp, signature), 1, nx=True, ex=self._ttl_seconds))
+
+    def release(self, timestamp: str, signature: str) -> None:
+        self._client.delete(keys.request_key(timestamp, signature))
 
 
 class RedisLocks:

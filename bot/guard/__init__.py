@@ -1,0 +1,1 @@
+"""The request edge: what must hold before Bolt sees an HTTP request (size, signature, replay, shape)."""
