@@ -14,7 +14,6 @@ from bot.app import create_app
 from bot.files import SlackFileDownloader, trusted_file_origins
 from bot.guard.identity import TokenWorkspace
 from bot.guard.middleware import RequestGuard
-from bot.listeners.workspace import only_this_workspace
 from bot.notifier import SlackNotifier
 from bot.services import Services
 from bot.settings import Settings
@@ -132,7 +131,8 @@ def build_runtime(settings: Settings) -> Runtime:
         storage=storage,
     )
     workspace = TokenWorkspace(client, allowed_teams=settings.allowed_teams)
-    app = create_app(client=client, services=services, before_authorize=only_this_workspace(workspace))
+    bolt_client = build_web_client(token=None, base_url=settings.slack_api_url)
+    app = create_app(client=bolt_client, services=services, workspace=workspace)
     guard = (
         None
         if signing_secret is None

@@ -13,8 +13,11 @@ CONNECTION_RETRIES = 3
 TIMEOUT_SECONDS = 30
 
 
-def build_web_client(*, token: str, base_url: str) -> WebClient:
-    """A WebClient whose retries follow Slack's ``Retry-After`` and survive connection resets."""
+def build_web_client(*, token: str | None, base_url: str) -> WebClient:
+    """A WebClient whose retries follow Slack's ``Retry-After`` and survive connection resets.
+
+    Without a token it is Bolt's: Bolt gives each request's copy the token it authorized.
+    """
     return WebClient(
         token=token,
         base_url=base_url,

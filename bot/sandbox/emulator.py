@@ -133,6 +133,10 @@ class SlackEmulator:
         )
         return copy.deepcopy(stored.info)
 
+    def redirect_download(self, file_id: str, location: str) -> None:
+        """Make downloads of a registered file answer ``302 Location: location`` (after the token check)."""
+        self._state.files.redirect(file_id, location)
+
     def rate_limit(self, method: str, *, times: int = 1, retry_after: int = 1) -> None:
         """Answer the next ``times`` calls of ``method`` with HTTP 429 and ``Retry-After``."""
         self._api.rate_limit(method, times=times, retry_after=retry_after)

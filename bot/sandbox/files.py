@@ -29,6 +29,7 @@ class FileStore:
         self._pending: dict[str, tuple[str, str, int]] = {}
         self._received: dict[str, bytes] = {}
         self._uploads: list[UploadedFile] = []
+        self._redirects: dict[str, str] = {}
 
     def register(
         self,
@@ -57,6 +58,16 @@ class FileStore:
         with self._recorder.lock:
             self._files[file_id] = stored
         return stored
+
+    def redirect(self, file_id: str, location: str) -> None:
+        """Answer downloads of ``file_id`` with a 302 to ``location`` (a CDN, or a hostile host in tests)."""
+        with self._recorder.lock:
+            self._redirects[file_id] = location
+
+    def redirect_of(self, file_id: str) -> str | None:
+        """Where downloads of ``file_id`` are redirected, if anywhere."""
+        with self._recorder.lock:
+            return self._redirects.get(file_id)
 
     def file(self, file_id: str) -> StoredFile | None:
         """A stored file by ID."""

@@ -83,6 +83,8 @@ class Routes:
             return _not_found()
         if _bearer(headers) != self._state.workspace.bot_token:
             return Reply(403, LOGIN_PAGE, "text/html; charset=utf-8")
+        if (location := self._state.files.redirect_of(file_id)) is not None:
+            return Reply(302, b"", "text/plain", {"Location": location})
         disposition = f'attachment; filename="{unquote(path.rsplit("/", 1)[-1])}"'
         return Reply(200, stored.content, str(stored.info["mimetype"]), {"Content-Disposition": disposition})
 

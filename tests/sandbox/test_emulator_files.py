@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import http.client
 import urllib.error
 import urllib.request
+from urllib.parse import urlsplit
 
 import pytest
 from slack_sdk import WebClient
@@ -65,6 +67,18 @@ def test_download_without_a_token_is_a_403_sign_in_page(emulator: SlackEmulator)
 def test_download_with_a_wrong_token_is_refused(emulator: SlackEmulator) -> None:
     file = emulator.register_file("train.jsonl", DATASET)
     assert fetch(file["url_private"], "xoxb-someone-else")[0] == 403
+
+
+def test_a_redirected_download_answers_302_with_the_location_to_the_bot_token_only(emulator: SlackEmulator) -> None:
+    file = emulator.register_file("train.jsonl", DATASET)
+    emulator.redirect_download(file["id"], "http://127.0.0.1:9/elsewhere")
+    url = urlsplit(file["url_private_download"])
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=5)
+    connection.request("GET", url.path, headers={"Authorization": f"Bearer {emulator.workspace.bot_token}"})
+    answer = connection.getresponse()
+    assert (answer.status, answer.getheader("Location")) == (302, "http://127.0.0.1:9/elsewhere")
+    connection.close()
+    assert fetch(file["url_private_download"], None)[0] == 403
 
 
 def test_files_info_returns_the_file_object(client: WebClient, emulator: SlackEmulator) -> None:

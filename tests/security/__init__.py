@@ -1,1 +1,2 @@
-"""Tests of the trust boundary: what the bot accepts from outside and what it posts back."""
+"""Tests of the trust boundary: what the bot accepts from outside (signatures, replay, workspaces, downloads,
+buckets, IAM) and what it posts back."""
