@@ -29,6 +29,8 @@ def test_defaults_match_the_documented_table() -> None:
     assert settings.max_upload_bytes == 1024 * 1024 * 1024
     assert settings.port == 3000
     assert not settings.socket_mode
+    assert settings.dataset_buckets == frozenset()
+    assert settings.allowed_teams == frozenset()
 
 
 def test_app_token_turns_on_socket_mode(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -60,6 +62,8 @@ def test_a_dotenv_file_is_read(tmp_path: object) -> None:
         ("FINETUNE_UPDATE_MINUTES", "half an hour"),
         ("FINETUNE_ADMINS", "alice,bob"),
         ("FINETUNE_MAX_UPLOAD_MB", "0"),
+        ("FINETUNE_DATASET_BUCKETS", "good-bucket,Bad_Bucket"),
+        ("FINETUNE_ALLOWED_TEAMS", "T012ABC,general"),
         ("PORT", "70000"),
     ],
 )
@@ -82,6 +86,24 @@ def test_admins_are_a_comma_separated_list_of_slack_user_ids(
 ) -> None:
     monkeypatch.setenv("FINETUNE_ADMINS", value)
     assert load_settings().admins == admins
+
+
+@pytest.mark.parametrize(
+    ("listed", "buckets"),
+    [(None, {"product-bucket"}), ("", {"product-bucket"}), ("team-data, other.data ,", {"team-data", "other.data"})],
+)
+def test_dataset_buckets_default_to_the_product_bucket_alone(
+    monkeypatch: pytest.MonkeyPatch, listed: str | None, buckets: set[str]
+) -> None:
+    monkeypatch.setenv("FINETUNE_BUCKET", "product-bucket")
+    if listed is not None:
+        monkeypatch.setenv("FINETUNE_DATASET_BUCKETS", listed)
+    assert load_settings().dataset_buckets == buckets
+
+
+def test_allowed_teams_are_a_comma_separated_list_of_team_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FINETUNE_ALLOWED_TEAMS", "T01, T02,")
+    assert load_settings().allowed_teams == {"T01", "T02"}
 
 
 def test_secret_values_never_appear_in_the_message(monkeypatch: pytest.MonkeyPatch) -> None:
