@@ -2,7 +2,8 @@
 
 Requests are sent on a fixed schedule (not by a fixed pool of clients waiting for answers), so a
 slow bot shows up as queueing delay instead of quietly lowering the rate. Latency is measured from
-each request's scheduled send time to the end of its HTTP response.
+each request's scheduled send time to the end of its HTTP response. Each request carries its own
+``trigger_id``, as Slack's do, so none is a replay of another (replays are dropped before Bolt).
 
     python -m bench.ack [--rate 50] [--seconds 20] [--ramp 100,200,300,400,600,800]
 """
@@ -16,6 +17,7 @@ import statistics
 import sys
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -100,6 +102,13 @@ def requests_mix(driver: SlackDriver, emulator: SlackEmulator) -> list[SentReque
     return [help_request, new_request, click_request, help_request]
 
 
+def unique(request: SentRequest, index: int) -> bytes:
+    """The request's body with a trigger id of its own, so the signed bytes differ from every other send."""
+    fields = dict(urllib.parse.parse_qsl(request.body.decode()))
+    trigger = fields.get("trigger_id") or json.loads(fields["payload"])["trigger_id"]
+    return request.body.replace(trigger.encode(), f"{trigger}{index:x}".encode())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=50.0, help="steady rate to report p50/p99/max at")
@@ -124,7 +133,7 @@ def main() -> int:
             def send(index: int) -> bool:
                 request = mix[index % len(mix)]
                 try:
-                    return driver.transport.send(request.body, request.content_type).status == 200
+                    return driver.transport.send(unique(request, index), request.content_type).status == 200
                 except OSError:
                     return False
 

@@ -31,15 +31,15 @@ def register(app: App, services: Services) -> None:
     ) -> None:
         kind = body.get("type", "command")
         if services.healthy():
-            logger.exception("Unhandled error in a listener (request type %.40r)", kind)
+            logger.exception("Unhandled error in a listener (request type %s)", kind)
         else:
-            logger.warning("A %.40r failed while the store is down (%s)", kind, type(error).__name__)
-        if respond is not None and respond.response_url and _verified(request):
+            logger.warning("A %s failed while the store is down (%s)", kind, type(error).__name__)
+        if respond is not None and respond.response_url and is_verified(request):
             respond(text=APOLOGY, response_type="ephemeral", replace_original=False)
 
     app.error(on_error)
 
 
-def _verified(request: BoltRequest) -> bool:
+def is_verified(request: BoltRequest) -> bool:
     """Only a request the guard verified (HTTP) or that came over Slack's WebSocket may be answered."""
     return request.mode == "socket_mode" or request.context.get(VERIFIED) is True

@@ -1,4 +1,4 @@
-"""RedisEventLog and RedisLocks on a real Redis: dedupe, exclusive locks, owner-only release, expiry, renew."""
+"""RedisEventLog, RedisRequestLog and RedisLocks on a real Redis: dedupe, replay markers, exclusive locks, expiry."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 import redis
 
 from workflows import keys
-from workflows.adapters.redis_coordination import RedisEventLog, RedisLocks
+from workflows.adapters.redis_coordination import RedisEventLog, RedisLocks, RedisRequestLog
 
 pytestmark = pytest.mark.integration
 
@@ -34,6 +34,21 @@ def test_a_delivery_marker_expires_after_an_hour(events: RedisEventLog, redis_cl
     events.first_delivery("Ev01")
 
     assert 3590 <= redis_client.ttl(keys.event_key("Ev01")) <= keys.EVENT_TTL_SECONDS
+
+
+def test_a_signed_request_is_claimed_once_until_released(redis_client: redis.Redis) -> None:
+    requests = RedisRequestLog(redis_client)
+    assert requests.claim("1800000000", "v0=ab") is True
+    assert requests.claim("1800000000", "v0=ab") is False
+    assert requests.claim("1800000001", "v0=ab") is True
+    requests.release("1800000000", "v0=ab")
+    assert requests.claim("1800000000", "v0=ab") is True
+
+
+def test_a_replay_marker_outlives_the_signature_window(redis_client: redis.Redis) -> None:
+    RedisRequestLog(redis_client).claim("1800000000", "v0=ab")
+    ttl = redis_client.ttl(keys.request_key("1800000000", "v0=ab"))
+    assert 2 * 5 * 60 < ttl <= keys.REQUEST_TTL_SECONDS
 
 
 def test_a_delivery_raced_by_several_replicas_is_first_for_exactly_one(redis_url: str) -> None:

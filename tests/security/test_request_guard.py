@@ -17,6 +17,7 @@ from slack_bolt import BoltRequest, BoltResponse
 
 from bot.guard.body import MAX_BODY_BYTES
 from bot.guard.middleware import VERIFIED, RequestGuard
+from bot.listeners.errors import is_verified
 from bot.sandbox.signing import signed_headers
 
 SECRET = "test-signing-secret"
@@ -244,3 +245,19 @@ class TestReplay:
         harness.log.down = True
         assert harness.post(COMMAND).status == 503
         assert harness.bolt.requests == []
+
+
+class TestErrorHandler:
+    """The global error handler may answer (through ``response_url``) only what the guard verified."""
+
+    @pytest.mark.parametrize(
+        ("request_", "answered"),
+        [
+            (BoltRequest(body="{}", headers={"Content-Type": "application/json"}), False),
+            (BoltRequest(body="{}", headers={"Content-Type": "application/json"}, context={VERIFIED: True}), True),
+            (BoltRequest(body={}, mode="socket_mode"), True),
+        ],
+        ids=["http-unverified", "http-verified", "socket-mode"],
+    )
+    def test_only_verified_requests_are_answered(self, request_: BoltRequest, answered: bool) -> None:
+        assert is_verified(request_) is answered
