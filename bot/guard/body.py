@@ -43,6 +43,8 @@ class SlackBody:
 
     kind: Kind
     fields: dict[str, Any]
+    #: The fields as one JSON object: what Bolt is given, so its own parsing has nothing to guess.
+    as_json: str
 
 
 def content_length(value: str | None) -> int | None:
@@ -56,13 +58,19 @@ def parse(content_type: str, raw: bytes) -> SlackBody:
     """The body's kind and fields; ``MalformedBody`` for anything Slack would not send."""
     media_type = content_type.split(";", 1)[0].strip().lower()
     if media_type == "application/json":
-        return SlackBody(Kind.EVENT, _typed_object(raw, "the JSON body"))
-    if media_type == "application/x-www-form-urlencoded":
-        return _form(raw)
-    raise MalformedBody("the content type is neither JSON nor a form")
+        kind, fields = Kind.EVENT, _typed_object(raw, "the JSON body")
+    elif media_type == "application/x-www-form-urlencoded":
+        kind, fields = _form(raw)
+    else:
+        raise MalformedBody("the content type is neither JSON nor a form")
+    try:
+        text = orjson.dumps(fields).decode("utf-8")
+    except orjson.JSONEncodeError:
+        raise MalformedBody("the fields cannot be written back as JSON") from None
+    return SlackBody(kind, fields, text)
 
 
-def _form(raw: bytes) -> SlackBody:
+def _form(raw: bytes) -> tuple[Kind, dict[str, Any]]:
     try:
         text = raw.decode("utf-8")
         pairs = urllib.parse.parse_qsl(
@@ -74,11 +82,11 @@ def _form(raw: bytes) -> SlackBody:
     if len(fields) != len(pairs):
         raise MalformedBody("a form field is repeated")
     if "payload" in fields and "command" not in fields:
-        return SlackBody(Kind.INTERACTION, _typed_object(fields["payload"].encode("utf-8"), "the payload field"))
+        return Kind.INTERACTION, _typed_object(fields["payload"].encode("utf-8"), "the payload field")
     if "command" in fields and "payload" not in fields:
-        return SlackBody(Kind.COMMAND, fields)
+        return Kind.COMMAND, fields
     if "ssl_check" in fields and not {"command", "payload"} & fields.keys():
-        return SlackBody(Kind.SSL_CHECK, fields)
+        return Kind.SSL_CHECK, fields
     raise MalformedBody("the form is neither a slash command nor an interaction")
 
 

@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import IO, TYPE_CHECKING
 
-import orjson
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 
@@ -104,7 +103,7 @@ class RequestGuard:
     def _dispatch(self, signed: SignedHeaders, body: SlackBody, environ: WSGIEnvironment) -> WsgiHttpResponse:
         """Step 6; the replay marker is given back when the request failed, so Slack's retry can act."""
         request = BoltRequest(
-            body=orjson.dumps(body.fields).decode("utf-8"),
+            body=body.as_json,
             headers=_forwarded_headers(environ),
             context={VERIFIED: True},
         )
