@@ -20,7 +20,7 @@ from bot.settings import Settings
 from bot.slack_client import build_web_client
 from workflows.adapters.aws import bedrock_client, s3_client
 from workflows.adapters.bedrock import BedrockJobs
-from workflows.adapters.redis_connection import RedisHealth, connect
+from workflows.adapters.redis_connection import RedisHealth, connect, connect_briefly
 from workflows.adapters.redis_conversations import RedisConversationStore
 from workflows.adapters.redis_coordination import RedisEventLog, RedisLocks, RedisRequestLog
 from workflows.adapters.redis_job_history import RedisJobHistory
@@ -133,11 +133,8 @@ def build_runtime(settings: Settings) -> Runtime:
     workspace = TokenWorkspace(client, allowed_teams=settings.allowed_teams)
     bolt_client = build_web_client(token=None, base_url=settings.slack_api_url)
     app = create_app(client=bolt_client, services=services, workspace=workspace)
-    guard = (
-        None
-        if signing_secret is None
-        else RequestGuard(app, signing_secret=signing_secret, requests=RedisRequestLog(redis_client))
-    )
+    replays = RedisRequestLog(connect_briefly(settings.redis_url))
+    guard = None if signing_secret is None else RequestGuard(app, signing_secret=signing_secret, requests=replays)
     return Runtime(settings=settings, services=services, app=app, monitor=monitor, workspace=workspace, guard=guard)
 
 

@@ -41,11 +41,12 @@ class RequestLog(Protocol):
     """Remembers which signed requests were acted on, so a replayed one acts at most once."""
 
     def claim(self, timestamp: str, signature: str) -> bool:
-        """True for the first claim of this signed request within the replay window, False after."""
+        """True for the first claim of this signed request within the replay window, False after;
+        raises ``StorageUnavailable`` when the store does not answer."""
         ...
 
     def release(self, timestamp: str, signature: str) -> None:
-        """Forget a claim whose request failed, so Slack's retry of it can act."""
+        """Forget a claim whose request failed, so Slack's retry of it can act; may raise ``StorageUnavailable``."""
         ...
 
 

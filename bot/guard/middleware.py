@@ -6,7 +6,8 @@ In order, and answering at the first failure without going further:
 2. a declared length within ``MAX_BODY_BYTES``, else 400 or 413, and never more than that is read;
 3. the HMAC of the raw bytes, compared in constant time, else 401;
 4. one of Slack's shapes by content type and fields, else 400;
-5. not already acted on (replay marker in Redis), else a quiet 200;
+5. not already acted on (replay marker in Redis), else a quiet 200 (when Redis does not answer, the
+   verified request goes on without this check, so the person gets the storage apology);
 6. Bolt, given the parsed fields as a JSON object, so its own parsing cannot route by a word in a value.
 
 Nothing before step 6 makes an outbound call, and every refusal is one log line without the body.
@@ -24,6 +25,7 @@ from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 
 from bot.guard.body import MAX_BODY_BYTES, MalformedBody, SlackBody, content_length, parse
 from bot.guard.signature import Refusal, SignedHeaders, check_headers, verify
+from workflows.errors import StorageUnavailable
 from workflows.ports import RequestLog
 
 if TYPE_CHECKING:
@@ -69,13 +71,15 @@ class RequestGuard:
         signed, body = admitted
         try:
             first = self._requests.claim(signed.timestamp, signed.signature)
-        except Exception as exc:
-            logger.warning("Refused a signed request: the replay log is unavailable (%s)", type(exc).__name__)
-            return _plain(503, "unavailable")
+        except StorageUnavailable:
+            # Fail open: the request is verified and fresh, and the listeners answer it with the storage
+            # apology; refusing it would leave the person with Slack's error instead.
+            logger.info("Handled a signed %s request without the replay check: Redis does not answer", body.kind)
+            return self._dispatch(signed, body, environ, claimed=False)
         if not first:
             logger.info("Dropped a replay of a signed %s request that was already acted on", body.kind)
             return WsgiHttpResponse(200)
-        return self._dispatch(signed, body, environ)
+        return self._dispatch(signed, body, environ, claimed=True)
 
     def _admit(self, environ: WSGIEnvironment) -> tuple[SignedHeaders, SlackBody] | WsgiHttpResponse:
         """Steps 1 to 4: the signed headers and the parsed body, or the refusal to send."""
@@ -100,7 +104,9 @@ class RequestGuard:
             return _refuse(400, f"signed request refused: {exc}")
         return signed, body
 
-    def _dispatch(self, signed: SignedHeaders, body: SlackBody, environ: WSGIEnvironment) -> WsgiHttpResponse:
+    def _dispatch(
+        self, signed: SignedHeaders, body: SlackBody, environ: WSGIEnvironment, *, claimed: bool
+    ) -> WsgiHttpResponse:
         """Step 6; the replay marker is given back when the request failed, so Slack's retry can act."""
         request = BoltRequest(
             body=body.as_json,
@@ -112,8 +118,11 @@ class RequestGuard:
         except Exception:
             logger.exception("Bolt failed on a verified %s request", body.kind)
             response = BoltResponse(status=500, body="")
-        if response.status >= 500:
-            self._requests.release(signed.timestamp, signed.signature)
+        if response.status >= 500 and claimed:
+            try:
+                self._requests.release(signed.timestamp, signed.signature)
+            except StorageUnavailable:
+                logger.info("Could not forget the replay marker of a failed request: Redis does not answer")
         return WsgiHttpResponse(status=response.status, headers=response.headers, body=response.body)
 
 

@@ -8,8 +8,11 @@ import time
 import pytest
 import redis
 
+from tests.support.net import free_port
 from workflows import keys
+from workflows.adapters.redis_connection import connect_briefly
 from workflows.adapters.redis_coordination import RedisEventLog, RedisLocks, RedisRequestLog
+from workflows.errors import StorageUnavailable
 
 pytestmark = pytest.mark.integration
 
@@ -49,6 +52,14 @@ def test_a_replay_marker_outlives_the_signature_window(redis_client: redis.Redis
     RedisRequestLog(redis_client).claim("1800000000", "v0=ab")
     ttl = redis_client.ttl(keys.request_key("1800000000", "v0=ab"))
     assert 2 * 5 * 60 < ttl <= keys.REQUEST_TTL_SECONDS
+
+
+def test_an_unreachable_replay_log_says_so_at_once() -> None:
+    requests = RedisRequestLog(connect_briefly(f"redis://127.0.0.1:{free_port()}/0"))
+    started = time.monotonic()
+    with pytest.raises(StorageUnavailable):
+        requests.claim("1800000000", "v0=ab")
+    assert time.monotonic() - started < 1.0
 
 
 def test_a_delivery_raced_by_several_replicas_is_first_for_exactly_one(redis_url: str) -> None:

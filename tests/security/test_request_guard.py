@@ -19,6 +19,7 @@ from bot.guard.body import MAX_BODY_BYTES
 from bot.guard.middleware import VERIFIED, RequestGuard
 from bot.listeners.errors import is_verified
 from bot.sandbox.signing import signed_headers
+from workflows.errors import StorageUnavailable
 
 SECRET = "test-signing-secret"
 NOW = 1_800_000_000.0
@@ -61,16 +62,20 @@ class MemoryRequestLog:
 
     claimed: set[tuple[str, str]] = field(default_factory=set)
     down: bool = False
+    #: Redis going away between the claim and the release.
+    down_for_release: bool = False
 
     def claim(self, timestamp: str, signature: str) -> bool:
         if self.down:
-            raise ConnectionError("redis is down")
+            raise StorageUnavailable()
         if (timestamp, signature) in self.claimed:
             return False
         self.claimed.add((timestamp, signature))
         return True
 
     def release(self, timestamp: str, signature: str) -> None:
+        if self.down or self.down_for_release:
+            raise StorageUnavailable()
         self.claimed.discard((timestamp, signature))
 
 
@@ -240,11 +245,23 @@ class TestReplay:
         assert harness.post(COMMAND, headers=headers).status == 200
         assert len(harness.bolt.requests) == 2
 
-    def test_when_the_replay_log_is_down_nothing_acts(self) -> None:
+    def test_when_the_replay_log_is_down_a_verified_request_still_gets_its_answer(self) -> None:
+        """Fail open: the listeners tell the person the storage is down, rather than Slack showing an error."""
         harness = Harness()
         harness.log.down = True
-        assert harness.post(COMMAND).status == 503
-        assert harness.bolt.requests == []
+        assert harness.post(COMMAND).status == 200
+        assert len(harness.bolt.requests) == 1
+
+    def test_when_the_replay_log_is_down_a_failure_is_still_answered(self) -> None:
+        harness = Harness(status=500)
+        harness.log.down = True
+        assert harness.post(COMMAND).status == 500
+
+    def test_a_failed_request_whose_marker_cannot_be_forgotten_is_still_answered(self) -> None:
+        harness = Harness(status=500)
+        harness.log.down_for_release = True
+        assert harness.post(COMMAND).status == 500
+        assert len(harness.log.claimed) == 1
 
 
 class TestErrorHandler:

@@ -35,6 +35,20 @@ def connect(url: str) -> redis.Redis:
     )
 
 
+#: Seconds the replay check waits for connect and for its one command before a request goes on without it.
+BRIEF_TIMEOUT_SECONDS = 0.5
+
+
+def connect_briefly(url: str) -> redis.Redis:
+    """A client for checks made before Slack's request is acknowledged: short timeouts, no retries."""
+    return redis.Redis.from_url(
+        url,
+        socket_connect_timeout=BRIEF_TIMEOUT_SECONDS,
+        socket_timeout=BRIEF_TIMEOUT_SECONDS,
+        retry=Retry(NoBackoff(), 0),
+    )
+
+
 class RedisHealth:
     """True when Redis answers PING within ``PROBE_TIMEOUT_SECONDS``; any problem counts as down.
 

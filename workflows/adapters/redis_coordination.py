@@ -9,6 +9,7 @@ from redis.exceptions import LockNotOwnedError
 from redis.lock import Lock
 
 from workflows import keys
+from workflows.errors import StorageUnavailable
 
 #: Redis expires keys in whole milliseconds; a shorter TTL would mean "never expire" to ``Lock``.
 _SHORTEST_TTL_SECONDS = 0.001
@@ -27,7 +28,11 @@ class RedisEventLog:
 
 
 class RedisRequestLog:
-    """``RequestLog`` on Redis: SET NX EX per signed request, shared by every replica."""
+    """``RequestLog`` on Redis: SET NX EX per signed request, shared by every replica.
+
+    It is asked before every request is acknowledged, so give it a client with short timeouts
+    (``redis_connection.connect_briefly``): a hung Redis must not use up Slack's 3 seconds.
+    """
 
     def __init__(self, client: redis.Redis, *, ttl_seconds: int = keys.REQUEST_TTL_SECONDS) -> None:
         self._client = client
@@ -35,10 +40,16 @@ class RedisRequestLog:
 
     def claim(self, timestamp: str, signature: str) -> bool:
         """Atomic, so two replicas given the same bytes at once let exactly one of them act."""
-        return bool(self._client.set(keys.request_key(timestamp, signature), 1, nx=True, ex=self._ttl_seconds))
+        try:
+            return bool(self._client.set(keys.request_key(timestamp, signature), 1, nx=True, ex=self._ttl_seconds))
+        except (redis.RedisError, OSError) as error:
+            raise StorageUnavailable() from error
 
     def release(self, timestamp: str, signature: str) -> None:
-        self._client.delete(keys.request_key(timestamp, signature))
+        try:
+            self._client.delete(keys.request_key(timestamp, signature))
+        except (redis.RedisError, OSError) as error:
+            raise StorageUnavailable() from error
 
 
 class RedisLocks:
