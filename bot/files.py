@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from workflows.conversation.events import SlackFile
 from workflows.errors import DatasetTooLarge, DatasetUnavailable
+from workflows.slack_text import code
 
 #: Bytes read per chunk while streaming a download.
 CHUNK_BYTES = 1024 * 1024
@@ -64,37 +65,37 @@ class SlackFileDownloader:
     def download(self, file: SlackFile, destination: Path, *, max_bytes: int) -> None:
         origin = origin_of(file.download_url)
         if origin is None or origin not in self._trusted:
-            raise DatasetUnavailable(_NOT_SLACK.format(name=file.name))
+            raise DatasetUnavailable(_NOT_SLACK.format(name=code(file.name)))
         request = urllib.request.Request(file.download_url, headers={"Authorization": f"Bearer {self._token}"})
         try:
             with _opener(origin).open(request, timeout=TIMEOUT_SECONDS) as response:
                 if "text/html" in response.headers.get("Content-Type", ""):
-                    raise DatasetUnavailable(_LOGIN_PAGE.format(name=file.name))
+                    raise DatasetUnavailable(_LOGIN_PAGE.format(name=code(file.name)))
                 _stream(response, destination, max_bytes=max_bytes, name=file.name)
         except _OffsiteRedirect:
-            raise DatasetUnavailable(_REDIRECTED.format(name=file.name)) from None
+            raise DatasetUnavailable(_REDIRECTED.format(name=code(file.name))) from None
         except urllib.error.HTTPError as exc:
             raise DatasetUnavailable(
-                f"Slack refused to give me `{file.name}` (HTTP {exc.code}). Check that finetune-bot has the "
+                f"Slack refused to give me {code(file.name)} (HTTP {exc.code}). Check that finetune-bot has the "
                 "files:read scope and is in this channel, then upload the file again."
             ) from None
         except (urllib.error.URLError, TimeoutError, OSError):
             raise DatasetUnavailable(
-                f"I could not download `{file.name}` from Slack; please upload it again."
+                f"I could not download {code(file.name)} from Slack; please upload it again."
             ) from None
 
 
 _WHAT_TO_DO = "Upload the file into this thread, or type its s3:// URI."
 _NOT_SLACK = (
-    "`{name}` is not a file Slack hosts, so I did not fetch it: I download attachments only from Slack "
+    "{name} is not a file Slack hosts, so I did not fetch it: I download attachments only from Slack "
     "(files.slack.com), the one place I send the bot's token. " + _WHAT_TO_DO
 )
 _REDIRECTED = (
-    "Slack's link for `{name}` redirected to another host, so I stopped: the bot's token goes only to "
+    "Slack's link for {name} redirected to another host, so I stopped: the bot's token goes only to "
     "Slack. " + _WHAT_TO_DO
 )
 _LOGIN_PAGE = (
-    "Slack sent a login page instead of `{name}`: finetune-bot is missing the files:read scope. "
+    "Slack sent a login page instead of {name}: finetune-bot is missing the files:read scope. "
     "Ask whoever runs it to add the scope and reinstall the app, then upload the file again."
 )
 
@@ -148,7 +149,7 @@ def _stream(response: HTTPResponse, destination: Path, *, max_bytes: int, name: 
             written += len(chunk)
             if written > max_bytes:
                 raise DatasetTooLarge(
-                    f"`{name}` is larger than the {max_bytes // (1024 * 1024):,} MB I accept from Slack. "
+                    f"{code(name)} is larger than the {max_bytes // (1024 * 1024):,} MB I accept from Slack. "
                     "Put it in S3 and type its s3:// URI instead."
                 )
             out.write(chunk)
