@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from bot.sandbox.events import Call, Interaction, ResponsePost, SandboxEvent
+from bot.sandbox.faults import SlackFaults
 from bot.sandbox.records import JSON, Channel, Ephemeral, Message, Reaction, UploadedFile, User, View, Workspace
 from bot.sandbox.server import Routes, SandboxServer
 from bot.sandbox.state import SandboxState
@@ -53,6 +54,8 @@ class SlackEmulator:
         self._state = SandboxState.create(self.workspace)
         self._state.views.trigger_ttl = trigger_ttl
         self._api = WebApi(self._state)
+        #: Failures to inject into the next calls of a method (also armed over HTTP at ``/faults``).
+        self.faults = SlackFaults()
         self._server: SandboxServer | None = None
         self._thread: threading.Thread | None = None
         self.add_channel(GENERAL_CHANNEL, "general")
@@ -63,7 +66,7 @@ class SlackEmulator:
         """Listen on a free loopback port, serving from a daemon thread."""
         if self._server is not None:
             raise RuntimeError("the emulator is already running")
-        self._server = SandboxServer(Routes(self._state, self._api))
+        self._server = SandboxServer(Routes(self._state, self._api, self.faults))
         self._state.set_base_url(self.base_url)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="slack-emulator", daemon=True
@@ -95,6 +98,11 @@ class SlackEmulator:
         if self._server is None:
             raise RuntimeError("the emulator is not running; call start() first")
         return f"http://127.0.0.1:{self._server.server_address[1]}/"
+
+    @property
+    def faults_url(self) -> str:
+        """``http://127.0.0.1:PORT/faults``: arm Slack failures over HTTP (see ``bot.sandbox.faults``)."""
+        return self.base_url + "faults"
 
     @property
     def api_url(self) -> str:

@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import cast
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from bot.sandbox.faults import SlackFaults
 from bot.sandbox.records import JSON
 from bot.sandbox.state import SandboxState
 from bot.sandbox.webapi import WebApi
@@ -31,6 +32,8 @@ class Reply:
     body: bytes
     content_type: str = "application/json; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
+    #: Close the connection without answering (an injected dropped connection).
+    drop: bool = False
 
     @classmethod
     def json(cls, status: int, body: JSON, headers: dict[str, str] | None = None) -> Reply:
@@ -41,15 +44,26 @@ class Reply:
 class Routes:
     """Maps request paths to the part of the sandbox that answers them."""
 
-    def __init__(self, state: SandboxState, api: WebApi) -> None:
+    def __init__(self, state: SandboxState, api: WebApi, faults: SlackFaults | None = None) -> None:
         self._state = state
         self._api = api
+        self._faults = faults or SlackFaults()
 
     def handle(self, verb: str, target: str, headers: dict[str, str], body: bytes) -> Reply:
         """Answer one request; ``headers`` keys are lower-case."""
         url = urlsplit(target)
         path = url.path
+        if path == "/faults":
+            status, answer = self._faults.control(verb, body)
+            return Reply.json(status, answer)
         if path.startswith("/api/"):
+            fault = self._faults.take(path[len("/api/") :])
+            if fault is not None:
+                return (
+                    Reply.json(fault.status, fault.body(), fault.headers())
+                    if fault.status
+                    else Reply(0, b"", drop=True)
+                )
             return self._web_api(path[len("/api/") :], url.query, headers, body)
         if path.startswith("/files-pri/") and verb in {"GET", "HEAD"}:
             return self._download(path, headers)
@@ -121,6 +135,10 @@ class _Handler(BaseHTTPRequestHandler):
         """POST: Web API calls, uploads, ``response_url``s."""
         self._serve()
 
+    def do_DELETE(self) -> None:
+        """DELETE: disarm injected faults."""
+        self._serve()
+
     def do_HEAD(self) -> None:
         """HEAD: headers of a download, without its bytes."""
         self._serve()
@@ -135,6 +153,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         headers = {key.lower(): value for key, value in self.headers.items()}
         reply = cast(SandboxServer, self.server).routes.handle(self.command, self.path, headers, body)
+        if reply.drop:
+            self.close_connection = True
+            return
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))
