@@ -1,4 +1,4 @@
-"""The bot's Web API client rides out Slack's 429s (waiting as long as ``Retry-After`` says), 500s and dropped connections."""
+"""The Web API client rides out Slack's 429s (waiting out ``Retry-After``), 500s and dropped connections."""
 
 from __future__ import annotations
 
