@@ -35,7 +35,7 @@ from workflows.monitoring.commands import JobCommands
 from workflows.monitoring.lease import SchedulerLease, lease_ttl
 from workflows.monitoring.pacing import PacedNotifier
 from workflows.monitoring.tick import JobMonitor
-from workflows.service import ConversationService
+from workflows.service import ConversationService, Deadlines
 
 
 @dataclass(frozen=True)
@@ -45,12 +45,20 @@ class Runtime:
     settings: Settings
     services: Services
     app: App
-    #: The status tick; ``serve`` runs it on a schedule.
+    #: The status tick; ``serve`` runs it on a schedule (through ``tick``).
     monitor: JobMonitor
     #: Who the bot token belongs to (``auth.test``, asked once); ``serve`` asks at start.
     workspace: TokenWorkspace
     #: ``/slack/events`` over HTTP: verification, size cap, replay, then Bolt; None in Socket Mode.
     guard: RequestGuard | None
+
+    def tick(self) -> None:
+        """One scheduled pass: re-drive what setups still owe (messages, overdue checks and launches), then
+        the job status tick, which runs even when the first part fails."""
+        try:
+            self.services.conversations.sweep()
+        finally:
+            self.monitor.tick()
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -73,7 +81,6 @@ def build_runtime(settings: Settings) -> Runtime:
     intake = DatasetIntake(
         files=SlackFileDownloader(token, trusted_origins=trusted_file_origins(settings.slack_api_url)),
         storage=storage,
-        notifier=notifier,
         catalogue=catalogue,
         max_upload_bytes=settings.max_upload_bytes,
         dataset_buckets=settings.dataset_buckets,
@@ -90,10 +97,16 @@ def build_runtime(settings: Settings) -> Runtime:
         clock=clock,
         role_arn=settings.finetune_role_arn,
         bucket=settings.finetune_bucket,
+        lock_seconds=settings.finetune_launch_timeout_seconds,
     )
     conversations = ConversationService(
         store=RedisConversationStore(redis_client),
         notifier=notifier,
+        posts=notifier,
+        locks=locks,
+        deadlines=Deadlines(
+            check=settings.finetune_check_timeout_seconds, launch=settings.finetune_launch_timeout_seconds
+        ),
         intake=intake,
         launcher=launcher,
         catalogue=catalogue,

@@ -1,9 +1,10 @@
-"""``SlackNotifier``: the domain's ``Notifier`` port over the Slack Web API."""
+"""``SlackNotifier``: the domain's ``Notifier`` and ``KeyedPosts`` ports over the Slack Web API."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -14,6 +15,10 @@ from workflows.messages import Attachment, Message
 
 #: Slack's answers meaning that what the bot refers to no longer exists (deleted, archived, left).
 GONE = frozenset({"thread_not_found", "message_not_found", "channel_not_found"})
+#: The message-metadata event type that carries a post's key (``KeyedPosts``).
+KEY_EVENT_TYPE = "finetune_bot_post"
+#: Recent messages searched for a keyed post (a thread, or the top of a channel).
+SEARCHED_MESSAGES = 200
 
 
 class SlackNotifier:
@@ -34,6 +39,38 @@ class SlackNotifier:
             )
         ts: str = response["ts"]
         return ts
+
+    def post_keyed(self, *, channel: str, message: Message, key: str, thread_ts: str | None = None) -> str:
+        """Post with the key in the message's metadata, where ``find_posted`` looks for it."""
+        response = self._client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread_ts,
+            text=message.fallback_text(),
+            blocks=render(message),
+            unfurl_links=False,
+            unfurl_media=False,
+            metadata={"event_type": KEY_EVENT_TYPE, "event_payload": {"key": key}},
+        )
+        ts: str = response["ts"]
+        return ts
+
+    def find_posted(self, *, channel: str, key: str, thread_ts: str | None = None) -> str | None:
+        """The newest bot message in the thread (or the channel) whose metadata carries ``key``."""
+        if thread_ts is not None:
+            response = self._client.conversations_replies(
+                channel=channel, ts=thread_ts, include_all_metadata=True, limit=SEARCHED_MESSAGES
+            )
+        else:
+            response = self._client.conversations_history(
+                channel=channel, include_all_metadata=True, limit=SEARCHED_MESSAGES
+            )
+        messages: list[dict[str, Any]] = response.get("messages") or []
+        for found in reversed(messages):
+            metadata = found.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == KEY_EVENT_TYPE and payload.get("key") == key and found.get("bot_id"):
+                return str(found["ts"])
+        return None
 
     def update(self, *, channel: str, ts: str, message: Message) -> None:
         with _gone_translated():

@@ -24,6 +24,8 @@ REQUIREMENTS: dict[str, str] = {
     "FINETUNE_BUCKET": "the name of an S3 bucket in AWS_REGION for datasets and job output",
     "FINETUNE_POLL_SECONDS": "a whole number of seconds between job status checks, 1 or more (60 in production)",
     "FINETUNE_UPDATE_MINUTES": "a whole number of minutes between periodic status updates, 1 or more",
+    "FINETUNE_CHECK_TIMEOUT_SECONDS": "a whole number of seconds a dataset check may take, 1 or more",
+    "FINETUNE_LAUNCH_TIMEOUT_SECONDS": "a whole number of seconds creating a job may take, 1 or more",
     "FINETUNE_ADMINS": "Slack user ids separated by commas, e.g. U012ABCDEF,U034GHIJKL",
     "FINETUNE_MAX_UPLOAD_MB": "a whole number of megabytes, 1 or more",
     "FINETUNE_PRICES_FILE": "the path of a YAML file with price overrides",
@@ -61,6 +63,9 @@ class Settings(BaseSettings):
     #: page of running jobs per tick, so production keeps the default.
     finetune_poll_seconds: int = Field(default=60, ge=1)
     finetune_update_minutes: int = Field(default=30, ge=1)
+    #: Deadlines of the busy stages: past them a lost check is re-run and a lost launch resolved in Bedrock.
+    finetune_check_timeout_seconds: int = Field(default=900, ge=1)
+    finetune_launch_timeout_seconds: int = Field(default=120, ge=1)
     finetune_admins: str | None = None
     finetune_max_upload_mb: int = Field(default=1024, ge=1)
     finetune_prices_file: Path | None = None

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from workflows.conversation.events import SlackFile
 from workflows.conversation.model import Conversation
+from workflows.conversation.outbox import due_at
 from workflows.errors import ConcurrentUpdate, DatasetTooLarge, DatasetUnavailable, JobNotFound
 from workflows.jobs import JobRecord, JobRequest, JobSnapshot, JobStatus
 from workflows.messages import Attachment, Message
@@ -46,6 +47,10 @@ class InMemoryConversationStore:
     def active_in_channel(self, *, team: str, channel: str) -> list[str]:
         return [c.id for c in self.saved.values() if (c.team, c.channel) == (team, channel) and not c.stage.finished]
 
+    def due(self, now: datetime, *, limit: int = 100) -> list[str]:
+        owed = [(due_at(c), c.id) for c in self.saved.values()]
+        return [cid for when, cid in sorted((w, i) for w, i in owed if w is not None and w <= now)][:limit]
+
 
 @dataclass
 class Posted:
@@ -63,11 +68,20 @@ class RecordingNotifier:
     whispers: list[tuple[str, str]] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    keys: dict[tuple[str, str | None, str], str] = field(default_factory=dict)
 
     def post(self, *, channel: str, message: Message, thread_ts: str | None = None) -> str:
         ts = f"{len(self.posts) + 1}.000"
         self.posts.append(Posted(channel, message, thread_ts, ts))
         return ts
+
+    def post_keyed(self, *, channel: str, message: Message, key: str, thread_ts: str | None = None) -> str:
+        ts = self.post(channel=channel, message=message, thread_ts=thread_ts)
+        self.keys[(channel, thread_ts, key)] = ts
+        return ts
+
+    def find_posted(self, *, channel: str, key: str, thread_ts: str | None = None) -> str | None:
+        return self.keys.get((channel, thread_ts, key))
 
     def update(self, *, channel: str, ts: str, message: Message) -> None:
         for index, posted in enumerate(self.posts):

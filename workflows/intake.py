@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from workflows.catalogue.schema import Catalogue
 from workflows.conversation.events import DatasetAccepted, DatasetRefused, SlackFile
+from workflows.conversation.machine import source_name
 from workflows.conversation.model import Conversation, DatasetRole, DatasetSummary
 from workflows.dataset_access import refusal
 from workflows.errors import BotError, DatasetUnavailable
 from workflows.messages import Attachment, Message
-from workflows.ports import DatasetStorage, Notifier, SlackFiles
+from workflows.ports import DatasetStorage, SlackFiles
 from workflows.report_view import checked_part, full_report_text, needs_full_report, summary_message
 from workflows.slack_text import code
 from workflows.validation import validate_dataset
@@ -25,19 +25,10 @@ logger = logging.getLogger(__name__)
 MAX_S3_BYTES = 10 * 1024**3
 #: Where Slack uploads are kept in the bucket, one folder per conversation.
 DATASET_PREFIX = "finetune-bot/datasets"
+#: What to do after a failure nobody foresaw (S3 or Slack dropping the connection, a full disk…).
+UNEXPECTED_HINT = "Send the file again in a moment (or type its `s3://` URI); your other answers are kept."
 #: Occurrences per error code kept for the full report (counts stay exact beyond it).
 REPORTED_PER_CODE = 500
-
-
-@dataclass(frozen=True, slots=True)
-class CheckOutcome:
-    """The result to feed back to the conversation, and the verdict to show once it has been applied."""
-
-    event: DatasetAccepted | DatasetRefused
-    conversation: Conversation
-    progress_ts: str
-    verdict: Message
-    attachment: Attachment | None = None
 
 
 class DatasetIntake:
@@ -48,7 +39,6 @@ class DatasetIntake:
         *,
         files: SlackFiles,
         storage: DatasetStorage | None,
-        notifier: Notifier,
         catalogue: Catalogue,
         max_upload_bytes: int,
         dataset_buckets: frozenset[str],
@@ -57,14 +47,29 @@ class DatasetIntake:
         #: The buckets a person may name (``FINETUNE_DATASET_BUCKETS``); checked before any S3 call.
         self._dataset_buckets = dataset_buckets
         self._storage = storage
-        self._notifier = notifier
         self._catalogue = catalogue
         self._max_upload_bytes = max_upload_bytes
 
-    def check(self, conversation: Conversation, role: DatasetRole, source: SlackFile | str) -> CheckOutcome:
-        """Fetch, validate and (for Slack uploads) store the dataset; the verdict is shown by ``publish``."""
-        name = source.name if isinstance(source, SlackFile) else source.rsplit("/", 1)[-1]
-        progress = self._post(conversation, Message(f"Checking {code(name)} line by line…"))
+    def check(
+        self, conversation: Conversation, role: DatasetRole, source: SlackFile | str, *, check: str = ""
+    ) -> DatasetAccepted | DatasetRefused:
+        """Fetch, validate and (for Slack uploads) store the dataset; the result carries the verdict to show.
+
+        Never raises: a failure nobody foresaw is logged and answered as a refusal that asks for the
+        file again, so the setup is never left checking.
+        """
+        name = source_name(source)
+        try:
+            return self._check(conversation, role, source, name, check)
+        except Exception:
+            logger.exception("Checking %s for %s failed unexpectedly", name, conversation.id)
+            reason = f"I could not finish checking {code(name)}: reading or storing it failed on my side."
+            verdict = Message(reason, details=(UNEXPECTED_HINT,))
+            return DatasetRefused(role, reason, check, verdict)
+
+    def _check(
+        self, conversation: Conversation, role: DatasetRole, source: SlackFile | str, name: str, check: str
+    ) -> DatasetAccepted | DatasetRefused:
         with tempfile.TemporaryDirectory(prefix="finetune-bot-") as workdir:
             try:
                 path = self._fetch(source, Path(workdir) / f"{role.value}.jsonl")
@@ -73,29 +78,17 @@ class DatasetIntake:
                 report = self._validate(conversation, role, path, Path(workdir), shown)
             except BotError as exc:
                 verdict = Message(f"I could not use {code(name)}.", details=(str(exc),))
-                return CheckOutcome(DatasetRefused(role, str(exc)), conversation, progress, verdict)
+                return DatasetRefused(role, str(exc), check, verdict)
             verdict = summary_message(report, name=name, role=role)
             attachment = self._full_report(report, name) if needs_full_report(report, role=role) else None
             if not checked_part(report, role).valid:
-                return CheckOutcome(
-                    DatasetRefused(role, f"{code(name)} has errors"), conversation, progress, verdict, attachment
-                )
+                return DatasetRefused(role, f"{code(name)} has errors", check, verdict, attachment)
             try:
                 uri = source if isinstance(source, str) else self._keep(conversation, role, path)
             except BotError as exc:
                 verdict = Message(f"I could not store {code(name)} for the job.", details=(str(exc),))
-                return CheckOutcome(DatasetRefused(role, str(exc)), conversation, progress, verdict)
-        accepted = DatasetAccepted(role, _summary(report, role, source, name, uri))
-        return CheckOutcome(accepted, conversation, progress, verdict, attachment)
-
-    def publish(self, outcome: CheckOutcome) -> None:
-        """Show the verdict in place of the progress message (after the conversation has moved on)."""
-        conversation = outcome.conversation
-        self._update(conversation, outcome.progress_ts, outcome.verdict)
-        if outcome.attachment is not None:
-            self._notifier.attach(
-                channel=conversation.channel, thread_ts=conversation.thread_ts, attachment=outcome.attachment
-            )
+                return DatasetRefused(role, str(exc), check, verdict)
+        return DatasetAccepted(role, _summary(report, role, source, name, uri), check, verdict, attachment)
 
     def _fetch(self, source: SlackFile | str, destination: Path) -> Path:
         if isinstance(source, SlackFile):
@@ -155,12 +148,6 @@ class DatasetIntake:
             content=full_report_text(report, name=name).encode("utf-8"),
             title=f"Full validation report for {name}",
         )
-
-    def _post(self, conversation: Conversation, message: Message) -> str:
-        return self._notifier.post(channel=conversation.channel, thread_ts=conversation.thread_ts, message=message)
-
-    def _update(self, conversation: Conversation, ts: str, message: Message) -> None:
-        self._notifier.update(channel=conversation.channel, ts=ts, message=message)
 
 
 def _summary(

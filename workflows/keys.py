@@ -13,6 +13,9 @@ CONVERSATION_PREFIX = NAMESPACE + "conversation:"
 #: Sorted set of a channel's unfinished conversation ids, scored by last save (epoch seconds);
 #: suffixed ``team:channel``.
 ACTIVE_CONVERSATIONS_PREFIX = NAMESPACE + "conversations:active:"
+#: Sorted set of conversation ids owed attention (a busy stage's deadline, or messages still to deliver),
+#: scored by when (epoch seconds); the scheduled tick re-drives those due.
+DUE_CONVERSATIONS = NAMESPACE + "conversations:due"
 #: A week: a conversation left alone this long is forgotten; every save starts the week again.
 CONVERSATION_TTL_SECONDS = 7 * 24 * 3600
 
@@ -36,7 +39,8 @@ LOCK_PREFIX = NAMESPACE + "lock:"
 #: The lock name of the lease that lets exactly one replica run the scheduled monitoring.
 SCHEDULER_LEASE = "scheduler"
 #: Lock names ``monitor:update:<job>`` (expiring) mark a running job's periodic update as not due yet;
-#: ``launch:<conversation id>`` serializes a conversation's Start across replicas.
+#: ``launch:<conversation id>`` serializes a conversation's Start across replicas; ``outbox:<conversation id>``
+#: lets one worker at a time deliver a conversation's pending messages.
 
 # Customization jobs
 

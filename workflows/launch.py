@@ -6,11 +6,11 @@ import logging
 from decimal import Decimal
 
 from workflows.catalogue.schema import Catalogue, ModelSpec
-from workflows.conversation.events import JobLaunched, JobLaunchRefused
+from workflows.conversation.events import JobLaunched, JobLaunchRefused, LaunchAbandoned
 from workflows.conversation.model import Conversation
 from workflows.conversation.review import epochs, hyperparameters
 from workflows.costs import estimate_cost, format_usd
-from workflows.errors import BotError
+from workflows.errors import BotError, JobNotFound
 from workflows.jobs import JobRecord, JobRequest, JobSnapshot, job_names
 from workflows.messages import Message
 from workflows.ports import Clock, CustomizationJobs, JobRecords, Locks, Notifier
@@ -18,7 +18,7 @@ from workflows.slack_text import code
 
 logger = logging.getLogger(__name__)
 
-#: Seconds one replica may spend creating a job before another may try again.
+#: Seconds one replica may spend creating a job before another may try again (the launch deadline).
 LAUNCH_LOCK_SECONDS = 120
 #: Where in the bucket job output goes.
 OUTPUT_PREFIX = "finetune-bot/output"
@@ -85,6 +85,7 @@ class JobLauncher:
         clock: Clock,
         role_arn: str | None,
         bucket: str | None,
+        lock_seconds: float = LAUNCH_LOCK_SECONDS,
     ) -> None:
         self._jobs = jobs
         self._records = records
@@ -94,6 +95,7 @@ class JobLauncher:
         self._clock = clock
         self._role_arn = role_arn
         self._bucket = bucket
+        self._lock_seconds = lock_seconds
 
     def launch(self, conversation: Conversation) -> JobLaunched | JobLaunchRefused | None:
         """The result to feed back, or None when another replica is launching this job right now."""
@@ -102,13 +104,33 @@ class JobLauncher:
         if self._bucket is None:
             return JobLaunchRefused(MISSING_SETTING.format(name="FINETUNE_BUCKET"))
         lock = f"launch:{conversation.id}"
-        token = self._locks.acquire(lock, ttl_seconds=LAUNCH_LOCK_SECONDS)
+        token = self._locks.acquire(lock, ttl_seconds=self._lock_seconds)
         if token is None:
             return None
         try:
             return self._launch(conversation, self._role_arn, self._bucket)
         finally:
             self._locks.release(lock, token)
+
+    def resolve(self, conversation: Conversation) -> JobLaunched | LaunchAbandoned | None:
+        """After a launch outlived its deadline: adopt the job if Bedrock has it by its name, else give Start back.
+
+        None when Bedrock cannot say right now; the next tick asks again.
+        """
+        assert conversation.model_id is not None
+        job_name, _, _ = job_names(conversation_id=conversation.id, label=conversation.name)
+        try:
+            snapshot = self._jobs.describe(job_name)
+        except JobNotFound:
+            logger.info("Launch of %s was interrupted before Bedrock took it", job_name)
+            return LaunchAbandoned()
+        except BotError as exc:
+            logger.warning("Could not look up %s after an interrupted launch: %s", job_name, exc)
+            return None
+        if self._records.get(job_name) is None:
+            logger.info("Adopting job %s, created by an interrupted launch", job_name)
+            self._record(conversation, self._catalogue.model(conversation.model_id), snapshot)
+        return JobLaunched(snapshot.job_name, snapshot.job_arn)
 
     def _launch(self, conversation: Conversation, role_arn: str, bucket: str) -> JobLaunched | JobLaunchRefused:
         assert conversation.model_id is not None

@@ -145,6 +145,10 @@ class ConversationStore(Protocol):
         """Ids of the unfinished conversations in a channel."""
         ...
 
+    def due(self, now: datetime, *, limit: int = 100) -> list[str]:
+        """Ids of conversations owed attention by ``now``: a busy deadline passed or messages still pending."""
+        ...
+
 
 class Notifier(Protocol):
     """Posting to Slack: messages in channels and threads, edits, private notes and files.
@@ -170,6 +174,18 @@ class Notifier(Protocol):
 
     def attach(self, *, channel: str, attachment: Attachment, thread_ts: str | None = None) -> None:
         """Upload a file into the channel or thread."""
+        ...
+
+
+class KeyedPosts(Protocol):
+    """Posts that can be found again by a key, so a post re-driven after a failure or a crash is not doubled."""
+
+    def post_keyed(self, *, channel: str, message: Message, key: str, thread_ts: str | None = None) -> str:
+        """Post ``message`` tagged with ``key``; its ``ts``."""
+        ...
+
+    def find_posted(self, *, channel: str, key: str, thread_ts: str | None = None) -> str | None:
+        """The ``ts`` of the bot's message tagged with ``key`` in the thread (or the channel's recent history)."""
         ...
 
 

@@ -1,27 +1,33 @@
 """The conversation service: load, advance, save with optimistic concurrency, then perform the effects.
 
-Effects run after the state is saved, so a crash between the two repeats at most an idempotent
-step (posting a question again, re-checking a dataset, re-creating the same job by name).
+What a step owes the thread is saved with its new state (the outbox) and delivered after the
+save; the work it asks for (a check, a launch) runs after that, owned until a deadline. Whatever
+a crash or a Slack failure leaves undone is re-driven by the next event in the conversation and
+by the scheduled ``sweep``: pending messages are delivered, overdue work is redone or resolved.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from workflows.cancellation import Cancellation
 from workflows.catalogue.schema import Catalogue
-from workflows.conversation.effects import CheckDataset, Effect, LaunchJob, Say, Whisper
-from workflows.conversation.events import CancelPressed, DatasetAccepted, Event
-from workflows.conversation.machine import Context, Step, advance, begin
+from workflows.conversation import outbox
+from workflows.conversation.effects import CheckDataset, Effect, LaunchJob, ResolveLaunch, Whisper
+from workflows.conversation.events import CancelPressed, Event, Recover
+from workflows.conversation.machine import CHECK_SECONDS, LAUNCH_SECONDS, Context, advance, begin
 from workflows.conversation.model import Conversation, Stage
 from workflows.conversation.one_line import plan_one_line
+from workflows.courier import OutboxCourier
 from workflows.errors import ConcurrentUpdate, MessageGone, StorageUnavailable
 from workflows.intake import DatasetIntake
 from workflows.launch import JobLauncher
 from workflows.messages import Message
-from workflows.ports import Clock, ConversationStore, Notifier
+from workflows.ports import Clock, ConversationStore, KeyedPosts, Locks, Notifier
 from workflows.slack_text import mention, mrkdwn
 
 logger = logging.getLogger(__name__)
@@ -34,6 +40,19 @@ EXPIRED = (
     "I no longer have this setup (setups are kept for a week, or it was from another workspace). "
     "Type `/finetune` to start again."
 )
+
+
+def this_worker() -> str:
+    """Who owns work started by this process: host and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """How long a busy stage's owner has before the conversation recovers by itself (seconds)."""
+
+    check: float = CHECK_SECONDS
+    launch: float = LAUNCH_SECONDS
 
 
 @dataclass(frozen=True)
@@ -53,6 +72,8 @@ class ConversationService:
         *,
         store: ConversationStore,
         notifier: Notifier,
+        posts: KeyedPosts,
+        locks: Locks,
         intake: DatasetIntake,
         launcher: JobLauncher,
         catalogue: Catalogue,
@@ -60,11 +81,16 @@ class ConversationService:
         region: str,
         max_upload_bytes: int,
         storage_up: Callable[[], bool],
+        deadlines: Deadlines | None = None,
+        worker: str | None = None,
     ) -> None:
         self._store = store
         #: A quick probe of the store, asked before anything is posted that the store must remember.
         self._storage_up = storage_up
         self._notifier = notifier
+        self._courier = OutboxCourier(store=store, notifier=notifier, posts=posts, locks=locks)
+        self._deadlines = deadlines or Deadlines()
+        self._worker = worker or this_worker()
         self._intake = intake
         self._launcher = launcher
         self._catalogue = catalogue
@@ -73,7 +99,15 @@ class ConversationService:
         self._max_upload_bytes = max_upload_bytes
 
     def context(self) -> Context:
-        return Context(self._catalogue, self._region, self._max_upload_bytes, self._clock.now())
+        return Context(
+            self._catalogue,
+            self._region,
+            self._max_upload_bytes,
+            self._clock.now(),
+            worker=self._worker,
+            check_seconds=self._deadlines.check,
+            launch_seconds=self._deadlines.launch,
+        )
 
     def start(self, where: Where) -> Conversation:
         """``/finetune``: post the root message in the channel and ask the first question in its thread."""
@@ -85,9 +119,7 @@ class ConversationService:
             user=where.user,
             context=self.context(),
         )
-        saved = self._save_new(step.conversation)
-        self._perform(saved, step.effects)
-        return saved
+        return self._open(step.conversation, step.effects)
 
     def start_one_line(self, where: Where, options: Mapping[str, str]) -> list[str]:
         """``/finetune new key=value …``: the problems, or [] once the checks are under way in a thread."""
@@ -96,8 +128,7 @@ class ConversationService:
             return plan
         thread_ts = self._post_root(where)
         conversation = plan.conversation(team=where.team, channel=where.channel, thread_ts=thread_ts, user=where.user)
-        saved = self._save_new(conversation)
-        self._perform(saved, plan.effects)
+        self._open(conversation, plan.effects)
         return []
 
     def handle(self, conversation_id: str, event: Event, *, where: Where) -> None:
@@ -108,17 +139,46 @@ class ConversationService:
         """Like ``handle``, for messages in threads: threads that are not conversations are ignored."""
         self._apply(conversation_id, event, where=where, quiet_if_missing=True)
 
-    def _apply(self, conversation_id: str, event: Event, *, where: Where, quiet_if_missing: bool) -> None:
+    def sweep(self) -> int:
+        """The scheduled re-drive: deliver what conversations still owe, recover overdue busy stages.
+
+        Returns how many conversations were looked at; one that fails is logged and the rest go on.
+        """
+        due = self._store.due(self._clock.now())
+        for conversation_id in due:
+            try:
+                self._apply(conversation_id, Recover(), where=None, quiet_if_missing=True)
+            except Exception:
+                logger.exception("Re-driving conversation %s failed; the next tick tries again", conversation_id)
+        return len(due)
+
+    def _open(self, conversation: Conversation, effects: tuple[Effect, ...]) -> Conversation:
+        """Save a new conversation with what it owes, then deliver and perform."""
+        queued, work = outbox.queue(conversation, effects)
+        saved = self._save_new(queued)
+        self._courier.deliver(saved.id, fresh=frozenset(entry.id for entry in saved.outbox))
+        self._perform(saved, work)
+        return saved
+
+    def _apply(self, conversation_id: str, event: Event, *, where: Where | None, quiet_if_missing: bool) -> None:
         for _ in range(SAVE_ATTEMPTS):
             conversation = self._store.load(conversation_id)
             if conversation is None:
-                if not quiet_if_missing:
+                if not quiet_if_missing and where is not None:
                     self._notifier.whisper(channel=where.channel, user=where.user, text=EXPIRED)
                 return
-            step = advance(conversation, event, self.context())
-            saved = self._save(conversation, step)
+            context = self.context()
+            step = advance(conversation, event, context)
+            queued, work = outbox.queue(step.conversation, step.effects)
+            if queued is not step.conversation:
+                queued = queued.model_copy(update={"updated_at": context.now})
+            saved = self._save(conversation, queued)
             if saved is not None:
-                self._perform(saved, step.effects)
+                if saved.outbox:
+                    before = {entry.id for entry in conversation.outbox}
+                    fresh = frozenset(entry.id for entry in saved.outbox if entry.id not in before)
+                    self._courier.deliver(saved.id, fresh=fresh)
+                self._perform(saved, work)
                 return
         logger.warning(
             "Gave up applying %s to %s after %d concurrent saves",
@@ -158,12 +218,12 @@ class ConversationService:
             return conversation.stage
         return after.stage if after is not None else None
 
-    def _save(self, before: Conversation, step: Step) -> Conversation | None:
+    def _save(self, before: Conversation, after: Conversation) -> Conversation | None:
         """The saved conversation; ``before`` itself when nothing changed; None when someone saved first."""
-        if step.conversation is before:
+        if after is before:
             return before
         try:
-            return self._store.save(step.conversation)
+            return self._store.save(after)
         except ConcurrentUpdate:
             return None
 
@@ -185,37 +245,31 @@ class ConversationService:
             raise
 
     def _perform(self, conversation: Conversation, effects: tuple[Effect, ...]) -> None:
-        where = Where(conversation.team, conversation.channel, conversation.user)
+        """Whispers and work, after the save; a failure is logged, and the deadline recovers the work."""
         for effect in effects:
-            if isinstance(effect, Say):
-                self._say(conversation, effect)
-            elif isinstance(effect, Whisper):
-                self._notifier.whisper(
-                    channel=conversation.channel,
-                    user=effect.user,
-                    text=effect.text,
-                    thread_ts=conversation.thread_ts,
+            try:
+                self._perform_one(conversation, effect)
+            except Exception:
+                logger.exception(
+                    "%s for %s failed; the conversation recovers at its deadline",
+                    type(effect).__name__,
+                    conversation.id,
                 )
-            elif isinstance(effect, CheckDataset):
-                self._check_dataset(conversation, effect, where)
-            elif isinstance(effect, LaunchJob):
-                launched = self._launcher.launch(conversation)
-                if launched is not None:
-                    self.handle(conversation.id, launched, where=where)
 
-    def _check_dataset(self, conversation: Conversation, effect: CheckDataset, where: Where) -> None:
-        """Show an acceptance before moving on, but a refusal only once the thread takes a new file."""
-        outcome = self._intake.check(conversation, effect.role, effect.source)
-        if isinstance(outcome.event, DatasetAccepted):
-            self._intake.publish(outcome)
-            self.handle(conversation.id, outcome.event, where=where)
-        else:
-            self.handle(conversation.id, outcome.event, where=where)
-            self._intake.publish(outcome)
-
-    def _say(self, conversation: Conversation, effect: Say) -> None:
-        self._notifier.post(
-            channel=conversation.channel, thread_ts=conversation.thread_ts, message=effect.reply.message
-        )
-        for attachment in effect.reply.attachments:
-            self._notifier.attach(channel=conversation.channel, thread_ts=conversation.thread_ts, attachment=attachment)
+    def _perform_one(self, conversation: Conversation, effect: Effect) -> None:
+        where = Where(conversation.team, conversation.channel, conversation.user)
+        if isinstance(effect, Whisper):
+            self._notifier.whisper(
+                channel=conversation.channel, user=effect.user, text=effect.text, thread_ts=conversation.thread_ts
+            )
+        elif isinstance(effect, CheckDataset):
+            result = self._intake.check(conversation, effect.role, effect.source, check=effect.check)
+            self.handle(conversation.id, result, where=where)
+        elif isinstance(effect, LaunchJob):
+            launched = self._launcher.launch(conversation)
+            if launched is not None:
+                self.handle(conversation.id, launched, where=where)
+        elif isinstance(effect, ResolveLaunch):
+            resolved = self._launcher.resolve(conversation)
+            if resolved is not None:
+                self.handle(conversation.id, resolved, where=where)

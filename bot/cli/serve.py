@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     routes = Routes(runtime.guard, runtime.services.healthy)
     port = args.port or settings.port
     scheduler = MonitorScheduler(
-        runtime.monitor.tick,
+        runtime.tick,
         seconds=settings.finetune_poll_seconds,
         on_stop=runtime.monitor.stop,
         storage_up=runtime.services.healthy,

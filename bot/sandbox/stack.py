@@ -87,7 +87,7 @@ def running_product(*, speed: float, redis_url: str | None) -> Iterator[Product]
         if not redis_choice.in_process:
             stack.callback(forget_watches, redis_choice.url, aws)
         scheduler = MonitorScheduler(
-            runtime.monitor.tick,
+            runtime.tick,
             seconds=settings.finetune_poll_seconds,
             on_stop=runtime.monitor.stop,
             storage_up=runtime.services.healthy,

@@ -30,6 +30,7 @@ from workflows.conversation.events import (
 from workflows.conversation.machine import Context, Step, advance, begin
 from workflows.conversation.model import Conversation, DatasetRole, DatasetSummary, Stage
 from workflows.dataset_rules import CustomizationType
+from workflows.messages import Message, Reply
 
 USER = "U1"
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -150,9 +151,14 @@ def test_a_binary_file_is_refused_before_download() -> None:
     assert "not JSON Lines" in said(step)[0]
 
 
-def test_an_attached_file_is_checked_as_training_data() -> None:
+def test_an_attached_file_is_checked_as_training_data_with_a_progress_message_in_a_slot() -> None:
     step = run(TO_REVIEW[:3])
-    assert step.effects == (CheckDataset(DatasetRole.TRAINING, JSONL),)
+    busy = step.conversation.busy
+    assert busy is not None
+    assert step.effects == (
+        Say(Reply(Message("Checking `train.jsonl` line by line…")), slot=busy.slot),
+        CheckDataset(DatasetRole.TRAINING, JSONL, check=busy.token),
+    )
 
 
 def test_someone_else_gets_a_private_note_and_changes_nothing() -> None:
@@ -212,11 +218,14 @@ def test_the_review_shows_the_cost_and_a_start_button() -> None:
     assert dict(message.facts)["Training data"].startswith("`train.jsonl`: 50 records")
 
 
-def test_start_pressed_twice_launches_again_only_while_starting() -> None:
+def test_start_pressed_again_while_starting_says_what_is_happening_and_launches_once() -> None:
     starting = run([*TO_REVIEW, StartPressed(USER)])
     assert starting.effects == (LaunchJob(),)
     again = advance(starting.conversation, StartPressed(USER), CONTEXT)
-    assert again.effects == (LaunchJob(),)
+    assert again.conversation is starting.conversation
+    (note,) = again.effects
+    assert isinstance(note, Whisper)
+    assert "being created" in note.text
     started = advance(starting.conversation, JobLaunched("job", "arn"), CONTEXT)
     after = advance(started.conversation, StartPressed(USER), CONTEXT)
     assert after.conversation is started.conversation
@@ -227,4 +236,6 @@ def test_a_queued_validation_uri_is_checked_after_the_training_file() -> None:
     conversation = run(TO_REVIEW[:3]).conversation.model_copy(update={"queued_validation_uri": "s3://b/v.jsonl"})
     step = advance(conversation, DatasetAccepted(DatasetRole.TRAINING, SUMMARY), CONTEXT)
     assert step.conversation.stage is Stage.CHECKING_VALIDATION
-    assert step.effects == (CheckDataset(DatasetRole.VALIDATION, "s3://b/v.jsonl"),)
+    busy = step.conversation.busy
+    assert busy is not None
+    assert step.effects[-1] == CheckDataset(DatasetRole.VALIDATION, "s3://b/v.jsonl", check=busy.token)

@@ -54,7 +54,6 @@ class World:
         intake = DatasetIntake(
             files=self.files,
             storage=self.storage,
-            notifier=self.notifier,
             catalogue=catalogue,
             max_upload_bytes=10**7,
             dataset_buckets=frozenset({"bucket"}),
@@ -72,6 +71,8 @@ class World:
         self.service = ConversationService(
             store=self.store,
             notifier=self.notifier,
+            posts=self.notifier,
+            locks=self.locks,
             intake=intake,
             launcher=launcher,
             catalogue=catalogue,

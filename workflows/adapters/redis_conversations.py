@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 
 import redis
 from pydantic import ValidationError
@@ -12,6 +13,7 @@ from redis.client import Pipeline
 from workflows import keys
 from workflows.adapters.redis_values import as_text, as_texts, watch
 from workflows.conversation.model import SCHEMA_VERSION, Conversation
+from workflows.conversation.outbox import due_at
 from workflows.errors import ConcurrentUpdate
 
 logger = logging.getLogger(__name__)
@@ -62,8 +64,28 @@ class RedisConversationStore:
             self._client.zrem(index, *expired)
         return [cid for cid in ids if cid not in expired]
 
+    def due(self, now: datetime, *, limit: int = 100) -> list[str]:
+        """Conversations whose busy deadline passed or whose pending messages are due for a re-drive, oldest first."""
+        ids = as_texts(self._client.zrangebyscore(keys.DUE_CONVERSATIONS, "-inf", now.timestamp(), start=0, num=limit))
+        if not ids:
+            return []
+        with self._client.pipeline(transaction=False) as pipe:
+            for conversation_id in ids:
+                pipe.exists(keys.conversation_key(conversation_id))
+            present = pipe.execute()
+        expired = [cid for cid, exists in zip(ids, present, strict=True) if not exists]
+        if expired:
+            self._client.zrem(keys.DUE_CONVERSATIONS, *expired)
+        return [cid for cid in ids if cid not in expired]
+
     def _update_index(self, pipe: Pipeline, conversation: Conversation) -> None:
-        """Keep the channel index equal to the unfinished conversations (queued in the transaction)."""
+        """Keep the channel index equal to the unfinished conversations, and the due index equal to those
+        owed attention (queued in the transaction, so state, outbox and indexes never disagree)."""
+        due = due_at(conversation)
+        if due is None:
+            pipe.zrem(keys.DUE_CONVERSATIONS, conversation.id)
+        else:
+            pipe.zadd(keys.DUE_CONVERSATIONS, {conversation.id: due.timestamp()})
         index = keys.active_conversations_key(conversation.team, conversation.channel)
         if conversation.stage.finished:
             pipe.zrem(index, conversation.id)

@@ -11,9 +11,10 @@ from workflows.messages import Reply
 
 @dataclass(frozen=True, slots=True)
 class Say:
-    """Post in the conversation's thread."""
+    """Post in the conversation's thread; a reply to a ``slot`` already posted edits that message instead."""
 
     reply: Reply
+    slot: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,8 @@ class CheckDataset:
     role: DatasetRole
     #: A Slack upload, or an ``s3://`` URI.
     source: SlackFile | str
+    #: The attempt (``Busy.token``) the result belongs to.
+    check: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,4 +41,9 @@ class LaunchJob:
     """Create the Bedrock job from the conversation; answer with JobLaunched or JobLaunchRefused."""
 
 
-Effect = Say | Whisper | CheckDataset | LaunchJob
+@dataclass(frozen=True, slots=True)
+class ResolveLaunch:
+    """A launch outlived its deadline: find the job by its name in Bedrock and adopt it, or give Start back."""
+
+
+Effect = Say | Whisper | CheckDataset | LaunchJob | ResolveLaunch

@@ -5,20 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workflows.conversation.model import DatasetRole, DatasetSummary
+from workflows.conversation.model import SlackFile as SlackFile
 from workflows.dataset_rules import CustomizationType
-
-
-@dataclass(frozen=True, slots=True)
-class SlackFile:
-    """A file a person attached in the thread, as the Slack event describes it (not yet downloaded)."""
-
-    id: str
-    name: str
-    size: int
-    filetype: str
-    mimetype: str
-    download_url: str
-
+from workflows.messages import Attachment, Message
 
 # --- a person's answers (each carries who acted) ---
 
@@ -93,14 +82,22 @@ class CancelPressed:
 class DatasetAccepted:
     role: DatasetRole
     summary: DatasetSummary
+    #: The attempt this result belongs to (``Busy.token``); "" matches any.
+    check: str = ""
+    #: What replaces the progress message (the report's summary), and the full report when long.
+    verdict: Message | None = None
+    attachment: Attachment | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class DatasetRefused:
-    """The dataset could not be used; the service already showed the details (errors with lines)."""
+    """The dataset could not be used; ``verdict`` shows the details (errors with lines)."""
 
     role: DatasetRole
     reason: str
+    check: str = ""
+    verdict: Message | None = None
+    attachment: Attachment | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +113,16 @@ class JobLaunchRefused:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class LaunchAbandoned:
+    """An interrupted launch left no job in Bedrock: Start is available again."""
+
+
+@dataclass(frozen=True, slots=True)
+class Recover:
+    """The scheduled tick looks in: a busy stage past its deadline recovers, anything else is unchanged."""
+
+
 PersonEvent = (
     TypeChosen
     | HelpRequested
@@ -129,5 +136,5 @@ PersonEvent = (
     | BackPressed
     | CancelPressed
 )
-ResultEvent = DatasetAccepted | DatasetRefused | JobLaunched | JobLaunchRefused
+ResultEvent = DatasetAccepted | DatasetRefused | JobLaunched | JobLaunchRefused | LaunchAbandoned | Recover
 Event = PersonEvent | ResultEvent

@@ -7,7 +7,7 @@ optimistic concurrency, then performs the effects and feeds their results back a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from workflows.catalogue.errors import UnknownModel
@@ -15,7 +15,7 @@ from workflows.catalogue.schema import Catalogue, ModelSpec
 from workflows.commands import parse_type
 from workflows.conversation import questions
 from workflows.conversation.advice import DataAnswer, GoalAnswer, recommend
-from workflows.conversation.effects import CheckDataset, Effect, LaunchJob, Say, Whisper
+from workflows.conversation.effects import CheckDataset, Effect, LaunchJob, ResolveLaunch, Say, Whisper
 from workflows.conversation.events import (
     BackPressed,
     CancelPressed,
@@ -28,7 +28,9 @@ from workflows.conversation.events import (
     HelpRequested,
     JobLaunched,
     JobLaunchRefused,
+    LaunchAbandoned,
     ModelChosen,
+    Recover,
     ResultEvent,
     SlackFile,
     StartPressed,
@@ -36,7 +38,7 @@ from workflows.conversation.events import (
     TypeChosen,
     ValidationSkipped,
 )
-from workflows.conversation.model import Conversation, DatasetRole, Stage
+from workflows.conversation.model import Busy, Conversation, DatasetRole, Stage
 from workflows.conversation.review import review_message, settings_change
 from workflows.dataset_rules import CustomizationType
 from workflows.messages import Message, Reply
@@ -44,6 +46,12 @@ from workflows.slack_text import code, mention, mrkdwn
 
 #: Stages that wait for work in progress rather than for a person.
 BUSY = {Stage.CHECKING_TRAINING, Stage.CHECKING_VALIDATION, Stage.STARTING}
+#: How long a dataset check may take before it is presumed lost (downloading and validating 1 GB takes about a minute).
+CHECK_SECONDS = 15 * 60
+#: How long creating a job may take before it is presumed lost (Bedrock answers within seconds; retries included).
+LAUNCH_SECONDS = 120
+#: A check that was lost this many times is handed back to the person rather than run again.
+CHECK_ATTEMPTS = 2
 #: File types Slack reports for text we can validate; anything else is refused before download.
 TEXT_FILETYPES = {"jsonl", "json", "text", "txt", "ndjson", "auto", ""}
 
@@ -56,6 +64,10 @@ class Context:
     region: str
     max_upload_bytes: int
     now: datetime
+    #: Who would own work started now (host and process), recorded on busy stages.
+    worker: str = "unknown"
+    check_seconds: float = CHECK_SECONDS
+    launch_seconds: float = LAUNCH_SECONDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +93,7 @@ def begin(*, team: str, channel: str, thread_ts: str, user: str, context: Contex
 
 def advance(conversation: Conversation, event: Event, context: Context) -> Step:
     """Apply one event; never raises for anything a person can do."""
-    if isinstance(event, DatasetAccepted | DatasetRefused | JobLaunched | JobLaunchRefused):
+    if isinstance(event, DatasetAccepted | DatasetRefused | JobLaunched | JobLaunchRefused | LaunchAbandoned | Recover):
         step = _on_result(conversation, event, context)
     else:
         step = _on_person(conversation, event, context)
@@ -124,8 +136,10 @@ def _on_person(conversation: Conversation, event: Event, context: Context) -> St
         event = _interpret(conversation, event, context)
     if isinstance(event, CancelPressed):
         return _cancel(conversation)
+    if overdue(conversation, context.now):
+        return _recover(conversation, context)
     if conversation.stage in BUSY:
-        return _while_busy(conversation, event)
+        return _while_busy(conversation, event, context)
     if isinstance(event, BackPressed):
         return _back(conversation, context)
     return _answer(conversation, event, context)
@@ -149,11 +163,11 @@ def _answer(conversation: Conversation, event: Event, context: Context) -> Step:
     if stage is Stage.AWAITING_VALIDATION and isinstance(event, ValidationSkipped):
         return _goto(conversation, Stage.REVIEWING, context, validation=None)
     if stage is Stage.REVIEWING and isinstance(event, StartPressed):
-        return _start(conversation)
+        return _start(conversation, context)
     if stage is Stage.REVIEWING and isinstance(event, TextTyped):
         return _change_settings(conversation, event.text, context)
     if isinstance(event, TextTyped) and event.text.startswith("s3://") and stage is _dataset_stage(conversation):
-        return _check(conversation, event.text)
+        return _check(conversation, event.text, context)
     return Step(conversation, (_say(Message(questions.hint(conversation))),))
 
 
@@ -214,7 +228,7 @@ def _attach(conversation: Conversation, file: SlackFile, context: Context) -> St
             "Upload a `.jsonl` file with one JSON record per line."
         )
         return Step(conversation, (_say(Message(text)),))
-    return _check(conversation, file)
+    return _check(conversation, file, context)
 
 
 def _is_text_mimetype(mimetype: str) -> bool:
@@ -223,13 +237,36 @@ def _is_text_mimetype(mimetype: str) -> bool:
     )
 
 
-def _check(conversation: Conversation, source: SlackFile | str) -> Step:
+def _check(conversation: Conversation, source: SlackFile | str, context: Context) -> Step:
+    """Move to the checking stage, owned by this worker until the check deadline, and say so in a slot."""
     if conversation.stage is Stage.AWAITING_TRAINING:
-        role, busy = DatasetRole.TRAINING, Stage.CHECKING_TRAINING
+        role, stage = DatasetRole.TRAINING, Stage.CHECKING_TRAINING
     else:
-        role, busy = DatasetRole.VALIDATION, Stage.CHECKING_VALIDATION
-    updated = conversation.model_copy(update={"stage": busy, "previous": (*conversation.previous, conversation.stage)})
-    return Step(updated, (CheckDataset(role, source),))
+        role, stage = DatasetRole.VALIDATION, Stage.CHECKING_VALIDATION
+    token = f"{role.value}-{conversation.version}-1"
+    busy = _busy(context, token, context.check_seconds, role=role, source=source, slot=f"check-{token}")
+    updated = conversation.model_copy(
+        update={"stage": stage, "previous": (*conversation.previous, conversation.stage), "busy": busy}
+    )
+    progress = Message(f"Checking {code(source_name(source))} line by line…")
+    return Step(updated, (Say(Reply(progress), slot=busy.slot), CheckDataset(role, source, check=token)))
+
+
+def source_name(source: SlackFile | str) -> str:
+    """The file name a person recognises: the upload's name, or the last part of an s3:// URI."""
+    return source.name if isinstance(source, SlackFile) else source.rsplit("/", 1)[-1]
+
+
+def overdue(conversation: Conversation, now: datetime) -> bool:
+    """A busy stage whose owner ran out of time (or that records no owner at all)."""
+    if conversation.stage not in BUSY:
+        return False
+    return conversation.busy is None or now >= conversation.busy.until
+
+
+def _busy(context: Context, token: str, seconds: float, **work: Any) -> Busy:
+    until = context.now + timedelta(seconds=seconds)
+    return Busy(owner=context.worker, since=context.now, until=until, token=token, **work)
 
 
 def _change_settings(conversation: Conversation, text: str, context: Context) -> Step:
@@ -240,23 +277,56 @@ def _change_settings(conversation: Conversation, text: str, context: Context) ->
     return Step(changed, (_say(review_message(changed, model)),))
 
 
-def _start(conversation: Conversation) -> Step:
-    updated = conversation.model_copy(update={"stage": Stage.STARTING})
+def _start(conversation: Conversation, context: Context) -> Step:
+    busy = _busy(context, f"l{conversation.version}", context.launch_seconds)
+    updated = conversation.model_copy(update={"stage": Stage.STARTING, "busy": busy})
     return Step(updated, (LaunchJob(),))
 
 
-def _while_busy(conversation: Conversation, event: Event) -> Step:
-    """While a check or a launch runs, only Start may be repeated (it is idempotent)."""
-    if conversation.stage is Stage.STARTING and isinstance(event, StartPressed):
-        return Step(conversation, (LaunchJob(),))
+def _while_busy(conversation: Conversation, event: Event, context: Context) -> Step:
+    """While a check or a launch runs (and has time left), say what is happening."""
+    if conversation.stage is Stage.STARTING and conversation.busy is not None:
+        asked, until = conversation.busy.since, conversation.busy.until
+        text = (
+            f"The job is being created: Bedrock was asked at {asked:%H:%M:%S} UTC and has not confirmed it yet. "
+            f"I'll post its status here as soon as it does; if nothing comes by {until:%H:%M:%S} UTC, I'll look "
+            "the job up in Bedrock myself and either follow it or give you the Start button back."
+        )
+        return Step(conversation, (Whisper(conversation.user, text),))
     return Step(conversation, (Whisper(conversation.user, questions.still_checking()),))
+
+
+def _recover(conversation: Conversation, context: Context) -> Step:
+    """A busy stage outlived its deadline (a crash, a lost thread): redo the work, resolve it, or hand it back."""
+    busy = conversation.busy
+    attempt = busy.attempt + 1 if busy is not None else 1
+    if conversation.stage is Stage.STARTING:
+        renewed = _busy(context, f"l{conversation.version}", context.launch_seconds, attempt=attempt)
+        return Step(conversation.model_copy(update={"busy": renewed}), (ResolveLaunch(),))
+    waiting = Stage.AWAITING_TRAINING if conversation.stage is Stage.CHECKING_TRAINING else Stage.AWAITING_VALIDATION
+    if busy is None or busy.source is None or busy.role is None or attempt > CHECK_ATTEMPTS:
+        name = code(source_name(busy.source)) if busy is not None and busy.source is not None else "your dataset"
+        text = f"I could not finish checking {name}: the check was interrupted. Please send it again."
+        back = _back_to_waiting(conversation, waiting)
+        return Step(back, (Say(Reply(Message(text)), slot=busy.slot if busy else None),))
+    token = f"{busy.role.value}-{conversation.version}-{attempt}"
+    again = _busy(context, token, context.check_seconds, role=busy.role, source=busy.source, slot=busy.slot)
+    again = again.model_copy(update={"attempt": attempt})
+    progress = Message(f"Checking {code(source_name(busy.source))} again (the first check was interrupted)…")
+    effects = (Say(Reply(progress), slot=busy.slot), CheckDataset(busy.role, busy.source, check=token))
+    return Step(conversation.model_copy(update={"busy": again}), effects)
+
+
+def _back_to_waiting(conversation: Conversation, waiting: Stage) -> Conversation:
+    previous = tuple(stage for stage in conversation.previous if stage is not waiting)
+    return conversation.model_copy(update={"stage": waiting, "previous": previous, "busy": None})
 
 
 def _cancel(conversation: Conversation) -> Step:
     if conversation.stage is Stage.STARTING:
         text = "The job is being created right now, so this setup can no longer be cancelled."
         return Step(conversation, (Whisper(conversation.user, text + " Use `/finetune stop JOB` once it starts."),))
-    cancelled = conversation.model_copy(update={"stage": Stage.CANCELLED})
+    cancelled = conversation.model_copy(update={"stage": Stage.CANCELLED, "busy": None})
     return Step(cancelled, (_say(Message("Cancelled. Nothing was started and nothing was spent.")),))
 
 
@@ -297,20 +367,44 @@ def _goto(conversation: Conversation, stage: Stage, context: Context, **changes:
 
 
 def _on_result(conversation: Conversation, event: ResultEvent, context: Context) -> Step:
-    if isinstance(event, DatasetAccepted):
-        return _accepted(conversation, event, context)
-    if isinstance(event, DatasetRefused):
-        waiting = Stage.AWAITING_TRAINING if event.role is DatasetRole.TRAINING else Stage.AWAITING_VALIDATION
-        previous = tuple(stage for stage in conversation.previous if stage is not waiting)
-        updated = conversation.model_copy(update={"stage": waiting, "previous": previous})
-        return Step(updated)
+    if isinstance(event, Recover):
+        return _recover(conversation, context) if overdue(conversation, context.now) else Step(conversation)
+    if isinstance(event, DatasetAccepted | DatasetRefused):
+        return _checked(conversation, event, context)
     if isinstance(event, JobLaunched):
+        if conversation.stage.finished:
+            return Step(conversation)
         updated = conversation.model_copy(
-            update={"stage": Stage.STARTED, "job_name": event.job_name, "job_arn": event.job_arn}
+            update={"stage": Stage.STARTED, "job_name": event.job_name, "job_arn": event.job_arn, "busy": None}
         )
         return Step(updated)
-    back = conversation.model_copy(update={"stage": Stage.REVIEWING})
+    if conversation.stage is not Stage.STARTING:
+        return Step(conversation)
+    back = conversation.model_copy(update={"stage": Stage.REVIEWING, "busy": None})
+    if isinstance(event, LaunchAbandoned):
+        text = (
+            "The job was not created: starting it was interrupted before Bedrock took it. "
+            "Nothing was started or spent; press Start to try again."
+        )
+        return Step(back, (_say(Message(text)), _say(question_for(back, context))))
     return Step(back, (_say(Message("The job did not start.", details=(event.reason,))),))
+
+
+def _checked(conversation: Conversation, event: DatasetAccepted | DatasetRefused, context: Context) -> Step:
+    """A check's result: shown in place of its progress message, then the conversation moves on."""
+    checking = Stage.CHECKING_TRAINING if event.role is DatasetRole.TRAINING else Stage.CHECKING_VALIDATION
+    busy = conversation.busy
+    if conversation.stage is not checking or (event.check and busy is not None and busy.token != event.check):
+        return Step(conversation)
+    verdict: tuple[Effect, ...] = ()
+    if event.verdict is not None:
+        attachments = (event.attachment,) if event.attachment is not None else ()
+        verdict = (Say(Reply(event.verdict, attachments), slot=busy.slot if busy else None),)
+    if isinstance(event, DatasetRefused):
+        waiting = Stage.AWAITING_TRAINING if event.role is DatasetRole.TRAINING else Stage.AWAITING_VALIDATION
+        return Step(_back_to_waiting(conversation, waiting), verdict)
+    step = _accepted(conversation.model_copy(update={"busy": None}), event, context)
+    return Step(step.conversation, verdict + step.effects)
 
 
 def _accepted(conversation: Conversation, event: DatasetAccepted, context: Context) -> Step:
@@ -322,7 +416,7 @@ def _accepted(conversation: Conversation, event: DatasetAccepted, context: Conte
     )
     if queued:
         waiting = updated.model_copy(update={"stage": Stage.AWAITING_VALIDATION})
-        return _check(waiting, queued)
+        return _check(waiting, queued, context)
     if conversation.review_after_training:
         # As if the person had skipped the validation question: Back from the review asks it.
         passed = updated.model_copy(

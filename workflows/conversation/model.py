@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from workflows.conversation.outgoing import Outgoing
 from workflows.dataset_rules import CustomizationType
 
 #: Bumped when the stored shape changes incompatibly; older records are then discarded politely.
@@ -47,6 +49,18 @@ class Stage(StrEnum):
         return self in {Stage.STARTED, Stage.CANCELLED}
 
 
+@dataclass(frozen=True, slots=True)
+class SlackFile:
+    """A file a person attached in the thread, as the Slack event describes it (not yet downloaded)."""
+
+    id: str
+    name: str
+    size: int
+    filetype: str
+    mimetype: str
+    download_url: str
+
+
 class DatasetRole(StrEnum):
     """Which of the two datasets a file is."""
 
@@ -70,6 +84,27 @@ class DatasetSummary(BaseModel):
     #: "single-turn" / "multi-turn" for conversational data, else None.
     turns: str | None = None
     warnings: int = 0
+
+
+class Busy(BaseModel):
+    """Who is working on a busy stage (a dataset check or a launch), and until when they may."""
+
+    model_config = ConfigDict(frozen=True)
+
+    #: The process doing the work (host and process id), for logs and people asking.
+    owner: str
+    since: datetime
+    #: After this the work is presumed lost (a crash, a lost thread) and the conversation recovers.
+    until: datetime
+    #: Identifies this attempt: a result from an earlier, abandoned attempt is ignored.
+    token: str
+    #: How many times this work was started (a lost check is run once more, then handed back).
+    attempt: int = 1
+    #: The dataset being checked (a Slack upload or an s3:// URI) and its role; None for a launch.
+    role: DatasetRole | None = None
+    source: SlackFile | str | None = None
+    #: The message that shows the check's progress, then its verdict.
+    slot: str | None = None
 
 
 class Conversation(BaseModel):
@@ -102,6 +137,14 @@ class Conversation(BaseModel):
     review_after_training: bool = False
     job_name: str | None = None
     job_arn: str | None = None
+    #: Set while a check or a launch runs (``checking_*``, ``starting``): its owner and deadline.
+    busy: Busy | None = None
+    #: What the bot owes the thread, oldest first, saved with the state that owes it (an outbox).
+    outbox: tuple[Outgoing, ...] = ()
+    #: Messages later replies may edit in place (slot → ts), e.g. a check's progress then verdict.
+    slots: dict[str, str] = Field(default_factory=dict)
+    #: The last outbox id handed out; each entry's id is unique in the conversation.
+    sequence: int = 0
     created_at: datetime
     updated_at: datetime
     #: Optimistic-concurrency counter, owned by the store: a save must carry the version it read.
