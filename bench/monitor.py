@@ -66,6 +66,12 @@ class NoSlack:
     def post(self, *, channel: str, message: Message, thread_ts: str | None = None) -> str:
         return "1800000000.000100"
 
+    def post_keyed(self, *, channel: str, message: Message, key: str, thread_ts: str | None = None) -> str:
+        return "1800000000.000100"
+
+    def find_posted(self, *, channel: str, key: str, thread_ts: str | None = None) -> str | None:
+        return None
+
     def update(self, *, channel: str, ts: str, message: Message) -> None:
         return None
 

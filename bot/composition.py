@@ -33,6 +33,7 @@ from workflows.intake import DatasetIntake
 from workflows.launch import JobLauncher
 from workflows.monitoring.commands import JobCommands
 from workflows.monitoring.lease import SchedulerLease, lease_ttl
+from workflows.monitoring.orphans import OrphanAdopter
 from workflows.monitoring.pacing import PacedNotifier
 from workflows.monitoring.tick import JobMonitor
 from workflows.service import ConversationService, Deadlines
@@ -131,10 +132,20 @@ def build_runtime(settings: Settings) -> Runtime:
             admins=settings.admins,
         ),
     )
+    paced = PacedNotifier(notifier)
+    adopter = OrphanAdopter(
+        origins=jobs,
+        records=records,
+        notifier=paced,
+        locks=locks,
+        catalogue=catalogue,
+        clock=clock,
+        region=settings.aws_region,
+    )
     monitor = JobMonitor(
         jobs=jobs,
         records=records,
-        notifier=PacedNotifier(notifier),
+        notifier=paced,
         timers=locks,
         lease=SchedulerLease(locks, ttl_seconds=lease_ttl(settings.finetune_poll_seconds)),
         catalogue=catalogue,
@@ -142,6 +153,7 @@ def build_runtime(settings: Settings) -> Runtime:
         region=settings.aws_region,
         update_every=timedelta(minutes=settings.finetune_update_minutes),
         storage=storage,
+        adopter=adopter,
     )
     workspace = TokenWorkspace(client, allowed_teams=settings.allowed_teams)
     bolt_client = build_web_client(token=None, base_url=settings.slack_api_url)

@@ -88,6 +88,18 @@ def job_names(*, conversation_id: str, label: str | None) -> tuple[str, str, str
     return job_name, model_name, token
 
 
+class JobOrigin(BaseModel):
+    """Where a job came from, as Bedrock tells it: enough to watch a job the product has no record of."""
+
+    model_config = ConfigDict(frozen=True)
+
+    base_model_id: str
+    #: Bedrock's ``customizationType`` (FINE_TUNING, CONTINUED_PRE_TRAINING…).
+    bedrock_type: str
+    hyperparameters: dict[str, str] = Field(default_factory=dict)
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
 class JobRecord(BaseModel):
     """A started job as the product remembers it, in Redis: where to report and what was announced."""
 
@@ -112,3 +124,5 @@ class JobRecord(BaseModel):
     #: Last status and stages people were told about (compare-and-set guards announcements).
     announced_status: JobStatus = JobStatus.IN_PROGRESS
     announced_stages: dict[str, str] = Field(default_factory=dict)
+    #: The channel notice of the job's end, once posted; an end claimed without it is announced again.
+    notice_ts: str | None = None

@@ -52,6 +52,8 @@ def job_request(conversation: Conversation, model: ModelSpec, *, role_arn: str, 
             f"{TAG_PREFIX}:channel": conversation.channel,
             f"{TAG_PREFIX}:team": conversation.team,
             f"{TAG_PREFIX}:conversation": conversation.id,
+            f"{TAG_PREFIX}:type": conversation.customization.value,
+            f"{TAG_PREFIX}:tokens": str(conversation.training.tokens),
         },
     )
 

@@ -189,6 +189,10 @@ class KeyedPosts(Protocol):
         ...
 
 
+class KeyedNotifier(Notifier, KeyedPosts, Protocol):
+    """A notifier whose posts can be found again (``SlackNotifier`` is one)."""
+
+
 class SlackFiles(Protocol):
     """Downloading what people attach in Slack."""
 

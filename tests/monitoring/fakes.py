@@ -11,7 +11,7 @@ from pathlib import Path
 
 from workflows.dataset_rules import CustomizationType
 from workflows.errors import DatasetUnavailable, JobNotFound, JobNotStoppable, ServiceBusy
-from workflows.jobs import JobRecord, JobSnapshot, JobStatus
+from workflows.jobs import JobOrigin, JobRecord, JobSnapshot, JobStatus
 from workflows.messages import Attachment, Message
 from workflows.ports import StoredObject
 
@@ -69,6 +69,8 @@ class FakeJobs:
     busy_describing: set[str] = field(default_factory=set)
     broken: set[str] = field(default_factory=set)
     stopped: list[str] = field(default_factory=list)
+    #: Base model, type, hyperparameters and tags by job name (``origin``).
+    origins: dict[str, JobOrigin] = field(default_factory=dict)
 
     def put(self, job: JobSnapshot) -> None:
         self.jobs[job.job_name] = job
@@ -96,6 +98,12 @@ class FakeJobs:
             if self.busy_listing:
                 raise ServiceBusy("Bedrock is busy")
             yield from running[start : start + self.page_size]
+
+    def origin(self, job_name: str) -> JobOrigin:
+        self.calls["origin"] += 1
+        if job_name not in self.origins:
+            raise JobNotFound(f"There is no customization job named {job_name}")
+        return self.origins[job_name]
 
     def stop(self, job_name: str) -> None:
         self.calls["stop"] += 1
@@ -179,6 +187,7 @@ class RecordingNotifier:
     def __init__(self) -> None:
         self.sent: list[Sent] = []
         self.fail_next = 0
+        self.keys: dict[tuple[str, str | None, str], str] = {}
         self._ts = itertools.count(1)
 
     def post(self, *, channel: str, message: Message, thread_ts: str | None = None) -> str:
@@ -186,6 +195,14 @@ class RecordingNotifier:
         ts = f"1800000000.{next(self._ts):06d}"
         self.sent.append(Sent("post", channel, message, ts=ts, thread_ts=thread_ts))
         return ts
+
+    def post_keyed(self, *, channel: str, message: Message, key: str, thread_ts: str | None = None) -> str:
+        ts = self.post(channel=channel, message=message, thread_ts=thread_ts)
+        self.keys[(channel, thread_ts, key)] = ts
+        return ts
+
+    def find_posted(self, *, channel: str, key: str, thread_ts: str | None = None) -> str | None:
+        return self.keys.get((channel, thread_ts, key))
 
     def update(self, *, channel: str, ts: str, message: Message) -> None:
         self._maybe_fail()

@@ -47,10 +47,21 @@ def test_the_plan_follows_from_what_changed_since_the_last_announcement(
     minutes: int,
     expected: Plan,
 ) -> None:
-    job = record(announced_status=announced, announced_stages=announced_stages)
+    notice_ts = "1800000000.000001" if announced.terminal else None
+    job = record(announced_status=announced, announced_stages=announced_stages, notice_ts=notice_ts)
     seen = snapshot(status=observed, stages=observed_stages)
 
     assert plan(job, seen, now=START + timedelta(minutes=minutes), update_every=EVERY) == expected
+
+
+@pytest.mark.parametrize("observed", [JobStatus.COMPLETED, JobStatus.IN_PROGRESS])
+def test_an_end_claimed_without_its_notice_owes_the_notice(observed: JobStatus) -> None:
+    job = record(announced_status=JobStatus.COMPLETED, notice_ts=None)
+
+    decided = plan(job, snapshot(status=observed), now=START, update_every=EVERY)
+
+    assert decided == Plan(Change.NOTICE_OWED)
+    assert not decided.claims_transition
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from tests.monitoring.fakes import (
 from workflows.catalogue import load_catalogue
 from workflows.jobs import JobRecord, JobStatus
 from workflows.monitoring.lease import SchedulerLease
-from workflows.monitoring.tick import JobMonitor, TickReport
+from workflows.monitoring.tick import JobMonitor, TickReport, notice_key
 
 CATALOGUE = load_catalogue(None)
 OUTPUT = "s3://bucket/finetune-bot/output/tone-1a2b/"
@@ -324,13 +324,49 @@ def test_an_end_announced_before_a_crash_is_not_announced_again() -> None:
     world = World()
     world.watch()
     world.records.records["tone-1a2b"] = world.records.records["tone-1a2b"].model_copy(
-        update={"announced_status": JobStatus.COMPLETED}
+        update={"announced_status": JobStatus.COMPLETED, "notice_ts": "1800000000.000009"}
     )
     world.jobs.set_status("tone-1a2b", JobStatus.COMPLETED)
 
     world.monitor().tick()
 
     assert world.notifier.sent == []
+    assert world.records.watched() == []
+
+
+def claimed_before_a_crash(world: World) -> None:
+    """A worker claimed the job's end (compare-and-set) and died before its notice went out."""
+    world.records.records["tone-1a2b"] = world.records.records["tone-1a2b"].model_copy(
+        update={"announced_status": JobStatus.COMPLETED}
+    )
+    world.jobs.set_status("tone-1a2b", JobStatus.COMPLETED)
+
+
+def test_an_end_claimed_but_not_announced_before_a_crash_is_announced_by_the_next_tick_once() -> None:
+    world = World()
+    world.watch()
+    claimed_before_a_crash(world)
+
+    first, second = world.monitor().tick(), world.monitor().tick()
+
+    (notice,) = world.notifier.channel_posts()
+    assert notice.message is not None
+    assert "completed" in notice.message.text
+    assert (first.ended, second.ended) == (1, 0)
+    assert world.records.records["tone-1a2b"].notice_ts == notice.ts
+    assert world.records.watched() == []
+
+
+def test_a_notice_that_reached_the_channel_before_the_crash_is_found_not_posted_again() -> None:
+    world = World()
+    world.watch()
+    claimed_before_a_crash(world)
+    world.notifier.keys[(CHANNEL, None, notice_key("tone-1a2b", JobStatus.COMPLETED))] = "1800000000.000777"
+
+    world.monitor().tick()
+
+    assert world.notifier.channel_posts() == []
+    assert world.records.records["tone-1a2b"].notice_ts == "1800000000.000777"
     assert world.records.watched() == []
 
 

@@ -23,7 +23,7 @@ from workflows.errors import (
     RequestRejected,
     ServiceBusy,
 )
-from workflows.jobs import JobRequest, JobSnapshot, JobStatus
+from workflows.jobs import JobOrigin, JobRequest, JobSnapshot, JobStatus
 from workflows.slack_text import code as as_code
 
 if TYPE_CHECKING:
@@ -95,6 +95,21 @@ class BedrockJobs:
             for page in self._pages(status):
                 for summary in page.get("modelCustomizationJobSummaries", []):
                     yield _snapshot(summary)
+
+    def origin(self, job_name: str) -> JobOrigin:
+        """The job's base model, type, hyperparameters and tags (Get plus ListTagsForResource)."""
+        raw = self._get(job_name)
+        try:
+            listed = _call(lambda: self._client.list_tags_for_resource(resourceARN=raw["jobArn"]))
+        except ClientError as error:
+            raise _job_error(error, job_name) from error
+        base = str(raw.get("baseModelArn", ""))
+        return JobOrigin(
+            base_model_id=base.rsplit("/", 1)[-1],
+            bedrock_type=str(raw.get("customizationType", "FINE_TUNING")),
+            hyperparameters={str(k): str(v) for k, v in (raw.get("hyperParameters") or {}).items()},
+            tags={tag["key"]: tag["value"] for tag in listed.get("tags", [])},
+        )
 
     def stop(self, job_name: str) -> None:
         """Ask Bedrock to stop a running job."""

@@ -20,6 +20,8 @@ class Change(StrEnum):
     END = "end"
     #: Its end was already announced; it only needs to leave the watch list.
     ALREADY_ENDED = "already-ended"
+    #: Its end was claimed but the channel notice never went out (a crash in between): post it now.
+    NOTICE_OWED = "notice-owed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +45,7 @@ class Plan:
 def plan(record: JobRecord, snapshot: JobSnapshot, *, now: datetime, update_every: timedelta) -> Plan:
     """Compare what Bedrock says with what was announced; a periodic refresh is due after ``update_every``."""
     if record.announced_status.terminal:
-        return Plan(Change.ALREADY_ENDED)
+        return Plan(Change.ALREADY_ENDED if record.notice_ts is not None else Change.NOTICE_OWED)
     moved = snapshot.status != record.announced_status or dict(snapshot.stages) != dict(record.announced_stages)
     if moved and snapshot.status.terminal:
         return Plan(Change.END)

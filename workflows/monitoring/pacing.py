@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 
 from workflows.messages import Attachment, Message
-from workflows.ports import Notifier
+from workflows.ports import KeyedNotifier
 
 #: Slack allows about one message per second per channel, with short bursts tolerated.
 SECONDS_PER_MESSAGE = 1.0
@@ -23,7 +23,7 @@ class PacedNotifier:
 
     def __init__(
         self,
-        notifier: Notifier,
+        notifier: KeyedNotifier,
         *,
         interval: float = SECONDS_PER_MESSAGE,
         clock: Callable[[], float] = time.monotonic,
@@ -39,6 +39,14 @@ class PacedNotifier:
     def post(self, *, channel: str, message: Message, thread_ts: str | None = None) -> str:
         self._wait(channel)
         return self._notifier.post(channel=channel, message=message, thread_ts=thread_ts)
+
+    def post_keyed(self, *, channel: str, message: Message, key: str, thread_ts: str | None = None) -> str:
+        self._wait(channel)
+        return self._notifier.post_keyed(channel=channel, message=message, key=key, thread_ts=thread_ts)
+
+    def find_posted(self, *, channel: str, key: str, thread_ts: str | None = None) -> str | None:
+        """A read: not paced."""
+        return self._notifier.find_posted(channel=channel, key=key, thread_ts=thread_ts)
 
     def update(self, *, channel: str, ts: str, message: Message) -> None:
         self._wait(channel)

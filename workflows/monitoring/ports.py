@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
-from workflows.jobs import JobRecord, JobStatus
+from workflows.jobs import JobOrigin, JobRecord, JobStatus
 from workflows.ports import JobRecords, Locks
 
 
@@ -56,3 +56,11 @@ class Requester(Protocol):
 
     @property
     def user(self) -> str: ...
+
+
+class JobOrigins(Protocol):
+    """Where a job came from (``BedrockJobs`` implements it), to adopt jobs that have no record."""
+
+    def origin(self, job_name: str) -> JobOrigin:
+        """The job's base model, type, hyperparameters and tags; raises ``JobNotFound``."""
+        ...

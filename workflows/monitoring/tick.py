@@ -3,7 +3,10 @@
 Bedrock calls per tick: one per page of in-progress jobs, plus one ``describe`` per watched job that
 left that list (it ended). Each change is claimed with a compare-and-set on the record's announced
 state before anyone is told, so two replicas or an overlapping tick never announce it twice; a
-claim whose message could not be delivered is given back, and the next tick tries again.
+claim whose message could not be delivered is given back, and the next tick tries again. An end
+claimed but never announced (a crash in between) is announced by a later tick: the notice carries
+a key, so one that did reach the channel is found rather than posted twice. Running jobs with the
+bot's tags but no record are adopted (``orphans``).
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ from workflows.monitoring.decisions import Change, plan
 from workflows.monitoring.lease import SchedulerLease
 from workflows.monitoring.metrics import LossCurves, read_curves
 from workflows.monitoring.notices import JobView, chart_attachment, end_notice, status_message
+from workflows.monitoring.orphans import OrphanAdopter
 from workflows.monitoring.ports import WatchedJobs
-from workflows.ports import Clock, CustomizationJobs, DatasetStorage, Locks, Notifier
+from workflows.ports import Clock, CustomizationJobs, DatasetStorage, KeyedNotifier, Locks
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +48,13 @@ class TickReport:
     failed: int = 0
     #: True when Bedrock kept throttling and the rest of the tick was skipped.
     busy: bool = False
+    #: Running jobs with the bot's tags and no record, now recorded and watched.
+    adopted: int = 0
+
+
+def notice_key(job_name: str, status: JobStatus) -> str:
+    """The key an end-of-job notice carries, so a re-driven notice finds the one already posted."""
+    return f"notice:{job_name}:{status.value}"
 
 
 class JobMonitor:
@@ -54,7 +65,7 @@ class JobMonitor:
         *,
         jobs: CustomizationJobs,
         records: WatchedJobs,
-        notifier: Notifier,
+        notifier: KeyedNotifier,
         timers: Locks,
         lease: SchedulerLease,
         catalogue: Catalogue,
@@ -62,6 +73,7 @@ class JobMonitor:
         region: str,
         update_every: timedelta,
         storage: DatasetStorage | None,
+        adopter: OrphanAdopter | None = None,
     ) -> None:
         self._jobs = jobs
         self._records = records
@@ -73,6 +85,7 @@ class JobMonitor:
         self._region = region
         self._update_every = update_every
         self._storage = storage
+        self._adopter = adopter
 
     def tick(self) -> TickReport:
         """One pass over the watched jobs; does nothing unless this replica holds the lease."""
@@ -82,24 +95,27 @@ class JobMonitor:
         report.ran = True
         records = self._records.watched()
         report.watched = len(records)
-        if not records:
+        if not records and self._adopter is None:
             return report
         listed = self._listed(report)
         if listed is None:
             return report
+        if self._adopter is not None:
+            report.adopted = self._adopter.adopt(listed.values(), {record.job_name for record in records})
         for record in records:
             if not self._lease.keep():
                 break
             if not self._check_one(record, listed.get(record.job_name), report):
                 break
-        if report.ended or report.edited or report.failed:
+        if report.ended or report.edited or report.failed or report.adopted:
             logger.info(
-                "Status tick: %d watched, %d described, %d ended, %d updated, %d failed",
+                "Status tick: %d watched, %d described, %d ended, %d updated, %d failed, %d adopted",
                 report.watched,
                 report.described,
                 report.ended,
                 report.edited,
                 report.failed,
+                report.adopted,
             )
         return report
 
@@ -141,6 +157,10 @@ class JobMonitor:
         decision = plan(record, snapshot, now=now, update_every=self._update_every)
         if decision.change is Change.ALREADY_ENDED:
             self._records.unwatch(record.job_name)
+            return
+        if decision.change is Change.NOTICE_OWED:
+            self._redrive_notice(record, snapshot, now)
+            report.ended += 1
             return
         if decision.claims_transition and not self._claim(record, snapshot):
             return
@@ -195,22 +215,55 @@ class JobMonitor:
         view = self._view(record, snapshot, now, curves)
         try:
             self._show_status(record, status_message(view))
-            notice_ts = self._notifier.post(channel=record.channel, message=end_notice(view))
+            notice_ts = self._notifier.post_keyed(
+                channel=record.channel, message=end_notice(view), key=notice_key(record.job_name, snapshot.status)
+            )
         except Exception:
             self._give_back(record, snapshot)
             raise
-        self._records.unwatch(record.job_name)
+        self._noticed(record.job_name, notice_ts)
         logger.info("Announced that job %s is %s", record.job_name, snapshot.status.value)
         if snapshot.failure_message:
             logger.info("Bedrock's failure message for %s: %s", record.job_name, snapshot.failure_message)
         self._attach_chart(view, notice_ts)
+
+    def _redrive_notice(self, record: JobRecord, snapshot: JobSnapshot, now: datetime) -> None:
+        """An end claimed by a worker that died before its notice went out: find the notice, or post it now."""
+        ended = (
+            snapshot
+            if snapshot.status is record.announced_status
+            else snapshot.model_copy(update={"status": record.announced_status})
+        )
+        key = notice_key(record.job_name, record.announced_status)
+        notice_ts = self._notifier.find_posted(channel=record.channel, key=key)
+        if notice_ts is not None:
+            self._noticed(record.job_name, notice_ts)
+            return
+        curves = self._curves(ended) if ended.status is JobStatus.COMPLETED else LossCurves()
+        view = self._view(record, ended, now, curves)
+        self._show_status(record, status_message(view))
+        notice_ts = self._notifier.post_keyed(channel=record.channel, message=end_notice(view), key=key)
+        self._noticed(record.job_name, notice_ts)
+        logger.info(
+            "Announced that job %s is %s (its notice had been claimed but not posted)",
+            record.job_name,
+            ended.status.value,
+        )
+        self._attach_chart(view, notice_ts)
+
+    def _noticed(self, job_name: str, notice_ts: str) -> None:
+        """Remember the notice, then stop watching the job."""
+        current = self._records.get(job_name)
+        if current is not None:
+            self._records.save(current.model_copy(update={"notice_ts": notice_ts}))
+        self._records.unwatch(job_name)
 
     def _show_status(self, record: JobRecord, message: Message) -> None:
         """Edit the job's status message in place; post (and remember) one if it never got one."""
         if record.status_message_ts is not None:
             self._notifier.update(channel=record.channel, ts=record.status_message_ts, message=message)
             return
-        ts = self._notifier.post(channel=record.channel, thread_ts=record.thread_ts, message=message)
+        ts = self._notifier.post(channel=record.channel, thread_ts=record.thread_ts or None, message=message)
         current = self._records.get(record.job_name)
         if current is not None and current.status_message_ts is None and not current.announced_status.terminal:
             self._records.save(current.model_copy(update={"status_message_ts": ts}))
