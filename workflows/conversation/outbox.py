@@ -16,7 +16,7 @@ from workflows.conversation.outgoing import Outgoing, OutgoingKind
 from workflows.messages import Message
 
 #: A pending entry is left to the delivery that follows its save for this long before a tick re-drives it.
-REDRIVE_AFTER = timedelta(seconds=10)
+REDRIVE_AFTER = timedelta(seconds=5)
 #: The wait before the next try grows with each failure, up to this.
 MAX_BACKOFF = timedelta(hours=1)
 #: After this many failures an entry is given up (Slack refuses it for good: a deleted channel…).
