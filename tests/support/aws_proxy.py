@@ -69,6 +69,8 @@ class Hold:
     operation: Operation
     released: threading.Event = field(default_factory=threading.Event)
     arrived: threading.Event = field(default_factory=threading.Event)
+    #: Set by ``abandon``: the requests waiting then are dropped instead of forwarded.
+    abandoned: bool = False
 
     def wait_until_held(self, timeout: float) -> None:
         """Block until a matching request is waiting in the proxy."""
@@ -77,6 +79,11 @@ class Hold:
 
     def release(self) -> None:
         """Let held (and later) requests through to moto."""
+        self.released.set()
+
+    def abandon(self) -> None:
+        """Drop the requests waiting now (moto never sees them); later ones go through."""
+        self.abandoned = True
         self.released.set()
 
 
@@ -212,9 +219,12 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {key.lower(): value for key, value in self.headers.items()}
         path = urlsplit(self.path).path
         held = server.rules.hold_for(self.command, path, headers)
-        if held is not None:
+        if held is not None and not held.released.is_set():
             held.arrived.set()
             held.released.wait()
+            if held.abandoned:
+                self.close_connection = True
+                return
         failure = server.rules.failure_for(self.command, path, headers)
         if failure == "drop":
             self.close_connection = True

@@ -146,7 +146,10 @@ def test_a_lost_launch_is_resolved_in_bedrock_by_the_new_owner() -> None:
 
 def test_start_clicked_after_a_launch_deadline_resolves_it_rather_than_staying_silent() -> None:
     later = replace(CONTEXT, now=NOW + timedelta(seconds=LAUNCH_SECONDS))
-    assert advance(starting(), StartPressed(USER), later).effects == (ResolveLaunch(),)
+    resolve, note = advance(starting(), StartPressed(USER), later).effects
+    assert resolve == ResolveLaunch()
+    assert isinstance(note, Whisper)
+    assert "looking it up in Bedrock" in note.text
 
 
 def test_an_abandoned_launch_gives_the_review_and_start_back() -> None:

@@ -137,7 +137,7 @@ def _on_person(conversation: Conversation, event: Event, context: Context) -> St
     if isinstance(event, CancelPressed):
         return _cancel(conversation)
     if overdue(conversation, context.now):
-        return _recover(conversation, context)
+        return _recover_for(conversation, user, context)
     if conversation.stage in BUSY:
         return _while_busy(conversation, event, context)
     if isinstance(event, BackPressed):
@@ -315,6 +315,15 @@ def _recover(conversation: Conversation, context: Context) -> Step:
     progress = Message(f"Checking {code(source_name(busy.source))} again (the first check was interrupted)…")
     effects = (Say(Reply(progress), slot=busy.slot), CheckDataset(busy.role, busy.source, check=token))
     return Step(conversation.model_copy(update={"busy": again}), effects)
+
+
+def _recover_for(conversation: Conversation, user: str, context: Context) -> Step:
+    """Recovery started by a person's event: a lost launch also tells them what is being done."""
+    step = _recover(conversation, context)
+    if conversation.stage is not Stage.STARTING:
+        return step
+    text = "Starting the job was interrupted. I'm looking it up in Bedrock now and will post here what I find."
+    return Step(step.conversation, (*step.effects, Whisper(user, text)))
 
 
 def _back_to_waiting(conversation: Conversation, waiting: Stage) -> Conversation:
