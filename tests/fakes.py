@@ -69,6 +69,10 @@ class RecordingNotifier:
     attachments: list[Attachment] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     keys: dict[tuple[str, str | None, str], str] = field(default_factory=dict)
+    #: The next N keyed posts and edits fail (Slack answering 500 after the client's retries).
+    failing: int = 0
+    #: The next N keyed posts reach the thread but their answer is lost (a reset after Slack acted).
+    answers_lost: int = 0
 
     def post(self, *, channel: str, message: Message, thread_ts: str | None = None) -> str:
         ts = f"{len(self.posts) + 1}.000"
@@ -76,14 +80,19 @@ class RecordingNotifier:
         return ts
 
     def post_keyed(self, *, channel: str, message: Message, key: str, thread_ts: str | None = None) -> str:
+        self._maybe_fail()
         ts = self.post(channel=channel, message=message, thread_ts=thread_ts)
         self.keys[(channel, thread_ts, key)] = ts
+        if self.answers_lost:
+            self.answers_lost -= 1
+            raise ConnectionError("the connection dropped after Slack posted the message")
         return ts
 
     def find_posted(self, *, channel: str, key: str, thread_ts: str | None = None) -> str | None:
         return self.keys.get((channel, thread_ts, key))
 
     def update(self, *, channel: str, ts: str, message: Message) -> None:
+        self._maybe_fail()
         for index, posted in enumerate(self.posts):
             if posted.ts == ts:
                 self.posts[index] = Posted(channel, message, posted.thread_ts, ts)
@@ -100,6 +109,11 @@ class RecordingNotifier:
 
     def texts(self) -> list[str]:
         return [posted.message.text for posted in self.posts]
+
+    def _maybe_fail(self) -> None:
+        if self.failing:
+            self.failing -= 1
+            raise RuntimeError("Slack answered 500")
 
     def everything(self) -> str:
         parts = []

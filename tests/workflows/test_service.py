@@ -49,8 +49,8 @@ class World:
         self.records = InMemoryJobRecords()
         self.locks = InMemoryLocks()
         self.storage_answers = True
-        catalogue = load_catalogue()
-        clock = FixedClock()
+        self.catalogue = catalogue = load_catalogue()
+        self.clock = clock = FixedClock()
         intake = DatasetIntake(
             files=self.files,
             storage=self.storage,
