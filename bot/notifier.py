@@ -42,28 +42,30 @@ class SlackNotifier:
 
     def post_keyed(self, *, channel: str, message: Message, key: str, thread_ts: str | None = None) -> str:
         """Post with the key in the message's metadata, where ``find_posted`` looks for it."""
-        response = self._client.chat_postMessage(
-            channel=channel,
-            thread_ts=thread_ts,
-            text=message.fallback_text(),
-            blocks=render(message),
-            unfurl_links=False,
-            unfurl_media=False,
-            metadata={"event_type": KEY_EVENT_TYPE, "event_payload": {"key": key}},
-        )
+        with _gone_translated():
+            response = self._client.chat_postMessage(
+                channel=channel,
+                thread_ts=thread_ts,
+                text=message.fallback_text(),
+                blocks=render(message),
+                unfurl_links=False,
+                unfurl_media=False,
+                metadata={"event_type": KEY_EVENT_TYPE, "event_payload": {"key": key}},
+            )
         ts: str = response["ts"]
         return ts
 
     def find_posted(self, *, channel: str, key: str, thread_ts: str | None = None) -> str | None:
         """The newest bot message in the thread (or the channel) whose metadata carries ``key``."""
-        if thread_ts is not None:
-            response = self._client.conversations_replies(
-                channel=channel, ts=thread_ts, include_all_metadata=True, limit=SEARCHED_MESSAGES
-            )
-        else:
-            response = self._client.conversations_history(
-                channel=channel, include_all_metadata=True, limit=SEARCHED_MESSAGES
-            )
+        with _gone_translated():
+            if thread_ts is not None:
+                response = self._client.conversations_replies(
+                    channel=channel, ts=thread_ts, include_all_metadata=True, limit=SEARCHED_MESSAGES
+                )
+            else:
+                response = self._client.conversations_history(
+                    channel=channel, include_all_metadata=True, limit=SEARCHED_MESSAGES
+                )
         messages: list[dict[str, Any]] = response.get("messages") or []
         for found in reversed(messages):
             metadata = found.get("metadata") or {}

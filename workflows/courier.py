@@ -15,7 +15,7 @@ from functools import partial
 from workflows.conversation import outbox
 from workflows.conversation.model import Conversation
 from workflows.conversation.outgoing import Outgoing, OutgoingKind
-from workflows.errors import ConcurrentUpdate
+from workflows.errors import ConcurrentUpdate, MessageGone
 from workflows.ports import ConversationStore, KeyedPosts, Locks, Notifier
 
 logger = logging.getLogger(__name__)
@@ -63,6 +63,11 @@ class OutboxCourier:
                 return True
             try:
                 ts = self._send(conversation, entry, recheck=entry.tries > 0 or entry.id not in fresh)
+            except MessageGone as exc:
+                # The thread or message was deleted: there is no one left to tell, so the entry is dropped.
+                logger.info("Dropped %s %s of %s: %s", entry.kind.value, entry.id, conversation_id, exc)
+                self._record(conversation_id, partial(outbox.delivered, entry_id=entry.id, ts=None))
+                continue
             except Exception:
                 logger.exception(
                     "Could not deliver %s %s of %s (try %d); it is re-driven later",

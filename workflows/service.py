@@ -127,8 +127,10 @@ class ConversationService:
         if isinstance(plan, list):
             return plan
         thread_ts = self._post_root(where)
-        conversation = plan.conversation(team=where.team, channel=where.channel, thread_ts=thread_ts, user=where.user)
-        self._open(conversation, plan.effects)
+        step = plan.start(
+            team=where.team, channel=where.channel, thread_ts=thread_ts, user=where.user, context=self.context()
+        )
+        self._open(step.conversation, step.effects)
         return []
 
     def handle(self, conversation_id: str, event: Event, *, where: Where) -> None:

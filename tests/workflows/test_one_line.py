@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from workflows.catalogue.loader import load_catalogue
 from workflows.conversation.effects import CheckDataset, Say
-from workflows.conversation.events import BackPressed, DatasetAccepted, StartPressed
+from workflows.conversation.events import BackPressed, DatasetAccepted, StartPressed, TextTyped
 from workflows.conversation.machine import Context, advance
 from workflows.conversation.model import Conversation, DatasetRole, DatasetSummary, Stage
 from workflows.conversation.one_line import OneLinePlan, plan_one_line
@@ -22,8 +22,11 @@ VALIDATION = TRAINING.model_copy(update={"name": "valid.jsonl", "uri": "s3://buc
 def planned(options: dict[str, str]) -> Conversation:
     plan = plan_one_line(options, CONTEXT)
     assert isinstance(plan, OneLinePlan)
-    assert plan.effects == (CheckDataset(DatasetRole.TRAINING, options["data"]),)
-    return plan.conversation(team="T", channel="C", thread_ts="1.0", user="U1")
+    step = plan.start(team="T", channel="C", thread_ts="1.0", user="U1", context=CONTEXT)
+    assert step.conversation.stage is Stage.CHECKING_TRAINING
+    assert step.conversation.busy is not None
+    assert step.effects[-1] == CheckDataset(DatasetRole.TRAINING, options["data"], check=step.conversation.busy.token)
+    return step.conversation
 
 
 def say(effects: tuple[object, ...]) -> Say:
@@ -47,7 +50,8 @@ def test_back_from_that_review_asks_for_the_validation_file() -> None:
     back = advance(review.conversation, BackPressed("U1"), CONTEXT)
     assert back.conversation.stage is Stage.AWAITING_VALIDATION
     assert "Do you have a validation file?" in say(back.effects).reply.message.text
-    again = advance(back.conversation, DatasetAccepted(DatasetRole.VALIDATION, VALIDATION), CONTEXT)
+    checking = advance(back.conversation, TextTyped("U1", VALIDATION.uri), CONTEXT).conversation
+    again = advance(checking, DatasetAccepted(DatasetRole.VALIDATION, VALIDATION), CONTEXT)
     assert again.conversation.stage is Stage.REVIEWING
     assert dict(say(again.effects).reply.message.facts)["Validation data"].startswith("`valid.jsonl`")
 
@@ -61,7 +65,9 @@ def test_with_validation_the_validation_file_is_checked_next() -> None:
     conversation = planned({**OPTIONS, "validation": "s3://bucket/valid.jsonl"})
     step = advance(conversation, DatasetAccepted(DatasetRole.TRAINING, TRAINING), CONTEXT)
     assert step.conversation.stage is Stage.CHECKING_VALIDATION
-    assert step.effects == (CheckDataset(DatasetRole.VALIDATION, "s3://bucket/valid.jsonl"),)
+    busy = step.conversation.busy
+    assert busy is not None
+    assert step.effects[-1] == CheckDataset(DatasetRole.VALIDATION, "s3://bucket/valid.jsonl", check=busy.token)
 
 
 def test_a_training_file_passing_again_after_going_back_asks_for_validation() -> None:

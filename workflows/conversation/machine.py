@@ -237,6 +237,11 @@ def _is_text_mimetype(mimetype: str) -> bool:
     )
 
 
+def start_check(conversation: Conversation, source: SlackFile | str, context: Context) -> Step:
+    """Check ``source`` as the dataset the conversation waits for (the one-line setup starts here)."""
+    return _check(conversation, source, context)
+
+
 def _check(conversation: Conversation, source: SlackFile | str, context: Context) -> Step:
     """Move to the checking stage, owned by this worker until the check deadline, and say so in a slot."""
     if conversation.stage is Stage.AWAITING_TRAINING:

@@ -9,9 +9,8 @@ from datetime import datetime
 
 from workflows.catalogue.errors import UnknownModel
 from workflows.commands import parse_type
-from workflows.conversation.effects import CheckDataset, Effect
-from workflows.conversation.machine import Context
-from workflows.conversation.model import Conversation, DatasetRole, Stage
+from workflows.conversation.machine import Context, Step, start_check
+from workflows.conversation.model import Conversation, Stage
 from workflows.conversation.review import JOB_LABEL
 from workflows.dataset_rules import CustomizationType
 from workflows.hyperparameters import check_hyperparameters
@@ -33,19 +32,20 @@ class OneLinePlan:
     name: str | None
     now: datetime
 
-    @property
-    def effects(self) -> tuple[Effect, ...]:
-        return (CheckDataset(DatasetRole.TRAINING, self.training_uri),)
+    def start(self, *, team: str, channel: str, thread_ts: str, user: str, context: Context) -> Step:
+        """The conversation checking the training data (owned and with a deadline, like any check)."""
+        waiting = self.conversation(team=team, channel=channel, thread_ts=thread_ts, user=user)
+        return start_check(waiting, self.training_uri, context)
 
     def conversation(self, *, team: str, channel: str, thread_ts: str, user: str) -> Conversation:
-        """The conversation, already past type and model, checking the training data."""
+        """The conversation, already past type and model, waiting for the training data it was given."""
         return Conversation(
             team=team,
             channel=channel,
             thread_ts=thread_ts,
             user=user,
-            stage=Stage.CHECKING_TRAINING,
-            previous=(Stage.CHOOSING_TYPE, Stage.CHOOSING_MODEL, Stage.AWAITING_TRAINING),
+            stage=Stage.AWAITING_TRAINING,
+            previous=(Stage.CHOOSING_TYPE, Stage.CHOOSING_MODEL),
             customization=self.customization,
             model_id=self.model_id,
             hyperparameters=self.hyperparameters,
