@@ -46,7 +46,7 @@ class SlackNotifier:
             response = self._client.chat_postMessage(
                 channel=channel,
                 thread_ts=thread_ts,
-                text=message.fallback_text(),
+                text=fallback_text(message),
                 blocks=render(message),
                 unfurl_links=False,
                 unfurl_media=False,
