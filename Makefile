@@ -8,12 +8,13 @@ STAMP := $(VENV)/.installed
 
 install: $(STAMP)
 
-# A fresh clone makes its own virtual environment and installs exactly what uv.lock pins, compiled to
-# bytecode once so that every command starts quickly (also where PYTHONDONTWRITEBYTECODE is set).
+# A fresh clone makes its own virtual environment and installs exactly what uv.lock pins, with the
+# development tools and the `sandbox` extra (moto, a private Valkey) that the demo and the tests need,
+# compiled to bytecode once so that every command starts quickly (also where PYTHONDONTWRITEBYTECODE is set).
 $(STAMP): pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==0.13.8"
-	@$(BIN)/uv sync --frozen --quiet --compile-bytecode --python $(BIN)/python
+	@$(BIN)/uv sync --frozen --quiet --all-extras --compile-bytecode --python $(BIN)/python
 	@touch $(STAMP)
 
 # The whole product on this machine: local Slack, AWS emulated on loopback, Redis (REDIS_URL's, else in-process).
