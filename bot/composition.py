@@ -30,6 +30,7 @@ from workflows.availability import Availability
 from workflows.catalogue.loader import load_catalogue
 from workflows.clock import SystemClock
 from workflows.intake import DatasetIntake
+from workflows.keys import Keyspace
 from workflows.launch import JobLauncher
 from workflows.monitoring.commands import JobCommands
 from workflows.monitoring.lease import SchedulerLease, lease_ttl
@@ -70,15 +71,12 @@ def build_runtime(settings: Settings) -> Runtime:
     signing_secret = None if settings.socket_mode else _signing_secret(settings)
     redis_client = connect(settings.redis_url)
     storage_up = Availability(RedisHealth(settings.redis_url))
+    keyspace = Keyspace(settings.redis_key_prefix)
     client = build_web_client(token=token, base_url=settings.slack_api_url)
     notifier = SlackNotifier(client)
     catalogue = load_catalogue(settings.finetune_prices_file)
     clock = SystemClock()
-    storage = (
-        S3Datasets(s3_client(settings.aws_region), bucket=settings.finetune_bucket, region=settings.aws_region)
-        if settings.finetune_bucket
-        else None
-    )
+    jobs, storage = aws_adapters(settings)
     intake = DatasetIntake(
         files=SlackFileDownloader(token, trusted_origins=trusted_file_origins(settings.slack_api_url)),
         storage=storage,
@@ -86,9 +84,8 @@ def build_runtime(settings: Settings) -> Runtime:
         max_upload_bytes=settings.max_upload_bytes,
         dataset_buckets=settings.dataset_buckets,
     )
-    jobs = BedrockJobs(bedrock_client(settings.aws_region))
-    records = RedisJobRecords(redis_client)
-    locks = RedisLocks(redis_client)
+    records = RedisJobRecords(redis_client, keyspace=keyspace)
+    locks = RedisLocks(redis_client, keyspace=keyspace)
     launcher = JobLauncher(
         jobs=jobs,
         records=records,
@@ -101,7 +98,7 @@ def build_runtime(settings: Settings) -> Runtime:
         lock_seconds=settings.finetune_launch_timeout_seconds,
     )
     conversations = ConversationService(
-        store=RedisConversationStore(redis_client),
+        store=RedisConversationStore(redis_client, keyspace=keyspace),
         notifier=notifier,
         posts=notifier,
         locks=locks,
@@ -119,13 +116,13 @@ def build_runtime(settings: Settings) -> Runtime:
     services = Services(
         healthy=storage_up,
         conversations=conversations,
-        events=RedisEventLog(redis_client),
+        events=RedisEventLog(redis_client, keyspace=keyspace),
         catalogue=catalogue,
         region=settings.aws_region,
         jobs=JobCommands(
             jobs=jobs,
             records=records,
-            history=RedisJobHistory(redis_client),
+            history=RedisJobHistory(redis_client, keyspace=keyspace),
             catalogue=catalogue,
             clock=clock,
             region=settings.aws_region,
@@ -161,6 +158,16 @@ def build_runtime(settings: Settings) -> Runtime:
     replays = RedisRequestLog(connect_briefly(settings.redis_url))
     guard = None if signing_secret is None else RequestGuard(app, signing_secret=signing_secret, requests=replays)
     return Runtime(settings=settings, services=services, app=app, monitor=monitor, workspace=workspace, guard=guard)
+
+
+def aws_adapters(settings: Settings) -> tuple[BedrockJobs, S3Datasets | None]:
+    """Bedrock, and S3 when a bucket is set, at ``AWS_ENDPOINT_URL`` from the settings (``.env`` included)."""
+    endpoint = settings.aws_endpoint_url
+    jobs = BedrockJobs(bedrock_client(settings.aws_region, endpoint_url=endpoint))
+    if not settings.finetune_bucket:
+        return jobs, None
+    s3 = s3_client(settings.aws_region, endpoint_url=endpoint)
+    return jobs, S3Datasets(s3, bucket=settings.finetune_bucket, region=settings.aws_region)
 
 
 def _signing_secret(settings: Settings) -> str:

@@ -18,6 +18,7 @@ REQUIREMENTS: dict[str, str] = {
     "SLACK_APP_TOKEN": "an app-level token with connections:write, starting with xapp- (Socket Mode)",
     "SLACK_API_URL": "an http(s) URL ending in /api/, e.g. https://slack.com/api/",
     "REDIS_URL": "a Redis URL such as redis://localhost:6379/0 (redis://, rediss:// or unix://)",
+    "REDIS_KEY_PREFIX": "letters, digits, '.', '_' or '-' ending in a colon, e.g. finetune:",
     "AWS_REGION": "an AWS region name such as us-east-1",
     "AWS_ENDPOINT_URL": "an http(s) URL, or unset to use AWS itself",
     "FINETUNE_ROLE_ARN": "the ARN of the Bedrock service role, arn:aws:iam::<account>:role/<name>",
@@ -39,6 +40,15 @@ Port = Annotated[int, Field(ge=1, le=65535)]
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]+$")
 #: A Slack workspace (team) id.
 _SLACK_TEAM = re.compile(r"^T[A-Z0-9]+$")
+#: Settings whose values are never shown, only their first characters and length.
+SECRETS = frozenset({"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"})
+#: Characters of a secret shown in an error: enough to tell an xoxb- from an xoxp- token.
+SHOWN_SECRET_CHARS = 4
+#: Longest value quoted back in an error; longer ones are cut.
+SHOWN_VALUE_CHARS = 80
+#: Text after a value that a shell or python-dotenv would drop as a comment, but ``docker --env-file`` keeps.
+_KEPT_COMMENT = re.compile(r"\s#")
+KEPT_COMMENT_HINT = "looks like a comment was kept: docker --env-file keeps text after #"
 
 
 class SettingsError(Exception):
@@ -55,6 +65,8 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
     redis_url: str = "redis://localhost:6379/0"
+    #: Every key the bot writes starts with this, the scheduler lease included (``workflows/keys.py``).
+    redis_key_prefix: str = Field(default="finetune:", pattern=r"^[A-Za-z0-9._-]+:$")
     aws_region: str = Field(default="us-east-1", pattern=r"^[a-z]{2}(-[a-z]+)+-\d+$")
     aws_endpoint_url: str | None = Field(default=None, pattern=r"^https?://")
     finetune_role_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")
@@ -72,6 +84,22 @@ class Settings(BaseSettings):
     finetune_dataset_buckets: str | None = None
     finetune_allowed_teams: str | None = None
     port: Port = 3000
+
+    @field_validator(
+        "slack_bot_token",
+        "slack_signing_secret",
+        "slack_app_token",
+        "slack_api_url",
+        "redis_url",
+        "aws_endpoint_url",
+        mode="before",
+    )
+    @classmethod
+    def _no_kept_comment(cls, value: object) -> object:
+        """A secret or URL never contains `` #``; when it does, an env file's comment came along."""
+        if isinstance(value, str) and _KEPT_COMMENT.search(value):
+            raise ValueError(KEPT_COMMENT_HINT)
+        return value
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -163,7 +191,28 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        first = exc.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else "a setting"
-        need = REQUIREMENTS.get(name, "a valid value")
-        raise SettingsError(f"{name} is not valid ({first['msg']}): it needs {need}.") from None
+        raise SettingsError(rejection(exc)) from None
+
+
+def rejection(exc: ValidationError) -> str:
+    """One line: the setting, why it was refused, the value it got (a secret masked) and what it needs."""
+    first = exc.errors()[0]
+    name = str(first["loc"][0]).upper() if first["loc"] else "a setting"
+    need = REQUIREMENTS.get(name, "a valid value")
+    why = str(first["msg"]).removeprefix("Value error, ")
+    got = first.get("input")
+    if isinstance(got, str) and _KEPT_COMMENT.search(got) and why != KEPT_COMMENT_HINT:
+        why += f"; {KEPT_COMMENT_HINT}"
+    return f"{name} is not valid ({why}): got {shown(name, got)}; it needs {need}."
+
+
+def shown(name: str, value: object) -> str:
+    """``value`` as it may be printed: secrets by their first characters and length, passwords in URLs hidden."""
+    if not isinstance(value, str):
+        return repr(value)
+    if not value:
+        return "an empty value"
+    if name in SECRETS:
+        return f"{value[:SHOWN_SECRET_CHARS]!r}… ({len(value)} characters)"
+    text = re.sub(r"://([^:@/\s]*):[^@/\s]*@", r"://\1:***@", value)
+    return repr(text if len(text) <= SHOWN_VALUE_CHARS else text[:SHOWN_VALUE_CHARS] + "…")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 #: Prefix of every key, so the product can share a Redis and be inspected with ``SCAN finetune:*``.
+#: ``REDIS_KEY_PREFIX`` changes it (the demo on a shared server uses its own); see ``Keyspace``.
 NAMESPACE = "finetune:"
 
 # Conversations
@@ -59,41 +62,71 @@ JOB_RETENTION_SECONDS = 180 * 24 * 3600
 JOB_INDEX_LIMIT = 1000
 
 
-def conversation_key(conversation_id: str) -> str:
-    """The record key of a conversation."""
-    return CONVERSATION_PREFIX + conversation_id
+@dataclass(frozen=True)
+class Keyspace:
+    """Every key under one namespace; the module-level names below are the default ``finetune:`` one.
+
+    Two deployments sharing a Redis with different namespaces never see each other's conversations,
+    jobs, dedupe markers or locks, the scheduler lease included.
+    """
+
+    namespace: str = NAMESPACE
+
+    @property
+    def job_prefix(self) -> str:
+        """Prefix of every job record key, for SCAN."""
+        return self.namespace + "job:"
+
+    @property
+    def due_conversations(self) -> str:
+        """The sorted set of conversations owed attention, by when."""
+        return self.namespace + "conversations:due"
+
+    @property
+    def watched_jobs(self) -> str:
+        """The set of jobs monitoring polls."""
+        return self.namespace + "jobs:watched"
+
+    def conversation_key(self, conversation_id: str) -> str:
+        """The record key of a conversation."""
+        return f"{self.namespace}conversation:{conversation_id}"
+
+    def active_conversations_key(self, team: str, channel: str) -> str:
+        """The index of a channel's unfinished conversations."""
+        return f"{self.namespace}conversations:active:{team}:{channel}"
+
+    def event_key(self, event_id: str) -> str:
+        """The dedupe marker of one Slack delivery."""
+        return f"{self.namespace}event:{event_id}"
+
+    def request_key(self, timestamp: str, signature: str) -> str:
+        """The replay marker of one signed HTTP request."""
+        return f"{self.namespace}request:{timestamp}:{signature}"
+
+    def lock_key(self, name: str) -> str:
+        """The key behind a named lock."""
+        return f"{self.namespace}lock:{name}"
+
+    def job_key(self, job_name: str) -> str:
+        """The record key of a customization job."""
+        return self.job_prefix + job_name
+
+    def jobs_by_channel_key(self, team: str, channel: str) -> str:
+        """The index of jobs started from a channel."""
+        return f"{self.namespace}jobs:channel:{team}:{channel}"
+
+    def jobs_by_user_key(self, team: str, user: str) -> str:
+        """The index of jobs a person started."""
+        return f"{self.namespace}jobs:user:{team}:{user}"
 
 
-def active_conversations_key(team: str, channel: str) -> str:
-    """The index of a channel's unfinished conversations."""
-    return f"{ACTIVE_CONVERSATIONS_PREFIX}{team}:{channel}"
-
-
-def event_key(event_id: str) -> str:
-    """The dedupe marker of one Slack delivery."""
-    return EVENT_PREFIX + event_id
-
-
-def request_key(timestamp: str, signature: str) -> str:
-    """The replay marker of one signed HTTP request."""
-    return f"{REQUEST_PREFIX}{timestamp}:{signature}"
-
-
-def lock_key(name: str) -> str:
-    """The key behind a named lock."""
-    return LOCK_PREFIX + name
-
-
-def job_key(job_name: str) -> str:
-    """The record key of a customization job."""
-    return JOB_PREFIX + job_name
-
-
-def jobs_by_channel_key(team: str, channel: str) -> str:
-    """The index of jobs started from a channel."""
-    return f"{JOBS_BY_CHANNEL_PREFIX}{team}:{channel}"
-
-
-def jobs_by_user_key(team: str, user: str) -> str:
-    """The index of jobs a person started."""
-    return f"{JOBS_BY_USER_PREFIX}{team}:{user}"
+#: The product's own keyspace (``finetune:``).
+DEFAULT = Keyspace()
+conversation_key = DEFAULT.conversation_key
+active_conversations_key = DEFAULT.active_conversations_key
+event_key = DEFAULT.event_key
+request_key = DEFAULT.request_key
+lock_key = DEFAULT.lock_key
+job_key = DEFAULT.job_key
+jobs_by_channel_key = DEFAULT.jobs_by_channel_key
+jobs_by_user_key = DEFAULT.jobs_by_user_key

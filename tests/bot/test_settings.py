@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import boto3
 import pytest
 
-from bot.settings import REQUIREMENTS, SettingsError, load_settings
+from bot.composition import aws_adapters
+from bot.settings import KEPT_COMMENT_HINT, REQUIREMENTS, SECRETS, SettingsError, load_settings
+from tests.support.moto_server import CREDENTIALS, MotoServer
+
+ROOT = Path(__file__).resolve().parents[2]
 
 SETTING_NAMES = tuple(REQUIREMENTS)
 
@@ -52,6 +59,7 @@ def test_a_dotenv_file_is_read(tmp_path: object) -> None:
         ("SLACK_APP_TOKEN", "xoxb-wrong-kind"),
         ("SLACK_API_URL", "slack.com/api"),
         ("REDIS_URL", "localhost:6379"),
+        ("REDIS_KEY_PREFIX", "finetune"),
         ("AWS_REGION", "Virginia"),
         ("AWS_ENDPOINT_URL", "localhost:5000"),
         ("FINETUNE_ROLE_ARN", "my-role"),
@@ -117,3 +125,124 @@ def test_require_names_the_missing_variable() -> None:
     settings = load_settings()
     with pytest.raises(SettingsError, match=r"^FINETUNE_BUCKET is not set: it needs .*S3 bucket"):
         settings.require("FINETUNE_BUCKET")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("FINETUNE_BUCKET", "Not_A_Bucket", "the name of an S3 bucket"),
+        ("FINETUNE_POLL_SECONDS", "soon", "a whole number of seconds"),
+        ("AWS_REGION", "Virginia", "an AWS region name such as us-east-1"),
+        ("SLACK_API_URL", "slack.com/api", "an http(s) URL ending in /api/"),
+    ],
+)
+def test_a_rejected_setting_shows_the_value_it_got_and_what_it_needs(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, expected: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert f"got {value!r}; it needs {expected}" in message
+
+
+def test_a_rejected_secret_shows_only_its_first_characters_and_length(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxp-1234567890-very-secret")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert "got 'xoxp'… (27 characters); it needs the bot token" in str(caught.value)
+    assert "1234567890" not in str(caught.value)
+
+
+def test_a_password_in_a_rejected_url_is_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDIS_URL", "http://default:hunter2@cache.internal:6379/0")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert "got 'http://default:***@cache.internal:6379/0'" in str(caught.value)
+    assert "hunter2" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SLACK_SIGNING_SECRET", "8f742231b10e8888abcd99yyyzzz85a5  # Basic Information → Signing Secret"),
+        ("SLACK_BOT_TOKEN", "xoxb-123-456-abc # OAuth & Permissions"),
+        ("SLACK_APP_TOKEN", "xapp-1-A0-123-abc\t# turns on Socket Mode"),
+        ("REDIS_URL", "redis://localhost:6379/0   # state"),
+        ("SLACK_API_URL", "https://slack.com/api/ # only for an emulator"),
+        ("AWS_ENDPOINT_URL", "http://127.0.0.1:5000 # only for an emulator"),
+    ],
+)
+def test_a_comment_kept_after_a_secret_or_url_is_refused_with_a_hint(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    """As `docker run --env-file` passes ``KEY=value  # comment``: the value would pass, then fail every request."""
+    value = value.replace("\\t", "\t")
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert message.startswith(f"{name} is not valid ({KEPT_COMMENT_HINT})")
+    assert "\n" not in message
+    if name in SECRETS:
+        assert f"got {value[:4]!r}… ({len(value)} characters)" in message
+        assert value[4:16] not in message
+    else:
+        assert f"got {value!r}" in message
+
+
+def test_a_comment_kept_after_another_value_gets_the_hint_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FINETUNE_BUCKET", "my-finetune-bucket   # datasets and job output")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert KEPT_COMMENT_HINT in str(caught.value)
+
+
+def test_env_example_read_as_docker_env_file_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``docker run --env-file`` takes each ``KEY=VALUE`` line literally and skips lines starting with #."""
+    assignments = [
+        line.split("=", 1)
+        for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    assert {name for name, _ in assignments} >= {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "FINETUNE_BUCKET"}
+    for name, value in assignments:
+        assert "#" not in value, f"{name} has a comment after its value"
+        monkeypatch.setenv(name, value)
+    settings = load_settings()
+    assert settings.finetune_bucket == "my-finetune-bucket"
+    assert settings.slack_signing_secret is not None
+    assert settings.slack_signing_secret.get_secret_value() == "your-signing-secret"
+
+
+def test_every_setting_is_in_env_example() -> None:
+    text = (ROOT / ".env.example").read_text(encoding="utf-8")
+    assert [name for name in REQUIREMENTS if f"{name}=" not in text] == []
+
+
+@pytest.mark.integration
+def test_an_endpoint_in_a_dotenv_file_reaches_boto3(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, moto_session: MotoServer
+) -> None:
+    """``AWS_ENDPOINT_URL`` from ``.env`` (not the process environment) is where Bedrock and S3 calls go."""
+    moto_session.reset()
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_BEDROCK", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    (tmp_path / ".env").write_text(
+        f"AWS_ENDPOINT_URL={moto_session.endpoint_url}\nFINETUNE_BUCKET=dotenv-bucket\n", encoding="utf-8"
+    )
+    boto3.client("s3", region_name="us-east-1", endpoint_url=moto_session.endpoint_url).create_bucket(
+        Bucket="dotenv-bucket"
+    )
+    dataset = tmp_path / "train.jsonl"
+    dataset.write_text('{"prompt": "q", "completion": "a"}\n', encoding="utf-8")
+
+    jobs, storage = aws_adapters(load_settings())
+
+    assert storage is not None
+    uri = storage.upload(dataset, key="finetune-bot/datasets/train.jsonl")
+    assert storage.inspect(uri).size == dataset.stat().st_size
+    assert list(jobs.in_progress()) == []
+    moto_session.reset()

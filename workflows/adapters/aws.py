@@ -1,4 +1,4 @@
-"""boto3 clients for Bedrock and S3; boto3 itself honours AWS_ENDPOINT_URL and the credential chain."""
+"""boto3 clients for Bedrock and S3, at the endpoint the settings name (else AWS), with the usual credential chain."""
 
 from __future__ import annotations
 
@@ -18,18 +18,18 @@ CONNECT_TIMEOUT_SECONDS = 10
 READ_TIMEOUT_SECONDS = 60
 
 
-def bedrock_client(region: str) -> BedrockClient:
+def bedrock_client(region: str, *, endpoint_url: str | None = None) -> BedrockClient:
     """Bedrock's control plane, with botocore's standard retries for throttling, 5xx and dropped connections."""
     timeouts = Config(connect_timeout=CONNECT_TIMEOUT_SECONDS, read_timeout=READ_TIMEOUT_SECONDS)
     config = retry_config().merge(timeouts)
-    return boto3.session.Session().client("bedrock", region_name=region, config=config)
+    return boto3.session.Session().client("bedrock", region_name=region, endpoint_url=endpoint_url, config=config)
 
 
-def s3_client(region: str) -> S3Client:
+def s3_client(region: str, *, endpoint_url: str | None = None) -> S3Client:
     """S3 with botocore's standard retries (uploads and downloads are idempotent)."""
     config = Config(
         retries={"max_attempts": 5, "mode": "standard"},
         connect_timeout=CONNECT_TIMEOUT_SECONDS,
         read_timeout=READ_TIMEOUT_SECONDS,
     )
-    return boto3.session.Session().client("s3", region_name=region, config=config)
+    return boto3.session.Session().client("s3", region_name=region, endpoint_url=endpoint_url, config=config)

@@ -24,17 +24,24 @@ _CONFLICT = "Someone else changed this conversation at the same moment; please t
 class RedisConversationStore:
     """``ConversationStore`` on Redis; every replica sees the same conversations."""
 
-    def __init__(self, client: redis.Redis, *, ttl_seconds: int = keys.CONVERSATION_TTL_SECONDS) -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        *,
+        ttl_seconds: int = keys.CONVERSATION_TTL_SECONDS,
+        keyspace: keys.Keyspace = keys.DEFAULT,
+    ) -> None:
         self._client = client
         self._ttl_seconds = ttl_seconds
+        self._keys = keyspace
 
     def load(self, conversation_id: str) -> Conversation | None:
         """The stored conversation; an expired, unknown-schema or invalid record reads as None."""
-        return _decode(conversation_id, as_text(self._client.get(keys.conversation_key(conversation_id))))
+        return _decode(conversation_id, as_text(self._client.get(self._keys.conversation_key(conversation_id))))
 
     def save(self, conversation: Conversation) -> Conversation:
         """Write only if nobody saved since ``conversation`` was read, so no answer is silently lost."""
-        key = keys.conversation_key(conversation.id)
+        key = self._keys.conversation_key(conversation.id)
         stored = conversation.model_copy(update={"version": conversation.version + 1})
         with self._client.pipeline(transaction=True) as pipe:
             try:
@@ -51,13 +58,13 @@ class RedisConversationStore:
 
     def active_in_channel(self, *, team: str, channel: str) -> list[str]:
         """Unfinished conversations in a channel, most recently saved first."""
-        index = keys.active_conversations_key(team, channel)
+        index = self._keys.active_conversations_key(team, channel)
         ids = as_texts(self._client.zrevrange(index, 0, -1))
         if not ids:
             return []
         with self._client.pipeline(transaction=False) as pipe:
             for conversation_id in ids:
-                pipe.exists(keys.conversation_key(conversation_id))
+                pipe.exists(self._keys.conversation_key(conversation_id))
             present = pipe.execute()
         expired = [cid for cid, exists in zip(ids, present, strict=True) if not exists]
         if expired:
@@ -66,16 +73,16 @@ class RedisConversationStore:
 
     def due(self, now: datetime, *, limit: int = 100) -> list[str]:
         """Conversations whose busy deadline passed or whose pending messages are due for a re-drive, oldest first."""
-        ids = as_texts(self._client.zrangebyscore(keys.DUE_CONVERSATIONS, "-inf", now.timestamp(), start=0, num=limit))
+        ids = as_texts(self._client.zrangebyscore(self._keys.due_conversations, "-inf", now.timestamp(), start=0, num=limit))
         if not ids:
             return []
         with self._client.pipeline(transaction=False) as pipe:
             for conversation_id in ids:
-                pipe.exists(keys.conversation_key(conversation_id))
+                pipe.exists(self._keys.conversation_key(conversation_id))
             present = pipe.execute()
         expired = [cid for cid, exists in zip(ids, present, strict=True) if not exists]
         if expired:
-            self._client.zrem(keys.DUE_CONVERSATIONS, *expired)
+            self._client.zrem(self._keys.due_conversations, *expired)
         return [cid for cid in ids if cid not in expired]
 
     def _update_index(self, pipe: Pipeline, conversation: Conversation) -> None:
@@ -83,10 +90,10 @@ class RedisConversationStore:
         owed attention (queued in the transaction, so state, outbox and indexes never disagree)."""
         due = due_at(conversation)
         if due is None:
-            pipe.zrem(keys.DUE_CONVERSATIONS, conversation.id)
+            pipe.zrem(self._keys.due_conversations, conversation.id)
         else:
-            pipe.zadd(keys.DUE_CONVERSATIONS, {conversation.id: due.timestamp()})
-        index = keys.active_conversations_key(conversation.team, conversation.channel)
+            pipe.zadd(self._keys.due_conversations, {conversation.id: due.timestamp()})
+        index = self._keys.active_conversations_key(conversation.team, conversation.channel)
         if conversation.stage.finished:
             pipe.zrem(index, conversation.id)
             return

@@ -18,13 +18,16 @@ _SHORTEST_TTL_SECONDS = 0.001
 class RedisEventLog:
     """``EventLog`` on Redis: the first replica to mark a delivery handles it, the rest skip it."""
 
-    def __init__(self, client: redis.Redis, *, ttl_seconds: int = keys.EVENT_TTL_SECONDS) -> None:
+    def __init__(
+        self, client: redis.Redis, *, ttl_seconds: int = keys.EVENT_TTL_SECONDS, keyspace: keys.Keyspace = keys.DEFAULT
+    ) -> None:
         self._client = client
         self._ttl_seconds = ttl_seconds
+        self._keys = keyspace
 
     def first_delivery(self, event_id: str) -> bool:
         """SET NX is atomic, so a retried or duplicated delivery is seen once across all replicas."""
-        return bool(self._client.set(keys.event_key(event_id), 1, nx=True, ex=self._ttl_seconds))
+        return bool(self._client.set(self._keys.event_key(event_id), 1, nx=True, ex=self._ttl_seconds))
 
 
 class RedisRequestLog:
@@ -59,8 +62,9 @@ class RedisLocks:
     so a holder whose lock expired never frees or extends a successor's lock.
     """
 
-    def __init__(self, client: redis.Redis) -> None:
+    def __init__(self, client: redis.Redis, *, keyspace: keys.Keyspace = keys.DEFAULT) -> None:
         self._client = client
+        self._keys = keyspace
 
     def acquire(self, name: str, *, ttl_seconds: float) -> str | None:
         """The holder's token when the lock was free; the TTL frees it if the holder dies."""
@@ -85,7 +89,7 @@ class RedisLocks:
     def _lock(self, name: str, ttl_seconds: float) -> Lock:
         """A non-blocking ``Lock`` on the named key; the token lives on the object, not in a thread."""
         timeout = max(_SHORTEST_TTL_SECONDS, ttl_seconds)
-        return Lock(self._client, keys.lock_key(name), timeout=timeout, blocking=False, thread_local=False)
+        return Lock(self._client, self._keys.lock_key(name), timeout=timeout, blocking=False, thread_local=False)
 
     def _held(self, name: str, token: str, ttl_seconds: float) -> Lock:
         """The ``Lock`` as its holder sees it: carrying the token ``acquire`` handed out."""

@@ -20,14 +20,15 @@ BATCH = 500
 class RedisJobHistory:
     """``JobHistory`` on Redis: records expire after the retention period, so a scan stays bounded."""
 
-    def __init__(self, client: redis.Redis) -> None:
+    def __init__(self, client: redis.Redis, *, keyspace: keys.Keyspace = keys.DEFAULT) -> None:
         self._client = client
+        self._keys = keyspace
 
     def in_team(self, team: str) -> list[JobRecord]:
         """Every readable job record of the workspace ``team``."""
         found: list[JobRecord] = []
         batch: list[str] = []
-        for key in self._client.scan_iter(match=keys.JOB_PREFIX + "*", count=BATCH):
+        for key in self._client.scan_iter(match=self._keys.job_prefix + "*", count=BATCH):
             batch.append(as_text(key) or "")
             if len(batch) >= BATCH:
                 found += self._load(batch, team)

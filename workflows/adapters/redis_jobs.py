@@ -22,54 +22,55 @@ _CAS_ATTEMPTS = 50
 class RedisJobRecords:
     """``JobRecords`` on Redis, plus the atomic announcement guard monitoring relies on."""
 
-    def __init__(self, client: redis.Redis) -> None:
+    def __init__(self, client: redis.Redis, *, keyspace: keys.Keyspace = keys.DEFAULT) -> None:
         self._client = client
+        self._keys = keyspace
 
     def save(self, record: JobRecord) -> None:
         """Write the record and its index entries together; watched until its end is announced."""
-        key = keys.job_key(record.job_name)
+        key = self._keys.job_key(record.job_name)
         score = record.started_at.timestamp()
         with self._client.pipeline(transaction=True) as pipe:
             pipe.set(key, record.model_dump_json())
             for index in (
-                keys.jobs_by_channel_key(record.team, record.channel),
-                keys.jobs_by_user_key(record.team, record.user),
+                self._keys.jobs_by_channel_key(record.team, record.channel),
+                self._keys.jobs_by_user_key(record.team, record.user),
             ):
                 pipe.zadd(index, {record.job_name: score})
                 pipe.zremrangebyrank(index, 0, -(keys.JOB_INDEX_LIMIT + 1))
             if record.announced_status.terminal:
-                pipe.srem(keys.WATCHED_JOBS, record.job_name)
+                pipe.srem(self._keys.watched_jobs, record.job_name)
                 pipe.expire(key, keys.JOB_RETENTION_SECONDS)
             else:
-                pipe.sadd(keys.WATCHED_JOBS, record.job_name)
+                pipe.sadd(self._keys.watched_jobs, record.job_name)
             pipe.execute()
 
     def get(self, job_name: str) -> JobRecord | None:
         """The record, or None when there is none or it cannot be read."""
-        return _decode(job_name, as_text(self._client.get(keys.job_key(job_name))))
+        return _decode(job_name, as_text(self._client.get(self._keys.job_key(job_name))))
 
     def watched(self) -> list[JobRecord]:
         """Jobs whose terminal state has not been announced, oldest first; records gone are dropped."""
-        names = sorted(as_texts(self._client.smembers(keys.WATCHED_JOBS)))
+        names = sorted(as_texts(self._client.smembers(self._keys.watched_jobs)))
         records = self._load(names)
         missing = [name for name in names if name not in records]
         if missing:
-            self._client.srem(keys.WATCHED_JOBS, *missing)
+            self._client.srem(self._keys.watched_jobs, *missing)
         return sorted(records.values(), key=lambda record: record.started_at)
 
     def in_channel(self, *, team: str, channel: str, limit: int) -> list[JobRecord]:
         """Jobs started from a channel, newest first."""
-        return self._newest(keys.jobs_by_channel_key(team, channel), limit)
+        return self._newest(self._keys.jobs_by_channel_key(team, channel), limit)
 
     def by_user(self, *, team: str, user: str, limit: int) -> list[JobRecord]:
         """Jobs a person started, newest first."""
-        return self._newest(keys.jobs_by_user_key(team, user), limit)
+        return self._newest(self._keys.jobs_by_user_key(team, user), limit)
 
     def unwatch(self, job_name: str) -> None:
         """Stop watching a job (its end was announced); its record is kept for a retention period."""
         with self._client.pipeline(transaction=True) as pipe:
-            pipe.srem(keys.WATCHED_JOBS, job_name)
-            pipe.expire(keys.job_key(job_name), keys.JOB_RETENTION_SECONDS)
+            pipe.srem(self._keys.watched_jobs, job_name)
+            pipe.expire(self._keys.job_key(job_name), keys.JOB_RETENTION_SECONDS)
             pipe.execute()
 
     def compare_and_set_announcement(
@@ -86,7 +87,7 @@ class RedisJobRecords:
         Exactly one caller gets True for a given transition, however many replicas race, so each
         change is announced once. A write to the record by anyone in between makes us re-read.
         """
-        key = keys.job_key(job_name)
+        key = self._keys.job_key(job_name)
         with self._client.pipeline(transaction=True) as pipe:
             for _ in range(_CAS_ATTEMPTS):
                 try:
@@ -121,7 +122,7 @@ class RedisJobRecords:
         """Readable records by name, in one round trip."""
         if not names:
             return {}
-        raws = as_list(self._client.mget([keys.job_key(name) for name in names]))
+        raws = as_list(self._client.mget([self._keys.job_key(name) for name in names]))
         decoded = ((name, _decode(name, as_text(raw))) for name, raw in zip(names, raws, strict=True))
         return {name: record for name, record in decoded if record is not None}
 
