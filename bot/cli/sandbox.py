@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from bot.cli import Subparsers
-from bot.cli.demo import positive_number, readable_output
+from bot.cli import EXIT_USAGE, Subparsers
+from bot.cli.demo import add_redis_url, positive_number, readable_output, sandbox_module, stop_on_sigterm
 
 #: A simulated hour of Bedrock time passes in 30 seconds: slow enough to read each stage.
 DEFAULT_SPEED = 120.0
@@ -18,7 +18,8 @@ def add_parser(subparsers: Subparsers) -> None:
         description=(
             "You are the Slack user: type /finetune commands and messages, pick buttons and menu options by "
             "number, attach files by path (or `attach sample:NAME`). The bot is the same app `serve` runs; "
-            "Slack, AWS and Redis are local stand-ins. Reads standard input line by line, so it can be scripted."
+            "Slack, AWS and Redis (a private Valkey server) are local stand-ins. Reads standard input line by line, "
+            "so it can be scripted."
         ),
     )
     parser.add_argument(
@@ -28,14 +29,16 @@ def add_parser(subparsers: Subparsers) -> None:
         metavar="N",
         help=f"how many times faster than on Bedrock simulated jobs move (default: {DEFAULT_SPEED:g})",
     )
+    add_redis_url(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Exit 0 at `quit` or the end of the input (once running jobs are announced); 1 when it cannot start."""
-    # The sandbox brings moto and fakeredis in; importing them only here keeps the other commands quick.
-    from bot.sandbox import sandbox
-    from bot.sandbox.stack import configured_redis_url
-
+    sandbox = sandbox_module("bot.sandbox.sandbox", "sandbox")
+    if sandbox is None:
+        return EXIT_USAGE
     readable_output()
-    return sandbox.main(speed=args.speed, redis_url=configured_redis_url())
+    stop_on_sigterm()
+    status: int = sandbox.main(speed=args.speed, redis_url=args.redis_url)
+    return status

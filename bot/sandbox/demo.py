@@ -136,12 +136,12 @@ class Script:
         self._driver = product.driver
         self._wait = _Waits(product)
         self._lifecycle = product.aws.lifecycle
-        #: With a shared Redis, another finetune-bot may hold the monitoring lease and watch for us.
+        #: On a shared Redis, another demo or sandbox may hold the demo's monitoring lease and watch for us.
         self._lease_hint = (
             ""
-            if product.redis.in_process
-            else "; if another finetune-bot uses the same Redis it runs the status checks instead: "
-            "stop it or point REDIS_URL at another database"
+            if product.redis.private
+            else "; if another demo or sandbox uses the same Redis it runs the status checks instead: "
+            "stop it, or leave out --redis-url"
         )
 
     def play(self) -> str:

