@@ -5,7 +5,8 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 \
 RUN pip install "uv==0.13.8"
 WORKDIR /app
 COPY pyproject.toml uv.lock README.md ./
-# Dependencies first (cached while only the code changes), exactly as uv.lock pins them.
+# Dependencies first (cached while only the code changes), exactly as uv.lock pins them: the production
+# install, without the development tools and without the `sandbox` extra (moto, a Valkey server).
 RUN uv sync --frozen --no-dev --no-install-project
 COPY bot ./bot
 COPY workflows ./workflows

@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml uv.lock
 	@$(BIN)/uv sync --frozen --quiet --all-extras --compile-bytecode --python $(BIN)/python
 	@touch $(STAMP)
 
-# The whole product on this machine: local Slack, AWS emulated on loopback, Redis (REDIS_URL's, else in-process).
+# The whole product on this machine: local Slack, AWS emulated on loopback, a private Valkey server.
 demo: install
 	@$(BIN)/finetune-bot demo
 
@@ -49,7 +49,7 @@ bench: bench-validate bench-ack bench-monitor
 bench-validate: install
 	$(BIN)/python bench/validate.py
 
-# Ack latency of `finetune-bot serve` under a steady open-loop load (needs redis-server or REDIS_URL).
+# Ack latency of `finetune-bot serve` under a realistic open-loop mix, beside the smallest Bolt app on gunicorn.
 bench-ack: install
 	$(BIN)/python -m bench.ack
 

