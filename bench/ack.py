@@ -150,6 +150,11 @@ class BackgroundValidation:
             ready.append(conversation)
         return ready
 
+    def calibrate(self, count: int) -> None:
+        """Validate the dataset ``count`` times in a row, untimed by the load, to know how long one takes."""
+        for conversation in self.prepare(count):
+            self._validate(conversation)
+
     @contextmanager
     def running(self, conversations: list[Conversation]) -> Iterator[None]:
         stop = threading.Event()
@@ -158,13 +163,8 @@ class BackgroundValidation:
             for conversation in conversations:
                 if stop.is_set():
                     return
-                started = time.perf_counter()
-                self.driver.message(
-                    self.uri, user=conversation.user, channel=conversation.channel, thread_ts=conversation.thread_ts
-                )
-                self.verdicts.append(self._verdict(conversation))
-                self.durations.append(time.perf_counter() - started)
-            if not stop.is_set() and len(conversations) > 1:
+                self._validate(conversation)
+            if not stop.is_set():
                 self.unfinished += 1
 
         thread = threading.Thread(target=loop, name="background-validation", daemon=True)
@@ -174,6 +174,13 @@ class BackgroundValidation:
         finally:
             stop.set()
             thread.join(timeout=900)
+
+    def _validate(self, conversation: Conversation) -> None:
+        started = time.perf_counter()
+        where = {"user": conversation.user, "channel": conversation.channel, "thread_ts": conversation.thread_ts}
+        self.driver.message(self.uri, **where)
+        self.verdicts.append(self._verdict(conversation))
+        self.durations.append(time.perf_counter() - started)
 
     def _verdict(self, conversation: Conversation) -> str:
         """The first line of the check's verdict, once the progress message has been replaced by it."""
@@ -216,10 +223,10 @@ def main() -> int:
         results: list[Result] = []
         by_kind: list[Result] = []
         mixes: dict[str, int] = {}
-        with background.running(background.prepare(1)):
-            pass
-        # Enough datasets to keep one validating for the whole window, one after another.
-        per_window = 2 + math.ceil(args.seconds / max(0.5, background.durations[0]))
+        background.calibrate(2)
+        # Enough datasets to keep one validating for the whole window, one after another, with a margin
+        # for validations that run faster than the warm-up ones (unused ones are simply left waiting).
+        per_window = 2 + math.ceil(2 * args.seconds / max(0.5, min(background.durations)))
         for phase in ("quiet", "validating"):
             for rate in rates:
                 total = int(rate * args.seconds)

@@ -23,7 +23,7 @@ BOT_TOKEN = "xoxb-test-bot-token"
 
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
-    """A Redis database for tests: REDIS_URL's server if it answers, else a throwaway redis-server."""
+    """A Redis database for tests: REDIS_URL's server if it answers, else a throwaway one (redis-server or Valkey)."""
     try:
         with redis_for_tests(os.environ.get("REDIS_URL")) as url:
             yield url
