@@ -53,6 +53,8 @@ TYPE_LABEL = "Continued pre-training"
 MODEL_LABEL = "Titan Text G1 Express"
 #: Bytes per record: about 91,000 records in 200 MB, under Titan's 100,000 and 4,096 tokens each.
 RECORD_BYTES = 2200
+#: Slack redelivers an event it got no answer to within 3 s; the mix's redeliveries come that much later.
+REDELIVERY_SECONDS = 3
 #: What the progress message of a dataset check turns into.
 VERDICTS = ("` is ready", "to fix before training", "I could not use")
 #: Seconds the bot must stay quiet (no new Slack Web API calls) before a measurement starts.
@@ -230,7 +232,7 @@ def main() -> int:
         for phase in ("quiet", "validating"):
             for rate in rates:
                 total = int(rate * args.seconds)
-                planned = mix.plan(total)
+                planned = mix.plan(total, redelivery_after=int(rate * REDELIVERY_SECONDS))
                 for kind, count in kinds(planned):
                     mixes[kind] = mixes.get(kind, 0) + count
                 commands = mix.slash_commands(total)

@@ -76,26 +76,31 @@ class Mix:
         self._people = (f"U0B{number:07d}" for number in itertools.count())
         self._channels = [emulator.add_channel(f"C0BENCH{n:02d}", f"bench-{n}").id for n in range(CHANNELS)]
 
-    def plan(self, count: int) -> list[Planned]:
-        """``count`` requests of the pattern, with the live conversations they need opened first (not timed)."""
+    def plan(self, count: int, *, redelivery_after: int) -> list[Planned]:
+        """``count`` requests of the pattern, with the live conversations they need opened first (not timed).
+
+        A redelivery repeats a file share sent at least ``redelivery_after`` requests earlier, as Slack
+        retries after its 3 s timeout (re-signed, so it is a retry, not a replayed request); until there
+        is one that old, a fresh file share takes its place.
+        """
         conversations = iter(self.open_conversations(-(-count * CONVERSATIONS_PER_TEN // 10)))
         planned: list[Planned] = []
         current: Conversation | None = None
-        last_file: SentRequest | None = None
+        shared: list[tuple[int, SentRequest]] = []
         for index in range(count):
             kind = PATTERN[index % len(PATTERN)]
             if kind == "C":
                 current = next(conversations)
+            old_enough = [request for at, request in shared if at <= index - redelivery_after]
             if kind == "N":
                 planned.append(self._new_setup())
-            elif kind == "D" and last_file is not None:
-                planned.append(Planned("redelivery", last_file, RETRY_HEADERS))
+            elif kind == "D" and old_enough:
+                planned.append(Planned("redelivery", old_enough[-1], RETRY_HEADERS))
             else:
-                if current is None:
-                    current = next(conversations)
-                planned.append(self._in_conversation(kind, current))
-                if kind == "F":
-                    last_file = planned[-1].request
+                assert current is not None, "the pattern clicks in a conversation before using it"
+                planned.append(self._in_conversation("F" if kind == "D" else kind, current))
+                if planned[-1].kind == "file share":
+                    shared.append((index, planned[-1].request))
         return planned
 
     def slash_commands(self, count: int) -> list[Planned]:

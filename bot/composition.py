@@ -155,7 +155,7 @@ def build_runtime(settings: Settings) -> Runtime:
     workspace = TokenWorkspace(client, allowed_teams=settings.allowed_teams)
     bolt_client = build_web_client(token=None, base_url=settings.slack_api_url)
     app = create_app(client=bolt_client, services=services, workspace=workspace)
-    replays = RedisRequestLog(connect_briefly(settings.redis_url))
+    replays = RedisRequestLog(connect_briefly(settings.redis_url), keyspace=keyspace)
     guard = None if signing_secret is None else RequestGuard(app, signing_secret=signing_secret, requests=replays)
     return Runtime(settings=settings, services=services, app=app, monitor=monitor, workspace=workspace, guard=guard)
 

@@ -37,20 +37,29 @@ class RedisRequestLog:
     (``redis_connection.connect_briefly``): a hung Redis must not use up Slack's 3 seconds.
     """
 
-    def __init__(self, client: redis.Redis, *, ttl_seconds: int = keys.REQUEST_TTL_SECONDS) -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        *,
+        ttl_seconds: int = keys.REQUEST_TTL_SECONDS,
+        keyspace: keys.Keyspace = keys.DEFAULT,
+    ) -> None:
         self._client = client
         self._ttl_seconds = ttl_seconds
+        self._keys = keyspace
 
     def claim(self, timestamp: str, signature: str) -> bool:
         """Atomic, so two replicas given the same bytes at once let exactly one of them act."""
         try:
-            return bool(self._client.set(keys.request_key(timestamp, signature), 1, nx=True, ex=self._ttl_seconds))
+            return bool(
+                self._client.set(self._keys.request_key(timestamp, signature), 1, nx=True, ex=self._ttl_seconds)
+            )
         except (redis.RedisError, OSError) as error:
             raise StorageUnavailable() from error
 
     def release(self, timestamp: str, signature: str) -> None:
         try:
-            self._client.delete(keys.request_key(timestamp, signature))
+            self._client.delete(self._keys.request_key(timestamp, signature))
         except (redis.RedisError, OSError) as error:
             raise StorageUnavailable() from error
 
