@@ -1,5 +1,8 @@
 """AWS for the demo and the sandbox: moto on loopback, reached by boto3 through AWS_ENDPOINT_URL as in production.
 
+What moto lacks (custom model deployments, Provisioned Throughput, Converse, customizationConfig,
+Lambda graders run locally) is answered in front of it by ``BedrockStandIn`` (``bot.sandbox.bedrock_standin``).
+
 moto creates every customization job ``InProgress`` and never moves it, and it reports no
 ``statusDetails``. ``JobLifecycle`` (``bot.sandbox.lifecycle``) moves each job through Bedrock's
 stages on a compressed clock. The stages reach the bot the way Bedrock sends them: ``StageDetails``
@@ -22,6 +25,7 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
+from bot.sandbox.bedrock_standin import BedrockStandIn
 from bot.sandbox.lifecycle import JobLifecycle
 
 if TYPE_CHECKING:
@@ -54,20 +58,23 @@ class EmulatedAws:
     bucket: str
     role_arn: str
     lifecycle: JobLifecycle
+    #: What moto lacks (deployments, throughput, Converse, graders), with its Python API.
+    standin: BedrockStandIn | None = None
 
 
 @contextmanager
 def emulated_aws(*, speed: float, region: str = REGION) -> Iterator[EmulatedAws]:
     """moto on a free loopback port, this process's boto3 pointed at it, the bucket and role made, jobs moving."""
     lifecycle = JobLifecycle(region=region, speed=speed)
-    app = StageDetails(DomainDispatcherApplication(create_backend_app), lifecycle)
+    standin = BedrockStandIn(DomainDispatcherApplication(create_backend_app), speed=speed, region=region)
+    app = StageDetails(standin, lifecycle)
     with ExitStack() as stack:
         endpoint = stack.enter_context(moto_on_loopback(app))
         stack.enter_context(aws_environment(endpoint, region))
         _provision(region)
         lifecycle.start(boto3.session.Session().client("s3", region_name=region))
         stack.callback(lifecycle.stop)
-        yield EmulatedAws(endpoint, region, BUCKET, ROLE_ARN, lifecycle)
+        yield EmulatedAws(endpoint, region, BUCKET, ROLE_ARN, lifecycle, standin)
 
 
 @contextmanager
