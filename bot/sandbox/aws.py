@@ -26,6 +26,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import make_server
 
 from bot.sandbox.bedrock_standin import BedrockStandIn
+from bot.sandbox.grader_function import provision_sample_grader
 from bot.sandbox.lifecycle import JobLifecycle
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ def emulated_aws(*, speed: float, region: str = REGION) -> Iterator[EmulatedAws]
         endpoint = stack.enter_context(moto_on_loopback(app))
         stack.enter_context(aws_environment(endpoint, region))
         _provision(region)
+        provision_sample_grader(region, standin)
         lifecycle.start(boto3.session.Session().client("s3", region_name=region))
         stack.callback(lifecycle.stop)
         yield EmulatedAws(endpoint, region, BUCKET, ROLE_ARN, lifecycle, standin)

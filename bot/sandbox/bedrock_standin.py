@@ -214,7 +214,7 @@ class BedrockStandIn:
             except AwsError as error:
                 return respond_error(start_response, error)
         status, headers, answer = captured_call(self._app, environ)
-        if creating and status.startswith("201") and "customizationConfig" in body:
+        if creating and status.startswith("2") and "customizationConfig" in body:
             with self._lock:
                 self._configs[(request.region, str(body["jobName"]))] = body["customizationConfig"]
         elif one is not None and status.startswith("200"):

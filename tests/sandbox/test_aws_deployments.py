@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -21,10 +20,10 @@ THROUGHPUT_ARN = re.compile(r"^arn:aws:bedrock:us-east-1:123456789012:provisione
 
 
 @pytest.fixture
-def clock(aws: MotoServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[ManualClock]:
+def clock(aws: MotoServer, monkeypatch: pytest.MonkeyPatch) -> ManualClock:
     manual = ManualClock()
     monkeypatch.setattr(aws.standin.deployments, "clock", manual)
-    yield manual
+    return manual
 
 
 @pytest.fixture

@@ -27,8 +27,8 @@ def score(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _reference(item: dict[str, Any]) -> str | None:
-    metadata = item.get("metadata") if isinstance(item.get("metadata"), dict) else {}
-    found = metadata.get("reference_answer", item.get("reference_answer"))
+    metadata = item.get("metadata")
+    found = (metadata if isinstance(metadata, dict) else {}).get("reference_answer", item.get("reference_answer"))
     if isinstance(found, dict):
         found = found.get("final_answer")
     return None if found is None else str(found)
