@@ -9,9 +9,9 @@ from workflows.catalogue.errors import (
 )
 from workflows.catalogue.hyperparameter_spec import HyperparameterSpec, ValueKind
 from workflows.catalogue.loader import load_catalogue
-from workflows.catalogue.model_spec import CustomizationRules, Lifecycle, ModelSpec, TokenCounting
+from workflows.catalogue.model_spec import CustomizationRules, Lifecycle, ModelSpec, OnDemandDeployment, TokenCounting
 from workflows.catalogue.schema import AdviceRule, Catalogue, CustomizationInfo, Guidance
-from workflows.catalogue.values import Certainty, Fact, ModelPrices, Price, PriceField, PriceStatus
+from workflows.catalogue.values import Certainty, Commitment, Fact, ModelPrices, Price, PriceField, PriceStatus
 
 __all__ = [
     "AdviceRule",
@@ -19,6 +19,7 @@ __all__ = [
     "CatalogueError",
     "CatalogueInvalid",
     "Certainty",
+    "Commitment",
     "CustomizationInfo",
     "CustomizationRules",
     "Fact",
@@ -27,6 +28,7 @@ __all__ = [
     "Lifecycle",
     "ModelPrices",
     "ModelSpec",
+    "OnDemandDeployment",
     "Price",
     "PriceField",
     "PriceOverrideError",

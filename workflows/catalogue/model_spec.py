@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from workflows.catalogue.errors import UnsupportedCustomization
 from workflows.catalogue.hyperparameter_spec import HyperparameterSpec
-from workflows.catalogue.values import ByteCount, Certainty, Fact, ModelPrices, PriceField, PriceStatus
+from workflows.catalogue.values import AsOf, ByteCount, Certainty, Fact, ModelPrices, PriceField, PriceStatus
 from workflows.dataset_rules import CustomizationType, DatasetFormat, DatasetRules, MediaRules
 
 #: Which record layouts each customization type can use.
@@ -138,13 +138,17 @@ class CustomizationRules(BaseModel):
 
 
 class OnDemandDeployment(BaseModel):
-    """Per-token serving of the custom model through CreateCustomModelDeployment."""
+    """Per-token serving through CreateCustomModelDeployment; a model without it has Provisioned Throughput only."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     regions: tuple[str, ...]
     #: Only custom models customized on or after this date can be deployed this way.
     customized_on_or_after: date
+    #: Where the support was read, and when (None: the date it was read was not recorded).
+    source: str
+    as_of: AsOf | None = None
+    certainty: Certainty = Certainty.CONFIRMED
     note: str | None = None
 
 
@@ -191,6 +195,17 @@ class ModelSpec(BaseModel):
 
     def in_region(self, region: str) -> bool:
         return region in self.regions
+
+    def on_demand_in(self, region: str, customized_on: date | None = None) -> bool:
+        """Whether a custom model of this base model can be deployed on demand in ``region``.
+
+        ``customized_on`` is the day its customization job was created, when known; without it only
+        the region is checked. Every custom model can be served through Provisioned Throughput.
+        """
+        deployment = self.on_demand_deployment
+        if deployment is None or region not in deployment.regions:
+            return False
+        return customized_on is None or customized_on >= deployment.customized_on_or_after
 
     def rules(self, customization: CustomizationType) -> CustomizationRules:
         """This model's requirements for one type; raises UnsupportedCustomization."""

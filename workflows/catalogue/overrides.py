@@ -41,6 +41,8 @@ class ModelPriceOverrides(BaseModel):
     training_per_1k_tokens: PriceOverride | None = None
     storage_per_month: PriceOverride | None = None
     provisioned_throughput_per_mu_hour: PriceOverride | None = None
+    provisioned_throughput_1_month_per_mu_hour: PriceOverride | None = None
+    provisioned_throughput_6_months_per_mu_hour: PriceOverride | None = None
     on_demand_input_per_1k_tokens: PriceOverride | None = None
     on_demand_output_per_1k_tokens: PriceOverride | None = None
 

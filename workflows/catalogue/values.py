@@ -116,6 +116,10 @@ class PriceField(StrEnum):
     STORAGE = "storage_per_month"
     #: Provisioned Throughput, per model unit and hour, no commitment.
     PROVISIONED_THROUGHPUT = "provisioned_throughput_per_mu_hour"
+    #: Provisioned Throughput, per model unit and hour, with a 1-month commitment.
+    PROVISIONED_THROUGHPUT_ONE_MONTH = "provisioned_throughput_1_month_per_mu_hour"
+    #: Provisioned Throughput, per model unit and hour, with a 6-month commitment.
+    PROVISIONED_THROUGHPUT_SIX_MONTHS = "provisioned_throughput_6_months_per_mu_hour"
     #: On-demand custom model deployment, per 1,000 input tokens.
     ON_DEMAND_INPUT = "on_demand_input_per_1k_tokens"
     #: On-demand custom model deployment, per 1,000 output tokens.
@@ -128,8 +132,34 @@ class PriceField(StrEnum):
             PriceField.TRAINING: "training price",
             PriceField.STORAGE: "storage price",
             PriceField.PROVISIONED_THROUGHPUT: "Provisioned Throughput price",
+            PriceField.PROVISIONED_THROUGHPUT_ONE_MONTH: "Provisioned Throughput price with a 1-month commitment",
+            PriceField.PROVISIONED_THROUGHPUT_SIX_MONTHS: "Provisioned Throughput price with a 6-month commitment",
             PriceField.ON_DEMAND_INPUT: "on-demand input price",
             PriceField.ON_DEMAND_OUTPUT: "on-demand output price",
+        }[self]
+
+
+class Commitment(StrEnum):
+    """How long a Provisioned Throughput is bought for; the values are what people type (``commitment=1m``)."""
+
+    #: Billed per hour until deleted; can be deleted at any time.
+    NONE = "none"
+    #: Cheaper per hour; cannot be deleted before the month ends.
+    ONE_MONTH = "1m"
+    #: Cheaper still; cannot be deleted before the six months end.
+    SIX_MONTHS = "6m"
+
+    @property
+    def api_value(self) -> str | None:
+        """``commitmentDuration`` for CreateProvisionedModelThroughput (omitted for no commitment)."""
+        return {Commitment.NONE: None, Commitment.ONE_MONTH: "OneMonth", Commitment.SIX_MONTHS: "SixMonths"}[self]
+
+    @property
+    def price_field(self) -> PriceField:
+        return {
+            Commitment.NONE: PriceField.PROVISIONED_THROUGHPUT,
+            Commitment.ONE_MONTH: PriceField.PROVISIONED_THROUGHPUT_ONE_MONTH,
+            Commitment.SIX_MONTHS: PriceField.PROVISIONED_THROUGHPUT_SIX_MONTHS,
         }[self]
 
 
@@ -141,9 +171,16 @@ class ModelPrices(BaseModel):
     training_per_1k_tokens: Price
     storage_per_month: Price
     provisioned_throughput_per_mu_hour: Price
+    provisioned_throughput_1_month_per_mu_hour: Price
+    provisioned_throughput_6_months_per_mu_hour: Price
     on_demand_input_per_1k_tokens: Price | None = None
     on_demand_output_per_1k_tokens: Price | None = None
 
     def get(self, field: PriceField) -> Price | None:
         price: Price | None = getattr(self, field.value)
+        return price
+
+    def provisioned_throughput(self, commitment: Commitment) -> Price:
+        """The hourly price of one model unit with this commitment (a custom model's equals its base model's)."""
+        price: Price = getattr(self, commitment.price_field.value)
         return price
