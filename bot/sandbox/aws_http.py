@@ -6,7 +6,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote
@@ -69,17 +69,14 @@ class Request:
 
 
 def read_request(environ: WSGIEnvironment, *, default_region: str) -> Request:
-    """The request, with its body read (and put back into ``environ`` so it can still be passed on)."""
-    length = int(environ.get("CONTENT_LENGTH") or 0)
-    body = environ["wsgi.input"].read(length) if length else b""
-    environ["wsgi.input"] = io.BytesIO(body)
+    """The request without its body, which is left unread for whoever answers (S3 uploads can be large)."""
     scope = _SCOPE.search(str(environ.get("HTTP_AUTHORIZATION", "")))
     query = {key: values[0] for key, values in parse_qs(str(environ.get("QUERY_STRING", ""))).items()}
     return Request(
         method=str(environ.get("REQUEST_METHOD", "GET")),
         path=unquote(str(environ.get("PATH_INFO", ""))),
         query=query,
-        body=body,
+        body=b"",
         region=scope[1] if scope else default_region,
         service=scope[2] if scope else "",
         headers={
@@ -88,6 +85,14 @@ def read_request(environ: WSGIEnvironment, *, default_region: str) -> Request:
             if name.startswith("HTTP_")
         },
     )
+
+
+def with_body(environ: WSGIEnvironment, request: Request) -> Request:
+    """The request with its body read, and the body put back into ``environ`` so it can still be passed on."""
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    return replace(request, body=body)
 
 
 def respond(

@@ -29,6 +29,7 @@ from bot.sandbox.aws_http import (
     respond,
     respond_error,
     validation,
+    with_body,
 )
 from bot.sandbox.converse import Throttle, converse
 from bot.sandbox.deployments import Deployment, Deployments, Route
@@ -99,7 +100,9 @@ class BedrockStandIn:
         if request.service == "lambda":
             match = _INVOKE.match(request.path)
             if request.method == "POST" and match and self.functions.knows(match["id"]):
-                return self.functions.invoke(match["id"], request, start_response)
+                return self.functions.invoke(match["id"], with_body(environ, request), start_response)
+            return self._app(environ, start_response)
+        if request.service != "bedrock":
             return self._app(environ, start_response)
         if request.path.startswith(_JOBS):
             return self._job_call(environ, request, start_response)
@@ -107,7 +110,7 @@ class BedrockStandIn:
         if operation is None:
             return self._app(environ, start_response)
         try:
-            status, document = operation(request, match)
+            status, document = operation(with_body(environ, request), match)
         except AwsError as error:
             return respond_error(start_response, error)
         return respond(start_response, status, document)
@@ -208,6 +211,7 @@ class BedrockStandIn:
         if not creating and not (request.method == "GET" and one):
             return self._app(environ, start_response)
         if creating:
+            request = with_body(environ, request)
             try:
                 body = request.json()
                 check_request("bedrock", "CreateModelCustomizationJob", body)
