@@ -73,7 +73,9 @@ class RedisConversationStore:
 
     def due(self, now: datetime, *, limit: int = 100) -> list[str]:
         """Conversations whose busy deadline passed or whose pending messages are due for a re-drive, oldest first."""
-        ids = as_texts(self._client.zrangebyscore(self._keys.due_conversations, "-inf", now.timestamp(), start=0, num=limit))
+        ids = as_texts(
+            self._client.zrangebyscore(self._keys.due_conversations, "-inf", now.timestamp(), start=0, num=limit)
+        )
         if not ids:
             return []
         with self._client.pipeline(transaction=False) as pipe:
