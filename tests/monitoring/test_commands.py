@@ -7,7 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from tests.monitoring.fakes import START, TEAM, FakeClock, FakeJobs, MemoryRecords, record, snapshot
+from tests.fakes.clock import FakeClock
+from tests.fakes.jobs import FakeJobs
+from tests.fakes.records import MemoryRecords
+from tests.fakes.samples import START, TEAM, record, snapshot
 from workflows.catalogue import load_catalogue
 from workflows.commands import Cost, ListJobs, Status, Stop
 from workflows.jobs import JobStatus

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import redis
 
-from tests.monitoring.fakes import MemoryLocks
+from tests.fakes.locks import MemoryLocks
 from workflows.adapters.redis_coordination import RedisLocks
 from workflows.monitoring.lease import SchedulerLease, lease_ttl
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.monitoring.fakes import MemoryStorage
+from tests.fakes.storage import MemoryStorage
 from workflows.monitoring.metrics import LossCurves, LossPoint, metric_files, parse_losses, read_curves
 
 OUTPUT = "s3://bucket/finetune-bot/output/tone-1a2b/"
@@ -75,9 +75,11 @@ def test_parsing_tolerates_what_files_in_the_wild_look_like(text: str, expected:
 def test_curves_are_read_from_the_files_under_the_output_prefix() -> None:
     storage = MemoryStorage(
         {
-            f"{OUTPUT}job-abc/training_artifacts/step_wise_training_metrics.csv": TRAINING_CSV,
-            f"{OUTPUT}job-abc/validation_artifacts/post_fine_tuning_validation/validation_metrics.csv": VALIDATION_CSV,
-            "s3://bucket/finetune-bot/output/other-job/training_artifacts/step_wise_training_metrics.csv": "x",
+            f"{OUTPUT}job-abc/training_artifacts/step_wise_training_metrics.csv": TRAINING_CSV.encode(),
+            f"{OUTPUT}job-abc/validation_artifacts/post_fine_tuning_validation/validation_metrics.csv": (
+                VALIDATION_CSV.encode()
+            ),
+            "s3://bucket/finetune-bot/output/other-job/training_artifacts/step_wise_training_metrics.csv": b"x",
         }
     )
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.monitoring.fakes import START, record, snapshot
+from tests.fakes.samples import START, record, snapshot
 from workflows.catalogue import load_catalogue
 from workflows.jobs import JobStatus
 from workflows.messages import Message

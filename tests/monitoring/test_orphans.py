@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.monitoring.fakes import (
-    CHANNEL,
-    START,
-    TEAM,
-    USER,
-    FakeClock,
-    FakeJobs,
-    MemoryLocks,
-    MemoryRecords,
-    MemoryStorage,
-    RecordingNotifier,
-    snapshot,
-)
+from tests.fakes.clock import FakeClock
+from tests.fakes.jobs import FakeJobs
+from tests.fakes.locks import MemoryLocks
+from tests.fakes.notifier import RecordingNotifier
+from tests.fakes.records import MemoryRecords
+from tests.fakes.samples import CHANNEL, START, TEAM, USER, snapshot
+from tests.fakes.storage import MemoryStorage
 from workflows.catalogue import load_catalogue
 from workflows.dataset_rules import CustomizationType
 from workflows.jobs import JobOrigin

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.monitoring.fakes import RecordingNotifier
+from tests.fakes.notifier import RecordingNotifier
 from workflows.messages import Message
 from workflows.monitoring.pacing import PacedNotifier
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.monitoring.fakes import START, record
+from tests.fakes.samples import START, record
 from workflows.catalogue import ModelSpec, load_catalogue
 from workflows.jobs import JobRecord, JobStatus
 from workflows.monitoring.spend import month_spend, month_start, spend_message

@@ -5,18 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from tests.monitoring.fakes import (
-    CHANNEL,
-    START,
-    FakeClock,
-    FakeJobs,
-    MemoryLocks,
-    MemoryRecords,
-    MemoryStorage,
-    RecordingNotifier,
-    record,
-    snapshot,
-)
+from tests.fakes.clock import FakeClock
+from tests.fakes.jobs import FakeJobs
+from tests.fakes.locks import MemoryLocks
+from tests.fakes.notifier import RecordingNotifier
+from tests.fakes.records import MemoryRecords
+from tests.fakes.samples import CHANNEL, START, record, snapshot
+from tests.fakes.storage import MemoryStorage
 from workflows.catalogue import load_catalogue
 from workflows.jobs import JobRecord, JobStatus
 from workflows.monitoring.lease import SchedulerLease
@@ -270,7 +265,7 @@ def test_a_job_bedrock_does_not_know_is_reported_and_kept_watched() -> None:
 def test_the_completion_notice_gets_the_loss_chart_in_its_thread() -> None:
     world = World()
     world.watch()
-    world.storage.objects[f"{OUTPUT}job-x/training_artifacts/step_wise_training_metrics.csv"] = TRAINING_CSV
+    world.storage.objects[f"{OUTPUT}job-x/training_artifacts/step_wise_training_metrics.csv"] = TRAINING_CSV.encode()
     world.jobs.set_status("tone-1a2b", JobStatus.COMPLETED)
 
     world.monitor().tick()
@@ -287,7 +282,7 @@ def test_the_completion_notice_gets_the_loss_chart_in_its_thread() -> None:
 def test_a_failing_chart_upload_keeps_the_notice_and_the_announcement() -> None:
     world = World()
     world.watch()
-    world.storage.objects[f"{OUTPUT}job-x/training_artifacts/step_wise_training_metrics.csv"] = TRAINING_CSV
+    world.storage.objects[f"{OUTPUT}job-x/training_artifacts/step_wise_training_metrics.csv"] = TRAINING_CSV.encode()
     world.jobs.set_status("tone-1a2b", JobStatus.COMPLETED)
     monitor = world.monitor()
     original = world.notifier.attach

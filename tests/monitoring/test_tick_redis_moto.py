@@ -9,7 +9,8 @@ import boto3
 import pytest
 import redis
 
-from tests.monitoring.fakes import RecordingNotifier, record
+from tests.fakes.notifier import RecordingNotifier
+from tests.fakes.samples import record
 from tests.monitoring.moto_jobs import BUCKET, REGION, create_job, put_metrics, set_status
 from tests.support.moto_server import MotoServer
 from workflows.adapters.aws import bedrock_client, s3_client

@@ -19,7 +19,7 @@ from bot.guard.body import MAX_BODY_BYTES
 from bot.guard.middleware import VERIFIED, RequestGuard
 from bot.listeners.errors import is_verified
 from bot.sandbox.signing import signed_headers
-from workflows.errors import StorageUnavailable
+from tests.fakes.replay import MemoryRequestLog
 
 SECRET = "test-signing-secret"
 NOW = 1_800_000_000.0
@@ -54,29 +54,6 @@ class RecordingBolt:
         if self.error is not None:
             raise self.error
         return BoltResponse(status=self.status, body={"text": "ok"} if self.status == 200 else "")
-
-
-@dataclass
-class MemoryRequestLog:
-    """``RequestLog`` in memory; ``down`` makes every claim fail as an unreachable Redis would."""
-
-    claimed: set[tuple[str, str]] = field(default_factory=set)
-    down: bool = False
-    #: Redis going away between the claim and the release.
-    down_for_release: bool = False
-
-    def claim(self, timestamp: str, signature: str) -> bool:
-        if self.down:
-            raise StorageUnavailable()
-        if (timestamp, signature) in self.claimed:
-            return False
-        self.claimed.add((timestamp, signature))
-        return True
-
-    def release(self, timestamp: str, signature: str) -> None:
-        if self.down or self.down_for_release:
-            raise StorageUnavailable()
-        self.claimed.discard((timestamp, signature))
 
 
 @dataclass

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -39,7 +38,7 @@ def said(world: World, opening: str) -> int:
 
 
 def later(world: World, seconds: float) -> None:
-    world.clock.current += timedelta(seconds=seconds)
+    world.clock.advance(seconds=seconds)
 
 
 def to_training_data(world: World) -> str:
@@ -52,7 +51,7 @@ def to_training_data(world: World) -> str:
 def test_a_question_slack_refused_stays_owed_with_the_state_and_the_tick_delivers_it_once() -> None:
     world = World()
     conversation_id = world.start()
-    world.notifier.failing = 1
+    world.notifier.fail_next = 1
 
     world.service.handle(conversation_id, TypeChosen("U1", CustomizationType.CONVERSATION), where=WHERE)
 
@@ -70,7 +69,7 @@ def test_a_question_slack_refused_stays_owed_with_the_state_and_the_tick_deliver
 def test_the_next_event_delivers_what_is_owed_before_its_own_reply() -> None:
     world = World()
     conversation_id = world.start()
-    world.notifier.failing = 1
+    world.notifier.fail_next = 1
     world.service.handle(conversation_id, TypeChosen("U1", CustomizationType.CONVERSATION), where=WHERE)
 
     world.service.handle(conversation_id, TextTyped("U1", "what now please"), where=WHERE)
@@ -97,7 +96,7 @@ def test_a_post_whose_answer_was_lost_is_found_in_the_thread_not_posted_twice() 
 def test_the_verdict_of_a_check_whose_progress_was_never_posted_is_posted_once_in_its_place() -> None:
     world = World()
     conversation_id = to_training_data(world)
-    world.notifier.failing = 1
+    world.notifier.fail_next = 1
 
     world.attach(conversation_id, sample_bytes(CONVERSATION))
 

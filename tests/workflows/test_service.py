@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from bot.sandbox.samples import CONVERSATION, CONVERSATION_WITH_MISTAKES, sample_bytes
-from tests.fakes import (
-    FakeJobs,
-    FakeSlackFiles,
-    FixedClock,
-    InMemoryConversationStore,
-    InMemoryJobRecords,
-    InMemoryLocks,
-    InMemoryStorage,
-    RecordingNotifier,
-)
+from tests.fakes.clock import FakeClock
+from tests.fakes.conversations import MemoryConversationStore
+from tests.fakes.jobs import FakeJobs
+from tests.fakes.locks import MemoryLocks
+from tests.fakes.notifier import RecordingNotifier
+from tests.fakes.records import MemoryRecords
+from tests.fakes.slack_files import FakeSlackFiles
+from tests.fakes.storage import MemoryStorage
 from workflows.catalogue.loader import load_catalogue
 from workflows.conversation.events import (
     FileAttached,
@@ -41,16 +41,16 @@ class World:
     """A service wired to fakes, and the fakes to look at."""
 
     def __init__(self, *, role_arn: str | None = ROLE) -> None:
-        self.store = InMemoryConversationStore()
+        self.store = MemoryConversationStore()
         self.notifier = RecordingNotifier()
         self.files = FakeSlackFiles()
-        self.storage = InMemoryStorage()
+        self.storage = MemoryStorage()
         self.jobs = FakeJobs()
-        self.records = InMemoryJobRecords()
-        self.locks = InMemoryLocks()
+        self.records = MemoryRecords()
+        self.locks = MemoryLocks()
         self.storage_answers = True
         self.catalogue = catalogue = load_catalogue()
-        self.clock = clock = FixedClock()
+        self.clock = clock = FakeClock(datetime(2026, 11, 26, 12, 0, tzinfo=UTC))
         intake = DatasetIntake(
             files=self.files,
             storage=self.storage,
@@ -121,7 +121,7 @@ def test_an_accepted_upload_is_kept_in_the_bucket_byte_for_byte() -> None:
     conversation_id = world.to_review()
     training = world.conversation(conversation_id).training
     assert training is not None
-    assert training.uri == "s3://bucket/finetune-bot/datasets/T1/C1/1.000/training.jsonl"
+    assert training.uri == "s3://bucket/finetune-bot/datasets/T1/C1/1800000000.000001/training.jsonl"
     assert world.storage.objects[training.uri] == sample_bytes(CONVERSATION)
     assert training.records == 10
 
@@ -286,7 +286,7 @@ def test_a_root_message_whose_conversation_cannot_be_saved_is_deleted(monkeypatc
     monkeypatch.setattr(world.store, "save", refuse_saves)
     with pytest.raises(ConnectionError):
         world.service.start(WHERE)
-    assert world.notifier.deleted == ["1.000"]
+    assert world.notifier.deleted == ["1800000000.000001"]
     assert world.notifier.posts == []
 
 
