@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,7 +11,9 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from bot.sandbox.aws import emulated_aws
 from bot.sandbox.deployments import ON_DEMAND_MINUTES, PROVISIONED_MINUTES
+from bot.sandbox.samples import CONVERSATION, sample_bytes
 from tests.sandbox.standin_support import TITAN_LITE, TRAINING, ManualClock, shape_problems, trained_model
 from tests.support.moto_server import REGION, MotoServer
 
@@ -228,3 +231,41 @@ class TestInvocationMetrics:
         assert invocations(idle) == 0
         listed = cloudwatch.list_metrics(Namespace="AWS/Bedrock", MetricName="OutputTokenCount")["Metrics"]
         assert [metric["Dimensions"] for metric in listed] == [[{"Name": "ModelId", "Value": arn}]]
+
+
+def test_the_demo_s_aws_serves_a_job_it_completed() -> None:
+    """The demo's path: a job the lifecycle completes, deployed by its outputModelArn, answers from its data."""
+    with emulated_aws(speed=36000) as demo:
+        s3 = boto3.client("s3", region_name=demo.region)
+        bedrock = boto3.client("bedrock", region_name=demo.region)
+        s3.put_object(Bucket=demo.bucket, Key="data/support.jsonl", Body=sample_bytes(CONVERSATION))
+        bedrock.create_model_customization_job(
+            jobName="demo-job",
+            customModelName="demo-model",
+            roleArn=demo.role_arn,
+            baseModelIdentifier="amazon.nova-micro-v1:0:128k",
+            customizationType="FINE_TUNING",
+            trainingDataConfig={"s3Uri": f"s3://{demo.bucket}/data/support.jsonl"},
+            outputDataConfig={"s3Uri": f"s3://{demo.bucket}/output/"},
+            hyperParameters={"epochCount": "1"},
+        )
+        job = wait_for(lambda: bedrock.get_model_customization_job(jobIdentifier="demo-job"), "Completed")
+        arn = bedrock.create_custom_model_deployment(modelDeploymentName="demo-try", modelArn=job["outputModelArn"])[
+            "customModelDeploymentArn"
+        ]
+        wait_for(lambda: bedrock.get_custom_model_deployment(customModelDeploymentIdentifier=arn), "Active")
+        runtime = boto3.client("bedrock-runtime", region_name=demo.region)
+        answer = text_of(ask(runtime, arn, "There are two charges on my November invoice"))
+        assert answer.startswith("I'm sorry about the double charge.")
+        assert text_of(ask(runtime, "amazon.nova-micro-v1:0", "There are two charges on my November invoice")) != answer
+
+
+def wait_for(read: Any, status: str, seconds: float = 20.0) -> Any:
+    """Poll ``read()`` until its ``status`` is the one wanted; fail after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = read()
+        if found["status"] == status:
+            return found
+        assert time.monotonic() < deadline, f"still {found['status']} after {seconds} s"
+        time.sleep(0.05)
