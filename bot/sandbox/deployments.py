@@ -128,7 +128,7 @@ class Deployments:
             route=route,
             arn=f"arn:aws:bedrock:{region}:{account_id}:{route.value}/{uuid.uuid4().hex[:12]}",
             name=name,
-            model_arn=model if custom is None or model.startswith("arn:") else custom.arn,
+            model_arn=model if model.startswith("arn:") else (custom.arn if custom is not None else foundation_arn),
             foundation_arn=foundation_arn,
             custom=custom,
             token=token,

@@ -247,7 +247,8 @@ class TestProvisionedThroughput:
             provisionedModelName="base-pt", modelId="amazon.nova-micro-v1:0", modelUnits=1
         )["provisionedModelArn"]
         described = bedrock.get_provisioned_model_throughput(provisionedModelId=arn)
-        assert described["foundationModelArn"] == "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-micro-v1:0"
+        foundation = "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-micro-v1:0"
+        assert described["foundationModelArn"] == described["modelArn"] == foundation
 
     def test_failure_list_filters_and_delete(self, aws: MotoServer, bedrock: Any, clock: ManualClock) -> None:
         model = trained_model()
