@@ -33,10 +33,10 @@ from workflows.adapters.redis_jobs import RedisJobRecords
 from workflows.catalogue import load_catalogue
 from workflows.clock import SystemClock
 from workflows.dataset_rules import CustomizationType
-from workflows.jobs import JobRecord, JobRequest, JobSnapshot, JobStatus
+from workflows.jobs.job import JobRecord, JobRequest, JobSnapshot, JobStatus
+from workflows.jobs.monitoring.lease import SchedulerLease
+from workflows.jobs.monitoring.tick import JobMonitor
 from workflows.messages import Attachment, Message
-from workflows.monitoring.lease import SchedulerLease
-from workflows.monitoring.tick import JobMonitor
 
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"

@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 from bot import listeners
 from bot.guard.identity import TokenWorkspace
-from bot.listeners.workspace import only_this_workspace
+from bot.listeners.pinning import only_this_workspace
 from bot.services import Services
 
 #: Threads that run listener work after the ack (downloads, validation, AWS calls).

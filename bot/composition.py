@@ -29,15 +29,15 @@ from workflows.adapters.s3 import S3Datasets
 from workflows.availability import Availability
 from workflows.catalogue.loader import load_catalogue
 from workflows.clock import SystemClock
-from workflows.intake import DatasetIntake
+from workflows.datasets.checking import DatasetChecker
+from workflows.jobs.job_commands import JobCommands
+from workflows.jobs.launch import JobLauncher
+from workflows.jobs.monitoring.lease import SchedulerLease, lease_ttl
+from workflows.jobs.monitoring.orphans import OrphanAdopter
+from workflows.jobs.monitoring.pacing import PacedNotifier
+from workflows.jobs.monitoring.tick import JobMonitor
 from workflows.keys import Keyspace
-from workflows.launch import JobLauncher
-from workflows.monitoring.commands import JobCommands
-from workflows.monitoring.lease import SchedulerLease, lease_ttl
-from workflows.monitoring.orphans import OrphanAdopter
-from workflows.monitoring.pacing import PacedNotifier
-from workflows.monitoring.tick import JobMonitor
-from workflows.service import ConversationService, Deadlines
+from workflows.setup.service import ConversationService, Deadlines
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def build_runtime(settings: Settings) -> Runtime:
     catalogue = load_catalogue(settings.finetune_prices_file)
     clock = SystemClock()
     jobs, storage = aws_adapters(settings)
-    intake = DatasetIntake(
+    checker = DatasetChecker(
         files=SlackFileDownloader(token, trusted_origins=trusted_file_origins(settings.slack_api_url)),
         storage=storage,
         catalogue=catalogue,
@@ -105,7 +105,7 @@ def build_runtime(settings: Settings) -> Runtime:
         deadlines=Deadlines(
             check=settings.finetune_check_timeout_seconds, launch=settings.finetune_launch_timeout_seconds
         ),
-        intake=intake,
+        datasets=checker,
         launcher=launcher,
         catalogue=catalogue,
         clock=clock,

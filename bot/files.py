@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import IO, NamedTuple
 from urllib.parse import urlsplit
 
-from workflows.conversation.events import SlackFile
-from workflows.errors import DatasetTooLarge, DatasetUnavailable
+from workflows.exceptions import DatasetTooLarge, DatasetUnavailable
+from workflows.setup.events import SlackFile
 from workflows.slack_text import code
 
 #: Bytes read per chunk while streaming a download.

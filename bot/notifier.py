@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import answer_text, fallback_text, render
-from workflows.errors import MessageGone
+from workflows.exceptions import MessageGone
 from workflows.messages import Attachment, Message
 
 #: Slack's answers meaning that what the bot refers to no longer exists (deleted, archived, left).

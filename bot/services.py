@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from workflows.catalogue.schema import Catalogue
-from workflows.monitoring.commands import JobCommands
+from workflows.jobs.job_commands import JobCommands
 from workflows.ports import EventLog
-from workflows.service import ConversationService
+from workflows.setup.service import ConversationService
 
 
 @dataclass(frozen=True)

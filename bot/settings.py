@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from workflows.dataset_access import BUCKET_NAME, dataset_buckets
+from workflows.datasets.access import BUCKET_NAME, dataset_buckets
 
 #: What each setting needs, in words, for the one-line error a person sees when it is wrong.
 REQUIREMENTS: dict[str, str] = {

@@ -47,7 +47,7 @@ SCHEDULER_LEASE = "scheduler"
 
 # Customization jobs
 
-#: A job record's JSON (``workflows.jobs.JobRecord``), by Bedrock job name.
+#: A job record's JSON (``workflows.jobs.job.JobRecord``), by Bedrock job name.
 JOB_PREFIX = NAMESPACE + "job:"
 #: Sorted set of job names started from a channel, scored by start time; suffixed ``team:channel``.
 JOBS_BY_CHANNEL_PREFIX = NAMESPACE + "jobs:channel:"

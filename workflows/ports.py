@@ -8,10 +8,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from workflows.conversation.events import SlackFile
-from workflows.conversation.model import Conversation
-from workflows.jobs import JobRecord, JobRequest, JobSnapshot
+from workflows.jobs.job import JobRecord, JobRequest, JobSnapshot
 from workflows.messages import Attachment, Message
+from workflows.setup.events import SlackFile
+from workflows.setup.model import Conversation
 
 
 @dataclass(frozen=True, slots=True)

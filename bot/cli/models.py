@@ -150,7 +150,7 @@ def _details(model: ModelSpec, customization: CustomizationType, offered: set[Cu
 
 def _price_cell(price: Price) -> str:
     from workflows.catalogue import PriceStatus
-    from workflows.costs import format_price
+    from workflows.catalogue.costs import format_price
 
     if price.usd is None:
         return "unknown"

@@ -14,16 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 from bot.cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Subparsers
 from bot.cli.price_file import configured_price_file
-from workflows.commands import parse_type
+from workflows.command_grammar import parse_type
 from workflows.dataset_rules import CustomizationType, DatasetRules
-from workflows.errors import DatasetNotText
-from workflows.validation import ValidationReport, validate_dataset, validation_tokens
-from workflows.validation.codes import Severity
-from workflows.validation.report import FileReport, Issue
+from workflows.datasets.validation import ValidationReport, validate_dataset, validation_tokens
+from workflows.datasets.validation.codes import Severity
+from workflows.datasets.validation.report import FileReport, Issue
+from workflows.exceptions import DatasetNotText
 
 if TYPE_CHECKING:
     from workflows.catalogue import ModelSpec
-    from workflows.costs import CostEstimate
+    from workflows.catalogue.costs import CostEstimate
 
 #: Files above this size get a progress bar on a terminal.
 PROGRESS_FROM_BYTES = 32 * 1024 * 1024
@@ -146,7 +146,7 @@ def _customization(typed: str | None, model: ModelSpec | None) -> CustomizationT
 def _cost(
     model: ModelSpec, report: ValidationReport, epochs: int | None, customization: CustomizationType | None
 ) -> CostEstimate:
-    from workflows.costs import estimate_cost
+    from workflows.catalogue.costs import estimate_cost
 
     kind = customization or model.customization_types[0]
     default = int(model.default_hyperparameters(kind).get("epochCount", "1"))

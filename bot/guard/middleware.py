@@ -25,7 +25,7 @@ from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 
 from bot.guard.body import MAX_BODY_BYTES, MalformedBody, SlackBody, content_length, parse
 from bot.guard.signature import Refusal, SignedHeaders, check_headers, verify
-from workflows.errors import StorageUnavailable
+from workflows.exceptions import StorageUnavailable
 from workflows.ports import RequestLog
 
 if TYPE_CHECKING:

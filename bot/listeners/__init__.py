@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import actions, commands, dedupe, errors, jobs, messages
+from bot.listeners import actions, dedupe, last_resort, slash_command, stop_buttons, thread_messages
 from bot.services import Services
 
 
 def register(app: App, services: Services) -> None:
     """Attach every listener module to ``app``."""
-    for module in (dedupe, commands, actions, jobs, messages, errors):
+    for module in (dedupe, slash_command, actions, stop_buttons, thread_messages, last_resort):
         module.register(app, services)

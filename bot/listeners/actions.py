@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
 
-from bot.listeners.guard import guarded
+from bot.listeners.apologies import guarded
 from bot.listeners.translate import from_action
 from bot.services import Services
 

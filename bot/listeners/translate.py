@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.blocks import action_name
-from workflows.conversation.events import (
+from workflows.dataset_rules import CustomizationType
+from workflows.messages import Action
+from workflows.setup.events import (
     BackPressed,
     CancelPressed,
     DataAnswered,
@@ -21,9 +23,7 @@ from workflows.conversation.events import (
     TypeChosen,
     ValidationSkipped,
 )
-from workflows.dataset_rules import CustomizationType
-from workflows.messages import Action
-from workflows.service import Where
+from workflows.setup.service import Where
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,9 +31,9 @@ from bot.sandbox.stack import (
     running_product,
 )
 from bot.sandbox.terminal import Transcript
-from workflows.conversation.advice import DataAnswer, GoalAnswer
-from workflows.conversation.questions import TYPE_LABELS
 from workflows.dataset_rules import CustomizationType
+from workflows.setup.advice import DataAnswer, GoalAnswer
+from workflows.setup.questions import TYPE_LABELS
 
 #: A simulated hour passes in 12 seconds: each stage lasts a few status ticks.
 DEMO_SPEED = 300.0

@@ -18,7 +18,7 @@ from workflows.adapters.aws import bedrock_client
 from workflows.adapters.aws_retry import ATTEMPTS
 from workflows.adapters.bedrock import CREATE, GET, LIST, STOP, BedrockJobs
 from workflows.dataset_rules import CustomizationType
-from workflows.errors import (
+from workflows.exceptions import (
     AccessProblem,
     JobNotFound,
     JobNotStoppable,
@@ -26,7 +26,7 @@ from workflows.errors import (
     RequestRejected,
     ServiceBusy,
 )
-from workflows.jobs import JobRequest, JobStatus
+from workflows.jobs.job import JobRequest, JobStatus
 
 ROLE = "arn:aws:iam::123456789012:role/BedrockFineTuning"
 BASE_MODEL = "amazon.titan-text-express-v1:0:8k"

@@ -14,8 +14,8 @@ import redis
 
 from workflows import keys
 from workflows.adapters.redis_conversations import RedisConversationStore
-from workflows.conversation.model import SCHEMA_VERSION, Conversation, Stage
-from workflows.errors import ConcurrentUpdate
+from workflows.exceptions import ConcurrentUpdate
+from workflows.setup.model import SCHEMA_VERSION, Conversation, Stage
 
 pytestmark = pytest.mark.integration
 

@@ -12,7 +12,7 @@ from tests.support.net import free_port
 from workflows import keys
 from workflows.adapters.redis_connection import connect_briefly
 from workflows.adapters.redis_coordination import RedisEventLog, RedisLocks, RedisRequestLog
-from workflows.errors import StorageUnavailable
+from workflows.exceptions import StorageUnavailable
 
 pytestmark = pytest.mark.integration
 

@@ -11,7 +11,7 @@ import redis
 from workflows import keys
 from workflows.adapters.redis_jobs import RedisJobRecords
 from workflows.dataset_rules import CustomizationType
-from workflows.jobs import JobRecord, JobStatus
+from workflows.jobs.job import JobRecord, JobStatus
 
 pytestmark = pytest.mark.integration
 

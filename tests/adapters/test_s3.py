@@ -15,7 +15,7 @@ from botocore.stub import Stubber
 
 from tests.support.moto_server import MotoServer
 from workflows.adapters.s3 import S3Datasets
-from workflows.errors import DatasetTooLarge, DatasetUnavailable
+from workflows.exceptions import DatasetTooLarge, DatasetUnavailable
 from workflows.ports import StoredObject
 
 pytestmark = pytest.mark.integration

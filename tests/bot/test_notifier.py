@@ -11,7 +11,7 @@ from bot.notifier import SlackNotifier
 from bot.sandbox.emulator import SlackEmulator
 from bot.slack_client import build_web_client
 from tests.support.stack import CHANNEL
-from workflows.errors import MessageGone
+from workflows.exceptions import MessageGone
 from workflows.messages import Message
 
 pytestmark = pytest.mark.integration

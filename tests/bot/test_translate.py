@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from bot.listeners.translate import from_action, from_message
-from workflows.conversation.events import (
+from workflows.dataset_rules import CustomizationType
+from workflows.setup.events import (
     BackPressed,
     FileAttached,
     ModelChosen,
@@ -15,7 +16,6 @@ from workflows.conversation.events import (
     TextTyped,
     TypeChosen,
 )
-from workflows.dataset_rules import CustomizationType
 
 
 def click(action_id: str, value: str = "", **extra: Any) -> dict[str, Any]:

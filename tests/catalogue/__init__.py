@@ -1,1 +1,1 @@
-"""Tests of the model catalogue: bundled data, lookups, dataset rules and price overrides."""
+"""Tests of the model catalogue: bundled data, lookups, dataset rules, price overrides, costs and hyperparameters."""

@@ -11,9 +11,9 @@ import yaml
 
 from workflows.catalogue import Catalogue, CatalogueInvalid
 from workflows.catalogue.loader import load_catalogue, parse_catalogue
-from workflows.conversation import questions
-from workflows.conversation.advice import DataAnswer, GoalAnswer, recommend
 from workflows.dataset_rules import CustomizationType
+from workflows.setup import questions
+from workflows.setup.advice import DataAnswer, GoalAnswer, recommend
 
 
 def bundled_raw() -> dict[str, Any]:

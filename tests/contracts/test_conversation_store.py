@@ -9,9 +9,9 @@ import redis
 
 from tests.fakes.conversations import MemoryConversationStore
 from workflows.adapters.redis_conversations import RedisConversationStore
-from workflows.conversation.model import Busy, Conversation, Stage
-from workflows.errors import ConcurrentUpdate
+from workflows.exceptions import ConcurrentUpdate
 from workflows.ports import ConversationStore
+from workflows.setup.model import Busy, Conversation, Stage
 
 START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 

@@ -12,8 +12,8 @@ from tests.fakes.records import MemoryRecords
 from tests.fakes.samples import START, record
 from workflows.adapters.redis_job_history import RedisJobHistory
 from workflows.adapters.redis_jobs import RedisJobRecords
-from workflows.jobs import JobRecord, JobStatus
-from workflows.monitoring.ports import JobHistory, WatchedJobs
+from workflows.jobs.job import JobRecord, JobStatus
+from workflows.jobs.job_ports import JobHistory, WatchedJobs
 
 VALIDATING = {"validation": "InProgress"}
 

@@ -13,9 +13,9 @@ from tests.fakes.jobs import FakeJobs
 from tests.monitoring import moto_jobs
 from workflows.adapters.bedrock import BedrockJobs
 from workflows.dataset_rules import CustomizationType
-from workflows.errors import JobNotFound, RequestRejected
-from workflows.jobs import JobRequest, JobStatus
-from workflows.monitoring.ports import JobOrigins
+from workflows.exceptions import JobNotFound, RequestRejected
+from workflows.jobs.job import JobRequest, JobStatus
+from workflows.jobs.job_ports import JobOrigins
 from workflows.ports import CustomizationJobs
 
 BASE_MODEL = "amazon.titan-text-express-v1:0:8k"

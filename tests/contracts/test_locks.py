@@ -11,7 +11,7 @@ import redis
 
 from tests.fakes.locks import MemoryLocks
 from workflows.adapters.redis_coordination import RedisLocks
-from workflows.monitoring.ports import Leases
+from workflows.jobs.job_ports import Leases
 
 #: Long enough for the real lock to outlive a few Redis round trips, short enough to wait out.
 TTL = 0.3

@@ -12,7 +12,7 @@ from bot.sandbox.emulator import SlackEmulator
 from bot.slack_client import build_web_client
 from tests.fakes.notifier import RecordingNotifier
 from tests.support.stack import CHANNEL
-from workflows.errors import MessageGone
+from workflows.exceptions import MessageGone
 from workflows.messages import Message
 from workflows.ports import KeyedNotifier
 

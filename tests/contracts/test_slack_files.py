@@ -11,9 +11,9 @@ import pytest
 from bot.files import SlackFileDownloader, trusted_file_origins
 from bot.sandbox.emulator import SlackEmulator
 from tests.fakes.slack_files import FakeSlackFiles
-from workflows.conversation.events import SlackFile
-from workflows.errors import DatasetTooLarge, DatasetUnavailable
+from workflows.exceptions import DatasetTooLarge, DatasetUnavailable
 from workflows.ports import SlackFiles
+from workflows.setup.events import SlackFile
 
 DATASET = b'{"prompt": "2+2?", "completion": "4"}\n' * 30
 

@@ -11,7 +11,7 @@ import pytest
 
 from tests.fakes.storage import MemoryStorage
 from workflows.adapters.s3 import S3Datasets
-from workflows.errors import DatasetTooLarge, DatasetUnavailable
+from workflows.exceptions import DatasetTooLarge, DatasetUnavailable
 from workflows.ports import DatasetStorage, StoredObject
 
 BUCKET = "finetune-bot-data"

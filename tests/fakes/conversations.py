@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 
-from workflows.conversation.model import Conversation
-from workflows.conversation.outbox import due_at
-from workflows.errors import ConcurrentUpdate
+from workflows.exceptions import ConcurrentUpdate
+from workflows.setup.model import Conversation
+from workflows.setup.outbox import due_at
 
 
 class MemoryConversationStore:

@@ -6,8 +6,8 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from workflows.errors import JobNotFound, JobNotStoppable, RequestRejected, ServiceBusy
-from workflows.jobs import JobOrigin, JobRequest, JobSnapshot, JobStatus
+from workflows.exceptions import JobNotFound, JobNotStoppable, RequestRejected, ServiceBusy
+from workflows.jobs.job import JobOrigin, JobRequest, JobSnapshot, JobStatus
 
 ARN_PREFIX = "arn:aws:bedrock:us-east-1:123456789012:model-customization-job/"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from workflows.errors import MessageGone
+from workflows.exceptions import MessageGone
 from workflows.messages import Attachment, Message
 
 

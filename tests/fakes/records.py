@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from workflows.jobs import JobRecord, JobStatus
+from workflows.jobs.job import JobRecord, JobStatus
 
 
 class MemoryRecords:

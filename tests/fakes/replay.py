@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from workflows.errors import StorageUnavailable
+from workflows.exceptions import StorageUnavailable
 
 
 @dataclass

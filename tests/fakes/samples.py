@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from workflows.dataset_rules import CustomizationType
-from workflows.jobs import JobRecord, JobSnapshot, JobStatus
+from workflows.jobs.job import JobRecord, JobSnapshot, JobStatus
 
 START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 TEAM = "T1"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workflows.conversation.events import SlackFile
-from workflows.errors import DatasetTooLarge, DatasetUnavailable
+from workflows.exceptions import DatasetTooLarge, DatasetUnavailable
+from workflows.setup.events import SlackFile
 
 
 @dataclass

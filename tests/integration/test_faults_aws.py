@@ -21,7 +21,7 @@ from tests.support.aws_proxy import CREATE_CUSTOMIZATION_JOB, S3_GET_OBJECT
 from tests.support.fault_stack import FaultStack, faulty
 from tests.support.stack import BUCKET, CHANNEL, ROLE_ARN, USER, Stack, full_text
 from workflows import keys
-from workflows.jobs import JobStatus
+from workflows.jobs.job import JobStatus
 
 pytestmark = pytest.mark.integration
 

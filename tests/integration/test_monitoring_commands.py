@@ -17,7 +17,7 @@ from tests.support.moto_server import MotoServer
 from tests.support.stack import CHANNEL, USER
 from workflows.adapters.aws import bedrock_client
 from workflows.adapters.bedrock import BedrockJobs
-from workflows.jobs import JobStatus
+from workflows.jobs.job import JobStatus
 
 pytestmark = pytest.mark.integration
 

@@ -14,8 +14,8 @@ from tests.support.moto_server import MotoServer
 from tests.support.net import wait_until
 from workflows.adapters.aws import bedrock_client
 from workflows.adapters.bedrock import BedrockJobs
-from workflows.jobs import JobStatus
-from workflows.monitoring.lease import lease_ttl
+from workflows.jobs.job import JobStatus
+from workflows.jobs.monitoring.lease import lease_ttl
 
 pytestmark = pytest.mark.integration
 

@@ -26,7 +26,7 @@ from tests.support.moto_server import MotoServer
 from tests.support.net import http_status, wait_until
 from tests.support.redis_server import ThrowawayRedis, throwaway_redis
 from tests.support.stack import BUCKET, CHANNEL, REGION, USER, Stack, bot_environment
-from workflows.errors import STORAGE_UNAVAILABLE
+from workflows.exceptions import STORAGE_UNAVAILABLE
 
 pytestmark = pytest.mark.integration
 

@@ -19,7 +19,7 @@ from tests.support.stack import CHANNEL, USER, bot_environment, full_text
 from workflows.adapters.bedrock import BedrockJobs
 from workflows.adapters.redis_jobs import RedisJobRecords
 from workflows.dataset_rules import CustomizationType
-from workflows.jobs import JobRecord
+from workflows.jobs.job import JobRecord
 
 #: Seconds between status ticks in these tests (the setting's minimum is 1).
 POLL = 1

@@ -6,7 +6,7 @@ from typing import Any
 
 from workflows.adapters.bedrock import BedrockJobs
 from workflows.dataset_rules import CustomizationType
-from workflows.jobs import JobRequest, JobStatus
+from workflows.jobs.job import JobRequest, JobStatus
 
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"

@@ -12,10 +12,10 @@ from tests.fakes.jobs import FakeJobs
 from tests.fakes.records import MemoryRecords
 from tests.fakes.samples import START, TEAM, record, snapshot
 from workflows.catalogue import load_catalogue
-from workflows.commands import Cost, ListJobs, Status, Stop
-from workflows.jobs import JobStatus
+from workflows.command_grammar import Cost, ListJobs, Status, Stop
+from workflows.jobs.job import JobStatus
+from workflows.jobs.job_commands import JobCommands, may_stop
 from workflows.messages import Action, Message, Style
-from workflows.monitoring.commands import JobCommands, may_stop
 
 CATALOGUE = load_catalogue(None)
 ADMIN = "U0ADMIN"

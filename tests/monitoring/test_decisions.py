@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from tests.fakes.samples import START, record, snapshot
-from workflows.jobs import JobStatus
-from workflows.monitoring.decisions import Change, Plan, plan
+from workflows.jobs.job import JobStatus
+from workflows.jobs.monitoring.decisions import Change, Plan, plan
 
 EVERY = timedelta(minutes=30)
 TRAINING = {"validation": "Completed", "data processing": "Completed", "training": "InProgress"}

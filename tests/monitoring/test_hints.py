@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workflows.monitoring.hints import DEFAULT_HINT, failure_hint
+from workflows.jobs.monitoring.hints import DEFAULT_HINT, failure_hint
 
 
 @pytest.mark.parametrize(

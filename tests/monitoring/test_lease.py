@@ -7,7 +7,7 @@ import redis
 
 from tests.fakes.locks import MemoryLocks
 from workflows.adapters.redis_coordination import RedisLocks
-from workflows.monitoring.lease import SchedulerLease, lease_ttl
+from workflows.jobs.monitoring.lease import SchedulerLease, lease_ttl
 
 
 @pytest.mark.parametrize(("poll", "ttl"), [(60, 180), (5, 15), (1, 3.0), (0.5, 3.0)])

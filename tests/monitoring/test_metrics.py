@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes.storage import MemoryStorage
-from workflows.monitoring.metrics import LossCurves, LossPoint, metric_files, parse_losses, read_curves
+from workflows.jobs.monitoring.metrics import LossCurves, LossPoint, metric_files, parse_losses, read_curves
 
 OUTPUT = "s3://bucket/finetune-bot/output/tone-1a2b/"
 TRAINING_CSV = "step_number,epoch_number,training_loss,perplexity\n0,1,2.5,12.1\n1,1,1.75,5.7\n2,2,0.5,1.6\n"

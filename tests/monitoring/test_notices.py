@@ -8,10 +8,9 @@ import pytest
 
 from tests.fakes.samples import START, record, snapshot
 from workflows.catalogue import load_catalogue
-from workflows.jobs import JobStatus
-from workflows.messages import Message
-from workflows.monitoring.metrics import LossCurves, LossPoint
-from workflows.monitoring.notices import (
+from workflows.jobs.job import JobStatus
+from workflows.jobs.monitoring.metrics import LossCurves, LossPoint
+from workflows.jobs.monitoring.notices import (
     JobView,
     chart_attachment,
     end_notice,
@@ -19,6 +18,7 @@ from workflows.monitoring.notices import (
     status_message,
     usage_lines,
 )
+from workflows.messages import Message
 
 CATALOGUE = load_catalogue(None)
 TITAN_LITE = CATALOGUE.model("amazon.titan-text-lite-v1:0:4k")

@@ -13,10 +13,10 @@ from tests.fakes.samples import CHANNEL, START, TEAM, USER, snapshot
 from tests.fakes.storage import MemoryStorage
 from workflows.catalogue import load_catalogue
 from workflows.dataset_rules import CustomizationType
-from workflows.jobs import JobOrigin
-from workflows.monitoring.lease import SchedulerLease
-from workflows.monitoring.orphans import FOREIGN_RECHECK_SECONDS, OrphanAdopter, orphan_record
-from workflows.monitoring.tick import JobMonitor
+from workflows.jobs.job import JobOrigin
+from workflows.jobs.monitoring.lease import SchedulerLease
+from workflows.jobs.monitoring.orphans import FOREIGN_RECHECK_SECONDS, OrphanAdopter, orphan_record
+from workflows.jobs.monitoring.tick import JobMonitor
 
 CATALOGUE = load_catalogue(None)
 TITAN = "amazon.titan-text-lite-v1:0:4k"

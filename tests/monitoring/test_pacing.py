@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tests.fakes.notifier import RecordingNotifier
+from workflows.jobs.monitoring.pacing import PacedNotifier
 from workflows.messages import Message
-from workflows.monitoring.pacing import PacedNotifier
 
 HELLO = Message(text="hello")
 

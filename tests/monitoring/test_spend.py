@@ -8,8 +8,8 @@ import pytest
 
 from tests.fakes.samples import START, record
 from workflows.catalogue import ModelSpec, load_catalogue
-from workflows.jobs import JobRecord, JobStatus
-from workflows.monitoring.spend import month_spend, month_start, spend_message
+from workflows.jobs.job import JobRecord, JobStatus
+from workflows.jobs.spend import month_spend, month_start, spend_message
 
 CATALOGUE = load_catalogue(None)
 NOW = START + timedelta(days=3)

@@ -13,9 +13,9 @@ from tests.fakes.records import MemoryRecords
 from tests.fakes.samples import CHANNEL, START, record, snapshot
 from tests.fakes.storage import MemoryStorage
 from workflows.catalogue import load_catalogue
-from workflows.jobs import JobRecord, JobStatus
-from workflows.monitoring.lease import SchedulerLease
-from workflows.monitoring.tick import JobMonitor, TickReport, notice_key
+from workflows.jobs.job import JobRecord, JobStatus
+from workflows.jobs.monitoring.lease import SchedulerLease
+from workflows.jobs.monitoring.tick import JobMonitor, TickReport, notice_key
 
 CATALOGUE = load_catalogue(None)
 OUTPUT = "s3://bucket/finetune-bot/output/tone-1a2b/"

@@ -21,9 +21,9 @@ from workflows.adapters.redis_jobs import RedisJobRecords
 from workflows.adapters.s3 import S3Datasets
 from workflows.catalogue import load_catalogue
 from workflows.clock import SystemClock
-from workflows.jobs import JobStatus
-from workflows.monitoring.lease import SchedulerLease
-from workflows.monitoring.tick import JobMonitor
+from workflows.jobs.job import JobStatus
+from workflows.jobs.monitoring.lease import SchedulerLease
+from workflows.jobs.monitoring.tick import JobMonitor
 
 pytestmark = pytest.mark.integration
 

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from workflows.adapters.bedrock import BedrockJobs
 from workflows.aws_advice import IN_THE_LOG, Kind, job_advice, launch_advice
 from workflows.dataset_rules import CustomizationType
-from workflows.errors import AccessProblem, BotError, QuotaExceeded, RequestRejected, ServiceBusy
-from workflows.jobs import JobRequest
+from workflows.exceptions import AccessProblem, BotError, QuotaExceeded, RequestRejected, ServiceBusy
+from workflows.jobs.job import JobRequest
 
 ACCOUNT = "210987654321"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/secret-team-role"

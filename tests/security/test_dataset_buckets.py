@@ -7,7 +7,7 @@ import pytest
 from bot.sandbox.samples import CONVERSATION, sample_bytes
 from tests.support.hostile import SECRET_LINE
 from tests.support.stack import BUCKET, REGION, Stack
-from workflows.dataset_access import SETTING, dataset_buckets, refusal
+from workflows.datasets.access import SETTING, dataset_buckets, refusal
 
 NOVA = "amazon.nova-micro-v1:0:128k"
 OUTSIDE = "someone-elses-bucket"

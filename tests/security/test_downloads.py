@@ -17,8 +17,8 @@ from tests.conftest import BOT_TOKEN
 from tests.security.conftest import file_at, share_file
 from tests.support.hostile import SECRET_LINE, HostileServer, hostile_server
 from tests.support.stack import Stack
-from workflows.conversation.events import SlackFile
-from workflows.errors import DatasetUnavailable
+from workflows.exceptions import DatasetUnavailable
+from workflows.setup.events import SlackFile
 
 DATASET = b'{"prompt": "2+2?", "completion": "4"}\n' * 3
 

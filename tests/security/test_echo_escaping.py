@@ -23,7 +23,7 @@ from tests.support.moto_server import MotoServer
 from tests.support.stack import BUCKET, Stack
 from workflows.adapters.aws import bedrock_client
 from workflows.adapters.bedrock import BedrockJobs
-from workflows.jobs import JobStatus
+from workflows.jobs.job import JobStatus
 
 pytestmark = pytest.mark.integration
 

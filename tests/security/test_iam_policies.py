@@ -17,8 +17,8 @@ from typing import Any
 import boto3
 import pytest
 
-from workflows.intake import DATASET_PREFIX
-from workflows.launch import OUTPUT_PREFIX
+from workflows.datasets.checking import DATASET_PREFIX
+from workflows.jobs.launch import OUTPUT_PREFIX
 
 ROOT = Path(__file__).resolve().parents[2]
 ADAPTERS = ROOT / "workflows" / "adapters"

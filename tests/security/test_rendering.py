@@ -19,7 +19,7 @@ from bot.blocks import (
     render,
 )
 from bot.sandbox.blockkit import validate_blocks
-from workflows.commands import Unknown, one_line_problems, parse_command, unknown_answer
+from workflows.command_grammar import Unknown, one_line_problems, parse_command, unknown_answer
 from workflows.messages import Action, Button, Menu, Message, Option
 from workflows.slack_text import (
     BACKTICK_LOOKALIKE,

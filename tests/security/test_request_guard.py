@@ -17,7 +17,7 @@ from slack_bolt import BoltRequest, BoltResponse
 
 from bot.guard.body import MAX_BODY_BYTES
 from bot.guard.middleware import VERIFIED, RequestGuard
-from bot.listeners.errors import is_verified
+from bot.listeners.last_resort import is_verified
 from bot.sandbox.signing import signed_headers
 from tests.fakes.replay import MemoryRequestLog
 

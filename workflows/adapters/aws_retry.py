@@ -9,7 +9,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
-from workflows.errors import ServiceBusy
+from workflows.exceptions import ServiceBusy
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient

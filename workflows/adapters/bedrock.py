@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 
 from workflows.adapters.aws_retry import AttemptCounter, busy_error
 from workflows.aws_advice import Kind, job_advice, launch_advice
-from workflows.errors import (
+from workflows.exceptions import (
     AccessProblem,
     BotError,
     JobLaunchFailed,
@@ -23,7 +23,7 @@ from workflows.errors import (
     RequestRejected,
     ServiceBusy,
 )
-from workflows.jobs import JobOrigin, JobRequest, JobSnapshot, JobStatus
+from workflows.jobs.job import JobOrigin, JobRequest, JobSnapshot, JobStatus
 from workflows.slack_text import code as as_code
 
 if TYPE_CHECKING:

@@ -12,9 +12,9 @@ from redis.client import Pipeline
 
 from workflows import keys
 from workflows.adapters.redis_values import as_text, as_texts, watch
-from workflows.conversation.model import SCHEMA_VERSION, Conversation
-from workflows.conversation.outbox import due_at
-from workflows.errors import ConcurrentUpdate
+from workflows.exceptions import ConcurrentUpdate
+from workflows.setup.model import SCHEMA_VERSION, Conversation
+from workflows.setup.outbox import due_at
 
 logger = logging.getLogger(__name__)
 

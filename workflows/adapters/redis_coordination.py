@@ -9,7 +9,7 @@ from redis.exceptions import LockNotOwnedError
 from redis.lock import Lock
 
 from workflows import keys
-from workflows.errors import StorageUnavailable
+from workflows.exceptions import StorageUnavailable
 
 #: Redis expires keys in whole milliseconds; a shorter TTL would mean "never expire" to ``Lock``.
 _SHORTEST_TTL_SECONDS = 0.001

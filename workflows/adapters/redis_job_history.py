@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from workflows import keys
 from workflows.adapters.redis_values import as_list, as_text
-from workflows.jobs import JobRecord
+from workflows.jobs.job import JobRecord
 
 logger = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from pydantic import ValidationError
 
 from workflows import keys
 from workflows.adapters.redis_values import as_list, as_text, as_texts, watch
-from workflows.errors import ConcurrentUpdate
-from workflows.jobs import JobRecord, JobStatus
+from workflows.exceptions import ConcurrentUpdate
+from workflows.jobs.job import JobRecord, JobStatus
 
 logger = logging.getLogger(__name__)
 

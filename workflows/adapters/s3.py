@@ -11,7 +11,7 @@ from boto3.exceptions import S3UploadFailedError
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
-from workflows.errors import DatasetTooLarge, DatasetUnavailable
+from workflows.exceptions import DatasetTooLarge, DatasetUnavailable
 from workflows.ports import StoredObject
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from workflows.errors import BotError
+from workflows.exceptions import BotError
 from workflows.slack_text import code
 
 #: How a person lists the models, named in every "unknown model" message.

@@ -1,0 +1,58 @@
+"""The ``/finetune`` slash command: acknowledge at once, then do the work after the ack."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_bolt.context.respond import Respond
+
+from bot.blocks import answer_text, fallback_text, render
+from bot.listeners.apologies import guarded
+from bot.services import Services
+from workflows.catalogue.catalogue_view import models_message
+from workflows.command_grammar import (
+    USAGE,
+    Cancel,
+    Help,
+    Models,
+    New,
+    Unknown,
+    one_line_problems,
+    parse_command,
+    unknown_answer,
+)
+from workflows.setup.service import Where
+
+
+def register(app: App, services: Services) -> None:
+    """Route ``/finetune`` to ``on_finetune``."""
+
+    def on_finetune(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        parsed = parse_command(body.get("text", ""))
+        where = Where(body.get("team_id", ""), body["channel_id"], body["user_id"])
+        if isinstance(parsed, Help):
+            ack(text=answer_text(USAGE), response_type="ephemeral")
+        elif isinstance(parsed, Unknown):
+            ack(text=answer_text(unknown_answer(parsed)), response_type="ephemeral")
+        elif isinstance(parsed, Models):
+            message = models_message(services.catalogue, parsed.customization, services.region)
+            ack(text=fallback_text(message), blocks=render(message), response_type="ephemeral")
+        elif isinstance(parsed, New) and not parsed.one_line:
+            ack()
+            services.conversations.start(where)
+        elif isinstance(parsed, New):
+            ack(text="Checking your one-line setup…", response_type="ephemeral")
+            problems = services.conversations.start_one_line(where, parsed.options)
+            if problems:
+                respond(text=answer_text(one_line_problems(problems)), response_type="ephemeral", replace_original=True)
+        elif isinstance(parsed, Cancel):
+            ack()
+            outcome = services.conversations.cancel_in_channel(where)
+            respond(text=answer_text(outcome.text()), response_type="ephemeral")
+        else:
+            ack()
+            message = services.jobs.answer(parsed, where)
+            respond(text=fallback_text(message), blocks=render(message), response_type="ephemeral")
+
+    app.command("/finetune")(guarded(services, on_finetune))

@@ -1,0 +1,1 @@
+"""Tests of the datasets feature: checking, access and the validator."""

@@ -1,0 +1,1 @@
+"""Tests of the dataset validator (workflows.datasets.validation)."""

@@ -1,0 +1,379 @@
+"""The conversation service with in-memory ports: effects performed, results fed back, errors explained."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.sandbox.samples import CONVERSATION, CONVERSATION_WITH_MISTAKES, sample_bytes
+from tests.fakes.clock import FakeClock
+from tests.fakes.conversations import MemoryConversationStore
+from tests.fakes.jobs import FakeJobs
+from tests.fakes.locks import MemoryLocks
+from tests.fakes.notifier import RecordingNotifier
+from tests.fakes.records import MemoryRecords
+from tests.fakes.slack_files import FakeSlackFiles
+from tests.fakes.storage import MemoryStorage
+from workflows.catalogue.loader import load_catalogue
+from workflows.dataset_rules import CustomizationType
+from workflows.datasets.checking import DatasetChecker
+from workflows.exceptions import AccessProblem, MessageGone, StorageUnavailable
+from workflows.jobs.launch import JobLauncher
+from workflows.setup.events import (
+    FileAttached,
+    ModelChosen,
+    SlackFile,
+    StartPressed,
+    TextTyped,
+    TypeChosen,
+    ValidationSkipped,
+)
+from workflows.setup.model import Conversation, Stage
+from workflows.setup.service import ConversationService, Where
+
+WHERE = Where("T1", "C1", "U1")
+NOVA = "amazon.nova-micro-v1:0:128k"
+ROLE = "arn:aws:iam::123456789012:role/bedrock"
+
+
+class World:
+    """A service wired to fakes, and the fakes to look at."""
+
+    def __init__(self, *, role_arn: str | None = ROLE) -> None:
+        self.store = MemoryConversationStore()
+        self.notifier = RecordingNotifier()
+        self.files = FakeSlackFiles()
+        self.storage = MemoryStorage()
+        self.jobs = FakeJobs()
+        self.records = MemoryRecords()
+        self.locks = MemoryLocks()
+        self.storage_answers = True
+        self.catalogue = catalogue = load_catalogue()
+        self.clock = clock = FakeClock(datetime(2026, 11, 26, 12, 0, tzinfo=UTC))
+        checker = DatasetChecker(
+            files=self.files,
+            storage=self.storage,
+            catalogue=catalogue,
+            max_upload_bytes=10**7,
+            dataset_buckets=frozenset({"bucket"}),
+        )
+        launcher = JobLauncher(
+            jobs=self.jobs,
+            records=self.records,
+            notifier=self.notifier,
+            locks=self.locks,
+            catalogue=catalogue,
+            clock=clock,
+            role_arn=role_arn,
+            bucket="bucket",
+        )
+        self.service = ConversationService(
+            store=self.store,
+            notifier=self.notifier,
+            posts=self.notifier,
+            locks=self.locks,
+            datasets=checker,
+            launcher=launcher,
+            catalogue=catalogue,
+            clock=clock,
+            region="us-east-1",
+            max_upload_bytes=10**7,
+            storage_up=lambda: self.storage_answers,
+        )
+
+    def start(self) -> str:
+        return self.service.start(WHERE).id
+
+    def conversation(self, conversation_id: str) -> Conversation:
+        found = self.store.load(conversation_id)
+        assert found is not None
+        return found
+
+    def attach(self, conversation_id: str, content: bytes, name: str = "train.jsonl") -> None:
+        url = f"http://files/{name}"
+        self.files.contents[url] = content
+        file = SlackFile("F1", name, len(content), "jsonl", "application/json", url)
+        self.service.handle(conversation_id, FileAttached("U1", file), where=WHERE)
+
+    def to_review(self) -> str:
+        conversation_id = self.start()
+        self.service.handle(conversation_id, TypeChosen("U1", CustomizationType.CONVERSATION), where=WHERE)
+        self.service.handle(conversation_id, ModelChosen("U1", NOVA), where=WHERE)
+        self.attach(conversation_id, sample_bytes(CONVERSATION))
+        self.service.handle(conversation_id, ValidationSkipped("U1"), where=WHERE)
+        assert self.conversation(conversation_id).stage is Stage.REVIEWING
+        return conversation_id
+
+
+def test_start_posts_the_root_message_and_asks_for_the_type_in_its_thread() -> None:
+    world = World()
+    conversation_id = world.start()
+    root, question = world.notifier.posts
+    assert root.thread_ts is None
+    assert "is setting up a fine-tuning job" in root.message.text
+    assert question.thread_ts == root.ts
+    assert world.conversation(conversation_id).thread_ts == root.ts
+
+
+def test_an_accepted_upload_is_kept_in_the_bucket_byte_for_byte() -> None:
+    world = World()
+    conversation_id = world.to_review()
+    training = world.conversation(conversation_id).training
+    assert training is not None
+    assert training.uri == "s3://bucket/finetune-bot/datasets/T1/C1/1800000000.000001/training.jsonl"
+    assert world.storage.objects[training.uri] == sample_bytes(CONVERSATION)
+    assert training.records == 10
+
+
+def test_start_creates_the_job_with_the_request_derived_from_the_conversation() -> None:
+    world = World()
+    conversation_id = world.to_review()
+    world.service.handle(conversation_id, StartPressed("U1"), where=WHERE)
+    (request,) = world.jobs.requests
+    assert request.base_model_id == NOVA
+    assert request.role_arn == ROLE
+    assert request.hyperparameters == {"epochCount": "2", "learningRate": "0.00001", "learningRateWarmupSteps": "10"}
+    assert request.tags["finetune-bot:conversation"] == conversation_id
+    assert world.conversation(conversation_id).stage is Stage.STARTED
+    record = world.records.get(request.job_name)
+    assert record is not None
+    assert record.status_message_ts == world.notifier.posts[-1].ts
+
+
+def test_errors_are_reported_with_their_lines_and_nothing_is_kept() -> None:
+    world = World()
+    conversation_id = world.start()
+    world.service.handle(conversation_id, TypeChosen("U1", CustomizationType.CONVERSATION), where=WHERE)
+    world.service.handle(conversation_id, ModelChosen("U1", NOVA), where=WHERE)
+    world.attach(conversation_id, sample_bytes(CONVERSATION_WITH_MISTAKES))
+    assert world.conversation(conversation_id).stage is Stage.AWAITING_TRAINING
+    text = world.notifier.everything()
+    assert "Line 3" in text
+    assert "Line 7" in text
+    assert world.storage.objects == {}
+    assert world.notifier.attachments == []
+
+
+def test_many_errors_come_with_the_full_report_attached() -> None:
+    world = World()
+    conversation_id = world.start()
+    world.service.handle(conversation_id, TypeChosen("U1", CustomizationType.CONVERSATION), where=WHERE)
+    world.service.handle(conversation_id, ModelChosen("U1", NOVA), where=WHERE)
+    world.attach(conversation_id, b"not json\n" * 30)
+    (report,) = world.notifier.attachments
+    assert report.filename == "train-validation-report.txt"
+    assert b"Line 30:" in report.content
+    assert "more; the full report is attached" in world.notifier.everything()
+
+
+def test_a_missing_s3_object_is_refused_with_what_to_do() -> None:
+    world = World()
+    conversation_id = world.start()
+    world.service.handle(conversation_id, TypeChosen("U1", CustomizationType.CONVERSATION), where=WHERE)
+    world.service.handle(conversation_id, ModelChosen("U1", NOVA), where=WHERE)
+    world.service.handle(conversation_id, TextTyped("U1", "s3://bucket/missing.jsonl"), where=WHERE)
+    assert world.conversation(conversation_id).stage is Stage.AWAITING_TRAINING
+    assert "There is no object at s3://bucket/missing.jsonl" in world.notifier.everything()
+
+
+def test_an_s3_uri_outside_the_dataset_buckets_is_refused_before_anything_is_read() -> None:
+    world = World()
+    world.storage.objects["s3://elsewhere/secret.jsonl"] = b'{"prompt": "SECRET-LINE", "completion": "x"}\n'
+    conversation_id = world.start()
+    world.service.handle(conversation_id, TypeChosen("U1", CustomizationType.CONVERSATION), where=WHERE)
+    world.service.handle(conversation_id, ModelChosen("U1", NOVA), where=WHERE)
+    world.service.handle(conversation_id, TextTyped("U1", "s3://elsewhere/secret.jsonl"), where=WHERE)
+    assert world.conversation(conversation_id).stage is Stage.AWAITING_TRAINING
+    said = world.notifier.everything()
+    assert "FINETUNE_DATASET_BUCKETS" in said
+    assert "SECRET-LINE" not in said
+
+
+def test_without_a_service_role_the_job_is_not_started_and_the_setting_is_named() -> None:
+    world = World(role_arn=None)
+    conversation_id = world.to_review()
+    world.service.handle(conversation_id, StartPressed("U1"), where=WHERE)
+    assert world.jobs.requests == []
+    assert world.conversation(conversation_id).stage is Stage.REVIEWING
+    assert "FINETUNE_ROLE_ARN is not configured" in world.notifier.everything()
+
+
+def test_a_bedrock_refusal_is_explained_and_start_can_be_pressed_again() -> None:
+    world = World()
+    conversation_id = world.to_review()
+    world.jobs.refuse_with = AccessProblem("The service role cannot be passed; check iam:PassRole.")
+    world.service.handle(conversation_id, StartPressed("U1"), where=WHERE)
+    assert "check iam:PassRole" in world.notifier.everything()
+    world.jobs.refuse_with = None
+    world.service.handle(conversation_id, StartPressed("U1"), where=WHERE)
+    assert world.conversation(conversation_id).stage is Stage.STARTED
+
+
+def test_a_start_while_another_replica_launches_creates_nothing() -> None:
+    world = World()
+    conversation_id = world.to_review()
+    world.locks.acquire(f"launch:{conversation_id}", ttl_seconds=60)
+    world.service.handle(conversation_id, StartPressed("U1"), where=WHERE)
+    assert world.jobs.requests == []
+    assert world.conversation(conversation_id).stage is Stage.STARTING
+
+
+def test_replies_in_threads_that_are_not_conversations_are_ignored() -> None:
+    world = World()
+    world.service.handle_reply("T1:C1:999.0", TextTyped("U1", "hello"), where=WHERE)
+    assert world.notifier.posts == []
+    assert world.notifier.whispers == []
+
+
+def test_a_concurrent_save_is_retried_on_the_fresh_conversation(monkeypatch: pytest.MonkeyPatch) -> None:
+    world = World()
+    conversation_id = world.start()
+    original_save = world.store.save
+    raced = {"done": False}
+
+    def racing_save(conversation: Conversation) -> Conversation:
+        if not raced["done"]:
+            raced["done"] = True
+            current = world.conversation(conversation_id)
+            original_save(current.model_copy(update={"name": "changed-elsewhere"}))
+        return original_save(conversation)
+
+    monkeypatch.setattr(world.store, "save", racing_save)
+    world.service.handle(conversation_id, TypeChosen("U1", CustomizationType.CONVERSATION), where=WHERE)
+    final = world.conversation(conversation_id)
+    assert final.stage is Stage.CHOOSING_MODEL
+    assert final.name == "changed-elsewhere"
+
+
+def test_a_job_whose_status_message_cannot_be_posted_is_still_recorded_and_watched(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = World()
+    conversation_id = world.to_review()
+    original_post = world.notifier.post
+
+    def failing_for_status(**kwargs: object) -> str:
+        message = kwargs["message"]
+        if getattr(message, "text", "").startswith("Started fine-tuning job"):
+            raise ConnectionError("Slack is unreachable")
+        return original_post(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(world.notifier, "post", failing_for_status)
+    world.service.handle(conversation_id, StartPressed("U1"), where=WHERE)
+    (request,) = world.jobs.requests
+    record = world.records.get(request.job_name)
+    assert record is not None
+    assert record.status_message_ts is None
+    assert [r.job_name for r in world.records.watched()] == [request.job_name]
+
+
+def refuse_saves(conversation: Conversation) -> Conversation:
+    raise ConnectionError("Redis went away between the probe and the save")
+
+
+def test_start_posts_nothing_while_the_store_does_not_answer() -> None:
+    world = World()
+    world.storage_answers = False
+    with pytest.raises(StorageUnavailable, match="can't reach my storage"):
+        world.service.start(WHERE)
+    assert world.notifier.posts == []
+    assert world.store.saved == {}
+
+
+def test_a_root_message_whose_conversation_cannot_be_saved_is_deleted(monkeypatch: pytest.MonkeyPatch) -> None:
+    world = World()
+    monkeypatch.setattr(world.store, "save", refuse_saves)
+    with pytest.raises(ConnectionError):
+        world.service.start(WHERE)
+    assert world.notifier.deleted == ["1800000000.000001"]
+    assert world.notifier.posts == []
+
+
+def test_a_one_line_root_message_whose_conversation_cannot_be_saved_is_deleted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = World()
+    monkeypatch.setattr(world.store, "save", refuse_saves)
+    options = {"type": "conversation", "model": NOVA, "data": "s3://bucket/train.jsonl"}
+    with pytest.raises(ConnectionError):
+        world.service.start_one_line(WHERE, options)
+    assert len(world.notifier.deleted) == 1
+    assert world.notifier.posts == []
+
+
+def test_cancel_cancels_every_setup_of_the_person_even_when_a_thread_is_gone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = World()
+    mine = [world.start(), world.start(), world.start()]
+    theirs = world.service.start(Where("T1", "C1", "U2")).id
+    gone_thread = world.conversation(mine[0]).thread_ts
+    original_post = world.notifier.post
+
+    def post(*, channel: str, message: object, thread_ts: str | None = None) -> str:
+        if thread_ts == gone_thread:
+            raise MessageGone("Slack answered thread_not_found")
+        return original_post(channel=channel, message=message, thread_ts=thread_ts)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(world.notifier, "post", post)
+    outcome = world.service.cancel_in_channel(WHERE)
+    assert (outcome.cancelled, outcome.starting, outcome.failed) == (3, 0, 0)
+    assert all(world.conversation(cid).stage is Stage.CANCELLED for cid in mine)
+    assert world.conversation(theirs).stage is Stage.CHOOSING_TYPE
+    assert outcome.text().startswith("Cancelled your 3 setups in this channel.")
+
+
+def test_cancel_goes_on_past_a_setup_it_cannot_cancel_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    world = World()
+    first, second = world.start(), world.start()
+    original_save = world.store.save
+
+    def save(conversation: Conversation) -> Conversation:
+        if conversation.id == first:
+            raise ConnectionError("this one could not be written")
+        return original_save(conversation)
+
+    monkeypatch.setattr(world.store, "save", save)
+    outcome = world.service.cancel_in_channel(WHERE)
+    assert (outcome.cancelled, outcome.failed) == (1, 1)
+    assert world.conversation(second).stage is Stage.CANCELLED
+    assert "I could not cancel 1 setup" in outcome.text()
+
+
+def test_cancel_leaves_a_setup_that_is_creating_its_job_and_says_so() -> None:
+    world = World()
+    starting = world.to_review()
+    world.locks.acquire(f"launch:{starting}", ttl_seconds=60)
+    world.service.handle(starting, StartPressed("U1"), where=WHERE)
+    outcome = world.service.cancel_in_channel(WHERE)
+    assert (outcome.cancelled, outcome.starting) == (0, 1)
+    assert world.conversation(starting).stage is Stage.STARTING
+
+
+def test_cancel_with_nothing_to_cancel_says_so() -> None:
+    world = World()
+    world.service.start(Where("T1", "C1", "U2"))
+    assert world.service.cancel_in_channel(WHERE).text() == "You have no setup in progress in this channel."
+
+
+def test_an_s3_dataset_not_named_jsonl_is_accepted_with_a_warning_naming_it() -> None:
+    world = World()
+    conversation_id = world.start()
+    world.storage.objects["s3://bucket/data/train.json"] = sample_bytes(CONVERSATION)
+    world.service.handle(conversation_id, TypeChosen("U1", CustomizationType.CONVERSATION), where=WHERE)
+    world.service.handle(conversation_id, ModelChosen("U1", NOVA), where=WHERE)
+    world.service.handle(conversation_id, TextTyped("U1", "s3://bucket/data/train.json"), where=WHERE)
+    assert world.conversation(conversation_id).stage is Stage.AWAITING_VALIDATION
+    said = world.notifier.everything()
+    assert "`file-name-not-jsonl` (warning)" in said
+    assert "train.json does not end in .jsonl" in said
+
+
+def test_an_upload_is_stored_as_jsonl_so_its_own_name_draws_no_warning() -> None:
+    world = World()
+    conversation_id = world.start()
+    world.service.handle(conversation_id, TypeChosen("U1", CustomizationType.CONVERSATION), where=WHERE)
+    world.service.handle(conversation_id, ModelChosen("U1", NOVA), where=WHERE)
+    world.attach(conversation_id, sample_bytes(CONVERSATION), name="train.json")
+    assert "file-name-not-jsonl" not in world.notifier.everything()

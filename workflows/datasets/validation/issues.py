@@ -1,0 +1,43 @@
+"""Collects the problems of one file: exact counts per code, and the first few places of each."""
+
+from __future__ import annotations
+
+from workflows.datasets.validation.codes import CODES, IssueCode, Severity
+from workflows.datasets.validation.report import Issue, Occurrence
+
+_ORDER = {code: index for index, code in enumerate(IssueCode)}
+
+
+class IssueLog:
+    """Counts every occurrence and keeps at most ``cap`` of each code, so memory stays bounded."""
+
+    __slots__ = ("_cap", "_counts", "_kept")
+
+    def __init__(self, cap: int) -> None:
+        self._cap = max(cap, 0)
+        self._counts: dict[IssueCode, int] = {}
+        self._kept: dict[IssueCode, list[Occurrence]] = {}
+
+    def add(self, code: IssueCode, line: int | None, detail: str = "") -> None:
+        """Record one occurrence of ``code`` at a 1-based line (None: the whole file)."""
+        count = self._counts.get(code, 0) + 1
+        self._counts[code] = count
+        if count <= self._cap:
+            self._kept.setdefault(code, []).append(Occurrence(line, detail))
+
+    def count(self, code: IssueCode) -> int:
+        return self._counts.get(code, 0)
+
+    def issues(self) -> tuple[Issue, ...]:
+        """Errors first, then warnings; within each, in the order of the code table."""
+        codes = sorted(self._counts, key=lambda c: (CODES[c].severity is not Severity.ERROR, _ORDER[c]))
+        return tuple(
+            Issue(
+                code=code,
+                severity=CODES[code].severity,
+                message=CODES[code].message,
+                count=self._counts[code],
+                occurrences=tuple(self._kept.get(code, ())),
+            )
+            for code in codes
+        )

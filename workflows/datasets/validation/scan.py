@@ -1,0 +1,241 @@
+"""One streaming pass over one file: line hygiene, JSON, record checks, tokens and duplicates.
+
+The loop is written for the common case: a clean prompt/completion (or input) record is checked
+inline with a handful of type tests, and only lines that fail them go through the general
+checks, so a valid file costs little more than parsing it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+
+import orjson
+
+from workflows.dataset_rules import DatasetFormat
+from workflows.datasets.validation.codes import IssueCode
+from workflows.datasets.validation.diagnose import Recovered, diagnose
+from workflows.datasets.validation.duplicates import DigestTable
+from workflows.datasets.validation.issues import IssueLog
+from workflows.datasets.validation.lines import MAX_LINE_BYTES, LineReader, Readable
+from workflows.datasets.validation.records import RecordRouter
+from workflows.datasets.validation.report import TokenStats
+from workflows.datasets.validation.template import flat_overhead
+from workflows.datasets.validation.tokens import Population, TokenTally, multibyte_share, utf8_bytes
+
+_PROMPT_COMPLETION_PATHS = ("prompt", "completion")
+_INPUT_PATHS = ("input",)
+_MASK = (1 << 64) - 1
+
+
+@dataclass(frozen=True, slots=True)
+class ScanSetup:
+    """What one scan checks, shared by the training and validation files."""
+
+    router: RecordRouter
+    #: The flat format checked inline (None: every record goes through the router).
+    fast: DatasetFormat | None
+    reserved_words: tuple[str, ...]
+    max_tokens: int | None
+    #: How messages name the per-record bound ("the limit", or the model's context window).
+    limit_name: str = "the limit"
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """Counts from one pass."""
+
+    lines: int
+    records: int
+    #: Bytes read: the file's size, also for a stream.
+    size_bytes: int
+    characters: int
+    single_turn: int
+    multi_turn: int
+    tokens: TokenStats
+
+
+class Scanner:
+    """Scans one file into an issue log, a token tally and a duplicate table."""
+
+    def __init__(
+        self,
+        setup: ScanSetup,
+        *,
+        log: IssueLog,
+        tally: TokenTally,
+        digests: DigestTable,
+        training: DigestTable | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        self._setup = setup
+        self._log = log
+        self._tally = tally
+        self._digests = digests
+        self._training = training
+        self._progress = progress
+
+    def run(self, stream: Readable) -> ScanResult:  # noqa: C901 - the hot loop, kept in one frame for speed
+        setup = self._setup
+        log = self._log
+        add_issue = log.add
+        route = setup.router.check
+        tally = self._tally
+        add_digest = self._digests.add
+        find_training = None if self._training is None else self._training.find
+        reserved = setup.reserved_words
+        limit = setup.max_tokens
+        fast_pc = setup.fast is DatasetFormat.PROMPT_COMPLETION
+        fast_input = setup.fast is DatasetFormat.TEXT_INPUT
+        fast_overhead = flat_overhead(setup.fast or DatasetFormat.PROMPT_COMPLETION)
+        loads = orjson.loads
+        decode_error = orjson.JSONDecodeError
+        crlf = IssueCode.CRLF_LINE_ENDING
+        duplicate = IssueCode.DUPLICATE_RECORD
+        overlap = IssueCode.TRAIN_VALIDATION_OVERLAP
+        reader = LineReader(stream)
+
+        line_number = chars = template = 0
+        ascii_records = ascii_chars = other_records = other_chars = 0
+        single = multi = 0
+        ascii_countdown = other_countdown = 1
+        longest_chars = -1
+        longest: tuple[tuple[str, ...], int] | None = None
+        key: Hashable | None
+        paths: tuple[str, ...]
+        overhead: int
+        size: int
+        is_ascii: bool
+
+        for batch in reader:
+            has_cr = batch.has_cr
+            for line in batch.lines:
+                line_number += 1
+                if has_cr and line[-1:] == b"\r":
+                    add_issue(crlf, line_number, "the line ends with \\r\\n")
+                try:
+                    value = loads(line)
+                    bound = len(line)
+                except decode_error:
+                    recovered = self._rejected(line, line_number, reader)
+                    if recovered is None:
+                        continue
+                    # Replacement characters may be longer than the bytes they replace.
+                    value, bound = recovered.value, 3 * len(line)
+
+                texts: tuple[str, ...] | None = None
+                if fast_pc:
+                    if type(value) is dict and len(value) == 2:
+                        p = value.get("prompt")
+                        c = value.get("completion")
+                        if type(p) is str and type(c) is str and p and c and not p.isspace() and not c.isspace():
+                            texts = (p, c)
+                            key = texts
+                            paths = _PROMPT_COMPLETION_PATHS
+                            overhead = fast_overhead
+                            size = len(p) + len(c)
+                            is_ascii = p.isascii() and c.isascii()
+                elif fast_input and type(value) is dict and len(value) == 1:
+                    t = value.get("input")
+                    if type(t) is str and t and not t.isspace():
+                        texts = (t,)
+                        key = texts
+                        paths = _INPUT_PATHS
+                        overhead = fast_overhead
+                        size = len(t)
+                        is_ascii = t.isascii()
+                if texts is None:
+                    content = route(value, line_number, log)
+                    if content is None:
+                        continue
+                    texts, key, paths, overhead = content.texts, content.key, content.paths, content.overhead
+                    size = sum(map(len, texts))
+                    is_ascii = all(map(str.isascii, texts))
+                    if content.user_turns > 1:
+                        multi += 1
+                    elif content.user_turns == 1:
+                        single += 1
+
+                chars += size
+                template += overhead
+                if is_ascii:
+                    ascii_records += 1
+                    ascii_chars += size
+                    ascii_countdown -= 1
+                    if not ascii_countdown:
+                        ascii_countdown = tally.next_gap(True)
+                        tally.sample(texts, size, True, overhead)
+                else:
+                    other_records += 1
+                    other_chars += size
+                    other_countdown -= 1
+                    if not other_countdown:
+                        other_countdown = tally.next_gap(False)
+                        tally.sample(texts, size, False, overhead)
+                if size > longest_chars:
+                    longest_chars = size
+                    longest = (texts, overhead)
+                if reserved:
+                    self._reserved(texts, paths, line_number)
+                if limit is not None and bound + overhead > limit:
+                    self._limit(texts, size, overhead, limit, line_number)
+                if key is not None:
+                    value_digest = hash(key) & _MASK or 1
+                    first = add_digest(value_digest, line_number)
+                    if first:
+                        add_issue(duplicate, line_number, f"same content as line {first}")
+                    if find_training is not None:
+                        first = find_training(value_digest)
+                        if first:
+                            add_issue(overlap, line_number, f"same content as training line {first}")
+            if self._progress is not None:
+                self._progress(batch.done)
+
+        population = Population(ascii_records, ascii_chars, other_records, other_chars, template)
+        return ScanResult(
+            lines=line_number,
+            records=line_number - log.count(IssueCode.BLANK_LINE),
+            size_bytes=reader.bytes_read,
+            characters=chars,
+            single_turn=single,
+            multi_turn=multi,
+            tokens=tally.finish(population, longest),
+        )
+
+    def _rejected(self, line: bytes, line_number: int, reader: LineReader) -> Recovered | None:
+        """A line orjson would not parse: too long, or explained by ``diagnose``."""
+        length = reader.oversized.get(line_number)
+        if length is not None:
+            detail = f"{length:,} bytes; lines over {MAX_LINE_BYTES:,} bytes are not read"
+            self._log.add(IssueCode.LINE_TOO_LONG, line_number, detail)
+            return None
+        return diagnose(line, line_number, self._log)
+
+    def _reserved(self, texts: tuple[str, ...], paths: tuple[str, ...], line_number: int) -> None:
+        for text, path in zip(texts, paths, strict=True):
+            for word in self._setup.reserved_words:
+                at = text.find(word)
+                if at >= 0:
+                    self._log.add(IssueCode.RESERVED_WORD, line_number, f"{word!r} in {path} at character {at}")
+
+    def _limit(self, texts: tuple[str, ...], chars: int, overhead: int, limit: int, line_number: int) -> None:
+        """Judge a record that might be over the limit: the UTF-8 length rules most out, the count the rest.
+
+        The count stops as soon as it cannot change the verdict (see ``tokens.count_if_over``).
+        """
+        utf8 = utf8_bytes(texts)
+        if utf8 + overhead <= limit:
+            return
+        policy = self._tally.policy
+        tokens = self._tally.count_if_over(texts, overhead, policy.ceiling(utf8, chars, overhead, limit))
+        verdict = policy.judge(tokens or 0, utf8, chars, overhead, limit)
+        if verdict is None:
+            return
+        if tokens is None:
+            # Over by its characters alone; the count could not change that, so it was not finished.
+            who = policy.model or "the model"
+            counted = f"{chars:,} characters, so up to {policy.high(0, utf8, chars):,.0f} tokens for {who}"
+        else:
+            counted = policy.explain(tokens, multibyte_share(utf8, chars))
+        detail = f"{counted}, plus about {overhead} for the template; {self._setup.limit_name} is {limit:,}"
+        self._log.add(verdict, line_number, detail)

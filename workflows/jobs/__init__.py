@@ -1,0 +1,1 @@
+"""Customization jobs: starting one, watching it (``monitoring``), and the commands on jobs."""

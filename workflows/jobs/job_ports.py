@@ -1,0 +1,66 @@
+"""What watching jobs and the commands on jobs need beyond ``workflows.ports``: announce-once, leases, history."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol
+
+from workflows.jobs.job import JobOrigin, JobRecord, JobStatus
+from workflows.ports import JobRecords, Locks
+
+
+class WatchedJobs(JobRecords, Protocol):
+    """Job records plus the atomic announcement guard (``RedisJobRecords`` implements it)."""
+
+    def compare_and_set_announcement(
+        self,
+        job_name: str,
+        *,
+        expected_status: JobStatus,
+        expected_stages: Mapping[str, str],
+        new_status: JobStatus,
+        new_stages: Mapping[str, str],
+    ) -> bool:
+        """True for exactly one caller per transition, however many race."""
+        ...
+
+    def unwatch(self, job_name: str) -> None:
+        """Stop watching a job whose end was announced."""
+        ...
+
+
+class Leases(Locks, Protocol):
+    """Locks that their holder can extend (``RedisLocks`` implements it)."""
+
+    def renew(self, name: str, token: str, ttl_seconds: float) -> bool:
+        """Extend a held lease; False when it expired or changed hands."""
+        ...
+
+
+class JobHistory(Protocol):
+    """Every job record a workspace still has (records are kept for a retention period)."""
+
+    def in_team(self, team: str) -> list[JobRecord]:
+        """The workspace's job records, in no particular order."""
+        ...
+
+
+class Requester(Protocol):
+    """Who asks and where: the Slack coordinates of a command or a click."""
+
+    @property
+    def team(self) -> str: ...
+
+    @property
+    def channel(self) -> str: ...
+
+    @property
+    def user(self) -> str: ...
+
+
+class JobOrigins(Protocol):
+    """Where a job came from (``BedrockJobs`` implements it), to adopt jobs that have no record."""
+
+    def origin(self, job_name: str) -> JobOrigin:
+        """The job's base model, type, hyperparameters and tags; raises ``JobNotFound``."""
+        ...

@@ -1,0 +1,49 @@
+"""What the conversation asks the service to do; the service does it and feeds back an event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workflows.messages import Reply
+from workflows.setup.events import SlackFile
+from workflows.setup.model import DatasetRole
+
+
+@dataclass(frozen=True, slots=True)
+class Say:
+    """Post in the conversation's thread; a reply to a ``slot`` already posted edits that message instead."""
+
+    reply: Reply
+    slot: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Whisper:
+    """Tell one person privately (an ephemeral message in the channel)."""
+
+    user: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckDataset:
+    """Fetch and validate a dataset; answer with DatasetAccepted or DatasetRefused."""
+
+    role: DatasetRole
+    #: A Slack upload, or an ``s3://`` URI.
+    source: SlackFile | str
+    #: The attempt (``Busy.token``) the result belongs to.
+    check: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LaunchJob:
+    """Create the Bedrock job from the conversation; answer with JobLaunched or JobLaunchRefused."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveLaunch:
+    """A launch outlived its deadline: find the job by its name in Bedrock and adopt it, or give Start back."""
+
+
+Effect = Say | Whisper | CheckDataset | LaunchJob | ResolveLaunch

@@ -1,0 +1,140 @@
+"""What can happen to a conversation: a person's answers, and the results of the work it asked for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workflows.dataset_rules import CustomizationType
+from workflows.messages import Attachment, Message
+from workflows.setup.model import DatasetRole, DatasetSummary
+from workflows.setup.model import SlackFile as SlackFile
+
+# --- a person's answers (each carries who acted) ---
+
+
+@dataclass(frozen=True, slots=True)
+class TypeChosen:
+    user: str
+    customization: CustomizationType
+
+
+@dataclass(frozen=True, slots=True)
+class HelpRequested:
+    user: str
+
+
+@dataclass(frozen=True, slots=True)
+class DataAnswered:
+    user: str
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class GoalAnswered:
+    user: str
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModelChosen:
+    user: str
+    model_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileAttached:
+    user: str
+    file: SlackFile
+
+
+@dataclass(frozen=True, slots=True)
+class TextTyped:
+    """Free text in the thread: an s3:// URI, ``key=value`` settings, back, cancel, skip, start…"""
+
+    user: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationSkipped:
+    user: str
+
+
+@dataclass(frozen=True, slots=True)
+class StartPressed:
+    user: str
+
+
+@dataclass(frozen=True, slots=True)
+class BackPressed:
+    user: str
+
+
+@dataclass(frozen=True, slots=True)
+class CancelPressed:
+    user: str
+
+
+# --- results of effects, fed back by the service ---
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetAccepted:
+    role: DatasetRole
+    summary: DatasetSummary
+    #: The attempt this result belongs to (``Busy.token``); "" matches any.
+    check: str = ""
+    #: What replaces the progress message (the report's summary), and the full report when long.
+    verdict: Message | None = None
+    attachment: Attachment | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetRefused:
+    """The dataset could not be used; ``verdict`` shows the details (errors with lines)."""
+
+    role: DatasetRole
+    reason: str
+    check: str = ""
+    verdict: Message | None = None
+    attachment: Attachment | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class JobLaunched:
+    job_name: str
+    job_arn: str
+
+
+@dataclass(frozen=True, slots=True)
+class JobLaunchRefused:
+    """Bedrock (or a missing setting) refused the job; ``reason`` says what to do."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class LaunchAbandoned:
+    """An interrupted launch left no job in Bedrock: Start is available again."""
+
+
+@dataclass(frozen=True, slots=True)
+class Recover:
+    """The scheduled tick looks in: a busy stage past its deadline recovers, anything else is unchanged."""
+
+
+PersonEvent = (
+    TypeChosen
+    | HelpRequested
+    | DataAnswered
+    | GoalAnswered
+    | ModelChosen
+    | FileAttached
+    | TextTyped
+    | ValidationSkipped
+    | StartPressed
+    | BackPressed
+    | CancelPressed
+)
+ResultEvent = DatasetAccepted | DatasetRefused | JobLaunched | JobLaunchRefused | LaunchAbandoned | Recover
+Event = PersonEvent | ResultEvent

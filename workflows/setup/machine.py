@@ -1,0 +1,484 @@
+"""The conversation as a pure state machine: ``advance(conversation, event, context) -> Step``.
+
+No I/O here. The service loads the conversation, calls ``advance``, saves the result with
+optimistic concurrency, then performs the effects and feeds their results back as events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from workflows.catalogue.errors import UnknownModel
+from workflows.catalogue.schema import Catalogue, ModelSpec
+from workflows.command_grammar import parse_type
+from workflows.dataset_rules import CustomizationType
+from workflows.messages import Message, Reply
+from workflows.setup import questions
+from workflows.setup.advice import DataAnswer, GoalAnswer, recommend
+from workflows.setup.effects import CheckDataset, Effect, LaunchJob, ResolveLaunch, Say, Whisper
+from workflows.setup.events import (
+    BackPressed,
+    CancelPressed,
+    DataAnswered,
+    DatasetAccepted,
+    DatasetRefused,
+    Event,
+    FileAttached,
+    GoalAnswered,
+    HelpRequested,
+    JobLaunched,
+    JobLaunchRefused,
+    LaunchAbandoned,
+    ModelChosen,
+    Recover,
+    ResultEvent,
+    SlackFile,
+    StartPressed,
+    TextTyped,
+    TypeChosen,
+    ValidationSkipped,
+)
+from workflows.setup.model import Busy, Conversation, DatasetRole, Stage
+from workflows.setup.review import review_message, settings_change
+from workflows.slack_text import code, mention, mrkdwn
+
+#: Stages that wait for work in progress rather than for a person.
+BUSY = {Stage.CHECKING_TRAINING, Stage.CHECKING_VALIDATION, Stage.STARTING}
+#: How long a dataset check may take before it is presumed lost (downloading and validating 1 GB takes about a minute).
+CHECK_SECONDS = 15 * 60
+#: How long creating a job may take before it is presumed lost (Bedrock answers within seconds; retries included).
+LAUNCH_SECONDS = 120
+#: A check that was lost this many times is handed back to the person rather than run again.
+CHECK_ATTEMPTS = 2
+#: File types Slack reports for text we can validate; anything else is refused before download.
+TEXT_FILETYPES = {"jsonl", "json", "text", "txt", "ndjson", "auto", ""}
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What ``advance`` may consult besides the conversation: data, configuration and the time."""
+
+    catalogue: Catalogue
+    region: str
+    max_upload_bytes: int
+    now: datetime
+    #: Who would own work started now (host and process), recorded on busy stages.
+    worker: str = "unknown"
+    check_seconds: float = CHECK_SECONDS
+    launch_seconds: float = LAUNCH_SECONDS
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """The conversation after an event, and what to do about it."""
+
+    conversation: Conversation
+    effects: tuple[Effect, ...] = ()
+
+
+def begin(*, team: str, channel: str, thread_ts: str, user: str, context: Context) -> Step:
+    """A new conversation in the thread of ``thread_ts``, asking for the type."""
+    conversation = Conversation(
+        team=team,
+        channel=channel,
+        thread_ts=thread_ts,
+        user=user,
+        created_at=context.now,
+        updated_at=context.now,
+    )
+    return Step(conversation, (_say(questions.choose_type(context.catalogue)),))
+
+
+def advance(conversation: Conversation, event: Event, context: Context) -> Step:
+    """Apply one event; never raises for anything a person can do."""
+    if isinstance(event, DatasetAccepted | DatasetRefused | JobLaunched | JobLaunchRefused | LaunchAbandoned | Recover):
+        step = _on_result(conversation, event, context)
+    else:
+        step = _on_person(conversation, event, context)
+    if step.conversation is conversation:
+        return step
+    return Step(step.conversation.model_copy(update={"updated_at": context.now}), step.effects)
+
+
+def question_for(conversation: Conversation, context: Context) -> Message:
+    """The question of the conversation's current stage, to ask (again)."""
+    stage, catalogue = conversation.stage, context.catalogue
+    if stage is Stage.CHOOSING_TYPE and conversation.help_data and conversation.help_goal:
+        advice = recommend(DataAnswer[conversation.help_data], GoalAnswer[conversation.help_goal], catalogue)
+        return questions.advice(advice, catalogue)
+    if stage is Stage.ASKING_DATA:
+        return questions.ask_data()
+    if stage is Stage.ASKING_GOAL:
+        return questions.ask_goal()
+    if stage is Stage.CHOOSING_MODEL:
+        return _model_question(conversation, context)
+    if stage is Stage.AWAITING_TRAINING:
+        return questions.ask_training(_model(conversation, context), _type(conversation), catalogue)
+    if stage is Stage.AWAITING_VALIDATION:
+        return questions.ask_validation()
+    if stage is Stage.REVIEWING:
+        return review_message(conversation, _model(conversation, context))
+    return questions.choose_type(catalogue)
+
+
+# --- a person's events ---
+
+
+def _on_person(conversation: Conversation, event: Event, context: Context) -> Step:
+    user: str = getattr(event, "user", conversation.user)
+    if user != conversation.user:
+        return Step(conversation, (Whisper(user, _not_yours(conversation)),))
+    if conversation.stage.finished:
+        return Step(conversation, (Whisper(user, _finished(conversation)),))
+    if isinstance(event, TextTyped):
+        event = _interpret(conversation, event, context)
+    if isinstance(event, CancelPressed):
+        return _cancel(conversation)
+    if overdue(conversation, context.now):
+        return _recover_for(conversation, user, context)
+    if conversation.stage in BUSY:
+        return _while_busy(conversation, event, context)
+    if isinstance(event, BackPressed):
+        return _back(conversation, context)
+    return _answer(conversation, event, context)
+
+
+def _answer(conversation: Conversation, event: Event, context: Context) -> Step:
+    """The answers each stage accepts; anything else gets the stage's hint."""
+    stage = conversation.stage
+    if stage is Stage.CHOOSING_TYPE and isinstance(event, TypeChosen):
+        return _choose_type(conversation, event, context)
+    if stage is Stage.CHOOSING_TYPE and isinstance(event, HelpRequested):
+        return _goto(conversation, Stage.ASKING_DATA, context)
+    if stage is Stage.ASKING_DATA and isinstance(event, DataAnswered) and event.answer in DataAnswer.__members__:
+        return _goto(conversation, Stage.ASKING_GOAL, context, help_data=event.answer)
+    if stage is Stage.ASKING_GOAL and isinstance(event, GoalAnswered) and event.answer in GoalAnswer.__members__:
+        return _goto(conversation, Stage.CHOOSING_TYPE, context, help_goal=event.answer)
+    if stage is Stage.CHOOSING_MODEL and isinstance(event, ModelChosen):
+        return _choose_model(conversation, event, context)
+    if stage in {Stage.AWAITING_TRAINING, Stage.AWAITING_VALIDATION} and isinstance(event, FileAttached):
+        return _attach(conversation, event.file, context)
+    if stage is Stage.AWAITING_VALIDATION and isinstance(event, ValidationSkipped):
+        return _goto(conversation, Stage.REVIEWING, context, validation=None)
+    if stage is Stage.REVIEWING and isinstance(event, StartPressed):
+        return _start(conversation, context)
+    if stage is Stage.REVIEWING and isinstance(event, TextTyped):
+        return _change_settings(conversation, event.text, context)
+    if isinstance(event, TextTyped) and event.text.startswith("s3://") and stage is _dataset_stage(conversation):
+        return _check(conversation, event.text, context)
+    return Step(conversation, (_say(Message(questions.hint(conversation))),))
+
+
+def _interpret(conversation: Conversation, event: TextTyped, context: Context) -> Event:
+    """Free text as the answer it stands for at this stage, when it stands for one."""
+    text, user, stage = event.text.strip(), event.user, conversation.stage
+    word = text.lower()
+    if word in {"cancel", "stop", "quit"}:
+        return CancelPressed(user)
+    if word in {"back", "go back", "undo"}:
+        return BackPressed(user)
+    if stage is Stage.AWAITING_VALIDATION and word in {"skip", "no", "none"}:
+        return ValidationSkipped(user)
+    if stage is Stage.REVIEWING and word in {"start", "go"}:
+        return StartPressed(user)
+    if stage is Stage.CHOOSING_TYPE and (kind := parse_type(word)) is not None:
+        return TypeChosen(user, kind)
+    if stage is Stage.CHOOSING_MODEL and " " not in text and text:
+        return ModelChosen(user, text)
+    return TextTyped(user, text)
+
+
+def _choose_type(conversation: Conversation, event: TypeChosen, context: Context) -> Step:
+    if not context.catalogue.customization(event.customization).offered:
+        return Step(conversation, (_say(Message(f"{event.customization} is not offered yet; pick another type.")),))
+    return _goto(conversation, Stage.CHOOSING_MODEL, context, customization=event.customization)
+
+
+def _choose_model(conversation: Conversation, event: ModelChosen, context: Context) -> Step:
+    customization = _type(conversation)
+    try:
+        model = context.catalogue.model(event.model_id)
+    except UnknownModel as exc:
+        return Step(conversation, (_say(Message(str(exc), context=questions.NAVIGATION_HINT)),))
+    problem = None
+    if not model.supports(customization):
+        problem = f"{model.name} does not support {questions.TYPE_LABELS[customization].lower()}."
+    elif not model.in_region(context.region):
+        problem = f"{model.name} is not available in {context.region} (it is in {', '.join(model.regions)})."
+    if problem:
+        return Step(conversation, (_say(Message(problem + " Pick one from the menu.")),))
+    return _goto(conversation, Stage.AWAITING_TRAINING, context, model_id=model.id)
+
+
+def _attach(conversation: Conversation, file: SlackFile, context: Context) -> Step:
+    """Refuse what cannot be a dataset before downloading anything; else check it."""
+    limit_mb = context.max_upload_bytes // (1024 * 1024)
+    if file.size > context.max_upload_bytes:
+        size_mb = file.size / (1024 * 1024)
+        text = (
+            f"{code(file.name)} is {size_mb:,.0f} MB, more than the {limit_mb:,} MB I accept from Slack. "
+            "Put it in S3 and type its `s3://` URI here instead."
+        )
+        return Step(conversation, (_say(Message(text)),))
+    if file.filetype.lower() not in TEXT_FILETYPES or not _is_text_mimetype(file.mimetype):
+        text = (
+            f"{code(file.name)} looks like a {file.filetype or file.mimetype} file, not JSON Lines. "
+            "Upload a `.jsonl` file with one JSON record per line."
+        )
+        return Step(conversation, (_say(Message(text)),))
+    return _check(conversation, file, context)
+
+
+def _is_text_mimetype(mimetype: str) -> bool:
+    return not mimetype or mimetype.startswith(
+        ("text/", "application/json", "application/x-ndjson", "application/jsonl")
+    )
+
+
+def start_check(conversation: Conversation, source: SlackFile | str, context: Context) -> Step:
+    """Check ``source`` as the dataset the conversation waits for (the one-line setup starts here)."""
+    return _check(conversation, source, context)
+
+
+def _check(conversation: Conversation, source: SlackFile | str, context: Context) -> Step:
+    """Move to the checking stage, owned by this worker until the check deadline, and say so in a slot."""
+    if conversation.stage is Stage.AWAITING_TRAINING:
+        role, stage = DatasetRole.TRAINING, Stage.CHECKING_TRAINING
+    else:
+        role, stage = DatasetRole.VALIDATION, Stage.CHECKING_VALIDATION
+    token = f"{role.value}-{conversation.version}-1"
+    busy = _busy(context, token, context.check_seconds, role=role, source=source, slot=f"check-{token}")
+    updated = conversation.model_copy(
+        update={"stage": stage, "previous": (*conversation.previous, conversation.stage), "busy": busy}
+    )
+    progress = Message(f"Checking {code(source_name(source))} line by line…")
+    return Step(updated, (Say(Reply(progress), slot=busy.slot), CheckDataset(role, source, check=token)))
+
+
+def source_name(source: SlackFile | str) -> str:
+    """The file name a person recognises: the upload's name, or the last part of an s3:// URI."""
+    return source.name if isinstance(source, SlackFile) else source.rsplit("/", 1)[-1]
+
+
+def overdue(conversation: Conversation, now: datetime) -> bool:
+    """A busy stage whose owner ran out of time (or that records no owner at all)."""
+    if conversation.stage not in BUSY:
+        return False
+    return conversation.busy is None or now >= conversation.busy.until
+
+
+def _busy(context: Context, token: str, seconds: float, **work: Any) -> Busy:
+    until = context.now + timedelta(seconds=seconds)
+    return Busy(owner=context.worker, since=context.now, until=until, token=token, **work)
+
+
+def _change_settings(conversation: Conversation, text: str, context: Context) -> Step:
+    model = _model(conversation, context)
+    changed, problems = settings_change(conversation, model, text)
+    if problems:
+        return Step(conversation, (_say(Message("I could not change that.", details=tuple(problems))),))
+    return Step(changed, (_say(review_message(changed, model)),))
+
+
+def _start(conversation: Conversation, context: Context) -> Step:
+    busy = _busy(context, f"l{conversation.version}", context.launch_seconds)
+    updated = conversation.model_copy(update={"stage": Stage.STARTING, "busy": busy})
+    return Step(updated, (LaunchJob(),))
+
+
+def _while_busy(conversation: Conversation, event: Event, context: Context) -> Step:
+    """While a check or a launch runs (and has time left), say what is happening."""
+    if conversation.stage is Stage.STARTING and conversation.busy is not None:
+        asked, until = conversation.busy.since, conversation.busy.until
+        text = (
+            f"The job is being created: Bedrock was asked at {asked:%H:%M:%S} UTC and has not confirmed it yet. "
+            f"I'll post its status here as soon as it does; if nothing comes by {until:%H:%M:%S} UTC, I'll look "
+            "the job up in Bedrock myself and either follow it or give you the Start button back."
+        )
+        return Step(conversation, (Whisper(conversation.user, text),))
+    return Step(conversation, (Whisper(conversation.user, questions.still_checking()),))
+
+
+def _recover(conversation: Conversation, context: Context) -> Step:
+    """A busy stage outlived its deadline (a crash, a lost thread): redo the work, resolve it, or hand it back."""
+    busy = conversation.busy
+    attempt = busy.attempt + 1 if busy is not None else 1
+    if conversation.stage is Stage.STARTING:
+        renewed = _busy(context, f"l{conversation.version}", context.launch_seconds, attempt=attempt)
+        return Step(conversation.model_copy(update={"busy": renewed}), (ResolveLaunch(),))
+    waiting = Stage.AWAITING_TRAINING if conversation.stage is Stage.CHECKING_TRAINING else Stage.AWAITING_VALIDATION
+    if busy is None or busy.source is None or busy.role is None or attempt > CHECK_ATTEMPTS:
+        name = code(source_name(busy.source)) if busy is not None and busy.source is not None else "your dataset"
+        text = f"I could not finish checking {name}: the check was interrupted. Please send it again."
+        back = _back_to_waiting(conversation, waiting)
+        return Step(back, (Say(Reply(Message(text)), slot=busy.slot if busy else None),))
+    token = f"{busy.role.value}-{conversation.version}-{attempt}"
+    again = _busy(context, token, context.check_seconds, role=busy.role, source=busy.source, slot=busy.slot)
+    again = again.model_copy(update={"attempt": attempt})
+    progress = Message(f"Checking {code(source_name(busy.source))} again (the first check was interrupted)…")
+    effects = (Say(Reply(progress), slot=busy.slot), CheckDataset(busy.role, busy.source, check=token))
+    return Step(conversation.model_copy(update={"busy": again}), effects)
+
+
+def _recover_for(conversation: Conversation, user: str, context: Context) -> Step:
+    """Recovery started by a person's event: a lost launch also tells them what is being done."""
+    step = _recover(conversation, context)
+    if conversation.stage is not Stage.STARTING:
+        return step
+    text = "Starting the job was interrupted. I'm looking it up in Bedrock now and will post here what I find."
+    return Step(step.conversation, (*step.effects, Whisper(user, text)))
+
+
+def _back_to_waiting(conversation: Conversation, waiting: Stage) -> Conversation:
+    previous = tuple(stage for stage in conversation.previous if stage is not waiting)
+    return conversation.model_copy(update={"stage": waiting, "previous": previous, "busy": None})
+
+
+def _cancel(conversation: Conversation) -> Step:
+    if conversation.stage is Stage.STARTING:
+        text = "The job is being created right now, so this setup can no longer be cancelled."
+        return Step(conversation, (Whisper(conversation.user, text + " Use `/finetune stop JOB` once it starts."),))
+    cancelled = conversation.model_copy(update={"stage": Stage.CANCELLED, "busy": None})
+    return Step(cancelled, (_say(Message("Cancelled. Nothing was started and nothing was spent.")),))
+
+
+#: What each stage's answer set; going back to a stage forgets its answer and everything after it.
+_FORGET_FROM: dict[Stage, dict[str, Any]] = {
+    Stage.CHOOSING_TYPE: {"customization": None, "model_id": None, "training": None, "validation": None},
+    Stage.CHOOSING_MODEL: {"model_id": None, "training": None, "validation": None},
+    Stage.AWAITING_TRAINING: {"training": None, "validation": None},
+    Stage.AWAITING_VALIDATION: {"validation": None},
+}
+
+
+def _back(conversation: Conversation, context: Context) -> Step:
+    previous = [stage for stage in conversation.previous if stage not in BUSY]
+    if not previous:
+        return Step(conversation, (_say(Message("This is the first question; there is nothing to go back to.")),))
+    target = previous[-1]
+    forget = dict(_FORGET_FROM.get(target, {}))
+    if target is Stage.ASKING_GOAL:
+        forget["help_goal"] = None
+    if target is Stage.ASKING_DATA:
+        forget.update(help_data=None, help_goal=None)
+    updated = conversation.model_copy(update={"stage": target, "previous": tuple(previous[:-1]), **forget})
+    return Step(updated, (_say(question_for(updated, context)),))
+
+
+def _goto(conversation: Conversation, stage: Stage, context: Context, **changes: Any) -> Step:
+    """Move on to ``stage`` (remembering where we were, for Back) and ask its question."""
+    updated = conversation.model_copy(
+        update={"stage": stage, "previous": (*conversation.previous, conversation.stage), **changes}
+    )
+    if stage is Stage.CHOOSING_MODEL and not _models(updated, context):
+        return Step(updated, (_say(questions.no_models(_type(updated), context.region)),))
+    return Step(updated, (_say(question_for(updated, context)),))
+
+
+# --- results of effects ---
+
+
+def _on_result(conversation: Conversation, event: ResultEvent, context: Context) -> Step:
+    if isinstance(event, Recover):
+        return _recover(conversation, context) if overdue(conversation, context.now) else Step(conversation)
+    if isinstance(event, DatasetAccepted | DatasetRefused):
+        return _checked(conversation, event, context)
+    if isinstance(event, JobLaunched):
+        if conversation.stage.finished:
+            return Step(conversation)
+        updated = conversation.model_copy(
+            update={"stage": Stage.STARTED, "job_name": event.job_name, "job_arn": event.job_arn, "busy": None}
+        )
+        return Step(updated)
+    if conversation.stage is not Stage.STARTING:
+        return Step(conversation)
+    back = conversation.model_copy(update={"stage": Stage.REVIEWING, "busy": None})
+    if isinstance(event, LaunchAbandoned):
+        text = (
+            "The job was not created: starting it was interrupted before Bedrock took it. "
+            "Nothing was started or spent; press Start to try again."
+        )
+        return Step(back, (_say(Message(text)), _say(question_for(back, context))))
+    return Step(back, (_say(Message("The job did not start.", details=(event.reason,))),))
+
+
+def _checked(conversation: Conversation, event: DatasetAccepted | DatasetRefused, context: Context) -> Step:
+    """A check's result: shown in place of its progress message, then the conversation moves on."""
+    checking = Stage.CHECKING_TRAINING if event.role is DatasetRole.TRAINING else Stage.CHECKING_VALIDATION
+    busy = conversation.busy
+    if conversation.stage is not checking or (event.check and busy is not None and busy.token != event.check):
+        return Step(conversation)
+    verdict: tuple[Effect, ...] = ()
+    if event.verdict is not None:
+        attachments = (event.attachment,) if event.attachment is not None else ()
+        verdict = (Say(Reply(event.verdict, attachments), slot=busy.slot if busy else None),)
+    if isinstance(event, DatasetRefused):
+        waiting = Stage.AWAITING_TRAINING if event.role is DatasetRole.TRAINING else Stage.AWAITING_VALIDATION
+        return Step(_back_to_waiting(conversation, waiting), verdict)
+    step = _accepted(conversation.model_copy(update={"busy": None}), event, context)
+    return Step(step.conversation, verdict + step.effects)
+
+
+def _accepted(conversation: Conversation, event: DatasetAccepted, context: Context) -> Step:
+    if event.role is DatasetRole.VALIDATION:
+        return _goto(conversation, Stage.REVIEWING, context, validation=event.summary)
+    queued = conversation.queued_validation_uri
+    updated = conversation.model_copy(
+        update={"training": event.summary, "queued_validation_uri": None, "review_after_training": False}
+    )
+    if queued:
+        waiting = updated.model_copy(update={"stage": Stage.AWAITING_VALIDATION})
+        return _check(waiting, queued, context)
+    if conversation.review_after_training:
+        # As if the person had skipped the validation question: Back from the review asks it.
+        passed = updated.model_copy(
+            update={"stage": Stage.AWAITING_VALIDATION, "previous": (*updated.previous, updated.stage)}
+        )
+        return _goto(passed, Stage.REVIEWING, context, validation=None)
+    return _goto(updated, Stage.AWAITING_VALIDATION, context)
+
+
+# --- small helpers ---
+
+
+def _say(message: Message) -> Say:
+    return Say(Reply(message))
+
+
+def _type(conversation: Conversation) -> CustomizationType:
+    assert conversation.customization is not None, "a later stage always has a type"
+    return conversation.customization
+
+
+def _model(conversation: Conversation, context: Context) -> ModelSpec:
+    assert conversation.model_id is not None, "a later stage always has a model"
+    return context.catalogue.model(conversation.model_id)
+
+
+def _models(conversation: Conversation, context: Context) -> list[ModelSpec]:
+    return context.catalogue.models_for(_type(conversation), context.region)
+
+
+def _model_question(conversation: Conversation, context: Context) -> Message:
+    return questions.choose_model(_models(conversation, context), _type(conversation), context.region)
+
+
+def _dataset_stage(conversation: Conversation) -> Stage | None:
+    if conversation.stage in {Stage.AWAITING_TRAINING, Stage.AWAITING_VALIDATION}:
+        return conversation.stage
+    return None
+
+
+def _not_yours(conversation: Conversation) -> str:
+    return mrkdwn(
+        "This setup belongs to {user}, so only they can answer here. Type `/finetune` to start your own.",
+        user=mention(conversation.user),
+    )
+
+
+def _finished(conversation: Conversation) -> str:
+    if conversation.stage is Stage.STARTED:
+        return f"This setup already started {code(conversation.job_name)}. Type `/finetune status` to follow it."
+    return "This setup was cancelled. Type `/finetune` to start a new one."

@@ -1,0 +1,109 @@
+"""The one-line setup (``/finetune new type=… model=… data=s3://…``): check it all, then plan."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from workflows.catalogue.errors import UnknownModel
+from workflows.catalogue.hyperparameters import check_hyperparameters
+from workflows.command_grammar import parse_type
+from workflows.dataset_rules import CustomizationType
+from workflows.setup.machine import Context, Step, start_check
+from workflows.setup.model import Conversation, Stage
+from workflows.setup.review import JOB_LABEL
+from workflows.slack_text import code
+
+S3_URI = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[^\s]*[^/\s]$")
+_KNOWN = {"type", "model", "data", "validation", "epochs", "name"}
+
+
+@dataclass(frozen=True, slots=True)
+class OneLinePlan:
+    """A checked one-line setup: the answers, and the training check to run first."""
+
+    customization: CustomizationType
+    model_id: str
+    training_uri: str
+    validation_uri: str | None
+    hyperparameters: dict[str, str]
+    name: str | None
+    now: datetime
+
+    def start(self, *, team: str, channel: str, thread_ts: str, user: str, context: Context) -> Step:
+        """The conversation checking the training data (owned and with a deadline, like any check)."""
+        waiting = self.conversation(team=team, channel=channel, thread_ts=thread_ts, user=user)
+        return start_check(waiting, self.training_uri, context)
+
+    def conversation(self, *, team: str, channel: str, thread_ts: str, user: str) -> Conversation:
+        """The conversation, already past type and model, waiting for the training data it was given."""
+        return Conversation(
+            team=team,
+            channel=channel,
+            thread_ts=thread_ts,
+            user=user,
+            stage=Stage.AWAITING_TRAINING,
+            previous=(Stage.CHOOSING_TYPE, Stage.CHOOSING_MODEL),
+            customization=self.customization,
+            model_id=self.model_id,
+            hyperparameters=self.hyperparameters,
+            name=self.name,
+            queued_validation_uri=self.validation_uri,
+            review_after_training=self.validation_uri is None,
+            created_at=self.now,
+            updated_at=self.now,
+        )
+
+
+def plan_one_line(options: Mapping[str, str], context: Context) -> OneLinePlan | list[str]:  # noqa: C901
+    """Every problem with the options at once, or the plan."""
+    problems: list[str] = []
+    for key in ("type", "model", "data"):
+        if key not in options:
+            problems.append(f"`{key}=` is required.")
+    customization = parse_type(options.get("type", "")) if "type" in options else None
+    if "type" in options and customization is None:
+        problems.append(
+            f"{code('type=' + options['type'])} is not a type: use instruction, continued-pretraining or conversation."
+        )
+    for key in ("data", "validation"):
+        if key in options and not S3_URI.match(options[key]):
+            problems.append(
+                f"{code(key + '=' + options[key])} is not an S3 object URI like `s3://bucket/path/train.jsonl`."
+            )
+    name = options.get("name")
+    if name is not None and not JOB_LABEL.match(name):
+        problems.append(f"{code('name=' + name)}: use up to 40 letters, digits, spaces, `-` or `_`.")
+    model = None
+    if "model" in options:
+        try:
+            model = context.catalogue.model(options["model"])
+        except UnknownModel as exc:
+            problems.append(str(exc))
+    if model is not None and customization is not None:
+        if not model.supports(customization):
+            problems.append(f"{model.name} does not support {customization}; see `/finetune models {customization}`.")
+        elif not model.in_region(context.region):
+            problems.append(f"{model.name} is not available in {context.region} (it is in {', '.join(model.regions)}).")
+        else:
+            typed = {key: value for key, value in options.items() if key not in _KNOWN}
+            if "epochs" in options:
+                typed["epochCount"] = options["epochs"]
+            check = check_hyperparameters(model, customization, typed)
+            problems += [problem.message + "." for problem in check.problems]
+            overrides = {
+                k: v for k, v in check.values.items() if model.default_hyperparameters(customization).get(k) != v
+            }
+    if problems or model is None or customization is None:
+        return problems
+    return OneLinePlan(
+        customization=customization,
+        model_id=model.id,
+        training_uri=options["data"],
+        validation_uri=options.get("validation"),
+        hyperparameters=overrides,
+        name=name,
+        now=context.now,
+    )

@@ -1,0 +1,155 @@
+"""The question the bot asks at each stage, as a domain ``Message`` (pure; rendered by the bot)."""
+
+from __future__ import annotations
+
+from workflows.catalogue.schema import Catalogue, ModelSpec
+from workflows.dataset_rules import CustomizationType
+from workflows.messages import Action, Button, Menu, Message, Option, Style
+from workflows.setup.advice import AdviceRule, DataAnswer, GoalAnswer
+from workflows.setup.model import Conversation, Stage
+
+BACK = Button("Back", Action.BACK)
+CANCEL = Button("Cancel", Action.CANCEL, style=Style.DANGER)
+NAVIGATION_HINT = "Type `back` to change the previous answer or `cancel` to stop."
+
+#: Short button labels for each type (people and tests click by these).
+TYPE_LABELS = {
+    CustomizationType.INSTRUCTION: "Instruction fine-tuning",
+    CustomizationType.CONTINUED_PRETRAINING: "Continued pre-training",
+    CustomizationType.CONVERSATION: "Conversational fine-tuning",
+}
+
+
+def type_buttons(recommended: CustomizationType | None = None) -> tuple[Button, ...]:
+    """One button per offered type, the recommended one highlighted."""
+    return tuple(
+        Button(
+            label + (" (recommended)" if kind is recommended else ""),
+            Action.CHOOSE_TYPE,
+            kind.value,
+            Style.PRIMARY if kind is recommended else Style.DEFAULT,
+        )
+        for kind, label in TYPE_LABELS.items()
+    )
+
+
+def choose_type(catalogue: Catalogue) -> Message:
+    details = tuple(
+        f"*{TYPE_LABELS[info.type]}* — {info.summary} _Data:_ {info.data}"
+        for info in catalogue.offered_customizations()
+        if info.type in TYPE_LABELS
+    )
+    return Message(
+        text="What kind of customization do you want?",
+        details=details,
+        buttons=(*type_buttons(), Button("Help me choose", Action.HELP_ME_CHOOSE), CANCEL),
+        context="Not sure? Help me choose asks two questions and recommends one.",
+    )
+
+
+def ask_data() -> Message:
+    return Message(
+        text="What data do you have?",
+        buttons=(
+            *(Button(answer.value, Action.ANSWER_DATA, answer.name) for answer in DataAnswer),
+            BACK,
+            CANCEL,
+        ),
+    )
+
+
+def ask_goal() -> Message:
+    return Message(
+        text="What do you want the model to do differently?",
+        buttons=(
+            *(Button(answer.value, Action.ANSWER_GOAL, answer.name) for answer in GoalAnswer),
+            BACK,
+            CANCEL,
+        ),
+    )
+
+
+def advice(result: AdviceRule, catalogue: Catalogue) -> Message:
+    """The recommendation, with every type still one click away."""
+    if result.recommend is None:
+        return Message(
+            text="Fine-tuning may not be the right tool here.",
+            details=(result.why, catalogue.guidance.transfer_learning),
+            buttons=(*type_buttons(), BACK, CANCEL),
+            context="If you still want to fine-tune, pick a type.",
+        )
+    info = catalogue.customization(result.recommend)
+    return Message(
+        text=f"I recommend *{TYPE_LABELS[result.recommend]}*.",
+        details=(
+            result.why,
+            f"_Use it when:_ {info.use_when}",
+            f"_Not for:_ {info.not_for}",
+            f"_Example record:_ `{info.example}`",
+        ),
+        buttons=(*type_buttons(result.recommend), BACK, CANCEL),
+    )
+
+
+def model_label(model: ModelSpec) -> str:
+    return model.name + (" (legacy)" if model.is_legacy else "")
+
+
+def choose_model(models: list[ModelSpec], customization: CustomizationType, region: str) -> Message:
+    options = tuple(
+        Option(model_label(model), model.id, description=f"{model.provider} · {model.id}"[:75]) for model in models
+    )
+    return Message(
+        text=f"Which base model? These support {TYPE_LABELS[customization].lower()} in {region}.",
+        menu=Menu("Choose a base model", Action.CHOOSE_MODEL, options),
+        buttons=(BACK, CANCEL),
+        context="You can also type a model id.",
+    )
+
+
+def no_models(customization: CustomizationType, region: str) -> Message:
+    return Message(
+        text=f"No base model supports {TYPE_LABELS[customization].lower()} in {region}.",
+        details=(
+            "Pick another type, or ask whoever runs finetune-bot to set AWS_REGION to a region that has one "
+            "(`/finetune models` lists them).",
+        ),
+        buttons=(BACK, CANCEL),
+    )
+
+
+def ask_training(model: ModelSpec, customization: CustomizationType, catalogue: Catalogue) -> Message:
+    info = catalogue.customization(customization)
+    return Message(
+        text=f"Now the training data for *{model.name}*: upload a `.jsonl` file in this thread, "
+        "or type its `s3://bucket/key.jsonl` URI.",
+        details=(f"_Each line is one JSON record, like:_ `{info.example}`", f"_Data:_ {info.data}"),
+        buttons=(BACK, CANCEL),
+        context="I check every line before anything is spent. " + NAVIGATION_HINT,
+    )
+
+
+def ask_validation() -> Message:
+    return Message(
+        text="Do you have a validation file? Upload it here or type its `s3://` URI, or skip.",
+        details=("A validation set shows whether the model generalises (validation loss) while it trains.",),
+        buttons=(Button("Skip validation", Action.SKIP_VALIDATION), BACK, CANCEL),
+    )
+
+
+def still_checking() -> str:
+    return "I'm still checking the dataset; I'll post the result in the thread in a moment."
+
+
+def hint(conversation: Conversation) -> str:
+    """What the bot understands at this stage, for free text it could not use."""
+    hints = {
+        Stage.CHOOSING_TYPE: "Pick a type with the buttons above.",
+        Stage.ASKING_DATA: "Pick the kind of data you have with the buttons above.",
+        Stage.ASKING_GOAL: "Pick what you want to change with the buttons above.",
+        Stage.CHOOSING_MODEL: "Pick a model from the menu above, or type a model id.",
+        Stage.AWAITING_TRAINING: "Upload a .jsonl file in this thread, or type an s3:// URI.",
+        Stage.AWAITING_VALIDATION: "Upload a validation .jsonl file, type an s3:// URI, or type `skip`.",
+        Stage.REVIEWING: "Type `key=value` to change a setting (e.g. `epochCount=2`), or press Start.",
+    }
+    return f"Sorry, I didn't understand that. {hints.get(conversation.stage, '')} {NAVIGATION_HINT}".strip()

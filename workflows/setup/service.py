@@ -1,0 +1,277 @@
+"""The conversation service: load, advance, save with optimistic concurrency, then perform the effects.
+
+What a step owes the thread is saved with its new state (the outbox) and delivered after the
+save; the work it asks for (a check, a launch) runs after that, owned until a deadline. Whatever
+a crash or a Slack failure leaves undone is re-driven by the next event in the conversation and
+by the scheduled ``sweep``: pending messages are delivered, overdue work is redone or resolved.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from workflows.catalogue.schema import Catalogue
+from workflows.datasets.checking import DatasetChecker
+from workflows.exceptions import ConcurrentUpdate, MessageGone, StorageUnavailable
+from workflows.jobs.launch import JobLauncher
+from workflows.messages import Message
+from workflows.ports import Clock, ConversationStore, KeyedPosts, Locks, Notifier
+from workflows.setup import outbox
+from workflows.setup.cancellation import Cancellation
+from workflows.setup.courier import OutboxCourier
+from workflows.setup.effects import CheckDataset, Effect, LaunchJob, ResolveLaunch, Whisper
+from workflows.setup.events import CancelPressed, Event, Recover
+from workflows.setup.machine import CHECK_SECONDS, LAUNCH_SECONDS, Context, advance, begin
+from workflows.setup.model import Conversation, Stage
+from workflows.setup.one_line import plan_one_line
+from workflows.slack_text import mention, mrkdwn
+
+logger = logging.getLogger(__name__)
+
+#: How many times an event is re-applied when another replica saved the conversation first.
+SAVE_ATTEMPTS = 5
+
+ROOT_TEXT = "{user} is setting up a fine-tuning job. Follow along in the thread."
+EXPIRED = (
+    "I no longer have this setup (setups are kept for a week, or it was from another workspace). "
+    "Type `/finetune` to start again."
+)
+
+
+def this_worker() -> str:
+    """Who owns work started by this process: host and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """How long a busy stage's owner has before the conversation recovers by itself (seconds)."""
+
+    check: float = CHECK_SECONDS
+    launch: float = LAUNCH_SECONDS
+
+
+@dataclass(frozen=True)
+class Where:
+    """The Slack coordinates of a request: workspace, channel and the person acting."""
+
+    team: str
+    channel: str
+    user: str
+
+
+class ConversationService:
+    """Drives conversations from Slack events to a started Bedrock job."""
+
+    def __init__(
+        self,
+        *,
+        store: ConversationStore,
+        notifier: Notifier,
+        posts: KeyedPosts,
+        locks: Locks,
+        datasets: DatasetChecker,
+        launcher: JobLauncher,
+        catalogue: Catalogue,
+        clock: Clock,
+        region: str,
+        max_upload_bytes: int,
+        storage_up: Callable[[], bool],
+        deadlines: Deadlines | None = None,
+        worker: str | None = None,
+    ) -> None:
+        self._store = store
+        #: A quick probe of the store, asked before anything is posted that the store must remember.
+        self._storage_up = storage_up
+        self._notifier = notifier
+        self._courier = OutboxCourier(store=store, notifier=notifier, posts=posts, locks=locks)
+        self._deadlines = deadlines or Deadlines()
+        self._worker = worker or this_worker()
+        self._datasets = datasets
+        self._launcher = launcher
+        self._catalogue = catalogue
+        self._clock = clock
+        self._region = region
+        self._max_upload_bytes = max_upload_bytes
+
+    def context(self) -> Context:
+        return Context(
+            self._catalogue,
+            self._region,
+            self._max_upload_bytes,
+            self._clock.now(),
+            worker=self._worker,
+            check_seconds=self._deadlines.check,
+            launch_seconds=self._deadlines.launch,
+        )
+
+    def start(self, where: Where) -> Conversation:
+        """``/finetune``: post the root message in the channel and ask the first question in its thread."""
+        thread_ts = self._post_root(where)
+        step = begin(
+            team=where.team,
+            channel=where.channel,
+            thread_ts=thread_ts,
+            user=where.user,
+            context=self.context(),
+        )
+        return self._open(step.conversation, step.effects)
+
+    def start_one_line(self, where: Where, options: Mapping[str, str]) -> list[str]:
+        """``/finetune new key=value …``: the problems, or [] once the checks are under way in a thread."""
+        plan = plan_one_line(options, self.context())
+        if isinstance(plan, list):
+            return plan
+        thread_ts = self._post_root(where)
+        step = plan.start(
+            team=where.team, channel=where.channel, thread_ts=thread_ts, user=where.user, context=self.context()
+        )
+        self._open(step.conversation, step.effects)
+        return []
+
+    def handle(self, conversation_id: str, event: Event, *, where: Where) -> None:
+        """Apply ``event`` to the conversation and do what it asks, retrying on concurrent saves."""
+        self._apply(conversation_id, event, where=where, quiet_if_missing=False)
+
+    def handle_reply(self, conversation_id: str, event: Event, *, where: Where) -> None:
+        """Like ``handle``, for messages in threads: threads that are not conversations are ignored."""
+        self._apply(conversation_id, event, where=where, quiet_if_missing=True)
+
+    def sweep(self) -> int:
+        """The scheduled re-drive: deliver what conversations still owe, recover overdue busy stages.
+
+        Returns how many conversations were looked at; one that fails is logged and the rest go on.
+        """
+        due = self._store.due(self._clock.now())
+        for conversation_id in due:
+            try:
+                self._apply(conversation_id, Recover(), where=None, quiet_if_missing=True)
+            except Exception:
+                logger.exception("Re-driving conversation %s failed; the next tick tries again", conversation_id)
+        return len(due)
+
+    def _open(self, conversation: Conversation, effects: tuple[Effect, ...]) -> Conversation:
+        """Save a new conversation with what it owes, then deliver and perform."""
+        queued, work = outbox.queue(conversation, effects)
+        saved = self._save_new(queued)
+        self._courier.deliver(saved.id, fresh=frozenset(entry.id for entry in saved.outbox))
+        self._perform(saved, work)
+        return saved
+
+    def _apply(self, conversation_id: str, event: Event, *, where: Where | None, quiet_if_missing: bool) -> None:
+        for _ in range(SAVE_ATTEMPTS):
+            conversation = self._store.load(conversation_id)
+            if conversation is None:
+                if not quiet_if_missing and where is not None:
+                    self._notifier.whisper(channel=where.channel, user=where.user, text=EXPIRED)
+                return
+            context = self.context()
+            step = advance(conversation, event, context)
+            queued, work = outbox.queue(step.conversation, step.effects)
+            if queued is not step.conversation:
+                queued = queued.model_copy(update={"updated_at": context.now})
+            saved = self._save(conversation, queued)
+            if saved is not None:
+                if saved.outbox:
+                    before = {entry.id for entry in conversation.outbox}
+                    fresh = frozenset(entry.id for entry in saved.outbox if entry.id not in before)
+                    self._courier.deliver(saved.id, fresh=fresh)
+                self._perform(saved, work)
+                return
+        logger.warning(
+            "Gave up applying %s to %s after %d concurrent saves",
+            type(event).__name__,
+            conversation_id,
+            SAVE_ATTEMPTS,
+        )
+
+    def cancel_in_channel(self, where: Where) -> Cancellation:
+        """``/finetune cancel``: cancel every unfinished setup of the person in this channel.
+
+        One setup's trouble never stops the others, and a thread deleted in Slack only means that
+        thread cannot be told: its setup is cancelled all the same.
+        """
+        outcome = Cancellation()
+        for conversation_id in self._store.active_in_channel(team=where.team, channel=where.channel):
+            conversation = self._store.load(conversation_id)
+            if conversation is not None and conversation.user == where.user:
+                outcome.count(self._cancel_one(conversation, where))
+        return outcome
+
+    def _cancel_one(self, conversation: Conversation, where: Where) -> Stage | None:
+        """The setup's stage after trying to cancel it; None when it is gone."""
+        conversation_id = conversation.id
+        try:
+            self.handle(conversation_id, CancelPressed(where.user), where=where)
+        except MessageGone as exc:
+            logger.info(
+                "Could not tell the thread of %s about the cancel: it is gone from Slack (%s)", conversation_id, exc
+            )
+        except Exception:
+            logger.exception("Cancelling %s failed; the person's other setups go on", conversation_id)
+        try:
+            after = self._store.load(conversation_id)
+        except Exception:
+            logger.exception("Could not read %s back after cancelling it", conversation_id)
+            return conversation.stage
+        return after.stage if after is not None else None
+
+    def _save(self, before: Conversation, after: Conversation) -> Conversation | None:
+        """The saved conversation; ``before`` itself when nothing changed; None when someone saved first."""
+        if after is before:
+            return before
+        try:
+            return self._store.save(after)
+        except ConcurrentUpdate:
+            return None
+
+    def _post_root(self, where: Where) -> str:
+        """Post the public root message, only while the store answers: its ``ts`` keys the conversation."""
+        if not self._storage_up():
+            raise StorageUnavailable
+        return self._notifier.post(channel=where.channel, message=Message(mrkdwn(ROOT_TEXT, user=mention(where.user))))
+
+    def _save_new(self, conversation: Conversation) -> Conversation:
+        """Save a new conversation; if that fails, take its root message back so nothing public is orphaned."""
+        try:
+            return self._store.save(conversation)
+        except Exception:
+            try:
+                self._notifier.delete(channel=conversation.channel, ts=conversation.thread_ts)
+            except Exception:
+                logger.exception("Could not delete the root message of %s after its save failed", conversation.id)
+            raise
+
+    def _perform(self, conversation: Conversation, effects: tuple[Effect, ...]) -> None:
+        """Whispers and work, after the save; a failure is logged, and the deadline recovers the work."""
+        for effect in effects:
+            try:
+                self._perform_one(conversation, effect)
+            except Exception:
+                logger.exception(
+                    "%s for %s failed; the conversation recovers at its deadline",
+                    type(effect).__name__,
+                    conversation.id,
+                )
+
+    def _perform_one(self, conversation: Conversation, effect: Effect) -> None:
+        where = Where(conversation.team, conversation.channel, conversation.user)
+        if isinstance(effect, Whisper):
+            self._notifier.whisper(
+                channel=conversation.channel, user=effect.user, text=effect.text, thread_ts=conversation.thread_ts
+            )
+        elif isinstance(effect, CheckDataset):
+            result = self._datasets.check(conversation, effect.role, effect.source, check=effect.check)
+            self.handle(conversation.id, result, where=where)
+        elif isinstance(effect, LaunchJob):
+            launched = self._launcher.launch(conversation)
+            if launched is not None:
+                self.handle(conversation.id, launched, where=where)
+        elif isinstance(effect, ResolveLaunch):
+            resolved = self._launcher.resolve(conversation)
+            if resolved is not None:
+                self.handle(conversation.id, resolved, where=where)
