@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import partial
+from typing import assert_never
 
 from workflows.exceptions import ConcurrentUpdate, MessageGone
+from workflows.messages import Message
 from workflows.ports import ConversationStore, KeyedPosts, Locks, Notifier
 from workflows.setup import outbox
 from workflows.setup.model import Conversation
@@ -82,23 +84,34 @@ class OutboxCourier:
 
     def _send(self, conversation: Conversation, entry: Outgoing, *, recheck: bool) -> str | None:
         channel, thread_ts = conversation.channel, conversation.thread_ts
-        if entry.kind is OutgoingKind.ATTACH:
-            assert entry.attachment is not None
-            self._notifier.attach(channel=channel, thread_ts=thread_ts, attachment=entry.attachment)
-            return None
-        assert entry.message is not None
-        if entry.kind is OutgoingKind.EDIT:
-            assert entry.ts is not None
-            self._notifier.update(channel=channel, ts=entry.ts, message=entry.message)
-            return entry.ts
+        kind = entry.kind
+        match kind:
+            case OutgoingKind.ATTACH:
+                assert entry.attachment is not None
+                self._notifier.attach(channel=channel, thread_ts=thread_ts, attachment=entry.attachment)
+                return None
+            case OutgoingKind.EDIT:
+                assert entry.message is not None
+                assert entry.ts is not None
+                self._notifier.update(channel=channel, ts=entry.ts, message=entry.message)
+                return entry.ts
+            case OutgoingKind.POST:
+                assert entry.message is not None
+                return self._post(conversation, entry, entry.message, recheck=recheck)
+            case _:
+                assert_never(kind)
+
+    def _post(self, conversation: Conversation, entry: Outgoing, message: Message, *, recheck: bool) -> str:
+        """Post the entry, unless a re-drive finds it posted already: then that message is edited instead."""
+        channel, thread_ts = conversation.channel, conversation.thread_ts
         found = self._posts.find_posted(channel=channel, thread_ts=thread_ts, key=entry.id) if recheck else None
         if found is not None:
             logger.info(
                 "Entry %s of %s had reached Slack already; editing it, not posting it again", entry.id, conversation.id
             )
-            self._notifier.update(channel=channel, ts=found, message=entry.message)
+            self._notifier.update(channel=channel, ts=found, message=message)
             return found
-        return self._posts.post_keyed(channel=channel, thread_ts=thread_ts, message=entry.message, key=entry.id)
+        return self._posts.post_keyed(channel=channel, thread_ts=thread_ts, message=message, key=entry.id)
 
     def _record(self, conversation_id: str, change: Callable[[Conversation], Conversation]) -> None:
         """Apply ``change`` to the stored conversation, re-reading when someone saved in between."""

@@ -46,4 +46,7 @@ class ResolveLaunch:
     """A launch outlived its deadline: find the job by its name in Bedrock and adopt it, or give Start back."""
 
 
-Effect = Say | Whisper | CheckDataset | LaunchJob | ResolveLaunch
+#: What the service performs after the save; a ``Say`` goes to the outbox instead.
+Work = Whisper | CheckDataset | LaunchJob | ResolveLaunch
+#: Every effect, a closed union: the outbox and the service each match it exhaustively (mypy checks it).
+Effect = Say | Work

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, assert_never
 
 from workflows.catalogue.errors import UnknownModel
 from workflows.catalogue.schema import Catalogue, ModelSpec
@@ -32,6 +32,7 @@ from workflows.setup.events import (
     JobLaunchRefused,
     LaunchAbandoned,
     ModelChosen,
+    PersonEvent,
     Recover,
     ResultEvent,
     SlackFile,
@@ -93,10 +94,25 @@ def begin(*, team: str, channel: str, thread_ts: str, user: str, context: Contex
 
 def advance(conversation: Conversation, event: Event, context: Context) -> Step:
     """Apply one event; never raises for anything a person can do."""
-    if isinstance(event, DatasetAccepted | DatasetRefused | JobLaunched | JobLaunchRefused | LaunchAbandoned | Recover):
-        step = _on_result(conversation, event, context)
-    else:
-        step = _on_person(conversation, event, context)
+    match event:
+        case DatasetAccepted() | DatasetRefused() | JobLaunched() | JobLaunchRefused() | LaunchAbandoned() | Recover():
+            step = _on_result(conversation, event, context)
+        case (
+            TypeChosen()
+            | HelpRequested()
+            | DataAnswered()
+            | GoalAnswered()
+            | ModelChosen()
+            | FileAttached()
+            | TextTyped()
+            | ValidationSkipped()
+            | StartPressed()
+            | BackPressed()
+            | CancelPressed()
+        ):
+            step = _on_person(conversation, event, context)
+        case _:
+            assert_never(event)
     if step.conversation is conversation:
         return step
     return Step(step.conversation.model_copy(update={"updated_at": context.now}), step.effects)
@@ -126,7 +142,7 @@ def question_for(conversation: Conversation, context: Context) -> Message:
 # --- a person's events ---
 
 
-def _on_person(conversation: Conversation, event: Event, context: Context) -> Step:
+def _on_person(conversation: Conversation, event: PersonEvent, context: Context) -> Step:
     user: str = getattr(event, "user", conversation.user)
     if user != conversation.user:
         return Step(conversation, (Whisper(user, _not_yours(conversation)),))
@@ -145,7 +161,7 @@ def _on_person(conversation: Conversation, event: Event, context: Context) -> St
     return _answer(conversation, event, context)
 
 
-def _answer(conversation: Conversation, event: Event, context: Context) -> Step:
+def _answer(conversation: Conversation, event: PersonEvent, context: Context) -> Step:
     """The answers each stage accepts; anything else gets the stage's hint."""
     stage = conversation.stage
     if stage is Stage.CHOOSING_TYPE and isinstance(event, TypeChosen):
@@ -171,7 +187,7 @@ def _answer(conversation: Conversation, event: Event, context: Context) -> Step:
     return Step(conversation, (_say(Message(questions.hint(conversation))),))
 
 
-def _interpret(conversation: Conversation, event: TextTyped, context: Context) -> Event:
+def _interpret(conversation: Conversation, event: TextTyped, context: Context) -> PersonEvent:
     """Free text as the answer it stands for at this stage, when it stands for one."""
     text, user, stage = event.text.strip(), event.user, conversation.stage
     word = text.lower()
@@ -381,17 +397,31 @@ def _goto(conversation: Conversation, stage: Stage, context: Context, **changes:
 
 
 def _on_result(conversation: Conversation, event: ResultEvent, context: Context) -> Step:
-    if isinstance(event, Recover):
-        return _recover(conversation, context) if overdue(conversation, context.now) else Step(conversation)
-    if isinstance(event, DatasetAccepted | DatasetRefused):
-        return _checked(conversation, event, context)
-    if isinstance(event, JobLaunched):
-        if conversation.stage.finished:
-            return Step(conversation)
-        updated = conversation.model_copy(
-            update={"stage": Stage.STARTED, "job_name": event.job_name, "job_arn": event.job_arn, "busy": None}
-        )
-        return Step(updated)
+    match event:
+        case Recover():
+            return _recover(conversation, context) if overdue(conversation, context.now) else Step(conversation)
+        case DatasetAccepted() | DatasetRefused():
+            return _checked(conversation, event, context)
+        case JobLaunched():
+            return _launched(conversation, event)
+        case LaunchAbandoned() | JobLaunchRefused():
+            return _not_launched(conversation, event, context)
+        case _:
+            assert_never(event)
+
+
+def _launched(conversation: Conversation, event: JobLaunched) -> Step:
+    """Bedrock took the job: the conversation is done, and monitoring takes over."""
+    if conversation.stage.finished:
+        return Step(conversation)
+    updated = conversation.model_copy(
+        update={"stage": Stage.STARTED, "job_name": event.job_name, "job_arn": event.job_arn, "busy": None}
+    )
+    return Step(updated)
+
+
+def _not_launched(conversation: Conversation, event: LaunchAbandoned | JobLaunchRefused, context: Context) -> Step:
+    """No job was created: back to the review, saying why."""
     if conversation.stage is not Stage.STARTING:
         return Step(conversation)
     back = conversation.model_copy(update={"stage": Stage.REVIEWING, "busy": None})

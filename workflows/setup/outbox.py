@@ -9,9 +9,10 @@ still pending is re-driven by the next event in the conversation and by the sche
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import assert_never
 
 from workflows.messages import Message
-from workflows.setup.effects import Effect, Say
+from workflows.setup.effects import CheckDataset, Effect, LaunchJob, ResolveLaunch, Say, Whisper, Work
 from workflows.setup.model import Conversation
 from workflows.setup.outgoing import Outgoing, OutgoingKind
 
@@ -25,15 +26,18 @@ MAX_TRIES = 30
 KEPT_SLOTS = 10
 
 
-def queue(conversation: Conversation, effects: tuple[Effect, ...]) -> tuple[Conversation, tuple[Effect, ...]]:
-    """The conversation with its ``Say`` effects in the outbox, and the effects left for the service to perform."""
+def queue(conversation: Conversation, effects: tuple[Effect, ...]) -> tuple[Conversation, tuple[Work, ...]]:
+    """The conversation with its ``Say`` effects in the outbox, and the work left for the service to perform."""
     updated = conversation
-    rest: list[Effect] = []
+    rest: list[Work] = []
     for effect in effects:
-        if isinstance(effect, Say):
-            updated = _say(updated, effect)
-        else:
-            rest.append(effect)
+        match effect:
+            case Say():
+                updated = _say(updated, effect)
+            case Whisper() | CheckDataset() | LaunchJob() | ResolveLaunch():
+                rest.append(effect)
+            case _:
+                assert_never(effect)
     return updated, tuple(rest)
 
 

@@ -13,6 +13,7 @@ import os
 import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import assert_never
 
 from workflows.catalogue.schema import Catalogue
 from workflows.datasets.checking import DatasetChecker
@@ -23,7 +24,7 @@ from workflows.ports import Clock, ConversationStore, KeyedPosts, Locks, Notifie
 from workflows.setup import outbox
 from workflows.setup.cancellation import Cancellation
 from workflows.setup.courier import OutboxCourier
-from workflows.setup.effects import CheckDataset, Effect, LaunchJob, ResolveLaunch, Whisper
+from workflows.setup.effects import CheckDataset, Effect, LaunchJob, ResolveLaunch, Whisper, Work
 from workflows.setup.events import CancelPressed, Event, Recover
 from workflows.setup.machine import CHECK_SECONDS, LAUNCH_SECONDS, Context, advance, begin
 from workflows.setup.model import Conversation, Stage
@@ -246,7 +247,7 @@ class ConversationService:
                 logger.exception("Could not delete the root message of %s after its save failed", conversation.id)
             raise
 
-    def _perform(self, conversation: Conversation, effects: tuple[Effect, ...]) -> None:
+    def _perform(self, conversation: Conversation, effects: tuple[Work, ...]) -> None:
         """Whispers and work, after the save; a failure is logged, and the deadline recovers the work."""
         for effect in effects:
             try:
@@ -258,20 +259,23 @@ class ConversationService:
                     conversation.id,
                 )
 
-    def _perform_one(self, conversation: Conversation, effect: Effect) -> None:
+    def _perform_one(self, conversation: Conversation, effect: Work) -> None:
         where = Where(conversation.team, conversation.channel, conversation.user)
-        if isinstance(effect, Whisper):
-            self._notifier.whisper(
-                channel=conversation.channel, user=effect.user, text=effect.text, thread_ts=conversation.thread_ts
-            )
-        elif isinstance(effect, CheckDataset):
-            result = self._datasets.check(conversation, effect.role, effect.source, check=effect.check)
-            self.handle(conversation.id, result, where=where)
-        elif isinstance(effect, LaunchJob):
-            launched = self._launcher.launch(conversation)
-            if launched is not None:
-                self.handle(conversation.id, launched, where=where)
-        elif isinstance(effect, ResolveLaunch):
-            resolved = self._launcher.resolve(conversation)
-            if resolved is not None:
-                self.handle(conversation.id, resolved, where=where)
+        match effect:
+            case Whisper(user=user, text=text):
+                self._notifier.whisper(
+                    channel=conversation.channel, user=user, text=text, thread_ts=conversation.thread_ts
+                )
+            case CheckDataset(role=role, source=source, check=check):
+                result = self._datasets.check(conversation, role, source, check=check)
+                self.handle(conversation.id, result, where=where)
+            case LaunchJob():
+                launched = self._launcher.launch(conversation)
+                if launched is not None:
+                    self.handle(conversation.id, launched, where=where)
+            case ResolveLaunch():
+                resolved = self._launcher.resolve(conversation)
+                if resolved is not None:
+                    self.handle(conversation.id, resolved, where=where)
+            case _:
+                assert_never(effect)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import assert_never
 
 from workflows.catalogue import ModelSpec
 from workflows.catalogue.costs import CostEstimate, CostItem, estimate_cost
@@ -79,13 +80,17 @@ def status_message(view: JobView) -> Message:
 def end_notice(view: JobView) -> Message:
     """The channel message for a job that reached Completed, Failed or Stopped."""
     status = view.snapshot.status
-    if status is JobStatus.COMPLETED:
-        return completed_notice(view)
-    if status is JobStatus.FAILED:
-        return failed_notice(view)
-    if status is JobStatus.STOPPED:
-        return stopped_notice(view)
-    raise ValueError(f"{status} is not an end state")
+    match status:
+        case JobStatus.COMPLETED:
+            return completed_notice(view)
+        case JobStatus.FAILED:
+            return failed_notice(view)
+        case JobStatus.STOPPED:
+            return stopped_notice(view)
+        case JobStatus.IN_PROGRESS | JobStatus.STOPPING:
+            raise ValueError(f"{status} is not an end state")
+        case _:
+            assert_never(status)
 
 
 def completed_notice(view: JobView) -> Message:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import assert_never
 
 from workflows.catalogue import CatalogueError, ModelSpec
 from workflows.catalogue.schema import Catalogue
@@ -155,20 +156,23 @@ class JobMonitor:
     def _check(self, record: JobRecord, snapshot: JobSnapshot, report: TickReport) -> None:
         now = self._clock.now()
         decision = plan(record, snapshot, now=now, update_every=self._update_every)
-        if decision.change is Change.ALREADY_ENDED:
-            self._records.unwatch(record.job_name)
-            return
-        if decision.change is Change.NOTICE_OWED:
-            self._redrive_notice(record, snapshot, now)
-            report.ended += 1
-            return
+        change = decision.change
         if decision.claims_transition and not self._claim(record, snapshot):
             return
-        if decision.change is Change.END:
-            self._announce_end(record, snapshot, now)
-            report.ended += 1
-        elif decision.edits_status and self._refresh(record, snapshot, now, claimed=decision.claims_transition):
-            report.edited += 1
+        match change:
+            case Change.ALREADY_ENDED:
+                self._records.unwatch(record.job_name)
+            case Change.NOTICE_OWED:
+                self._redrive_notice(record, snapshot, now)
+                report.ended += 1
+            case Change.END:
+                self._announce_end(record, snapshot, now)
+                report.ended += 1
+            case Change.PROGRESS | Change.NONE:
+                if decision.edits_status and self._refresh(record, snapshot, now, claimed=decision.claims_transition):
+                    report.edited += 1
+            case _:
+                assert_never(change)
 
     def _claim(self, record: JobRecord, snapshot: JobSnapshot) -> bool:
         """True for exactly one replica and tick per transition."""
