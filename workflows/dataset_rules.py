@@ -29,6 +29,14 @@ class CustomizationType(StrEnum):
         }[self]
 
 
+#: The types the conversation offers, as people read them.
+TYPE_LABELS = {
+    CustomizationType.INSTRUCTION: "Instruction fine-tuning",
+    CustomizationType.CONTINUED_PRETRAINING: "Continued pre-training",
+    CustomizationType.CONVERSATION: "Conversational fine-tuning",
+}
+
+
 class DatasetFormat(StrEnum):
     """The record layout a base model expects, one JSON object per line."""
 

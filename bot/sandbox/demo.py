@@ -31,9 +31,8 @@ from bot.sandbox.stack import (
     running_product,
 )
 from bot.sandbox.terminal import Transcript
-from workflows.dataset_rules import CustomizationType
+from workflows.dataset_rules import TYPE_LABELS, CustomizationType
 from workflows.setup.advice import DataAnswer, GoalAnswer
-from workflows.setup.questions import TYPE_LABELS
 
 #: A simulated hour passes in 12 seconds: each stage lasts a few status ticks.
 DEMO_SPEED = 300.0

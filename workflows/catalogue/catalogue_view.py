@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from workflows.catalogue.costs import format_price
 from workflows.catalogue.schema import Catalogue, PriceStatus
-from workflows.dataset_rules import CustomizationType
+from workflows.dataset_rules import TYPE_LABELS, CustomizationType
 from workflows.messages import Message
-from workflows.setup.questions import TYPE_LABELS
 
 
 def models_message(catalogue: Catalogue, customization: CustomizationType | None, region: str) -> Message:

@@ -15,8 +15,7 @@ from workflows.exceptions import BotError, DatasetUnavailable
 from workflows.messages import Attachment, Message
 from workflows.ports import DatasetStorage, SlackFiles
 from workflows.setup.events import DatasetAccepted, DatasetRefused, SlackFile
-from workflows.setup.machine import source_name
-from workflows.setup.model import Conversation, DatasetRole, DatasetSummary
+from workflows.setup.model import Conversation, DatasetRole, DatasetSummary, source_name
 from workflows.slack_text import code
 
 logger = logging.getLogger(__name__)

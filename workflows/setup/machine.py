@@ -13,7 +13,7 @@ from typing import Any, assert_never
 from workflows.catalogue.errors import UnknownModel
 from workflows.catalogue.schema import Catalogue, ModelSpec
 from workflows.command_grammar import parse_type
-from workflows.dataset_rules import CustomizationType
+from workflows.dataset_rules import TYPE_LABELS, CustomizationType
 from workflows.messages import Message, Reply
 from workflows.setup import questions
 from workflows.setup.advice import DataAnswer, GoalAnswer, recommend
@@ -41,7 +41,7 @@ from workflows.setup.events import (
     TypeChosen,
     ValidationSkipped,
 )
-from workflows.setup.model import Busy, Conversation, DatasetRole, Stage
+from workflows.setup.model import Busy, Conversation, DatasetRole, Stage, source_name
 from workflows.setup.review import review_message, settings_change
 from workflows.slack_text import code, mention, mrkdwn
 
@@ -220,7 +220,7 @@ def _choose_model(conversation: Conversation, event: ModelChosen, context: Conte
         return Step(conversation, (_say(Message(str(exc), context=questions.NAVIGATION_HINT)),))
     problem = None
     if not model.supports(customization):
-        problem = f"{model.name} does not support {questions.TYPE_LABELS[customization].lower()}."
+        problem = f"{model.name} does not support {TYPE_LABELS[customization].lower()}."
     elif not model.in_region(context.region):
         problem = f"{model.name} is not available in {context.region} (it is in {', '.join(model.regions)})."
     if problem:
@@ -271,11 +271,6 @@ def _check(conversation: Conversation, source: SlackFile | str, context: Context
     )
     progress = Message(f"Checking {code(source_name(source))} line by line…")
     return Step(updated, (Say(Reply(progress), slot=busy.slot), CheckDataset(role, source, check=token)))
-
-
-def source_name(source: SlackFile | str) -> str:
-    """The file name a person recognises: the upload's name, or the last part of an s3:// URI."""
-    return source.name if isinstance(source, SlackFile) else source.rsplit("/", 1)[-1]
 
 
 def overdue(conversation: Conversation, now: datetime) -> bool:

@@ -61,6 +61,11 @@ class SlackFile:
     download_url: str
 
 
+def source_name(source: SlackFile | str) -> str:
+    """The file name a person recognises: the upload's name, or the last part of an s3:// URI."""
+    return source.name if isinstance(source, SlackFile) else source.rsplit("/", 1)[-1]
+
+
 class DatasetRole(StrEnum):
     """Which of the two datasets a file is."""
 

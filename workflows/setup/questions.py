@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from workflows.catalogue.schema import Catalogue, ModelSpec
-from workflows.dataset_rules import CustomizationType
+from workflows.dataset_rules import TYPE_LABELS, CustomizationType
 from workflows.messages import Action, Button, Menu, Message, Option, Style
 from workflows.setup.advice import AdviceRule, DataAnswer, GoalAnswer
 from workflows.setup.model import Conversation, Stage
@@ -12,14 +12,8 @@ BACK = Button("Back", Action.BACK)
 CANCEL = Button("Cancel", Action.CANCEL, style=Style.DANGER)
 NAVIGATION_HINT = "Type `back` to change the previous answer or `cancel` to stop."
 
+
 #: Short button labels for each type (people and tests click by these).
-TYPE_LABELS = {
-    CustomizationType.INSTRUCTION: "Instruction fine-tuning",
-    CustomizationType.CONTINUED_PRETRAINING: "Continued pre-training",
-    CustomizationType.CONVERSATION: "Conversational fine-tuning",
-}
-
-
 def type_buttons(recommended: CustomizationType | None = None) -> tuple[Button, ...]:
     """One button per offered type, the recommended one highlighted."""
     return tuple(

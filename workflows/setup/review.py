@@ -8,9 +8,10 @@ import shlex
 from workflows.catalogue.costs import estimate_cost, format_usd
 from workflows.catalogue.hyperparameters import check_hyperparameters
 from workflows.catalogue.schema import ModelSpec
+from workflows.dataset_rules import TYPE_LABELS
 from workflows.messages import Action, Button, Message, Style
 from workflows.setup.model import Conversation
-from workflows.setup.questions import BACK, CANCEL, TYPE_LABELS
+from workflows.setup.questions import BACK, CANCEL
 from workflows.slack_text import code
 
 #: What a job label may look like (it becomes part of the Bedrock job and model names).
