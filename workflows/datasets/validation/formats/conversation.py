@@ -13,7 +13,6 @@ from typing import Any
 import orjson
 
 from workflows.datasets.validation.codes import IssueCode
-from workflows.datasets.validation.formats.blocks import BlockChecker, MediaCount
 from workflows.datasets.validation.formats.common import (
     SCHEMA_VERSION,
     Content,
@@ -22,6 +21,7 @@ from workflows.datasets.validation.formats.common import (
     json_type,
     report_unknown_keys,
 )
+from workflows.datasets.validation.formats.content_blocks import BlockChecker, MediaCount
 from workflows.datasets.validation.formats.media import MediaTracker
 from workflows.datasets.validation.formats.plain import plain_conversation
 from workflows.datasets.validation.issues import IssueLog
