@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, assert_never
 
 from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
@@ -14,9 +14,13 @@ from workflows.catalogue.catalogue_view import models_message
 from workflows.command_grammar import (
     USAGE,
     Cancel,
+    Cost,
     Help,
+    ListJobs,
     Models,
     New,
+    Status,
+    Stop,
     Unknown,
     one_line_problems,
     parse_command,
@@ -31,28 +35,33 @@ def register(app: App, services: Services) -> None:
     def on_finetune(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         parsed = parse_command(body.get("text", ""))
         where = Where(body.get("team_id", ""), body["channel_id"], body["user_id"])
-        if isinstance(parsed, Help):
-            ack(text=answer_text(USAGE), response_type="ephemeral")
-        elif isinstance(parsed, Unknown):
-            ack(text=answer_text(unknown_answer(parsed)), response_type="ephemeral")
-        elif isinstance(parsed, Models):
-            message = models_message(services.catalogue, parsed.customization, services.region)
-            ack(text=fallback_text(message), blocks=render(message), response_type="ephemeral")
-        elif isinstance(parsed, New) and not parsed.one_line:
-            ack()
-            services.conversations.start(where)
-        elif isinstance(parsed, New):
-            ack(text="Checking your one-line setup…", response_type="ephemeral")
-            problems = services.conversations.start_one_line(where, parsed.options)
-            if problems:
-                respond(text=answer_text(one_line_problems(problems)), response_type="ephemeral", replace_original=True)
-        elif isinstance(parsed, Cancel):
-            ack()
-            outcome = services.conversations.cancel_in_channel(where)
-            respond(text=answer_text(outcome.text()), response_type="ephemeral")
-        else:
-            ack()
-            message = services.jobs.answer(parsed, where)
-            respond(text=fallback_text(message), blocks=render(message), response_type="ephemeral")
+        match parsed:
+            case Help():
+                ack(text=answer_text(USAGE), response_type="ephemeral")
+            case Unknown():
+                ack(text=answer_text(unknown_answer(parsed)), response_type="ephemeral")
+            case Models():
+                message = models_message(services.catalogue, parsed.customization, services.region)
+                ack(text=fallback_text(message), blocks=render(message), response_type="ephemeral")
+            case New() if not parsed.one_line:
+                ack()
+                services.conversations.start(where)
+            case New():
+                ack(text="Checking your one-line setup…", response_type="ephemeral")
+                problems = services.conversations.start_one_line(where, parsed.options)
+                if problems:
+                    respond(
+                        text=answer_text(one_line_problems(problems)), response_type="ephemeral", replace_original=True
+                    )
+            case Cancel():
+                ack()
+                outcome = services.conversations.cancel_in_channel(where)
+                respond(text=answer_text(outcome.text()), response_type="ephemeral")
+            case Status() | ListJobs() | Stop() | Cost():
+                ack()
+                message = services.jobs.answer(parsed, where)
+                respond(text=fallback_text(message), blocks=render(message), response_type="ephemeral")
+            case _:
+                assert_never(parsed)
 
     app.command("/finetune")(guarded(services, on_finetune))
