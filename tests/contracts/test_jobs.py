@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from tests.fakes.jobs import FakeJobs
-from tests.monitoring import moto_jobs
+from tests.jobs.monitoring import moto_jobs
 from workflows.adapters.bedrock import BedrockJobs
 from workflows.dataset_rules import CustomizationType
 from workflows.exceptions import JobNotFound, RequestRejected

@@ -11,7 +11,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError
 
-from tests.monitoring.moto_jobs import BUCKET, REGION, ROLE_ARN, TITAN_LITE
+from tests.jobs.monitoring.moto_jobs import BUCKET, REGION, ROLE_ARN, TITAN_LITE
 from tests.support.aws_proxy import CREATE_CUSTOMIZATION_JOB, S3_GET_OBJECT, AwsProxy, aws_proxy
 from tests.support.moto_server import MotoServer
 

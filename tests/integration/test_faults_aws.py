@@ -15,8 +15,8 @@ import pytest
 from bot.sandbox.records import Ephemeral
 from bot.sandbox.samples import CONVERSATION, sample_bytes
 from tests.integration.test_conversation_flow import CASES, open_thread, reach_review
-from tests.monitoring.live import ENDINGS, newest_ephemeral
-from tests.monitoring.moto_jobs import TITAN_LITE, set_status
+from tests.jobs.monitoring.live import ENDINGS, newest_ephemeral
+from tests.jobs.monitoring.moto_jobs import TITAN_LITE, set_status
 from tests.support.aws_proxy import CREATE_CUSTOMIZATION_JOB, S3_GET_OBJECT
 from tests.support.fault_stack import FaultStack, faulty
 from tests.support.stack import BUCKET, CHANNEL, ROLE_ARN, USER, Stack, full_text

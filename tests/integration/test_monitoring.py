@@ -13,7 +13,7 @@ from bot.sandbox.driver import SlackDriver
 from bot.sandbox.emulator import SlackEmulator
 from bot.slack_client import RATE_LIMIT_RETRIES
 from tests.conftest import SIGNING_SECRET
-from tests.monitoring.live import (
+from tests.jobs.monitoring.live import (
     POLL,
     BotFactory,
     SeededJob,
@@ -25,7 +25,7 @@ from tests.monitoring.live import (
     text_of,
     wait_for_notice,
 )
-from tests.monitoring.moto_jobs import BUCKET, REGION, put_metrics, set_status
+from tests.jobs.monitoring.moto_jobs import BUCKET, REGION, put_metrics, set_status
 from tests.support.bot_process import BotProcess
 from tests.support.moto_server import MotoServer
 from tests.support.stack import CHANNEL, USER

@@ -11,8 +11,8 @@ import redis
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.emulator import SlackEmulator
 from tests.conftest import SIGNING_SECRET
-from tests.monitoring.live import ADMIN, BotFactory, monitoring_env, newest_ephemeral, seed_job
-from tests.monitoring.moto_jobs import BUCKET, REGION, set_status
+from tests.jobs.monitoring.live import ADMIN, BotFactory, monitoring_env, newest_ephemeral, seed_job
+from tests.jobs.monitoring.moto_jobs import BUCKET, REGION, set_status
 from tests.support.moto_server import MotoServer
 from tests.support.stack import CHANNEL, USER
 from workflows.adapters.aws import bedrock_client

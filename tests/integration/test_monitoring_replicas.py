@@ -7,8 +7,8 @@ import pytest
 import redis
 
 from bot.sandbox.emulator import SlackEmulator
-from tests.monitoring.live import POLL, BotFactory, monitoring_env, notices, seed_job, settle, wait_for_notice
-from tests.monitoring.moto_jobs import BUCKET, REGION, set_status
+from tests.jobs.monitoring.live import POLL, BotFactory, monitoring_env, notices, seed_job, settle, wait_for_notice
+from tests.jobs.monitoring.moto_jobs import BUCKET, REGION, set_status
 from tests.support.bot_process import BotProcess
 from tests.support.moto_server import MotoServer
 from tests.support.net import wait_until

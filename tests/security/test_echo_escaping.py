@@ -17,8 +17,8 @@ import redis
 from bot.sandbox.emulator import SlackEmulator
 from bot.sandbox.samples import CONVERSATION, sample_bytes
 from tests.integration.test_conversation_flow import CASES, open_thread, reach_review
-from tests.monitoring.live import BotFactory, monitoring_env, seed_job, wait_for_notice
-from tests.monitoring.moto_jobs import set_status
+from tests.jobs.monitoring.live import BotFactory, monitoring_env, seed_job, wait_for_notice
+from tests.jobs.monitoring.moto_jobs import set_status
 from tests.support.moto_server import MotoServer
 from tests.support.stack import BUCKET, Stack
 from workflows.adapters.aws import bedrock_client

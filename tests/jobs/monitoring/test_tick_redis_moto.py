@@ -11,7 +11,7 @@ import redis
 
 from tests.fakes.notifier import RecordingNotifier
 from tests.fakes.samples import record
-from tests.monitoring.moto_jobs import BUCKET, REGION, create_job, put_metrics, set_status
+from tests.jobs.monitoring.moto_jobs import BUCKET, REGION, create_job, put_metrics, set_status
 from tests.support.moto_server import MotoServer
 from workflows.adapters.aws import bedrock_client, s3_client
 from workflows.adapters.bedrock import BedrockJobs

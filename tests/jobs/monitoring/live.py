@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from bot.sandbox.emulator import SlackEmulator
 from bot.sandbox.records import Ephemeral, Message
 from tests.conftest import SIGNING_SECRET
-from tests.monitoring.moto_jobs import TITAN_LITE, create_job
+from tests.jobs.monitoring.moto_jobs import TITAN_LITE, create_job
 from tests.support.bot_process import BotProcess
 from tests.support.stack import CHANNEL, USER, bot_environment, full_text
 from workflows.adapters.bedrock import BedrockJobs
