@@ -26,7 +26,7 @@ import redis
 from moto.server import ThreadedMotoServer
 
 from tests.support.redis_server import redis_for_tests
-from workflows.adapters.aws import bedrock_client
+from workflows.adapters.aws_clients import bedrock_client
 from workflows.adapters.bedrock import GET, LIST, BedrockJobs
 from workflows.adapters.redis_coordination import RedisLocks
 from workflows.adapters.redis_jobs import RedisJobRecords

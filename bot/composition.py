@@ -11,14 +11,14 @@ from datetime import timedelta
 from slack_bolt import App
 
 from bot.app import create_app
-from bot.files import SlackFileDownloader, trusted_file_origins
+from bot.downloads import SlackFileDownloader, trusted_file_origins
 from bot.guard.identity import TokenWorkspace
 from bot.guard.middleware import RequestGuard
 from bot.notifier import SlackNotifier
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack_client import build_web_client
-from workflows.adapters.aws import bedrock_client, s3_client
+from workflows.adapters.aws_clients import bedrock_client, s3_client
 from workflows.adapters.bedrock import BedrockJobs
 from workflows.adapters.redis_connection import RedisHealth, connect, connect_briefly
 from workflows.adapters.redis_conversations import RedisConversationStore

@@ -14,7 +14,7 @@ from moto.bedrock.models import bedrock_backends
 from tests.support.moto_server import ACCOUNT_ID, MotoServer
 from tests.support.net import free_port
 from tests.support.scripted_aws import ScriptedAws, error, ok, scripted_aws
-from workflows.adapters.aws import bedrock_client
+from workflows.adapters.aws_clients import bedrock_client
 from workflows.adapters.aws_retry import ATTEMPTS
 from workflows.adapters.bedrock import CREATE, GET, LIST, STOP, BedrockJobs
 from workflows.dataset_rules import CustomizationType

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.files import SlackFileDownloader, trusted_file_origins
+from bot.downloads import SlackFileDownloader, trusted_file_origins
 from bot.sandbox.emulator import SlackEmulator
 from tests.fakes.slack_files import FakeSlackFiles
 from workflows.exceptions import DatasetTooLarge, DatasetUnavailable

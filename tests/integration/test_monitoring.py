@@ -29,7 +29,7 @@ from tests.jobs.monitoring.moto_jobs import BUCKET, REGION, put_metrics, set_sta
 from tests.support.bot_process import BotProcess
 from tests.support.moto_server import MotoServer
 from tests.support.stack import CHANNEL, USER
-from workflows.adapters.aws import bedrock_client
+from workflows.adapters.aws_clients import bedrock_client
 from workflows.adapters.bedrock import BedrockJobs
 from workflows.jobs.job import JobStatus
 

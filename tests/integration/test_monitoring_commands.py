@@ -15,7 +15,7 @@ from tests.jobs.monitoring.live import ADMIN, BotFactory, monitoring_env, newest
 from tests.jobs.monitoring.moto_jobs import BUCKET, REGION, set_status
 from tests.support.moto_server import MotoServer
 from tests.support.stack import CHANNEL, USER
-from workflows.adapters.aws import bedrock_client
+from workflows.adapters.aws_clients import bedrock_client
 from workflows.adapters.bedrock import BedrockJobs
 from workflows.jobs.job import JobStatus
 

@@ -12,7 +12,7 @@ from tests.jobs.monitoring.moto_jobs import BUCKET, REGION, set_status
 from tests.support.bot_process import BotProcess
 from tests.support.moto_server import MotoServer
 from tests.support.net import wait_until
-from workflows.adapters.aws import bedrock_client
+from workflows.adapters.aws_clients import bedrock_client
 from workflows.adapters.bedrock import BedrockJobs
 from workflows.jobs.job import JobStatus
 from workflows.jobs.monitoring.lease import lease_ttl

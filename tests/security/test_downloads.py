@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.files import Origin, SlackFileDownloader, origin_of, trusted_file_origins
+from bot.downloads import Origin, SlackFileDownloader, origin_of, trusted_file_origins
 from bot.sandbox.emulator import SlackEmulator
 from tests.conftest import BOT_TOKEN
 from tests.security.conftest import file_at, share_file

@@ -21,7 +21,7 @@ from tests.jobs.monitoring.live import BotFactory, monitoring_env, seed_job, wai
 from tests.jobs.monitoring.moto_jobs import set_status
 from tests.support.moto_server import MotoServer
 from tests.support.stack import BUCKET, Stack
-from workflows.adapters.aws import bedrock_client
+from workflows.adapters.aws_clients import bedrock_client
 from workflows.adapters.bedrock import BedrockJobs
 from workflows.jobs.job import JobStatus
 

@@ -13,7 +13,7 @@ from tests.fakes.notifier import RecordingNotifier
 from tests.fakes.samples import record
 from tests.jobs.monitoring.moto_jobs import BUCKET, REGION, create_job, put_metrics, set_status
 from tests.support.moto_server import MotoServer
-from workflows.adapters.aws import bedrock_client, s3_client
+from workflows.adapters.aws_clients import bedrock_client, s3_client
 from workflows.adapters.bedrock import BedrockJobs
 from workflows.adapters.redis_coordination import RedisLocks
 from workflows.adapters.redis_job_history import RedisJobHistory
