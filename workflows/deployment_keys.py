@@ -1,0 +1,26 @@
+"""The Redis keys of deployment records, under a ``Keyspace``'s namespace (beside ``keys`` for the rest)."""
+
+from __future__ import annotations
+
+from workflows.keys import Keyspace
+
+#: 180 days: a deleted or failed deployment's record is kept this long (for ``deployments`` and ``cost``);
+#: live deployments never expire.
+DEPLOYMENT_RETENTION_SECONDS = 180 * 24 * 3600
+#: Newest entries kept per workspace index; older ones are trimmed on save.
+DEPLOYMENT_INDEX_LIMIT = 1000
+
+
+def deployment_key(keyspace: Keyspace, name: str) -> str:
+    """A deployment record's JSON (``DeploymentRecord``), by deployment name."""
+    return f"{keyspace.namespace}deployment:{name}"
+
+
+def deployments_by_team_key(keyspace: Keyspace, team: str) -> str:
+    """Sorted set of a workspace's deployment names, scored by creation time."""
+    return f"{keyspace.namespace}deployments:team:{team}"
+
+
+def live_deployments_key(keyspace: Keyspace) -> str:
+    """Set of deployment names neither failed nor deleted: what the tick watches."""
+    return f"{keyspace.namespace}deployments:live"

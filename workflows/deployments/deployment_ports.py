@@ -1,0 +1,86 @@
+"""What deployments need from AWS and Redis, as small protocols: deployments, their usage, and their records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from workflows.deployments.deployment_record import (
+    DeploymentRecord,
+    DeploymentRequest,
+    DeploymentSnapshot,
+    DeploymentStatus,
+    Route,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelUsage:
+    """Requests and tokens a model served over a time window (CloudWatch ``AWS/Bedrock``, by ``ModelId``)."""
+
+    invocations: int
+    input_tokens: int
+    output_tokens: int
+
+
+class Deployments(Protocol):
+    """Bedrock's custom model deployments and Provisioned Throughput, in the product's terms.
+
+    Errors: ``DeploymentNotFound``, ``DeploymentRejected``, ``DeploymentNotDeletable`` and ``ServiceBusy``.
+    """
+
+    def create(self, request: DeploymentRequest) -> DeploymentSnapshot:
+        """Create it; the same request again (same token) returns the one it made, never a second."""
+        ...
+
+    def describe(self, route: Route, identifier: str) -> DeploymentSnapshot:
+        """Its state now, by name or ARN; raises ``DeploymentNotFound``."""
+        ...
+
+    def listed(self, route: Route) -> list[DeploymentSnapshot]:
+        """Every deployment of one route in the account and region, all pages, newest first."""
+        ...
+
+    def delete(self, route: Route, identifier: str) -> None:
+        """Delete it; raises ``DeploymentNotFound``, or ``DeploymentNotDeletable`` before a commitment ends."""
+        ...
+
+
+class ModelInvocations(Protocol):
+    """How much a deployed model was used, from CloudWatch."""
+
+    def usage(self, *, model_id: str, start: datetime, end: datetime) -> ModelUsage:
+        """Invocations and tokens of ``model_id`` (the deployment's ARN) from ``start`` to ``end``; zeros when none."""
+        ...
+
+
+class DeploymentStore(Protocol):
+    """The deployments the product made, shared by every replica."""
+
+    def save(self, record: DeploymentRecord) -> None:
+        """Write it; watched while its status is not terminal."""
+        ...
+
+    def get(self, name: str) -> DeploymentRecord | None: ...
+
+    def live(self) -> list[DeploymentRecord]:
+        """Deployments not yet failed or deleted, oldest first: what the tick watches and the idle check reads."""
+        ...
+
+    def in_team(self, team: str) -> list[DeploymentRecord]:
+        """A workspace's deployments, newest first, deleted ones included while they are kept."""
+        ...
+
+    def compare_and_set_status(
+        self, name: str, *, expected: DeploymentStatus, new: DeploymentStatus, at: datetime
+    ) -> bool:
+        """Record ``new`` if ``expected`` is still the status; True for exactly one caller per transition.
+
+        ``at`` becomes ``ready_at`` when ``new`` is ready for the first time, ``deleted_at`` for ``Deleted``.
+        """
+        ...
+
+    def claim_reminder(self, name: str, *, now: datetime, period_seconds: float) -> bool:
+        """True for exactly one caller when no reminder went out within ``period_seconds`` before ``now``."""
+        ...
