@@ -47,7 +47,11 @@ MANAGED_TRANSFERS = {
     },
 }
 #: Actions an operation needs besides its own: passing the service role, and tagging the job it creates.
-IMPLIED = {"bedrock:CreateModelCustomizationJob": {"iam:PassRole", "bedrock:TagResource"}}
+IMPLIED = {
+    "bedrock:CreateModelCustomizationJob": {"iam:PassRole", "bedrock:TagResource"},
+    "bedrock:CreateCustomModelDeployment": {"bedrock:TagResource"},
+    "bedrock:CreateProvisionedModelThroughput": {"bedrock:TagResource"},
+}
 #: Attributes of a client that are not API calls.
 NOT_CALLS = {"meta", "exceptions", "get_paginator", "can_paginate", "close", "get_waiter"}
 
@@ -153,6 +157,8 @@ class TestDerivation:
     def test_the_adapters_are_found_with_their_services(self) -> None:
         assert {(path.name, service) for path, service, _ in adapter_services()} == {
             ("bedrock.py", "bedrock"),
+            ("bedrock_deployments.py", "bedrock"),
+            ("cloudwatch_metrics.py", "cloudwatch"),
             ("s3.py", "s3"),
         }
 
@@ -160,6 +166,7 @@ class TestDerivation:
         trees = {path.name: tree for path, _, tree in adapter_services()}
         assert "list_model_customization_jobs" in used_methods(trees["bedrock.py"])  # passed to functools.partial
         assert "list_objects_v2" in used_methods(trees["s3.py"])  # a paginator and a call
+        assert "list_provisioned_model_throughputs" in used_methods(trees["bedrock_deployments.py"])  # chosen, then called
 
 
 class TestBotPolicy:
