@@ -166,7 +166,9 @@ class TestDerivation:
         trees = {path.name: tree for path, _, tree in adapter_services()}
         assert "list_model_customization_jobs" in used_methods(trees["bedrock.py"])  # passed to functools.partial
         assert "list_objects_v2" in used_methods(trees["s3.py"])  # a paginator and a call
-        assert "list_provisioned_model_throughputs" in used_methods(trees["bedrock_deployments.py"])  # chosen, then called
+        assert "list_provisioned_model_throughputs" in used_methods(
+            trees["bedrock_deployments.py"]
+        )  # chosen, then called
 
 
 class TestBotPolicy:

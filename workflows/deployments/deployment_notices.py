@@ -52,7 +52,7 @@ def confirmation(proposal: DeployProposal, admins: frozenset[str]) -> Message:
     facts += [("Region", proposal.region), ("Name", code(proposal.name))]
     costs = "\n".join(("*What it will cost:*", *proposal.costs.text_lines()))
     return Message(
-        text=f"Deploy {code(target.label)} {plan.route.words}?",
+        text=f"Deploy {code(target.label)} {plan.route.served}?",
         details=(plan.reason, costs, who_may_delete(target.owner, admins)),
         facts=tuple(facts),
         context="Nothing is created until you confirm.",

@@ -21,7 +21,13 @@ class Route(StrEnum):
 
     @property
     def words(self) -> str:
+        """What the route is called: ``on demand``, ``Provisioned Throughput``."""
         return {Route.ON_DEMAND: "on demand", Route.PROVISIONED: "Provisioned Throughput"}[self]
+
+    @property
+    def served(self) -> str:
+        """How a model is served by it: ``on demand``, ``through Provisioned Throughput``."""
+        return {Route.ON_DEMAND: "on demand", Route.PROVISIONED: "through Provisioned Throughput"}[self]
 
 
 class DeploymentStatus(StrEnum):

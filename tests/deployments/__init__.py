@@ -1,0 +1,1 @@
+"""Tests of deploying custom models: the pure decisions and texts."""
