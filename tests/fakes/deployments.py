@@ -23,6 +23,9 @@ class FakeDeployments:
     #: Every create raises this (Bedrock refusing: quota, access, a bad request).
     refuse_with: Exception | None = None
     _tokens: dict[str, DeploymentRequest] = field(default_factory=dict)
+    _fail_next: list[str] = field(default_factory=list)
+    #: Failure messages by ARN, applied when the deployment settles.
+    _failures: dict[str, str] = field(default_factory=dict)
 
     def create(self, request: DeploymentRequest) -> DeploymentSnapshot:
         if self.refuse_with is not None:
@@ -46,6 +49,8 @@ class FakeDeployments:
         )
         self.requests.append(request)
         self._tokens[request.client_request_token] = request
+        if self._fail_next:
+            self._failures[arn] = self._fail_next.pop(0)
         self.items[arn] = snapshot
         return snapshot
 
@@ -61,6 +66,18 @@ class FakeDeployments:
             raise DeploymentNotDeletable(f"{identifier} has a commitment and cannot be deleted before its term ends.")
         del self.items[item.arn]
 
+    def fail_next(self, message: str) -> None:
+        """The next deployment created fails with ``message`` when it settles (as the stand-in's ``fail_next``)."""
+        self._fail_next.append(message)
+
+    def settle(self) -> None:
+        """Time passes: everything creating is ready, or failed when it was told to fail."""
+        for item in list(self.items.values()):
+            if item.status is DeploymentStatus.CREATING:
+                failure = self._failures.pop(item.arn, None)
+                ready = DeploymentStatus.ACTIVE if item.route is Route.ON_DEMAND else DeploymentStatus.IN_SERVICE
+                self.set_status(item.arn, DeploymentStatus.FAILED if failure else ready, failure=failure)
+
     def set_status(self, identifier: str, status: DeploymentStatus, *, failure: str | None = None) -> None:
         """What Bedrock does over time: Creating → Active/InService, or Failed with a message."""
         item = next(item for item in self.items.values() if identifier in (item.arn, item.name))
@@ -70,4 +87,4 @@ class FakeDeployments:
         for item in self.items.values():
             if item.route is route and identifier in (item.arn, item.name):
                 return item
-        raise DeploymentNotFound(f"There is no deployment named {identifier}.")
+        raise DeploymentNotFound(f"There is no deployment named `{identifier}`; `/finetune deployments` lists them.")
