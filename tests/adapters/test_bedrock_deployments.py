@@ -10,12 +10,12 @@ from bot.sandbox.deployments import Route as StandInRoute
 from tests.sandbox.standin_support import TITAN_LITE, ManualClock, trained_model
 from tests.support.aws_proxy import AwsProxy, Operation, aws_proxy
 from tests.support.moto_server import REGION, MotoServer
-from workflows.adapters.aws import bedrock_client
+from workflows.adapters.aws_clients import bedrock_client
 from workflows.adapters.bedrock_deployments import BedrockDeployments
 from workflows.catalogue import Commitment
 from workflows.deployments.deployment_errors import DeploymentNotDeletable, DeploymentNotFound, DeploymentRejected
 from workflows.deployments.deployment_record import DeploymentRequest, DeploymentStatus, Route
-from workflows.errors import ServiceBusy
+from workflows.exceptions import ServiceBusy
 
 pytestmark = pytest.mark.integration
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from botocore.exceptions import ClientError
 
 from workflows.adapters.aws_retry import busy_error
-from workflows.catalogue import Commitment
+from workflows.catalogue.values import Commitment
 from workflows.deployments.deployment_advice import refusal_text
 from workflows.deployments.deployment_errors import (
     DeploymentError,
@@ -42,7 +42,7 @@ _NOT_FOUND = {"ResourceNotFoundException", "ValidationException"}
 
 
 class BedrockDeployments:
-    """``Deployments`` on a boto3 ``bedrock`` client (``aws.bedrock_client``: standard retries and timeouts).
+    """``Deployments`` on a boto3 ``bedrock`` client (``aws_clients.bedrock_client``: standard retries and timeouts).
 
     What still fails after botocore's last attempt is raised as ``ServiceBusy``; AWS's messages go to the
     log, and people read the advice of ``deployment_advice``.

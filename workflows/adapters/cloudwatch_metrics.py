@@ -12,11 +12,11 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from workflows.adapters.aws import CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS
+from workflows.adapters.aws_clients import CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS
 from workflows.adapters.aws_retry import busy_error, retry_config
 from workflows.aws_advice import IN_THE_LOG
 from workflows.deployments.deployment_ports import ModelUsage
-from workflows.errors import BotError
+from workflows.exceptions import BotError
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch.client import CloudWatchClient

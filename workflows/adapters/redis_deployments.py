@@ -19,7 +19,7 @@ from workflows.deployment_keys import (
     live_deployments_key,
 )
 from workflows.deployments.deployment_record import DeploymentRecord, DeploymentStatus
-from workflows.errors import ConcurrentUpdate
+from workflows.exceptions import ConcurrentUpdate
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from workflows.catalogue import ModelSpec, Price, PriceField, PriceStatus
-from workflows.costs import (
+from workflows.catalogue.costs import (
     HOURS_PER_MONTH,
     CostItem,
     CostLine,

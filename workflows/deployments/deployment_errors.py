@@ -1,4 +1,4 @@
-"""The deployment branch of the product's exception tree (``BotError`` in the kernel's exception module).
+"""The deployment branch of the product's exception tree (``BotError`` is in ``workflows.exceptions``).
 
     BotError
     └── DeploymentError            Bedrock said no about a deployment; ``str()`` says what to do
@@ -11,7 +11,7 @@ Throttling and outages that outlast the retries are the kernel's ``ServiceBusy``
 
 from __future__ import annotations
 
-from workflows.errors import BotError
+from workflows.exceptions import BotError
 
 
 class DeploymentError(BotError):

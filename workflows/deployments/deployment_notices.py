@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from workflows.catalogue import Commitment
-from workflows.costs import format_price
+from workflows.catalogue.costs import format_price
 from workflows.deployments.deployment_advice import failure_text
 from workflows.deployments.deployment_costs import DeploymentCosts
 from workflows.deployments.deployment_record import DeploymentRecord, Route
