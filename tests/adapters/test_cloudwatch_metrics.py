@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import boto3
 import pytest
 
+from tests.sandbox.standin_support import TITAN_LITE, ManualClock, trained_model
 from tests.support.moto_server import REGION, MotoServer
+from workflows.adapters.aws_clients import bedrock_client
+from workflows.adapters.bedrock_deployments import BedrockDeployments
 from workflows.adapters.cloudwatch_metrics import CloudWatchInvocations, cloudwatch_client
 from workflows.deployments.deployment_ports import ModelUsage
+from workflows.deployments.deployment_record import DeploymentRequest, Route
+from workflows.deployments.idle_check import is_idle
 
 pytestmark = pytest.mark.integration
 
@@ -38,3 +44,33 @@ def test_a_window_must_end_after_it_starts(aws: MotoServer) -> None:
     invocations = CloudWatchInvocations(cloudwatch_client(REGION, endpoint_url=aws.endpoint_url))
     with pytest.raises(ValueError, match="must end after it starts"):
         invocations.usage(model_id=MODEL, start=NOW, end=NOW)
+
+
+def test_a_question_to_a_throughput_shows_in_its_usage_and_ends_its_idleness(
+    aws: MotoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Converse on the stand-in reports to CloudWatch as Bedrock does; the idle check then sees a used throughput."""
+    clock = ManualClock()
+    monkeypatch.setattr(aws.standin.deployments, "clock", clock)
+    deployments = BedrockDeployments(bedrock_client(REGION, endpoint_url=aws.endpoint_url))
+    model = trained_model(base=TITAN_LITE)
+    made = deployments.create(
+        DeploymentRequest(
+            route=Route.PROVISIONED,
+            name="support-pt1-0a1b2c3d",
+            client_request_token="t1",
+            model_arn=model.custom_model_arn,
+        )
+    )
+    clock.advance(3600)
+    invocations = CloudWatchInvocations(cloudwatch_client(REGION, endpoint_url=aws.endpoint_url))
+    start, end = datetime.now(UTC) - timedelta(hours=24), datetime.now(UTC) + timedelta(minutes=1)
+    assert is_idle(invocations.usage(model_id=made.arn, start=start, end=end))
+    boto3.client("bedrock-runtime", region_name=REGION).converse(
+        modelId=made.arn, messages=[{"role": "user", "content": [{"text": "How do I reset my password?"}]}]
+    )
+    used = invocations.usage(model_id=made.arn, start=start, end=end)
+    assert used.invocations == 1
+    assert used.input_tokens > 0
+    assert used.output_tokens > 0
+    assert not is_idle(used)

@@ -89,11 +89,11 @@ def cost_so_far_text(record: DeploymentRecord, now: datetime, usage: ModelUsage 
         if record.route is Route.PROVISIONED:
             return "unknown (no Provisioned Throughput price in the catalogue)"
         return "unknown (needs the token counts and on-demand prices)"
-    if record.route is Route.PROVISIONED and record.hourly_cost is not None:
+    if record.route is Route.PROVISIONED:
         hours = ((record.deleted_at or now) - record.created_at).total_seconds() / 3600
-        return f"about {format_usd(amount)} ({hours:,.1f} hours at {format_price(record.hourly_cost)} per hour)"
-    assert usage is not None
-    tokens = f"{usage.input_tokens:,} input and {usage.output_tokens:,} output tokens"
+        hourly = format_price(record.hourly_cost) if record.hourly_cost is not None else "an unknown price"
+        return f"about {format_usd(amount)} ({hours:,.1f} hours at {hourly} per hour)"
+    tokens = f"{usage.input_tokens:,} input and {usage.output_tokens:,} output tokens" if usage else "tokens used"
     return f"about {format_usd(amount)} ({tokens})"
 
 
