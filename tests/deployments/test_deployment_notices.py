@@ -40,7 +40,9 @@ def proposal(catalogue: Catalogue, deploy_target: DeployTarget, arguments: Deplo
     model = catalogue.model(deploy_target.base_model_id)
     plan = choose_route(deploy_target, model, "us-east-1", arguments)
     costs = plan_costs(model, plan, base_model_id=deploy_target.base_model_id)
-    return notices.DeployProposal(deploy_target, plan, costs, model.name, "us-east-1", "support-tone-pt1-0a1b2c3d")
+    return notices.DeployProposal(
+        deploy_target, plan, costs, model.name, "us-east-1", "support-tone-pt1-0a1b2c3d", "ftd-0123456789abcdef"
+    )
 
 
 def shown(message: Message) -> str:

@@ -35,8 +35,9 @@ class DeployProposal:
     #: The base model's name in the catalogue, or its id when the catalogue does not list it.
     model_name: str
     region: str
-    #: The deployment's deterministic name (``deployment_naming``).
+    #: The deployment's deterministic name and request token (``deployment_naming``).
     name: str
+    client_request_token: str
 
 
 def confirmation(proposal: DeployProposal, admins: frozenset[str]) -> Message:

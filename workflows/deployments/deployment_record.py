@@ -110,7 +110,8 @@ class DeploymentRecord(BaseModel):
     team: str
     channel: str
     thread_ts: str
-    #: The person who started the job: with the admins, the only one who may delete it.
+    #: The person who started the job (for a model the product did not train, the admin who deployed it):
+    #: with the admins, the only one who may delete it.
     owner: str
     #: Who confirmed the deployment (the owner or an admin).
     deployed_by: str
