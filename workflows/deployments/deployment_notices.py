@@ -62,7 +62,7 @@ def confirmation(proposal: DeployProposal, admins: frozenset[str]) -> Message:
 
 def who_may_delete(owner: str | None, admins: frozenset[str]) -> Mrkdwn:
     """``Who may delete it: @owner (who started the job) and the admins (@a, @b).``"""
-    people = join(", ", [mention(admin) for admin in sorted(admins)]) if admins else Mrkdwn("none are set")
+    people = join(", ", [mention(admin) for admin in sorted(admins)]) if admins else mrkdwn("none are set")
     if owner is None:
         return mrkdwn("Who may delete it: the admins in FINETUNE_ADMINS ({people}).", people=people)
     return mrkdwn(
