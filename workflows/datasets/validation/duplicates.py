@@ -25,6 +25,11 @@ def digest(key: Hashable) -> int:
     return hash(key) & _MASK or 1
 
 
+def digests(keys: list[Hashable]) -> list[int]:
+    """``digest`` of each key, in order."""
+    return [hash(key) & _MASK or 1 for key in keys]
+
+
 class DigestTable:
     """A set of digests, each with the line where it was first seen."""
 
@@ -57,6 +62,39 @@ class DigestTable:
         if 2 * self._used > mask:
             self._grow()
         return 0
+
+    def add_many(self, values: list[int], lines: list[int]) -> list[tuple[int, int]]:
+        """``add`` each value at its line, in order; returns (line, first line) for each value already there.
+
+        The same probe as ``add``, run in one frame: the scan adds a batch of records at a time.
+        """
+        repeated: list[tuple[int, int]] = []
+        digests, held_lines = self._digests, self._lines
+        mask = self._mask
+        for value, line in zip(values, lines, strict=True):
+            slot = value & mask
+            while True:
+                held = digests[slot]
+                if not held:
+                    break
+                if held == value:
+                    repeated.append((line, held_lines[slot]))
+                    break
+                slot = (slot + 1) & mask
+            if held:
+                continue
+            digests[slot] = value
+            held_lines[slot] = line if line < _LAST_LINE else _LAST_LINE
+            self._used += 1
+            if 2 * self._used > mask:
+                self._grow()
+                digests, held_lines, mask = self._digests, self._lines, self._mask
+        return repeated
+
+    def find_many(self, values: list[int], lines: list[int]) -> list[tuple[int, int]]:
+        """(line, first line here) for each value at its line that the table holds, in order."""
+        find = self.find
+        return [(line, first) for value, line in zip(values, lines, strict=True) if (first := find(value))]
 
     def find(self, value: int) -> int:
         """The line where ``value`` was first seen, or 0."""

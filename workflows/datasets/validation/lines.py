@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 #: Bytes read per call; large enough that per-chunk overhead vanishes, small enough for memory.
-CHUNK_BYTES = 8 << 20
+CHUNK_BYTES = 64 << 10
 #: Longest line kept in memory. No model takes a record anywhere near this (the largest per-record
 #: limit is 32,000 tokens); longer lines are measured, reported and skipped, never held.
 MAX_LINE_BYTES = 32 << 20

@@ -16,6 +16,7 @@ from workflows.dataset_rules import DatasetFormat
 from workflows.datasets.validation.codes import IssueCode
 from workflows.datasets.validation.diagnose import Recovered, diagnose
 from workflows.datasets.validation.duplicates import DigestTable
+from workflows.datasets.validation.fast import FAST_FAILURES, prompt_completion_decoder, text_input_decoder
 from workflows.datasets.validation.issues import IssueLog
 from workflows.datasets.validation.lines import MAX_LINE_BYTES, LineReader, Readable
 from workflows.datasets.validation.records import RecordRouter
@@ -25,6 +26,9 @@ from workflows.datasets.validation.tokens import Population, TokenTally, multiby
 
 _PROMPT_COMPLETION_PATHS = ("prompt", "completion")
 _INPUT_PATHS = ("input",)
+#: Bytes between progress reports.
+PROGRESS_BYTES = 8 << 20
+#: ``duplicates.digest``, inlined in the loop.
 _MASK = (1 << 64) - 1
 
 
@@ -81,18 +85,15 @@ class Scanner:
         add_issue = log.add
         route = setup.router.check
         tally = self._tally
-        add_digest = self._digests.add
-        find_training = None if self._training is None else self._training.find
         reserved = setup.reserved_words
         limit = setup.max_tokens
-        fast_pc = setup.fast is DatasetFormat.PROMPT_COMPLETION
-        fast_input = setup.fast is DatasetFormat.TEXT_INPUT
+        decode_pc = prompt_completion_decoder() if setup.fast is DatasetFormat.PROMPT_COMPLETION else None
+        decode_input = text_input_decoder() if setup.fast is DatasetFormat.TEXT_INPUT else None
+        fast_paths = _INPUT_PATHS if decode_input is not None else _PROMPT_COMPLETION_PATHS
         fast_overhead = flat_overhead(setup.fast or DatasetFormat.PROMPT_COMPLETION)
         loads = orjson.loads
         decode_error = orjson.JSONDecodeError
         crlf = IssueCode.CRLF_LINE_ENDING
-        duplicate = IssueCode.DUPLICATE_RECORD
-        overlap = IssueCode.TRAIN_VALIDATION_OVERLAP
         reader = LineReader(stream)
 
         line_number = chars = template = 0
@@ -100,6 +101,7 @@ class Scanner:
         single = multi = 0
         ascii_countdown = other_countdown = 1
         longest_chars = -1
+        reported = 0
         longest: tuple[tuple[str, ...], int] | None = None
         key: Hashable | None
         paths: tuple[str, ...]
@@ -109,42 +111,54 @@ class Scanner:
 
         for batch in reader:
             has_cr = batch.has_cr
+            # Content digests (taken while the record is in cache) and their lines, checked against
+            # the duplicate tables once per batch, in line order.
+            values: list[int] = []
+            value_lines: list[int] = []
             for line in batch.lines:
                 line_number += 1
                 if has_cr and line[-1:] == b"\r":
                     add_issue(crlf, line_number, "the line ends with \\r\\n")
-                try:
-                    value = loads(line)
-                    bound = len(line)
-                except decode_error:
-                    recovered = self._rejected(line, line_number, reader)
-                    if recovered is None:
-                        continue
-                    # Replacement characters may be longer than the bytes they replace.
-                    value, bound = recovered.value, 3 * len(line)
 
+                # A clean flat record is decoded and type-checked in C; anything else takes the general path.
                 texts: tuple[str, ...] | None = None
-                if fast_pc:
-                    if type(value) is dict and len(value) == 2:
-                        p = value.get("prompt")
-                        c = value.get("completion")
-                        if type(p) is str and type(c) is str and p and c and not p.isspace() and not c.isspace():
+                if decode_pc is not None:
+                    try:
+                        record = decode_pc(line)
+                    except FAST_FAILURES:
+                        pass
+                    else:
+                        p = record.prompt
+                        c = record.completion
+                        if p and c and not p.isspace() and not c.isspace():
                             texts = (p, c)
-                            key = texts
-                            paths = _PROMPT_COMPLETION_PATHS
-                            overhead = fast_overhead
                             size = len(p) + len(c)
                             is_ascii = p.isascii() and c.isascii()
-                elif fast_input and type(value) is dict and len(value) == 1:
-                    t = value.get("input")
-                    if type(t) is str and t and not t.isspace():
-                        texts = (t,)
-                        key = texts
-                        paths = _INPUT_PATHS
-                        overhead = fast_overhead
-                        size = len(t)
-                        is_ascii = t.isascii()
-                if texts is None:
+                elif decode_input is not None:
+                    try:
+                        t = decode_input(line).input
+                    except FAST_FAILURES:
+                        pass
+                    else:
+                        if t and not t.isspace():
+                            texts = (t,)
+                            size = len(t)
+                            is_ascii = t.isascii()
+                if texts is not None:
+                    key = texts
+                    paths = fast_paths
+                    overhead = fast_overhead
+                    bound = len(line)
+                else:
+                    try:
+                        value = loads(line)
+                        bound = len(line)
+                    except decode_error:
+                        recovered = self._rejected(line, line_number, reader)
+                        if recovered is None:
+                            continue
+                        # Replacement characters may be longer than the bytes they replace.
+                        value, bound = recovered.value, 3 * len(line)
                     content = route(value, line_number, log)
                     if content is None:
                         continue
@@ -180,16 +194,14 @@ class Scanner:
                 if limit is not None and bound + overhead > limit:
                     self._limit(texts, size, overhead, limit, line_number)
                 if key is not None:
-                    value_digest = hash(key) & _MASK or 1
-                    first = add_digest(value_digest, line_number)
-                    if first:
-                        add_issue(duplicate, line_number, f"same content as line {first}")
-                    if find_training is not None:
-                        first = find_training(value_digest)
-                        if first:
-                            add_issue(overlap, line_number, f"same content as training line {first}")
-            if self._progress is not None:
+                    values.append(hash(key) & _MASK or 1)
+                    value_lines.append(line_number)
+            self._duplicates(values, value_lines)
+            if self._progress is not None and batch.done - reported >= PROGRESS_BYTES:
                 self._progress(batch.done)
+                reported = batch.done
+        if self._progress is not None and reported < reader.bytes_read:
+            self._progress(reader.bytes_read)
 
         population = Population(ascii_records, ascii_chars, other_records, other_chars, template)
         return ScanResult(
@@ -201,6 +213,14 @@ class Scanner:
             multi_turn=multi,
             tokens=tally.finish(population, longest),
         )
+
+    def _duplicates(self, values: list[int], lines: list[int]) -> None:
+        """Report the records of one batch (by ``duplicates.digest``) seen before in this file or the training file."""
+        for line, first in self._digests.add_many(values, lines):
+            self._log.add(IssueCode.DUPLICATE_RECORD, line, f"same content as line {first}")
+        if self._training is not None:
+            for line, first in self._training.find_many(values, lines):
+                self._log.add(IssueCode.TRAIN_VALIDATION_OVERLAP, line, f"same content as training line {first}")
 
     def _rejected(self, line: bytes, line_number: int, reader: LineReader) -> Recovered | None:
         """A line orjson would not parse: too long, or explained by ``diagnose``."""
