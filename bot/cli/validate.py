@@ -82,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
             validation_path=validation_path,
             progress=_progress_bar(training) if not args.json else None,
             choose_rules=choose_rules,
+            # The command runs on one thread, so long records can be judged in a forked process.
+            parallel=True,
         )
         _check_not_empty(args.file, report)
         cost = _cost(model, report, args.epochs, chosen[0]) if model else None

@@ -34,6 +34,10 @@ class DigestTable:
     """A set of digests, each with the line where it was first seen."""
 
     __slots__ = ("_digests", "_lines", "_mask", "_used")
+    _digests: array[int]
+    _lines: array[int]
+    _mask: int
+    _used: int
 
     def __init__(self, expected: int = 0) -> None:
         slots = _MIN_SLOTS
@@ -66,29 +70,31 @@ class DigestTable:
     def add_many(self, values: list[int], lines: list[int]) -> list[tuple[int, int]]:
         """``add`` each value at its line, in order; returns (line, first line) for each value already there.
 
-        The same probe as ``add``, run in one frame: the scan adds a batch of records at a time.
+        The same probe as ``add``, run in one frame with the table in local names: the scan adds a
+        batch of records at a time.
         """
         repeated: list[tuple[int, int]] = []
-        digests, held_lines = self._digests, self._lines
-        mask = self._mask
+        digests, held_lines, mask = self._digests, self._lines, self._mask
+        room = mask // 2 - self._used
         for value, line in zip(values, lines, strict=True):
             slot = value & mask
-            while True:
-                held = digests[slot]
-                if not held:
-                    break
+            held = digests[slot]
+            while held:
                 if held == value:
                     repeated.append((line, held_lines[slot]))
                     break
                 slot = (slot + 1) & mask
-            if held:
-                continue
-            digests[slot] = value
-            held_lines[slot] = line if line < _LAST_LINE else _LAST_LINE
-            self._used += 1
-            if 2 * self._used > mask:
-                self._grow()
-                digests, held_lines, mask = self._digests, self._lines, self._mask
+                held = digests[slot]
+            else:
+                digests[slot] = value
+                held_lines[slot] = line if line < _LAST_LINE else _LAST_LINE
+                room -= 1
+                if room < 0:
+                    self._used = mask // 2 - room
+                    self._grow()
+                    digests, held_lines, mask = self._digests, self._lines, self._mask
+                    room = mask // 2 - self._used
+        self._used = mask // 2 - room
         return repeated
 
     def find_many(self, values: list[int], lines: list[int]) -> list[tuple[int, int]]:

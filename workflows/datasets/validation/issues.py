@@ -25,6 +25,18 @@ class IssueLog:
         if count <= self._cap:
             self._kept.setdefault(code, []).append(Occurrence(line, detail))
 
+    @property
+    def cap(self) -> int:
+        """Occurrences kept per code."""
+        return self._cap
+
+    def merge(self, other: IssueLog) -> None:
+        """Add ``other``'s occurrences after this log's own, per code (exact counts, the first ``cap`` kept)."""
+        for code, count in other._counts.items():
+            self._counts[code] = self._counts.get(code, 0) + count
+            kept = self._kept.setdefault(code, [])
+            kept.extend(other._kept.get(code, ())[: max(self._cap - len(kept), 0)])
+
     def count(self, code: IssueCode) -> int:
         return self._counts.get(code, 0)
 

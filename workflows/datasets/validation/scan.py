@@ -18,11 +18,12 @@ from workflows.datasets.validation.diagnose import Recovered, diagnose
 from workflows.datasets.validation.duplicates import DigestTable
 from workflows.datasets.validation.fast import FAST_FAILURES, prompt_completion_decoder, text_input_decoder
 from workflows.datasets.validation.issues import IssueLog
+from workflows.datasets.validation.limits import LimitJudge, LimitWorker, can_fork
 from workflows.datasets.validation.lines import MAX_LINE_BYTES, LineReader, Readable
 from workflows.datasets.validation.records import RecordRouter
 from workflows.datasets.validation.report import TokenStats
 from workflows.datasets.validation.template import flat_overhead
-from workflows.datasets.validation.tokens import Population, TokenTally, multibyte_share, utf8_bytes
+from workflows.datasets.validation.tokens import Population, TokenTally
 
 _PROMPT_COMPLETION_PATHS = ("prompt", "completion")
 _INPUT_PATHS = ("input",)
@@ -43,6 +44,8 @@ class ScanSetup:
     max_tokens: int | None
     #: How messages name the per-record bound ("the limit", or the model's context window).
     limit_name: str = "the limit"
+    #: Judge records that may be over the limit in a second process (see ``limits.LimitWorker``).
+    parallel: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +82,15 @@ class Scanner:
         self._training = training
         self._progress = progress
 
-    def run(self, stream: Readable) -> ScanResult:  # noqa: C901 - the hot loop, kept in one frame for speed
+    def run(self, stream: Readable) -> ScanResult:
+        judge = _Judge(self._setup, self._log, self._tally)
+        try:
+            return self._scan(stream, judge)
+        except BaseException:
+            judge.close()
+            raise
+
+    def _scan(self, stream: Readable, judge: _Judge) -> ScanResult:  # noqa: C901 - the hot loop, in one frame for speed
         setup = self._setup
         log = self._log
         add_issue = log.add
@@ -191,8 +202,9 @@ class Scanner:
                     longest = (texts, overhead)
                 if reserved:
                     self._reserved(texts, paths, line_number)
-                if limit is not None and bound + overhead > limit:
-                    self._limit(texts, size, overhead, limit, line_number)
+                # Every token is at least one byte: only a record longer than the limit can be over it.
+                if limit is not None and bound + overhead > limit and (not is_ascii or size + overhead > limit):
+                    judge(line_number, texts, size, overhead)
                 if key is not None:
                     values.append(hash(key) & _MASK or 1)
                     value_lines.append(line_number)
@@ -203,6 +215,7 @@ class Scanner:
         if self._progress is not None and reported < reader.bytes_read:
             self._progress(reader.bytes_read)
 
+        judge.finish()
         population = Population(ascii_records, ascii_chars, other_records, other_chars, template)
         return ScanResult(
             lines=line_number,
@@ -238,24 +251,38 @@ class Scanner:
                 if at >= 0:
                     self._log.add(IssueCode.RESERVED_WORD, line_number, f"{word!r} in {path} at character {at}")
 
-    def _limit(self, texts: tuple[str, ...], chars: int, overhead: int, limit: int, line_number: int) -> None:
-        """Judge a record that might be over the limit: the UTF-8 length rules most out, the count the rest.
 
-        The count stops as soon as it cannot change the verdict (see ``tokens.count_if_over``).
-        """
-        utf8 = utf8_bytes(texts)
-        if utf8 + overhead <= limit:
-            return
-        policy = self._tally.policy
-        tokens = self._tally.count_if_over(texts, overhead, policy.ceiling(utf8, chars, overhead, limit))
-        verdict = policy.judge(tokens or 0, utf8, chars, overhead, limit)
-        if verdict is None:
-            return
-        if tokens is None:
-            # Over by its characters alone; the count could not change that, so it was not finished.
-            who = policy.model or "the model"
-            counted = f"{chars:,} characters, so up to {policy.high(0, utf8, chars):,.0f} tokens for {who}"
-        else:
-            counted = policy.explain(tokens, multibyte_share(utf8, chars))
-        detail = f"{counted}, plus about {overhead} for the template; {self._setup.limit_name} is {limit:,}"
-        self._log.add(verdict, line_number, detail)
+class _Judge:
+    """The limit judge of one scan: in this process, or in a second one started at the first long record."""
+
+    def __init__(self, setup: ScanSetup, log: IssueLog, tally: TokenTally) -> None:
+        self._setup = setup
+        self._log = log
+        self._tally = tally
+        self._judge: LimitJudge | LimitWorker | None = None
+
+    def __call__(self, line_number: int, texts: tuple[str, ...], chars: int, overhead: int) -> None:
+        if self._judge is None:
+            self._judge = self._start()
+        self._judge(line_number, texts, chars, overhead)
+
+    def _start(self) -> LimitJudge | LimitWorker:
+        setup = self._setup
+        if setup.max_tokens is None:
+            raise RuntimeError("a record was sent to be judged with no per-record limit set")
+        limit, name = setup.max_tokens, setup.limit_name
+        if setup.parallel and can_fork():
+            return LimitWorker(limit=limit, limit_name=name, cap=self._log.cap, policy=self._tally.policy)
+        return LimitJudge(limit=limit, limit_name=name, log=self._log, tally=self._tally)
+
+    def finish(self) -> None:
+        """Collect the second process's issues (once; nothing to do in this process)."""
+        if isinstance(self._judge, LimitWorker):
+            self._judge.finish(self._log, self._tally)
+        self._judge = None
+
+    def close(self) -> None:
+        """Stop the second process, if any, without its result."""
+        if isinstance(self._judge, LimitWorker):
+            self._judge.close()
+        self._judge = None

@@ -309,6 +309,11 @@ class TokenTally:
             self.note(tokens + overhead)
         return tokens
 
+    @property
+    def largest(self) -> int:
+        """The most tokens of any record counted exactly so far (template included)."""
+        return self._max
+
     def note(self, tokens: int) -> None:
         """A record counted exactly: it may be the largest."""
         self._max = max(self._max, tokens)

@@ -41,6 +41,7 @@ def validate_dataset(
     dataset_s3_uri: str | None = None,
     choose_rules: RulesChooser | None = None,
     name: str | None = None,
+    parallel: bool = False,
 ) -> ValidationReport:
     """Check a JSONL training file (and optional validation file) and report every problem.
 
@@ -61,6 +62,9 @@ def validate_dataset(
             (None when none was recognised) to pick the rules.
         name: the training file's name as the person knows it, when ``path`` is a copy (a
             download); the report shows it, and it must end in ``.jsonl``.
+        parallel: judge records that may be over the per-record token limit in a second, forked
+            process while the scan goes on (Linux only; the report is the same). Only for a
+            single-threaded caller, such as the command line.
 
     Raises:
         OSError: a file cannot be read.
@@ -87,6 +91,7 @@ def validate_dataset(
                 reserved_words=plan.rules.reserved_words,
                 max_tokens=plan.rules.max_tokens_per_record,
                 limit_name=_limit_name(plan.rules),
+                parallel=parallel,
             ),
             policy=TokenPolicy(
                 exact=rules is not None and rules.token_count_exact,
