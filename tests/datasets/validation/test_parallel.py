@@ -41,7 +41,8 @@ def test_a_second_process_gives_the_same_report(tmp_path: Path) -> None:
     # The file exercises every verdict, with more occurrences than are kept.
     assert here.issue(IssueCode.TOO_MANY_TOKENS) is not None
     near = here.issue(IssueCode.NEAR_TOKEN_LIMIT)
-    assert near is not None and near.count > len(near.occurrences) == 5
+    assert near is not None
+    assert near.count > len(near.occurrences) == 5
     assert here.stats.tokens.max > 400
 
 
