@@ -10,7 +10,7 @@ import pytest
 from workflows.dataset_rules import DatasetFormat, DatasetRules
 from workflows.datasets.validation import IssueCode, validate_dataset
 from workflows.datasets.validation.issues import IssueLog
-from workflows.datasets.validation.limits import can_fork
+from workflows.datasets.validation.token_worker import can_fork
 
 from .support import pc, record, write_jsonl
 

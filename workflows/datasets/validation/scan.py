@@ -18,12 +18,13 @@ from workflows.datasets.validation.diagnose import Recovered, diagnose
 from workflows.datasets.validation.duplicates import DigestTable
 from workflows.datasets.validation.fast import FAST_FAILURES, prompt_completion_decoder, text_input_decoder
 from workflows.datasets.validation.issues import IssueLog
-from workflows.datasets.validation.limits import LimitJudge, LimitWorker, can_fork
+from workflows.datasets.validation.limits import LimitJudge
 from workflows.datasets.validation.lines import MAX_LINE_BYTES, LineReader, Readable
 from workflows.datasets.validation.records import RecordRouter
 from workflows.datasets.validation.report import TokenStats
 from workflows.datasets.validation.template import flat_overhead
-from workflows.datasets.validation.tokens import Population, TokenTally
+from workflows.datasets.validation.token_worker import TokenWorker, can_fork
+from workflows.datasets.validation.tokens import Population, Sampled, TokenTally, count_tokens
 
 _PROMPT_COMPLETION_PATHS = ("prompt", "completion")
 _INPUT_PATHS = ("input",)
@@ -83,19 +84,20 @@ class Scanner:
         self._progress = progress
 
     def run(self, stream: Readable) -> ScanResult:
-        judge = _Judge(self._setup, self._log, self._tally)
+        work = _TokenWork(self._setup, self._log, self._tally)
         try:
-            return self._scan(stream, judge)
+            return self._scan(stream, work)
         except BaseException:
-            judge.close()
+            work.close()
             raise
 
-    def _scan(self, stream: Readable, judge: _Judge) -> ScanResult:  # noqa: C901 - the hot loop, in one frame for speed
+    def _scan(self, stream: Readable, work: _TokenWork) -> ScanResult:  # noqa: C901 - the hot loop, in one frame for speed
         setup = self._setup
         log = self._log
         add_issue = log.add
         route = setup.router.check
         tally = self._tally
+        judge, sample = work.judge, work.sample
         reserved = setup.reserved_words
         limit = setup.max_tokens
         decode_pc = prompt_completion_decoder() if setup.fast is DatasetFormat.PROMPT_COMPLETION else None
@@ -189,14 +191,14 @@ class Scanner:
                     ascii_countdown -= 1
                     if not ascii_countdown:
                         ascii_countdown = tally.next_gap(True)
-                        tally.sample(texts, size, True, overhead)
+                        sample(texts, size, True, overhead)
                 else:
                     other_records += 1
                     other_chars += size
                     other_countdown -= 1
                     if not other_countdown:
                         other_countdown = tally.next_gap(False)
-                        tally.sample(texts, size, False, overhead)
+                        sample(texts, size, False, overhead)
                 if size > longest_chars:
                     longest_chars = size
                     longest = (texts, overhead)
@@ -215,7 +217,7 @@ class Scanner:
         if self._progress is not None and reported < reader.bytes_read:
             self._progress(reader.bytes_read)
 
-        judge.finish()
+        work.finish(longest)
         population = Population(ascii_records, ascii_chars, other_records, other_chars, template)
         return ScanResult(
             lines=line_number,
@@ -224,7 +226,7 @@ class Scanner:
             characters=chars,
             single_turn=single,
             multi_turn=multi,
-            tokens=tally.finish(population, longest),
+            tokens=tally.finish(population, None),
         )
 
     def _duplicates(self, values: list[int], lines: list[int]) -> None:
@@ -252,37 +254,72 @@ class Scanner:
                     self._log.add(IssueCode.RESERVED_WORD, line_number, f"{word!r} in {path} at character {at}")
 
 
-class _Judge:
-    """The limit judge of one scan: in this process, or in a second one started at the first long record."""
+class _TokenWork:
+    """Token work of one scan: in this process, or in a forked one when the setup asks for it.
+
+    The second process starts with the first record that needs a count, so a file with no text
+    never forks.
+    """
 
     def __init__(self, setup: ScanSetup, log: IssueLog, tally: TokenTally) -> None:
         self._setup = setup
         self._log = log
         self._tally = tally
-        self._judge: LimitJudge | LimitWorker | None = None
+        self._remote = setup.parallel and can_fork()
+        self._worker: TokenWorker | None = None
+        self._judge: LimitJudge | None = None
+        #: Sampled records counted in the second process, in the order sent.
+        self._held: list[Sampled] = []
 
-    def __call__(self, line_number: int, texts: tuple[str, ...], chars: int, overhead: int) -> None:
+    def judge(self, line_number: int, texts: tuple[str, ...], chars: int, overhead: int) -> None:
+        """Judge a record that may be over the per-record limit."""
+        if self._remote:
+            self._started().judge(line_number, texts, chars, overhead)
+            return
         if self._judge is None:
-            self._judge = self._start()
+            if self._setup.max_tokens is None:
+                raise RuntimeError("a record was sent to be judged with no per-record limit set")
+            self._judge = LimitJudge(
+                limit=self._setup.max_tokens, limit_name=self._setup.limit_name, log=self._log, tally=self._tally
+            )
         self._judge(line_number, texts, chars, overhead)
 
-    def _start(self) -> LimitJudge | LimitWorker:
-        setup = self._setup
-        if setup.max_tokens is None:
-            raise RuntimeError("a record was sent to be judged with no per-record limit set")
-        limit, name = setup.max_tokens, setup.limit_name
-        if setup.parallel and can_fork():
-            return LimitWorker(limit=limit, limit_name=name, cap=self._log.cap, policy=self._tally.policy)
-        return LimitJudge(limit=limit, limit_name=name, log=self._log, tally=self._tally)
+    def sample(self, texts: tuple[str, ...], chars: int, ascii: bool, overhead: int) -> None:
+        """Count a sampled record for the token estimate."""
+        if self._remote:
+            self._held.append(self._tally.hold(texts, chars, ascii, overhead))
+            self._started().count(texts)
+        else:
+            self._tally.sample(texts, chars, ascii, overhead)
 
-    def finish(self) -> None:
-        """Collect the second process's issues (once; nothing to do in this process)."""
-        if isinstance(self._judge, LimitWorker):
-            self._judge.finish(self._log, self._tally)
-        self._judge = None
+    def finish(self, longest: tuple[tuple[str, ...], int] | None) -> None:
+        """Count the longest record, and bring the second process's issues and counts into the log and tally."""
+        worker = self._worker
+        if worker is None:
+            if longest is not None:
+                self._tally.note(count_tokens(longest[0]) + longest[1])
+            return
+        if longest is not None:
+            worker.count(longest[0])
+        self._worker = None
+        judged, largest, counts = worker.finish()
+        self._log.merge(judged)
+        self._tally.note(largest)
+        if longest is not None:
+            self._tally.note(counts.pop() + longest[1])
+        for entry, tokens in zip(self._held, counts, strict=True):
+            self._tally.fill(entry, tokens)
 
     def close(self) -> None:
-        """Stop the second process, if any, without its result."""
-        if isinstance(self._judge, LimitWorker):
-            self._judge.close()
-        self._judge = None
+        """Stop the second process, if any, without its results."""
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
+
+    def _started(self) -> TokenWorker:
+        if self._worker is None:
+            setup = self._setup
+            self._worker = TokenWorker(
+                limit=setup.max_tokens, limit_name=setup.limit_name, cap=self._log.cap, policy=self._tally.policy
+            )
+        return self._worker

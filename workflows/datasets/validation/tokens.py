@@ -249,15 +249,20 @@ class Population:
     template_tokens: int
 
 
+#: One sampled record: [characters, cl100k tokens, UTF-8 bytes, template tokens]; tokens may come later.
+Sampled = list[int]
+
+
 @dataclass(slots=True)
 class _Stratum:
-    """The sampled records of one stratum: (characters, cl100k tokens, UTF-8 bytes, tokens with template)."""
+    """The sampled records of one stratum."""
 
     stride: int
-    kept: list[tuple[int, int, int, int]] = field(default_factory=list)
+    kept: list[Sampled] = field(default_factory=list)
 
-    def add(self, chars: int, tokens: int, utf8: int, billed: int) -> None:
-        self.kept.append((chars, tokens, utf8, billed))
+    def add(self, entry: Sampled) -> None:
+        # Thinning depends only on how many were added, so a count may be filled in afterwards.
+        self.kept.append(entry)
         if len(self.kept) >= SAMPLE_RECORDS:
             del self.kept[1::2]
             self.stride *= 2
@@ -297,10 +302,19 @@ class TokenTally:
     def sample(self, texts: tuple[str, ...], chars: int, ascii: bool, overhead: int) -> int:
         """Count a sampled record exactly; returns its cl100k tokens (template excluded)."""
         tokens = count_tokens(texts)
-        utf8 = chars if ascii else utf8_bytes(texts)
-        self._strata[ascii].add(chars, tokens, utf8, tokens + overhead)
-        self.note(tokens + overhead)
+        self.fill(self.hold(texts, chars, ascii, overhead), tokens)
         return tokens
+
+    def hold(self, texts: tuple[str, ...], chars: int, ascii: bool, overhead: int) -> Sampled:
+        """Take a sampled record whose count is made elsewhere; ``fill`` it before ``finish``."""
+        entry = [chars, 0, chars if ascii else utf8_bytes(texts), overhead]
+        self._strata[ascii].add(entry)
+        return entry
+
+    def fill(self, entry: Sampled, tokens: int) -> None:
+        """The cl100k count of a held record (template excluded)."""
+        entry[1] = tokens
+        self.note(tokens + entry[3])
 
     def count_if_over(self, texts: tuple[str, ...], overhead: int, ceiling: int) -> int | None:
         """Count a long record only as far as needed: None when it certainly has at most ``ceiling`` tokens."""
@@ -331,7 +345,7 @@ class TokenTally:
         low = (ascii_total * ascii_band.low + other_total * other_band.low) * (1 - error)
         high = (ascii_total * ascii_band.high + other_total * other_band.high) * (1 + error)
         template = population.template_tokens
-        weighted = [(k[3], stratum.stride) for stratum in (ascii, other) for k in stratum.kept]
+        weighted = [(k[1] + k[3], stratum.stride) for stratum in (ascii, other) for k in stratum.kept]
         counted = len(weighted)
         records = population.ascii_records + population.other_records
         return TokenStats(
