@@ -1,8 +1,11 @@
 """One streaming pass over one file: line hygiene, JSON, record checks, tokens and duplicates.
 
-The loop is written for the common case: a clean prompt/completion (or input) record is checked
-inline with a handful of type tests, and only lines that fail them go through the general
-checks, so a valid file costs little more than parsing it.
+The loop is written for the common case: a clean prompt/completion (or input) record is decoded
+and type-checked in C (``fast``), and only lines that fail that go through the general checks.
+Lines are read in batches small enough to stay in the processor's cache while they are parsed;
+each record's duplicate digest is taken while its text is still there, and the digests of a batch
+are checked in one call. Token work (records that may be over the limit, sampled counts) is done
+here, or in a forked process for the command line (``token_worker``), with the same results.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import multiprocessing
+import signal
 import sys
 from multiprocessing.connection import Connection
 from typing import Any
@@ -49,11 +50,18 @@ class TokenWorker:
 
     def judge(self, line_number: int, texts: tuple[str, ...], chars: int, overhead: int) -> None:
         """Judge a record against the limit (see ``LimitJudge``)."""
-        self._jobs.send((_JUDGE, line_number, texts, chars, overhead))
+        self._send((_JUDGE, line_number, texts, chars, overhead))
 
     def count(self, texts: tuple[str, ...]) -> None:
         """Count the texts' cl100k tokens; the count comes back with the others, in order."""
-        self._jobs.send((_COUNT, texts))
+        self._send((_COUNT, texts))
+
+    def _send(self, job: tuple[Any, ...]) -> None:
+        try:
+            self._jobs.send(job)
+        except OSError as error:
+            # Not the dataset's fault: an error about reading it would mislead.
+            raise RuntimeError("the process counting tokens stopped before it finished") from error
 
     def finish(self) -> Results:
         """Wait for every job to be done and return the results."""
@@ -85,6 +93,8 @@ def _widen(conn: Connection) -> None:
 def _serve(
     jobs: Connection, results: Connection, limit: int | None, limit_name: str, cap: int, policy: TokenPolicy
 ) -> None:
+    # Ctrl-C reaches the whole process group; the scan's process stops this one by closing the pipe.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     log = IssueLog(cap)
     tally = TokenTally(expected_records=None, policy=policy)
     judge = None if limit is None else LimitJudge(limit=limit, limit_name=limit_name, log=log, tally=tally)
