@@ -12,8 +12,10 @@ from bot.guard.identity import TokenWorkspace
 from bot.listeners.pinning import only_this_workspace
 from bot.services import Services
 
-#: Threads that run listener work after the ack (downloads, validation, AWS calls).
+#: Bolt's listener threads: each only acknowledges and hands the rest to the after-ack threads.
 LISTENER_THREADS = 16
+#: Threads that run the work after the ack (Redis saves, Slack posts, downloads, validation, AWS calls).
+AFTER_ACK_THREADS = 8
 
 
 def create_app(*, client: WebClient, services: Services, workspace: TokenWorkspace) -> App:

@@ -5,12 +5,13 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
 from slack_bolt import App
 
-from bot.app import create_app
+from bot.app import AFTER_ACK_THREADS, create_app
 from bot.downloads import SlackFileDownloader, trusted_file_origins
 from bot.guard.identity import TokenWorkspace
 from bot.guard.middleware import RequestGuard
@@ -128,6 +129,7 @@ def build_runtime(settings: Settings) -> Runtime:
             region=settings.aws_region,
             admins=settings.admins,
         ),
+        after_ack=ThreadPoolExecutor(max_workers=AFTER_ACK_THREADS, thread_name_prefix="after-ack"),
     )
     paced = PacedNotifier(notifier)
     adopter = OrphanAdopter(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from workflows.catalogue.schema import Catalogue
@@ -24,3 +25,5 @@ class Services:
     region: str
     #: ``/finetune status``, ``list``, ``stop`` and ``cost``.
     jobs: JobCommands
+    #: Runs what follows an acknowledgement, apart from Bolt's listener threads so acks never queue behind it.
+    after_ack: Executor

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
 
-from bot.listeners.apologies import guarded
+from bot.listeners.apologies import Later, guarded
 from bot.listeners.translate import from_action
 from bot.services import Services
 
@@ -17,10 +17,11 @@ CONVERSATION_ACTIONS = re.compile(r"^ft_(?!confirm_stop|keep_running)")
 
 
 def register(app: App, services: Services) -> None:
-    def on_action(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    def on_action(ack: Ack, body: dict[str, Any], respond: Respond, later: Later) -> None:
         ack()
         addressed = from_action(body)
         if addressed is not None:
-            services.conversations.handle(addressed.conversation_id, addressed.event, where=addressed.where)
+            conversation, event, where = addressed.conversation_id, addressed.event, addressed.where
+            later(lambda: services.conversations.handle(conversation, event, where=where))
 
     app.action(CONVERSATION_ACTIONS)(guarded(services, on_action))

@@ -4,6 +4,9 @@ Bolt's threaded runner forgets a request's acknowledgement when its listener rai
 ``ack()`` (it resets the ack's response), so the HTTP request waits out the 3-second timeout and
 Slack shows the person an error. No exception may leave a listener, so every command and action
 listener is wrapped here: the person is answered in the ack, or through ``respond`` after it.
+
+A listener only acknowledges on Bolt's listener threads and hands the rest to ``later``, which runs
+it on the after-ack threads (``Services.after_ack``): an ack never waits behind earlier requests' work.
 """
 
 from __future__ import annotations
@@ -21,20 +24,48 @@ from workflows.exceptions import STORAGE_UNAVAILABLE, StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
-#: What a command or action listener looks like: Bolt passes these three by name.
-Listener = Callable[[Ack, dict[str, Any], Respond], None]
+#: Work to do after the ack: it talks to Redis, Slack and AWS, and may take long.
+Work = Callable[[], object]
+#: Runs work on the after-ack threads, answering its failure as the listener's own.
+Later = Callable[[Work], None]
+#: What Bolt calls for a command or action: it passes these three by name.
+BoltListener = Callable[[Ack, dict[str, Any], Respond], None]
+#: A command or action listener: it acknowledges, then hands what follows to ``later``.
+Listener = Callable[[Ack, dict[str, Any], Respond, Later], None]
 
 
-def guarded(services: Services, listener: Listener) -> Listener:
-    """``listener``, answering the person itself when it raises instead of letting Bolt see the error."""
+def guarded(services: Services, listener: Listener) -> BoltListener:
+    """``listener``, answering the person itself when it or its later work raises, instead of letting Bolt see it."""
 
     def run(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        def later(work: Work) -> None:
+            services.after_ack.submit(_answered, services, work, ack, body, respond)
+
         try:
-            listener(ack, body, respond)
+            listener(ack, body, respond, later)
         except Exception as error:
             _tell(ack, respond, _apology(services, error, body))
 
     return run
+
+
+def after_event(services: Services, body: dict[str, Any], work: Work) -> None:
+    """Run an event's ``work`` on the after-ack threads; nobody can be answered, so a failure is logged."""
+    services.after_ack.submit(_logged, services, work, body)
+
+
+def _answered(services: Services, work: Work, ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    try:
+        work()
+    except Exception as error:
+        _tell(ack, respond, _apology(services, error, body))
+
+
+def _logged(services: Services, work: Work, body: dict[str, Any]) -> None:
+    try:
+        work()
+    except Exception as error:
+        _apology(services, error, body)
 
 
 def _apology(services: Services, error: Exception, body: dict[str, Any]) -> str:

@@ -8,7 +8,7 @@ from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
 
 from bot.blocks import answer_text, fallback_text, render
-from bot.listeners.apologies import guarded
+from bot.listeners.apologies import Later, guarded
 from bot.services import Services
 from workflows.catalogue.catalogue_view import models_message
 from workflows.command_grammar import (
@@ -32,7 +32,7 @@ from workflows.setup.service import Where
 def register(app: App, services: Services) -> None:
     """Route ``/finetune`` to ``on_finetune``."""
 
-    def on_finetune(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    def on_finetune(ack: Ack, body: dict[str, Any], respond: Respond, later: Later) -> None:
         parsed = parse_command(body.get("text", ""))
         where = Where(body.get("team_id", ""), body["channel_id"], body["user_id"])
         match parsed:
@@ -45,23 +45,35 @@ def register(app: App, services: Services) -> None:
                 ack(text=fallback_text(message), blocks=render(message), response_type="ephemeral")
             case New() if not parsed.one_line:
                 ack()
-                services.conversations.start(where)
+                later(lambda: services.conversations.start(where))
             case New():
                 ack(text="Checking your one-line setup…", response_type="ephemeral")
-                problems = services.conversations.start_one_line(where, parsed.options)
-                if problems:
-                    respond(
-                        text=answer_text(one_line_problems(problems)), response_type="ephemeral", replace_original=True
-                    )
+                later(lambda: _start_one_line(services, where, parsed, respond))
             case Cancel():
                 ack()
-                outcome = services.conversations.cancel_in_channel(where)
-                respond(text=answer_text(outcome.text()), response_type="ephemeral")
+                later(lambda: _cancel(services, where, respond))
             case Status() | ListJobs() | Stop() | Cost():
                 ack()
-                message = services.jobs.answer(parsed, where)
-                respond(text=fallback_text(message), blocks=render(message), response_type="ephemeral")
+                later(lambda: _answer_on_jobs(services, parsed, where, respond))
             case _:
                 assert_never(parsed)
 
     app.command("/finetune")(guarded(services, on_finetune))
+
+
+def _start_one_line(services: Services, where: Where, command: New, respond: Respond) -> None:
+    problems = services.conversations.start_one_line(where, command.options)
+    if problems:
+        respond(text=answer_text(one_line_problems(problems)), response_type="ephemeral", replace_original=True)
+
+
+def _cancel(services: Services, where: Where, respond: Respond) -> None:
+    outcome = services.conversations.cancel_in_channel(where)
+    respond(text=answer_text(outcome.text()), response_type="ephemeral")
+
+
+def _answer_on_jobs(
+    services: Services, command: Status | ListJobs | Stop | Cost, where: Where, respond: Respond
+) -> None:
+    message = services.jobs.answer(command, where)
+    respond(text=fallback_text(message), blocks=render(message), response_type="ephemeral")

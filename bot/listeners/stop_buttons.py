@@ -9,7 +9,7 @@ from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
 
 from bot.blocks import action_name, fallback_text, render
-from bot.listeners.apologies import guarded
+from bot.listeners.apologies import Later, guarded
 from bot.services import Services
 from workflows.messages import Action
 from workflows.setup.service import Where
@@ -19,17 +19,22 @@ JOB_ACTIONS = re.compile(rf"^({Action.CONFIRM_STOP.value}|{Action.KEEP_RUNNING.v
 
 
 def register(app: App, services: Services) -> None:
-    def on_job_action(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    def on_job_action(ack: Ack, body: dict[str, Any], respond: Respond, later: Later) -> None:
         ack()
-        action = (body.get("actions") or [{}])[0]
-        job = str(action.get("value", ""))
-        if action_name(str(action.get("action_id", ""))) == Action.CONFIRM_STOP.value:
-            message = services.jobs.confirm_stop(_where(body), job)
-        else:
-            message = services.jobs.keep_running(job)
-        respond(text=fallback_text(message), blocks=render(message), replace_original=True)
+        later(lambda: _answer(services, body, respond))
 
     app.action(JOB_ACTIONS)(guarded(services, on_job_action))
+
+
+def _answer(services: Services, body: dict[str, Any], respond: Respond) -> None:
+    """Stop the job or keep it, and replace the question with what happened."""
+    action = (body.get("actions") or [{}])[0]
+    job = str(action.get("value", ""))
+    if action_name(str(action.get("action_id", ""))) == Action.CONFIRM_STOP.value:
+        message = services.jobs.confirm_stop(_where(body), job)
+    else:
+        message = services.jobs.keep_running(job)
+    respond(text=fallback_text(message), blocks=render(message), replace_original=True)
 
 
 def _where(body: dict[str, Any]) -> Where:

@@ -6,6 +6,7 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot.listeners.apologies import after_event
 from bot.listeners.translate import from_message
 from bot.services import Services
 
@@ -14,6 +15,7 @@ def register(app: App, services: Services) -> None:
     def on_message(body: dict[str, Any]) -> None:
         addressed = from_message(body)
         if addressed is not None:
-            services.conversations.handle_reply(addressed.conversation_id, addressed.event, where=addressed.where)
+            conversation, event, where = addressed.conversation_id, addressed.event, addressed.where
+            after_event(services, body, lambda: services.conversations.handle_reply(conversation, event, where=where))
 
     app.event("message")(on_message)
