@@ -21,9 +21,11 @@ from bot.settings import Settings
 from bot.slack_client import build_web_client
 from workflows.adapters.aws_clients import bedrock_client, s3_client
 from workflows.adapters.bedrock import BedrockJobs
+from workflows.adapters.bedrock_deployments import BedrockDeployments
 from workflows.adapters.redis_connection import RedisHealth, connect, connect_briefly
 from workflows.adapters.redis_conversations import RedisConversationStore
 from workflows.adapters.redis_coordination import RedisEventLog, RedisLocks, RedisRequestLog
+from workflows.adapters.redis_deployments import RedisDeployments
 from workflows.adapters.redis_job_history import RedisJobHistory
 from workflows.adapters.redis_jobs import RedisJobRecords
 from workflows.adapters.s3 import S3Datasets
@@ -31,6 +33,7 @@ from workflows.availability import Availability
 from workflows.catalogue.loader import load_catalogue
 from workflows.clock import SystemClock
 from workflows.datasets.checking import DatasetChecker
+from workflows.deployments.deployment_commands import DeploymentCommands
 from workflows.jobs.job_commands import JobCommands
 from workflows.jobs.launch import JobLauncher
 from workflows.jobs.monitoring.lease import SchedulerLease, lease_ttl
@@ -57,11 +60,14 @@ class Runtime:
 
     def tick(self) -> None:
         """One scheduled pass: re-drive what setups still owe (messages, overdue checks and launches), then
-        the job status tick, which runs even when the first part fails."""
+        the job status tick and the deployment watch; each part runs even when the one before it fails."""
         try:
             self.services.conversations.sweep()
         finally:
-            self.monitor.tick()
+            try:
+                self.monitor.tick()
+            finally:
+                self.services.deployments.watch()
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -124,6 +130,18 @@ def build_runtime(settings: Settings) -> Runtime:
             jobs=jobs,
             records=records,
             history=RedisJobHistory(redis_client, keyspace=keyspace),
+            catalogue=catalogue,
+            clock=clock,
+            region=settings.aws_region,
+            admins=settings.admins,
+        ),
+        deployments=DeploymentCommands(
+            deployments=BedrockDeployments(bedrock_client(settings.aws_region, endpoint_url=settings.aws_endpoint_url)),
+            store=RedisDeployments(redis_client, keyspace=keyspace),
+            jobs=jobs,
+            records=records,
+            notifier=notifier,
+            locks=locks,
             catalogue=catalogue,
             clock=clock,
             region=settings.aws_region,

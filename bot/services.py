@@ -7,6 +7,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from workflows.catalogue.schema import Catalogue
+from workflows.deployments.deployment_commands import DeploymentCommands
 from workflows.jobs.job_commands import JobCommands
 from workflows.ports import EventLog
 from workflows.setup.service import ConversationService
@@ -25,5 +26,7 @@ class Services:
     region: str
     #: ``/finetune status``, ``list``, ``stop`` and ``cost``.
     jobs: JobCommands
+    #: ``/finetune deploy``, ``deployments``, ``undeploy`` and their buttons.
+    deployments: DeploymentCommands
     #: Runs what follows an acknowledgement, apart from Bolt's listener threads so acks never queue behind it.
     after_ack: Executor

@@ -36,8 +36,9 @@ ALLOWED_EDGES: dict[str, set[str]] = {
     "jobs": {"workflows.setup.model", "workflows.setup.events", "workflows.setup.review", "workflows.catalogue"},
     # The catalogue is data and pure functions on it: the kernel only.
     "catalogue": set(),
-    # Deploying prices the route with the catalogue's data.
-    "deployments": {"workflows.catalogue"},
+    # Deploying prices the route with the catalogue's data, and finds a job's custom model from its record
+    # and Bedrock's snapshot, for the same requesters the job commands answer.
+    "deployments": {"workflows.catalogue", "workflows.jobs.job", "workflows.jobs.job_ports"},
     # The ports speak of the records they store: conversations and job records.
     "kernel": {"workflows.setup.model", "workflows.setup.events", "workflows.jobs.job"},
     # The adapters store those records.

@@ -18,6 +18,10 @@ with its cost and a Start button
 • `/finetune list` — jobs started in this channel, newest first
 • `/finetune stop JOB` — stop a running job (tokens already trained are billed; nothing is kept)
 • `/finetune cost` — estimated spend this month
+• `/finetune deploy JOB [units=N] [commitment=none|1m|6m]` — deploy a completed job's custom model, \
+after a confirmation with its cost
+• `/finetune deployments` — deployments in this workspace, with status and cost so far
+• `/finetune undeploy NAME` — delete a deployment (after a confirmation); billing stops
 • `/finetune models [TYPE]` — base models you can customize
 • `/finetune cancel` — abandon your setups in progress in this channel
 • `/finetune help` — this message
@@ -69,6 +73,25 @@ class Cost:
 
 
 @dataclass(frozen=True, slots=True)
+class Deploy:
+    """Deploy a job's custom model (after confirmation); ``request`` is the words after ``deploy``."""
+
+    request: str
+
+
+@dataclass(frozen=True, slots=True)
+class Deployments:
+    """The workspace's deployments."""
+
+
+@dataclass(frozen=True, slots=True)
+class Undeploy:
+    """Delete a deployment (after confirmation); ``request`` is the words after ``undeploy``."""
+
+    request: str
+
+
+@dataclass(frozen=True, slots=True)
 class Models:
     """The catalogue, optionally for one customization type."""
 
@@ -87,7 +110,7 @@ class Unknown:
     problem: str
 
 
-Command = Help | New | Status | ListJobs | Stop | Cost | Models | Cancel | Unknown
+Command = Help | New | Status | ListJobs | Stop | Cost | Deploy | Deployments | Undeploy | Models | Cancel | Unknown
 
 #: Names a person may use for a type, beyond the canonical ones.
 _TYPE_ALIASES = {
@@ -128,7 +151,12 @@ def parse_command(text: str) -> Command:
 
 def _parse_job_command(verb: str, rest: list[str]) -> Command:
     """The subcommands other than ``new`` and ``help``."""
-    simple: dict[str, Command] = {"list": ListJobs(), "cost": Cost(), "cancel": Cancel()}
+    simple: dict[str, Command] = {
+        "list": ListJobs(),
+        "cost": Cost(),
+        "cancel": Cancel(),
+        "deployments": Deployments(),
+    }
     if verb in simple:
         return simple[verb] if not rest else Unknown(f"{code(verb)} takes no arguments")
     if verb == "status":
@@ -137,6 +165,10 @@ def _parse_job_command(verb: str, rest: list[str]) -> Command:
         if len(rest) != 1:
             return Unknown("`stop` needs exactly one job: `/finetune stop JOB` (see `/finetune list`)")
         return Stop(rest[0])
+    if verb == "deploy":
+        return Deploy(" ".join(rest))
+    if verb == "undeploy":
+        return Undeploy(" ".join(rest))
     if verb == "models":
         if not rest:
             return Models()

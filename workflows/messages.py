@@ -25,6 +25,11 @@ class Action(StrEnum):
     CANCEL = "ft_cancel"
     CONFIRM_STOP = "ft_confirm_stop"
     KEEP_RUNNING = "ft_keep_running"
+    DEPLOY = "ft_deploy"
+    CONFIRM_DEPLOY = "ft_confirm_deploy"
+    CANCEL_DEPLOY = "ft_cancel_deploy"
+    CONFIRM_UNDEPLOY = "ft_confirm_undeploy"
+    KEEP_DEPLOYMENT = "ft_keep_deployment"
 
 
 class Style(StrEnum):

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import actions, dedupe, last_resort, slash_command, stop_buttons, thread_messages
+from bot.listeners import (
+    actions,
+    dedupe,
+    deploy_buttons,
+    last_resort,
+    slash_command,
+    stop_buttons,
+    thread_messages,
+)
 from bot.services import Services
 
 
 def register(app: App, services: Services) -> None:
     """Attach every listener module to ``app``."""
-    for module in (dedupe, slash_command, actions, stop_buttons, thread_messages, last_resort):
+    for module in (dedupe, slash_command, actions, stop_buttons, deploy_buttons, thread_messages, last_resort):
         module.register(app, services)

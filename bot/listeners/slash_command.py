@@ -15,12 +15,15 @@ from workflows.command_grammar import (
     USAGE,
     Cancel,
     Cost,
+    Deploy,
+    Deployments,
     Help,
     ListJobs,
     Models,
     New,
     Status,
     Stop,
+    Undeploy,
     Unknown,
     one_line_problems,
     parse_command,
@@ -55,6 +58,9 @@ def register(app: App, services: Services) -> None:
             case Status() | ListJobs() | Stop() | Cost():
                 ack()
                 later(lambda: _answer_on_jobs(services, parsed, where, respond))
+            case Deploy() | Deployments() | Undeploy():
+                ack()
+                later(lambda: _answer_on_deployments(services, parsed, where, respond))
             case _:
                 assert_never(parsed)
 
@@ -76,4 +82,20 @@ def _answer_on_jobs(
     services: Services, command: Status | ListJobs | Stop | Cost, where: Where, respond: Respond
 ) -> None:
     message = services.jobs.answer(command, where)
+    respond(text=fallback_text(message), blocks=render(message), response_type="ephemeral")
+
+
+def _answer_on_deployments(
+    services: Services, command: Deploy | Deployments | Undeploy, where: Where, respond: Respond
+) -> None:
+    deployments = services.deployments
+    match command:
+        case Deploy(request=request):
+            message = deployments.ask_to_deploy(where, request)
+        case Undeploy(request=request):
+            message = deployments.ask_to_undeploy(where, request)
+        case Deployments():
+            message = deployments.list_team(where)
+        case _:
+            assert_never(command)
     respond(text=fallback_text(message), blocks=render(message), response_type="ephemeral")

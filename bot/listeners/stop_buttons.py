@@ -31,13 +31,13 @@ def _answer(services: Services, body: dict[str, Any], respond: Respond) -> None:
     action = (body.get("actions") or [{}])[0]
     job = str(action.get("value", ""))
     if action_name(str(action.get("action_id", ""))) == Action.CONFIRM_STOP.value:
-        message = services.jobs.confirm_stop(_where(body), job)
+        message = services.jobs.confirm_stop(clicked_where(body), job)
     else:
         message = services.jobs.keep_running(job)
     respond(text=fallback_text(message), blocks=render(message), replace_original=True)
 
 
-def _where(body: dict[str, Any]) -> Where:
+def clicked_where(body: dict[str, Any]) -> Where:
     """Workspace, channel and the person who clicked."""
     user = body.get("user") or {}
     team = (body.get("team") or {}).get("id") or user.get("team_id", "")

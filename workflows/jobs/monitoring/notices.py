@@ -21,7 +21,7 @@ from workflows.jobs.job import JobRecord, JobSnapshot, JobStatus
 from workflows.jobs.monitoring.chart import loss_chart
 from workflows.jobs.monitoring.hints import failure_details
 from workflows.jobs.monitoring.metrics import LossCurves, LossPoint
-from workflows.messages import Attachment, Message
+from workflows.messages import Action, Attachment, Button, Message, Style
 from workflows.slack_text import code
 
 STOP_WARNING = "Tokens already trained are billed, no model or checkpoint is kept, and a stopped job cannot be resumed."
@@ -109,6 +109,7 @@ def completed_notice(view: JobView) -> Message:
         text=f"{STATUS_EMOJI[JobStatus.COMPLETED]} Fine-tuning job {code(record.job_name)} completed.",
         details=("*To use the model:*\n" + "\n".join(f"• {line}" for line in usage_lines(view)),),
         facts=tuple(facts),
+        buttons=(Button("Deploy", Action.DEPLOY, value=record.job_name, style=Style.PRIMARY),),
         context=_cost_context(view),
         broadcast=True,
     )

@@ -1,0 +1,266 @@
+"""Deploy, list and delete deployments from Slack, and watch them on the tick: the service the edge calls."""
+
+from __future__ import annotations
+
+import logging
+
+from workflows.catalogue import CatalogueError, ModelSpec
+from workflows.catalogue.schema import Catalogue
+from workflows.deployments.deploy_arguments import DeployArguments, Refusal, parse_deploy, parse_undeploy
+from workflows.deployments.deployment_costs import cost_so_far_text
+from workflows.deployments.deployment_errors import DeploymentNotFound
+from workflows.deployments.deployment_list import deployments_answer
+from workflows.deployments.deployment_notices import (
+    DeployProposal,
+    confirmation,
+    delete_confirmation,
+    deleted_notice,
+    failed_notice,
+    gone_notice,
+    not_allowed_to_delete,
+    ready_notice,
+)
+from workflows.deployments.deployment_plan import deployment_record, deployment_request, propose
+from workflows.deployments.deployment_ports import Deployments, DeploymentStore
+from workflows.deployments.deployment_record import DeploymentRecord, DeploymentStatus
+from workflows.deployments.deployment_rights import may_delete
+from workflows.deployments.deployment_watch import Announcement, watch_step
+from workflows.deployments.routing import DeployTarget
+from workflows.exceptions import BotError
+from workflows.jobs.job import JobStatus
+from workflows.jobs.job_ports import Requester
+from workflows.messages import Action, Button, Message, Style
+from workflows.ports import Clock, CustomizationJobs, JobRecords, Locks, Notifier
+from workflows.slack_text import code, mention
+
+logger = logging.getLogger(__name__)
+
+#: How long one confirmation holds the deployment's name while it creates and records it.
+CREATE_LOCK_SECONDS = 60
+
+
+class DeploymentCommands:
+    """``deploy`` (and the Deploy button), ``deployments``, ``undeploy``, and the deployment watch of the tick."""
+
+    def __init__(
+        self,
+        *,
+        deployments: Deployments,
+        store: DeploymentStore,
+        jobs: CustomizationJobs,
+        records: JobRecords,
+        notifier: Notifier,
+        locks: Locks,
+        catalogue: Catalogue,
+        clock: Clock,
+        region: str,
+        admins: frozenset[str],
+    ) -> None:
+        self._deployments = deployments
+        self._store = store
+        self._jobs = jobs
+        self._records = records
+        self._notifier = notifier
+        self._locks = locks
+        self._catalogue = catalogue
+        self._clock = clock
+        self._region = region
+        self._admins = admins
+
+    def ask_to_deploy(self, who: Requester, request: str) -> Message:
+        """The confirmation with its cost and *Deploy*/*Cancel*, or why not; ``request`` is the words after deploy."""
+        proposal = self._proposal(who, request)
+        if isinstance(proposal, Message):
+            return proposal
+        question = confirmation(proposal, self._admins)
+        return Message(
+            text=question.text,
+            details=question.details,
+            facts=question.facts,
+            context=question.context,
+            buttons=(
+                Button("Deploy", Action.CONFIRM_DEPLOY, value=request, style=Style.PRIMARY),
+                Button("Cancel", Action.CANCEL_DEPLOY, value=request),
+            ),
+        )
+
+    def confirm_deploy(self, who: Requester, request: str) -> Message:
+        """Create the deployment once, however often this is called for the same proposal, and record it."""
+        proposal = self._proposal(who, request)
+        if isinstance(proposal, Message):
+            return proposal
+        job = self._records.get(proposal.target.job_name or "")
+        if job is None:
+            return Message(text=f"I no longer know the job {code(proposal.target.label)}.")
+        token = self._locks.acquire(f"deploy:{proposal.name}", ttl_seconds=CREATE_LOCK_SECONDS)
+        if token is None:
+            return Message(text=f"{code(proposal.name)} is being created already; its thread will hear when ready.")
+        try:
+            return self._create(who, proposal, job.thread_ts)
+        finally:
+            self._locks.release(f"deploy:{proposal.name}", token)
+
+    def cancel_deploy(self, request: str) -> Message:
+        return Message(text=f"Not deployed: nothing was created for {code(request.split()[0] if request else '')}.")
+
+    def list_team(self, who: Requester) -> Message:
+        return deployments_answer(self._store.in_team(who.team), self._clock.now())
+
+    def ask_to_undeploy(self, who: Requester, request: str) -> Message:
+        """The delete confirmation with *Delete it*/*Keep it*, or why not; ``request`` is the words after undeploy."""
+        arguments = parse_undeploy(request)
+        if isinstance(arguments, Refusal):
+            return Message(text=arguments.text)
+        record = self._deletable(who, arguments.name)
+        if isinstance(record, Message):
+            return record
+        question = delete_confirmation(record, spent=cost_so_far_text(record, self._clock.now()))
+        return Message(
+            text=question.text,
+            details=question.details,
+            facts=question.facts,
+            buttons=(
+                Button("Delete it", Action.CONFIRM_UNDEPLOY, value=record.name, style=Style.DANGER),
+                Button("Keep it", Action.KEEP_DEPLOYMENT, value=record.name),
+            ),
+        )
+
+    def confirm_undeploy(self, who: Requester, name: str) -> Message:
+        """Delete it after the confirmation (rights checked again) and say so in its thread."""
+        record = self._deletable(who, name)
+        if isinstance(record, Message):
+            return record
+        try:
+            self._deployments.delete(record.route, record.arn)
+        except BotError as exc:
+            return Message(text=str(exc))
+        now = self._clock.now()
+        if self._store.compare_and_set_status(
+            record.name, expected=record.status, new=DeploymentStatus.DELETED, at=now
+        ):
+            notice = deleted_notice(record, who.user, now)
+            self._notifier.post(channel=record.channel, message=notice, thread_ts=record.thread_ts)
+        logger.info("%s deleted deployment %s", who.user, record.name)
+        return Message(text=f"Deleted {code(record.name)}; billing for it has stopped.")
+
+    def keep(self, name: str) -> Message:
+        return Message(text=f"Kept {code(name)}; nothing was deleted.")
+
+    def watch(self) -> None:
+        """One pass over the live deployments: each transition to ready, failed or gone is announced once."""
+        for record in self._store.live():
+            try:
+                self._watch_one(record)
+            except BotError:
+                logger.warning("could not check deployment %s", record.name, exc_info=True)
+
+    def _watch_one(self, record: DeploymentRecord) -> None:
+        try:
+            snapshot = self._deployments.describe(record.route, record.arn)
+            seen: DeploymentStatus | None = snapshot.status
+        except DeploymentNotFound:
+            snapshot, seen = None, None
+        step = watch_step(record.status, seen)
+        if step.status is None:
+            return
+        if not self._store.compare_and_set_status(
+            record.name, expected=record.status, new=step.status, at=self._clock.now()
+        ):
+            return
+        if step.announce is Announcement.READY:
+            message = ready_notice(record.model_copy(update={"status": step.status}), self._admins)
+        elif step.announce is Announcement.FAILED:
+            failure = snapshot.failure_message if snapshot is not None else None
+            logger.info("deployment %s failed: %s", record.name, failure)
+            message = failed_notice(record, failure)
+        elif step.announce is Announcement.GONE:
+            message = gone_notice(record)
+        else:
+            return
+        self._notifier.post(channel=record.channel, message=message, thread_ts=record.thread_ts)
+
+    def _create(self, who: Requester, proposal: DeployProposal, thread_ts: str) -> Message:
+        existing = self._store.get(proposal.name)
+        if existing is not None:
+            return Message(text=f"{code(existing.name)} was created already ({existing.status.value}).")
+        request = deployment_request(proposal, team=who.team, channel=who.channel, user=who.user)
+        try:
+            created = self._deployments.create(request)
+        except BotError as exc:
+            return Message(text=str(exc))
+        record = deployment_record(
+            proposal,
+            created,
+            team=who.team,
+            channel=who.channel,
+            thread_ts=thread_ts,
+            deployed_by=who.user,
+            now=self._clock.now(),
+        )
+        self._store.save(record)
+        status = Message(
+            text=(
+                f":rocket: {mention(who.user)} is deploying {code(proposal.target.label)} "
+                f"{proposal.plan.route.served} as {code(record.name)}. I'll say here when it is ready."
+            )
+        )
+        self._notifier.post(channel=who.channel, message=status, thread_ts=thread_ts)
+        logger.info("%s created deployment %s", who.user, record.name)
+        return Message(text=f"Deploying {code(record.name)}; its thread will hear when it is ready.")
+
+    def _proposal(self, who: Requester, request: str) -> DeployProposal | Message:
+        arguments = parse_deploy(request)
+        if isinstance(arguments, Refusal):
+            return Message(text=arguments.text)
+        target = self._target(who, arguments)
+        if isinstance(target, Message):
+            return target
+        return propose(
+            target,
+            self._model(target.base_model_id),
+            arguments,
+            region=self._region,
+            team=who.team,
+            user=who.user,
+            admins=self._admins,
+            existing=self._store.in_team(who.team),
+        )
+
+    def _target(self, who: Requester, arguments: DeployArguments) -> DeployTarget | Message:
+        """The completed job the person named, with its custom model from Bedrock."""
+        job = self._records.get(arguments.target.strip())
+        if job is None or job.team != who.team:
+            return Message(
+                text=f"I don't know a job called {code(arguments.target)} in this workspace "
+                "(I deploy the custom models of jobs started with /finetune)."
+            )
+        try:
+            snapshot = self._jobs.describe(job.job_name)
+        except BotError as exc:
+            return Message(text=str(exc))
+        if snapshot.status is not JobStatus.COMPLETED or not snapshot.custom_model_arn:
+            return Message(text=f"{code(job.job_name)} has no custom model to deploy: it is {snapshot.status.value}.")
+        return DeployTarget(
+            label=job.job_name,
+            custom_model_arn=snapshot.custom_model_arn,
+            base_model_id=job.base_model_id,
+            customized_on=(snapshot.created_at or job.started_at).date(),
+            owner=job.user,
+            job_name=job.job_name,
+        )
+
+    def _deletable(self, who: Requester, name: str) -> DeploymentRecord | Message:
+        record = self._store.get(name.strip())
+        if record is None or record.team != who.team:
+            return Message(text=f"I don't know a deployment called {code(name)} (see `/finetune deployments`).")
+        if not may_delete(record, who.user, self._admins):
+            return not_allowed_to_delete(record)
+        if record.status.terminal:
+            return Message(text=f"{code(record.name)} is {record.status.value} already; nothing to delete.")
+        return record
+
+    def _model(self, model_id: str) -> ModelSpec | None:
+        try:
+            return self._catalogue.model(model_id)
+        except CatalogueError:
+            return None
