@@ -12,8 +12,11 @@ from bot.listeners.apologies import Later, guarded
 from bot.listeners.translate import from_action
 from bot.services import Services
 
-#: Every action id the bot renders starts with this (see ``workflows.messages.Action``).
-CONVERSATION_ACTIONS = re.compile(r"^ft_(?!confirm_stop|keep_running)")
+#: Every action id the bot renders starts with ``ft_`` (see ``workflows.messages.Action``); the stop and
+#: deployment buttons have their own listeners.
+CONVERSATION_ACTIONS = re.compile(
+    r"^ft_(?!confirm_stop|keep_running|deploy|confirm_deploy|cancel_deploy|confirm_undeploy|keep_deployment)"
+)
 
 
 def register(app: App, services: Services) -> None:

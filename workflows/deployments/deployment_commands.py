@@ -31,7 +31,7 @@ from workflows.jobs.job import JobStatus
 from workflows.jobs.job_ports import Requester
 from workflows.messages import Action, Button, Message, Style
 from workflows.ports import Clock, CustomizationJobs, JobRecords, Locks, Notifier
-from workflows.slack_text import code, mention
+from workflows.slack_text import code, mention, mrkdwn
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ class DeploymentCommands:
             return Message(text=f"I no longer know the job {code(proposal.target.label)}.")
         token = self._locks.acquire(f"deploy:{proposal.name}", ttl_seconds=CREATE_LOCK_SECONDS)
         if token is None:
-            return Message(text=f"{code(proposal.name)} is being created already; its thread will hear when ready.")
+            return Message(text=f"{code(proposal.name)} is being created already; the job's thread will hear about it.")
         try:
             return self._create(who, proposal, job.thread_ts)
         finally:
@@ -199,14 +199,18 @@ class DeploymentCommands:
         )
         self._store.save(record)
         status = Message(
-            text=(
-                f":rocket: {mention(who.user)} is deploying {code(proposal.target.label)} "
-                f"{proposal.plan.route.served} as {code(record.name)}. I'll say here when it is ready."
+            text=mrkdwn(
+                ":rocket: {user} is deploying {label:code} {served} as {name:code}. "
+                "I'll say in this thread once it serves requests.",
+                user=mention(who.user),
+                label=proposal.target.label,
+                served=proposal.plan.route.served,
+                name=record.name,
             )
         )
         self._notifier.post(channel=who.channel, message=status, thread_ts=thread_ts)
         logger.info("%s created deployment %s", who.user, record.name)
-        return Message(text=f"Deploying {code(record.name)}; its thread will hear when it is ready.")
+        return Message(text=f"Deploying {code(record.name)}; the job's thread will hear once it serves requests.")
 
     def _proposal(self, who: Requester, request: str) -> DeployProposal | Message:
         arguments = parse_deploy(request)

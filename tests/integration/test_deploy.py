@@ -1,0 +1,179 @@
+"""Deploy from Slack over HTTP: the bot as a subprocess, the Slack emulator, the AWS stand-in and real Redis."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import boto3
+import pytest
+import redis
+
+from bot.sandbox.deployments import PROVISIONED_MINUTES
+from bot.sandbox.driver import SlackDriver
+from bot.sandbox.emulator import SlackEmulator
+from tests.conftest import SIGNING_SECRET
+from tests.jobs.monitoring.live import (
+    ADMIN,
+    BotFactory,
+    SeededJob,
+    monitoring_env,
+    newest_ephemeral,
+    seed_job,
+    text_of,
+    wait_for_notice,
+)
+from tests.jobs.monitoring.moto_jobs import BUCKET, REGION, put_metrics, set_status
+from tests.sandbox.standin_support import ManualClock
+from tests.support.bot_process import BotProcess
+from tests.support.moto_server import MotoServer
+from tests.support.stack import CHANNEL, USER
+from workflows.adapters.aws_clients import bedrock_client
+from workflows.adapters.bedrock import BedrockJobs
+from workflows.jobs.job import JobStatus
+
+pytestmark = pytest.mark.integration
+
+OTHER = "U0BOB"
+JOB = "tone-1a2b"
+
+
+@pytest.fixture
+def clock(aws: MotoServer, monkeypatch: pytest.MonkeyPatch) -> ManualClock:
+    """The stand-in's deployments move only when the test says so."""
+    manual = ManualClock()
+    monkeypatch.setattr(aws.standin.deployments, "clock", manual)
+    return manual
+
+
+@pytest.fixture
+def bedrock(aws: MotoServer) -> Any:
+    return boto3.client("bedrock", region_name=REGION)
+
+
+@pytest.fixture
+def job(emulator: SlackEmulator, redis_client: redis.Redis, aws: MotoServer, clock: ManualClock) -> SeededJob:
+    """A job the bot watches, completed with its metrics in S3."""
+    s3 = boto3.client("s3", region_name=REGION, endpoint_url=aws.endpoint_url)
+    s3.create_bucket(Bucket=BUCKET)
+    seeded = seed_job(emulator, redis_client, BedrockJobs(bedrock_client(REGION)), JOB)
+    put_metrics(s3, JOB)
+    set_status(JOB, JobStatus.COMPLETED)
+    return seeded
+
+
+@pytest.fixture
+def bot(
+    bot_factory: BotFactory, emulator: SlackEmulator, redis_url: str, aws: MotoServer, job: SeededJob
+) -> BotProcess:
+    """A bot that has announced the completion, with its Deploy button."""
+    emulator.add_user(OTHER)
+    started = bot_factory(monitoring_env(emulator, redis_url, aws.endpoint_url))
+    wait_for_notice(emulator, JOB, timeout=10)
+    return started
+
+
+def driver_for(bot: BotProcess, emulator: SlackEmulator) -> SlackDriver:
+    return SlackDriver(bot.events_url, SIGNING_SECRET, emulator, default_user=USER, default_channel=CHANNEL)
+
+
+def throughputs(bedrock: Any) -> list[dict[str, Any]]:
+    return list(bedrock.list_provisioned_model_throughputs()["provisionedModelSummaries"])
+
+
+def thread_text(emulator: SlackEmulator, job: SeededJob, contains: str, *, timeout: float = 10) -> str:
+    """The text of the first bot message in the job's thread containing ``contains``, once there."""
+
+    def found() -> str | None:
+        texts = [text_of(message) for message in emulator.thread(CHANNEL, job.thread_ts) if message.from_bot]
+        return next((text for text in texts if contains in text), None)
+
+    text = emulator.wait_for(found, timeout, f"a thread message containing {contains!r}")
+    assert text is not None
+    return text
+
+
+def deploy_confirmed(driver: SlackDriver, emulator: SlackEmulator, bedrock: Any) -> str:
+    """Deploy from the completion notice and confirm; the name of the one throughput created."""
+    driver.click("Deploy")
+    newest_ephemeral(emulator, USER, "What it will cost")
+    driver.click("Deploy")
+    emulator.wait_for(lambda: throughputs(bedrock), 10, "the throughput in the stand-in")
+    return str(throughputs(bedrock)[0]["provisionedModelName"])
+
+
+def test_deploy_from_the_completion_notice_confirms_the_cost_creates_one_and_says_when_ready(
+    bot: BotProcess, emulator: SlackEmulator, job: SeededJob, bedrock: Any, clock: ManualClock, aws: MotoServer
+) -> None:
+    driver = driver_for(bot, emulator)
+
+    driver.click("Deploy")
+    question = newest_ephemeral(emulator, USER, "What it will cost")
+    driver.click("Deploy")
+    driver.click("Deploy")  # a double click on the confirmation
+    thread_text(emulator, job, "is deploying")
+    time.sleep(1.5)  # a tick or more: a second creation would show up in the stand-in by now
+
+    assert "per hour" in question
+    assert "billed" in question
+    assert "Who may delete it: <@U0ALICE>" in question
+    created = throughputs(bedrock)
+    assert len(created) == 1
+    assert created[0]["status"] == "Creating"
+    clock.advance((PROVISIONED_MINUTES + 1) * 60 / aws.standin.deployments.speed)
+    ready = thread_text(emulator, job, "is ready")
+    assert created[0]["provisionedModelName"] in ready
+    assert "per hour until it is deleted" in ready
+    time.sleep(1.5)
+    readies = [m for m in emulator.thread(CHANNEL, job.thread_ts) if m.from_bot and "is ready" in m.text]
+    assert len(readies) == 1
+
+
+def test_a_failed_deployment_is_explained_without_aws_words(
+    bot: BotProcess, emulator: SlackEmulator, job: SeededJob, bedrock: Any, clock: ManualClock, aws: MotoServer
+) -> None:
+    aws.standin.deployments.fail_next("InternalFailure 0xDEADBEEF in capacity pool")
+    deploy_confirmed(driver_for(bot, emulator), emulator, bedrock)
+
+    clock.advance((PROVISIONED_MINUTES + 1) * 60 / aws.standin.deployments.speed)
+    failed = thread_text(emulator, job, "failed")
+
+    assert "What to do" in failed
+    assert "0xDEADBEEF" not in failed
+
+
+def test_someone_elses_deploy_is_refused_and_nothing_is_created(
+    bot: BotProcess, emulator: SlackEmulator, bedrock: Any
+) -> None:
+    driver = driver_for(bot, emulator)
+
+    driver.click("Deploy", user=OTHER)
+    refusal = newest_ephemeral(emulator, OTHER, "may deploy")
+
+    assert "Only <@U0ALICE>, who started the job, or an admin may deploy" in refusal
+    assert throughputs(bedrock) == []
+
+
+def test_deployments_lists_it_and_undeploy_deletes_it_after_a_confirmation_but_not_for_others(
+    bot: BotProcess, emulator: SlackEmulator, job: SeededJob, bedrock: Any
+) -> None:
+    driver = driver_for(bot, emulator)
+    driver.slash_command(f"deploy {JOB} units=1")
+    newest_ephemeral(emulator, USER, "What it will cost")
+    driver.click("Deploy")
+    emulator.wait_for(lambda: throughputs(bedrock), 10, "the throughput in the stand-in")
+    name = str(throughputs(bedrock)[0]["provisionedModelName"])
+
+    driver.slash_command("deployments")
+    listed = newest_ephemeral(emulator, USER, "Deployments in this workspace")
+    driver.slash_command(f"undeploy {name}", user=OTHER)
+    refused = newest_ephemeral(emulator, OTHER, "may delete")
+    driver.slash_command(f"undeploy {name}", user=ADMIN)
+    newest_ephemeral(emulator, ADMIN, "This cannot be undone")
+    driver.click("Delete it", user=ADMIN)
+    thread_text(emulator, job, "was deleted by <@U0ADMIN>")
+
+    assert f"`{name}`" in listed
+    assert "1 live" in listed
+    assert "Only <@U0ALICE>, who started the job, or an admin may delete" in refused
+    assert throughputs(bedrock) == []
