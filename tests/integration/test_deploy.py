@@ -102,7 +102,7 @@ def deploy_confirmed(driver: SlackDriver, emulator: SlackEmulator, bedrock: Any)
     return str(throughputs(bedrock)[0]["provisionedModelName"])
 
 
-def test_deploy_from_the_completion_notice_confirms_the_cost_creates_one_and_says_when_ready(
+def test_deploy_from_the_completion_notice_confirms_the_cost_creates_one_however_often_and_says_when_ready(
     bot: BotProcess, emulator: SlackEmulator, job: SeededJob, bedrock: Any, clock: ManualClock, aws: MotoServer
 ) -> None:
     driver = driver_for(bot, emulator)
@@ -111,11 +111,13 @@ def test_deploy_from_the_completion_notice_confirms_the_cost_creates_one_and_say
     question = newest_ephemeral(emulator, USER, "What it will cost")
     driver.click("Deploy")
     driver.click("Deploy")  # a double click on the confirmation
+    assert driver.redeliver().status == 200  # and Slack retrying the second click
     thread_text(emulator, job, "is deploying")
     time.sleep(1.5)  # a tick or more: a second creation would show up in the stand-in by now
 
-    assert "per hour" in question
-    assert "billed" in question
+    assert "$7.10 per hour" in question
+    assert "Per 30 days: $5,112.00" in question
+    assert "billed every hour from creation until it is deleted" in question
     assert "Who may delete it: <@U0ALICE>" in question
     created = throughputs(bedrock)
     assert len(created) == 1
