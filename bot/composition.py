@@ -60,14 +60,11 @@ class Runtime:
 
     def tick(self) -> None:
         """One scheduled pass: re-drive what setups still owe (messages, overdue checks and launches), then
-        the job status tick and the deployment watch; each part runs even when the one before it fails."""
+        the status tick (jobs, then deployments), which runs even when the first part fails."""
         try:
             self.services.conversations.sweep()
         finally:
-            try:
-                self.monitor.tick()
-            finally:
-                self.services.deployments.watch()
+            self.monitor.tick()
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -120,6 +117,18 @@ def build_runtime(settings: Settings) -> Runtime:
         max_upload_bytes=settings.max_upload_bytes,
         storage_up=storage_up,
     )
+    deployments = DeploymentCommands(
+        deployments=BedrockDeployments(bedrock_client(settings.aws_region, endpoint_url=settings.aws_endpoint_url)),
+        store=RedisDeployments(redis_client, keyspace=keyspace),
+        jobs=jobs,
+        records=records,
+        notifier=notifier,
+        locks=locks,
+        catalogue=catalogue,
+        clock=clock,
+        region=settings.aws_region,
+        admins=settings.admins,
+    )
     services = Services(
         healthy=storage_up,
         conversations=conversations,
@@ -135,18 +144,7 @@ def build_runtime(settings: Settings) -> Runtime:
             region=settings.aws_region,
             admins=settings.admins,
         ),
-        deployments=DeploymentCommands(
-            deployments=BedrockDeployments(bedrock_client(settings.aws_region, endpoint_url=settings.aws_endpoint_url)),
-            store=RedisDeployments(redis_client, keyspace=keyspace),
-            jobs=jobs,
-            records=records,
-            notifier=notifier,
-            locks=locks,
-            catalogue=catalogue,
-            clock=clock,
-            region=settings.aws_region,
-            admins=settings.admins,
-        ),
+        deployments=deployments,
         after_ack=ThreadPoolExecutor(max_workers=AFTER_ACK_THREADS, thread_name_prefix="after-ack"),
     )
     paced = PacedNotifier(notifier)
@@ -171,6 +169,7 @@ def build_runtime(settings: Settings) -> Runtime:
         update_every=timedelta(minutes=settings.finetune_update_minutes),
         storage=storage,
         adopter=adopter,
+        also_watch=deployments.watch,
     )
     workspace = TokenWorkspace(client, allowed_teams=settings.allowed_teams)
     bolt_client = build_web_client(token=None, base_url=settings.slack_api_url)

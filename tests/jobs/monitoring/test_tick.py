@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -35,7 +36,7 @@ class World:
     clock: FakeClock = field(default_factory=FakeClock)
     storage: MemoryStorage = field(default_factory=MemoryStorage)
 
-    def monitor(self, *, locks: MemoryLocks | None = None) -> JobMonitor:
+    def monitor(self, *, locks: MemoryLocks | None = None, also_watch: Callable[[], None] | None = None) -> JobMonitor:
         """A replica; give it its own ``locks`` to make it believe it holds the lease too."""
         lease_locks = locks or self.locks
         return JobMonitor(
@@ -49,6 +50,7 @@ class World:
             region="us-east-1",
             update_every=timedelta(minutes=30),
             storage=self.storage,
+            also_watch=also_watch,
         )
 
     def watch(self, name: str = "tone-1a2b", **changes: object) -> JobRecord:
@@ -122,6 +124,20 @@ def test_a_replica_without_the_lease_does_nothing() -> None:
 
     assert not report.ran
     assert world.jobs.calls == {}
+
+
+def test_the_other_watch_runs_after_the_jobs_only_on_the_replica_holding_the_lease() -> None:
+    world = World()
+    world.watch()
+    world.jobs.busy_listing = True
+    ran: list[str] = []
+    leader = world.monitor(also_watch=lambda: ran.append("leader"))
+    follower = world.monitor(also_watch=lambda: ran.append("follower"))
+
+    leader.tick()
+    follower.tick()
+
+    assert ran == ["leader"]
 
 
 def test_a_stage_change_edits_the_status_message_without_posting_in_the_channel() -> None:

@@ -12,6 +12,7 @@ bot's tags but no record are adopted (``orphans``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import assert_never
@@ -75,6 +76,7 @@ class JobMonitor:
         update_every: timedelta,
         storage: DatasetStorage | None,
         adopter: OrphanAdopter | None = None,
+        also_watch: Callable[[], None] | None = None,
     ) -> None:
         self._jobs = jobs
         self._records = records
@@ -87,6 +89,8 @@ class JobMonitor:
         self._update_every = update_every
         self._storage = storage
         self._adopter = adopter
+        #: Another watch that runs under the same lease after the jobs (the deployments').
+        self._also_watch = also_watch
 
     def tick(self) -> TickReport:
         """One pass over the watched jobs; does nothing unless this replica holds the lease."""
@@ -94,13 +98,22 @@ class JobMonitor:
         if not self._lease.hold():
             return report
         report.ran = True
+        try:
+            self._watch_jobs(report)
+        finally:
+            if self._also_watch is not None and self._lease.keep():
+                self._also_watch()
+        return report
+
+    def _watch_jobs(self, report: TickReport) -> None:
+        """The jobs' part of the tick: list, describe what ended, announce, edit status messages."""
         records = self._records.watched()
         report.watched = len(records)
         if not records and self._adopter is None:
-            return report
+            return
         listed = self._listed(report)
         if listed is None:
-            return report
+            return
         if self._adopter is not None:
             report.adopted = self._adopter.adopt(listed.values(), {record.job_name for record in records})
         for record in records:
@@ -118,7 +131,6 @@ class JobMonitor:
                 report.failed,
                 report.adopted,
             )
-        return report
 
     def stop(self) -> None:
         """Hand the lease over at shutdown."""
