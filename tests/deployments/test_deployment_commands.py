@@ -115,11 +115,13 @@ def test_someone_else_is_refused_with_who_may(world: World) -> None:
     assert world.deployments.requests == []
 
 
-def test_an_admin_may_deploy_and_the_job_starter_stays_the_owner(world: World) -> None:
-    world.commands.confirm_deploy(ADMIN_ASKS, JOB)
+def test_an_admin_may_deploy_from_another_channel_and_the_jobs_thread_hears_it(world: World) -> None:
+    world.commands.confirm_deploy(Asker(channel="C9", user=ADMIN), JOB)
 
     saved = next(iter(world.store.records.values()))
     assert (saved.owner, saved.deployed_by) == ("U1", ADMIN)
+    assert (saved.channel, saved.thread_ts) == (record(JOB).channel, record(JOB).thread_ts)
+    assert [post.channel for post in world.notifier.posts] == [record(JOB).channel]
 
 
 def test_a_job_that_has_not_completed_has_nothing_to_deploy(world: World) -> None:

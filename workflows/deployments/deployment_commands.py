@@ -96,7 +96,7 @@ class DeploymentCommands:
         if token is None:
             return Message(text=f"{code(proposal.name)} is being created already; the job's thread will hear about it.")
         try:
-            return self._create(who, proposal, job.thread_ts)
+            return self._create(who, proposal, channel=job.channel, thread_ts=job.thread_ts)
         finally:
             self._locks.release(f"deploy:{proposal.name}", token)
 
@@ -179,11 +179,12 @@ class DeploymentCommands:
             return
         self._notifier.post(channel=record.channel, message=message, thread_ts=record.thread_ts)
 
-    def _create(self, who: Requester, proposal: DeployProposal, thread_ts: str) -> Message:
+    def _create(self, who: Requester, proposal: DeployProposal, *, channel: str, thread_ts: str) -> Message:
+        """Create, record, and say so in the job's thread (wherever the person asked from)."""
         existing = self._store.get(proposal.name)
         if existing is not None:
             return Message(text=f"{code(existing.name)} was created already ({existing.status.value}).")
-        request = deployment_request(proposal, team=who.team, channel=who.channel, user=who.user)
+        request = deployment_request(proposal, team=who.team, channel=channel, user=who.user)
         try:
             created = self._deployments.create(request)
         except BotError as exc:
@@ -192,7 +193,7 @@ class DeploymentCommands:
             proposal,
             created,
             team=who.team,
-            channel=who.channel,
+            channel=channel,
             thread_ts=thread_ts,
             deployed_by=who.user,
             now=self._clock.now(),
@@ -208,7 +209,7 @@ class DeploymentCommands:
                 name=record.name,
             )
         )
-        self._notifier.post(channel=who.channel, message=status, thread_ts=thread_ts)
+        self._notifier.post(channel=channel, message=status, thread_ts=thread_ts)
         logger.info("%s created deployment %s", who.user, record.name)
         return Message(text=f"Deploying {code(record.name)}; the job's thread will hear once it serves requests.")
 
