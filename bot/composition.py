@@ -80,7 +80,8 @@ def build_runtime(settings: Settings) -> Runtime:
     notifier = SlackNotifier(client)
     catalogue = load_catalogue(settings.finetune_prices_file)
     clock = SystemClock()
-    jobs, storage = aws_adapters(settings)
+    aws = aws_adapters(settings)
+    jobs, storage = aws.jobs, aws.storage
     checker = DatasetChecker(
         files=SlackFileDownloader(token, trusted_origins=trusted_file_origins(settings.slack_api_url)),
         storage=storage,
@@ -118,7 +119,7 @@ def build_runtime(settings: Settings) -> Runtime:
         storage_up=storage_up,
     )
     deployments = DeploymentCommands(
-        deployments=BedrockDeployments(bedrock_client(settings.aws_region, endpoint_url=settings.aws_endpoint_url)),
+        deployments=aws.deployments,
         store=RedisDeployments(redis_client, keyspace=keyspace),
         jobs=jobs,
         records=records,
@@ -179,14 +180,24 @@ def build_runtime(settings: Settings) -> Runtime:
     return Runtime(settings=settings, services=services, app=app, monitor=monitor, workspace=workspace, guard=guard)
 
 
-def aws_adapters(settings: Settings) -> tuple[BedrockJobs, S3Datasets | None]:
+@dataclass(frozen=True)
+class AwsAdapters:
+    """The AWS side of the bot: jobs and deployments share one Bedrock client; S3 only when a bucket is set."""
+
+    jobs: BedrockJobs
+    deployments: BedrockDeployments
+    storage: S3Datasets | None
+
+
+def aws_adapters(settings: Settings) -> AwsAdapters:
     """Bedrock, and S3 when a bucket is set, at ``AWS_ENDPOINT_URL`` from the settings (``.env`` included)."""
     endpoint = settings.aws_endpoint_url
-    jobs = BedrockJobs(bedrock_client(settings.aws_region, endpoint_url=endpoint))
-    if not settings.finetune_bucket:
-        return jobs, None
-    s3 = s3_client(settings.aws_region, endpoint_url=endpoint)
-    return jobs, S3Datasets(s3, bucket=settings.finetune_bucket, region=settings.aws_region)
+    bedrock = bedrock_client(settings.aws_region, endpoint_url=endpoint)
+    storage = None
+    if settings.finetune_bucket:
+        s3 = s3_client(settings.aws_region, endpoint_url=endpoint)
+        storage = S3Datasets(s3, bucket=settings.finetune_bucket, region=settings.aws_region)
+    return AwsAdapters(jobs=BedrockJobs(bedrock), deployments=BedrockDeployments(bedrock), storage=storage)
 
 
 def _signing_secret(settings: Settings) -> str:

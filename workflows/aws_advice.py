@@ -41,16 +41,19 @@ class Advice:
 IN_THE_LOG = "The exact reason is in finetune-bot's log."
 
 _ACCESS_CODES = {"AccessDeniedException", "AccessDenied", "UnauthorizedOperation", "UnrecognizedClientException"}
-_BUSY_CODES = {
-    "ThrottlingException",
-    "Throttling",
-    "TooManyRequestsException",
-    "RequestLimitExceeded",
-    "ServiceUnavailableException",
-    "ServiceUnavailable",
-    "InternalServerException",
-    "InternalFailure",
-}
+#: Error codes that mean "not now" rather than "no": throttling and service-side trouble.
+TRANSIENT_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "Throttling",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "ServiceUnavailableException",
+        "ServiceUnavailable",
+        "InternalServerException",
+        "InternalFailure",
+    }
+)
 
 _NAME_TAKEN = re.compile(r"already exists|currently in use", re.IGNORECASE)
 
@@ -136,7 +139,7 @@ def job_advice(error_code: str, message: str) -> Advice:
 def _common(error_code: str, what: str) -> Advice:
     """Throttling and everything unexpected: the error code, never the message."""
     shown = error_code or "an unknown error"
-    if error_code in _BUSY_CODES:
+    if error_code in TRANSIENT_CODES:
         return Advice(Kind.BUSY, f"{what} ({shown}): it is busy right now. Please try again in a few minutes.")
     return Advice(Kind.FAILED, f"{what} ({shown}). Please try again later. {IN_THE_LOG}")
 

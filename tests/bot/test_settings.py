@@ -239,7 +239,8 @@ def test_an_endpoint_in_a_dotenv_file_reaches_boto3(
     dataset = tmp_path / "train.jsonl"
     dataset.write_text('{"prompt": "q", "completion": "a"}\n', encoding="utf-8")
 
-    jobs, storage = aws_adapters(load_settings())
+    adapters = aws_adapters(load_settings())
+    jobs, storage = adapters.jobs, adapters.storage
 
     assert storage is not None
     uri = storage.upload(dataset, key="finetune-bot/datasets/train.jsonl")

@@ -9,6 +9,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
+from workflows.aws_advice import TRANSIENT_CODES
 from workflows.exceptions import ServiceBusy
 
 if TYPE_CHECKING:
@@ -17,20 +18,6 @@ if TYPE_CHECKING:
 #: HTTP attempts per call, the first included; botocore's standard mode backs off between them with
 #: full jitter (up to 1, 2, 4 s after throttling; a twentieth of that after a 5xx or a dropped connection).
 ATTEMPTS = 4
-
-#: Error codes that mean "not now" rather than "no": throttling and service-side trouble.
-TRANSIENT_CODES = frozenset(
-    {
-        "ThrottlingException",
-        "Throttling",
-        "TooManyRequestsException",
-        "RequestLimitExceeded",
-        "ServiceUnavailableException",
-        "ServiceUnavailable",
-        "InternalServerException",
-        "InternalFailure",
-    }
-)
 
 
 def retry_config(attempts: int = ATTEMPTS) -> Config:
