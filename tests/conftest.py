@@ -11,6 +11,7 @@ import redis
 
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.emulator import SlackEmulator
+from tests.sandbox.standin_support import ManualClock
 from tests.support.bot_process import BotProcess, start_bot
 from tests.support.moto_server import CREDENTIALS, MotoServer, moto_server
 from tests.support.redis_server import redis_for_tests
@@ -57,6 +58,14 @@ def aws(moto_session: MotoServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[M
         monkeypatch.setenv(name, value)
     yield moto_session
     moto_session.reset()
+
+
+@pytest.fixture
+def standin_clock(aws: MotoServer, monkeypatch: pytest.MonkeyPatch) -> ManualClock:
+    """The AWS stand-in's deployments move only when the test moves this clock."""
+    manual = ManualClock()
+    monkeypatch.setattr(aws.standin.deployments, "clock", manual)
+    return manual
 
 
 @pytest.fixture

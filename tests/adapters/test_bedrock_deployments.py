@@ -23,14 +23,7 @@ GET_THROUGHPUT = Operation("GetProvisionedModelThroughput", "bedrock", "GET", r"
 
 
 @pytest.fixture
-def clock(aws: MotoServer, monkeypatch: pytest.MonkeyPatch) -> ManualClock:
-    manual = ManualClock()
-    monkeypatch.setattr(aws.standin.deployments, "clock", manual)
-    return manual
-
-
-@pytest.fixture
-def deployments(aws: MotoServer, clock: ManualClock) -> BedrockDeployments:
+def deployments(aws: MotoServer, standin_clock: ManualClock) -> BedrockDeployments:
     return BedrockDeployments(bedrock_client(REGION, endpoint_url=aws.endpoint_url))
 
 
@@ -70,23 +63,23 @@ def test_a_commitment_is_sent_as_bedrocks_duration(aws: MotoServer, deployments:
     assert aws.standin.deployments.find(StandInRoute.PROVISIONED, made.arn).commitment == "SixMonths"
 
 
-def test_every_page_is_read(deployments: BedrockDeployments, aws: MotoServer, clock: ManualClock) -> None:
+def test_every_page_is_read(deployments: BedrockDeployments, aws: MotoServer, standin_clock: ManualClock) -> None:
     model = trained_model(base=TITAN_LITE)
     paged = BedrockDeployments(bedrock_client(REGION, endpoint_url=aws.endpoint_url), page_size=1)
     for index in range(3):
-        clock.advance(1)
+        standin_clock.advance(1)
         deployments.create(throughput(model.custom_model_arn, name=f"support-pt{index + 1}-0a1b2c3d"))
     listed = [item.name for item in paged.listed(Route.PROVISIONED)]
     assert listed == ["support-pt3-0a1b2c3d", "support-pt2-0a1b2c3d", "support-pt1-0a1b2c3d"]
 
 
 def test_a_failed_deployment_carries_its_reason_and_a_live_one_none(
-    deployments: BedrockDeployments, clock: ManualClock
+    deployments: BedrockDeployments, standin_clock: ManualClock
 ) -> None:
     model = trained_model(base=TITAN_LITE)
     failing = deployments.create(throughput(model.custom_model_arn, name="will-fail-pt1-0a1b2c3d"))
     fine = deployments.create(throughput(model.custom_model_arn))
-    clock.advance(3600)
+    standin_clock.advance(3600)
     failed = deployments.describe(Route.PROVISIONED, failing.arn)
     assert failed.status is DeploymentStatus.FAILED
     assert failed.failure_message is not None

@@ -39,20 +39,12 @@ JOB = "tone-1a2b"
 
 
 @pytest.fixture
-def clock(aws: MotoServer, monkeypatch: pytest.MonkeyPatch) -> ManualClock:
-    """The stand-in's deployments move only when the test says so."""
-    manual = ManualClock()
-    monkeypatch.setattr(aws.standin.deployments, "clock", manual)
-    return manual
-
-
-@pytest.fixture
 def bedrock(aws: MotoServer) -> Any:
     return boto3.client("bedrock", region_name=REGION)
 
 
 @pytest.fixture
-def job(emulator: SlackEmulator, redis_client: redis.Redis, aws: MotoServer, clock: ManualClock) -> SeededJob:
+def job(emulator: SlackEmulator, redis_client: redis.Redis, aws: MotoServer, standin_clock: ManualClock) -> SeededJob:
     """A job the bot watches, completed with its metrics in S3."""
     s3 = boto3.client("s3", region_name=REGION, endpoint_url=aws.endpoint_url)
     s3.create_bucket(Bucket=BUCKET)
@@ -103,7 +95,7 @@ def deploy_confirmed(driver: SlackDriver, emulator: SlackEmulator, bedrock: Any)
 
 
 def test_deploy_from_the_completion_notice_confirms_the_cost_creates_one_however_often_and_says_when_ready(
-    bot: BotProcess, emulator: SlackEmulator, job: SeededJob, bedrock: Any, clock: ManualClock, aws: MotoServer
+    bot: BotProcess, emulator: SlackEmulator, job: SeededJob, bedrock: Any, standin_clock: ManualClock, aws: MotoServer
 ) -> None:
     driver = driver_for(bot, emulator)
 
@@ -122,7 +114,7 @@ def test_deploy_from_the_completion_notice_confirms_the_cost_creates_one_however
     created = throughputs(bedrock)
     assert len(created) == 1
     assert created[0]["status"] == "Creating"
-    clock.advance((PROVISIONED_MINUTES + 1) * 60 / aws.standin.deployments.speed)
+    standin_clock.advance((PROVISIONED_MINUTES + 1) * 60 / aws.standin.deployments.speed)
     ready = thread_text(emulator, job, "is ready")
     assert created[0]["provisionedModelName"] in ready
     assert "per hour until it is deleted" in ready
@@ -132,12 +124,12 @@ def test_deploy_from_the_completion_notice_confirms_the_cost_creates_one_however
 
 
 def test_a_failed_deployment_is_explained_without_aws_words(
-    bot: BotProcess, emulator: SlackEmulator, job: SeededJob, bedrock: Any, clock: ManualClock, aws: MotoServer
+    bot: BotProcess, emulator: SlackEmulator, job: SeededJob, bedrock: Any, standin_clock: ManualClock, aws: MotoServer
 ) -> None:
     aws.standin.deployments.fail_next("InternalFailure 0xDEADBEEF in capacity pool")
     deploy_confirmed(driver_for(bot, emulator), emulator, bedrock)
 
-    clock.advance((PROVISIONED_MINUTES + 1) * 60 / aws.standin.deployments.speed)
+    standin_clock.advance((PROVISIONED_MINUTES + 1) * 60 / aws.standin.deployments.speed)
     failed = thread_text(emulator, job, "failed")
 
     assert "What to do" in failed

@@ -23,13 +23,6 @@ BASE_MODEL = "amazon.nova-micro-v1:0"
 
 
 @pytest.fixture
-def clock(aws: MotoServer, monkeypatch: pytest.MonkeyPatch) -> ManualClock:
-    manual = ManualClock()
-    monkeypatch.setattr(aws.standin.deployments, "clock", manual)
-    return manual
-
-
-@pytest.fixture
 def bedrock(aws: MotoServer) -> Any:
     return boto3.client("bedrock", region_name=REGION)
 
@@ -48,12 +41,12 @@ def text_of(response: Any) -> str:
     return str(response["output"]["message"]["content"][0]["text"])
 
 
-def ready_deployment(aws: MotoServer, bedrock: Any, clock: ManualClock, name: str = "support") -> str:
+def ready_deployment(aws: MotoServer, bedrock: Any, standin_clock: ManualClock, name: str = "support") -> str:
     model = trained_model(name)
     arn = bedrock.create_custom_model_deployment(modelDeploymentName=f"{name}-od", modelArn=model.custom_model_arn)[
         "customModelDeploymentArn"
     ]
-    clock.advance(ON_DEMAND_MINUTES * 60 / aws.standin.deployments.speed)
+    standin_clock.advance(ON_DEMAND_MINUTES * 60 / aws.standin.deployments.speed)
     return str(arn)
 
 
@@ -63,18 +56,18 @@ def error_code(info: pytest.ExceptionInfo[ClientError]) -> str:
 
 class TestAnswers:
     def test_the_custom_model_answers_with_the_closest_training_reply(
-        self, aws: MotoServer, bedrock: Any, runtime: Any, clock: ManualClock
+        self, aws: MotoServer, bedrock: Any, runtime: Any, standin_clock: ManualClock
     ) -> None:
-        arn = ready_deployment(aws, bedrock, clock)
+        arn = ready_deployment(aws, bedrock, standin_clock)
         for question, reply in TRAINING:
             assert text_of(ask(runtime, arn, question)) == reply
         reworded = ask(runtime, arn, "I forgot my password, how can I reset it?")
         assert text_of(reworded) == TRAINING[0][1]
 
     def test_the_base_model_answers_generically_and_differently(
-        self, aws: MotoServer, bedrock: Any, runtime: Any, clock: ManualClock
+        self, aws: MotoServer, bedrock: Any, runtime: Any, standin_clock: ManualClock
     ) -> None:
-        arn = ready_deployment(aws, bedrock, clock)
+        arn = ready_deployment(aws, bedrock, standin_clock)
         question = "Where can I download my invoices?"
         custom = text_of(ask(runtime, arn, question))
         base = text_of(ask(runtime, BASE_MODEL, question))
@@ -85,9 +78,9 @@ class TestAnswers:
         assert text_of(ask(runtime, BASE_MODEL, question)) == base
 
     def test_the_answer_has_converse_s_shape_with_usage_and_latency(
-        self, aws: MotoServer, bedrock: Any, runtime: Any, clock: ManualClock
+        self, aws: MotoServer, bedrock: Any, runtime: Any, standin_clock: ManualClock
     ) -> None:
-        arn = ready_deployment(aws, bedrock, clock)
+        arn = ready_deployment(aws, bedrock, standin_clock)
         response = ask(runtime, arn, "How do I reset my password?", system=[{"text": "Be brief."}])
         assert shape_problems("bedrock-runtime", "Converse", response) == ""
         assert response["stopReason"] == "end_turn"
@@ -98,26 +91,28 @@ class TestAnswers:
         assert usage["totalTokens"] == usage["inputTokens"] + usage["outputTokens"]
         assert response["metrics"]["latencyMs"] > 0
 
-    def test_max_tokens_cuts_the_answer(self, aws: MotoServer, bedrock: Any, runtime: Any, clock: ManualClock) -> None:
-        arn = ready_deployment(aws, bedrock, clock)
+    def test_max_tokens_cuts_the_answer(
+        self, aws: MotoServer, bedrock: Any, runtime: Any, standin_clock: ManualClock
+    ) -> None:
+        arn = ready_deployment(aws, bedrock, standin_clock)
         response = ask(runtime, arn, "How do I reset my password?", inferenceConfig={"maxTokens": 3})
         assert response["stopReason"] == "max_tokens"
         assert response["usage"]["outputTokens"] == 3
         assert text_of(response) == "Open Settings ›"
 
     def test_a_provisioned_custom_model_answers_from_its_training_data(
-        self, aws: MotoServer, bedrock: Any, runtime: Any, clock: ManualClock
+        self, aws: MotoServer, bedrock: Any, runtime: Any, standin_clock: ManualClock
     ) -> None:
         model = trained_model("titan", base=TITAN_LITE)
         arn = bedrock.create_provisioned_model_throughput(
             provisionedModelName="titan-pt", modelId=model.custom_model_arn, modelUnits=1
         )["provisionedModelArn"]
-        clock.advance(PROVISIONED_MINUTES * 60 / aws.standin.deployments.speed)
+        standin_clock.advance(PROVISIONED_MINUTES * 60 / aws.standin.deployments.speed)
         assert text_of(ask(runtime, arn, "Can I change my email?")) == TRAINING[2][1]
         assert text_of(ask(runtime, "titan-pt", "Can I change my email?")) == TRAINING[2][1]
 
     def test_prompt_completion_training_data_is_learned_too(
-        self, aws: MotoServer, bedrock: Any, runtime: Any, clock: ManualClock
+        self, aws: MotoServer, bedrock: Any, runtime: Any, standin_clock: ManualClock
     ) -> None:
         data = b'{"prompt": "Classify: my invoice is wrong", "completion": "billing"}\nnot json\n'
         data += b'{"prompt": "Classify: the app crashes on start", "completion": "bug"}\n'
@@ -125,12 +120,12 @@ class TestAnswers:
         arn = bedrock.create_provisioned_model_throughput(
             provisionedModelName="classifier", modelId=model.custom_model_arn, modelUnits=1
         )["provisionedModelArn"]
-        clock.advance(PROVISIONED_MINUTES * 60 / aws.standin.deployments.speed)
+        standin_clock.advance(PROVISIONED_MINUTES * 60 / aws.standin.deployments.speed)
         assert text_of(ask(runtime, arn, "Classify: it crashes when I start the app")) == "bug"
 
 
 class TestRefusals:
-    def test_model_not_ready_while_creating(self, bedrock: Any, runtime: Any, clock: ManualClock) -> None:
+    def test_model_not_ready_while_creating(self, bedrock: Any, runtime: Any, standin_clock: ManualClock) -> None:
         model = trained_model()
         arn = bedrock.create_custom_model_deployment(modelDeploymentName="early", modelArn=model.custom_model_arn)[
             "customModelDeploymentArn"
@@ -141,13 +136,13 @@ class TestRefusals:
         assert not_ready.value.response["ResponseMetadata"]["HTTPStatusCode"] == 429
 
     def test_a_failed_or_deleted_deployment_cannot_answer(
-        self, aws: MotoServer, bedrock: Any, runtime: Any, clock: ManualClock
+        self, aws: MotoServer, bedrock: Any, runtime: Any, standin_clock: ManualClock
     ) -> None:
         model = trained_model()
         failed = bedrock.create_custom_model_deployment(
             modelDeploymentName="will-fail", modelArn=model.custom_model_arn
         )["customModelDeploymentArn"]
-        clock.advance(ON_DEMAND_MINUTES * 60 / aws.standin.deployments.speed)
+        standin_clock.advance(ON_DEMAND_MINUTES * 60 / aws.standin.deployments.speed)
         with pytest.raises(ClientError) as refused:
             ask(runtime, failed, "How do I reset my password?")
         assert error_code(refused) == "ValidationException"
@@ -163,9 +158,9 @@ class TestRefusals:
         assert error_code(refused) == "ValidationException"
 
     def test_throttling_on_demand_for_one_model(
-        self, aws: MotoServer, bedrock: Any, runtime: Any, clock: ManualClock
+        self, aws: MotoServer, bedrock: Any, runtime: Any, standin_clock: ManualClock
     ) -> None:
-        arn = ready_deployment(aws, bedrock, clock)
+        arn = ready_deployment(aws, bedrock, standin_clock)
         aws.standin.throttle(1, model_id=arn)
         assert text_of(ask(runtime, BASE_MODEL, "Hello there"))
         with pytest.raises(ClientError) as throttled:
@@ -206,10 +201,10 @@ class TestRefusals:
 
 class TestInvocationMetrics:
     def test_each_answer_counts_as_an_invocation_of_its_model_id(
-        self, aws: MotoServer, bedrock: Any, runtime: Any, clock: ManualClock
+        self, aws: MotoServer, bedrock: Any, runtime: Any, standin_clock: ManualClock
     ) -> None:
-        arn = ready_deployment(aws, bedrock, clock)
-        idle = ready_deployment(aws, bedrock, clock, name="idle")
+        arn = ready_deployment(aws, bedrock, standin_clock)
+        idle = ready_deployment(aws, bedrock, standin_clock, name="idle")
         ask(runtime, arn, "How do I reset my password?")
         ask(runtime, arn, "Where can I download my invoices?")
         cloudwatch = boto3.client("cloudwatch", region_name=REGION)

@@ -20,19 +20,12 @@ THROUGHPUT_ARN = re.compile(r"^arn:aws:bedrock:us-east-1:123456789012:provisione
 
 
 @pytest.fixture
-def clock(aws: MotoServer, monkeypatch: pytest.MonkeyPatch) -> ManualClock:
-    manual = ManualClock()
-    monkeypatch.setattr(aws.standin.deployments, "clock", manual)
-    return manual
-
-
-@pytest.fixture
 def bedrock(aws: MotoServer) -> Any:
     return boto3.client("bedrock", region_name=REGION)
 
 
-def simulated(clock: ManualClock, aws: MotoServer, minutes: float) -> None:
-    clock.advance(minutes * 60 / aws.standin.deployments.speed)
+def simulated(standin_clock: ManualClock, aws: MotoServer, minutes: float) -> None:
+    standin_clock.advance(minutes * 60 / aws.standin.deployments.speed)
 
 
 def error_code(info: pytest.ExceptionInfo[ClientError]) -> str:
@@ -41,7 +34,7 @@ def error_code(info: pytest.ExceptionInfo[ClientError]) -> str:
 
 class TestCustomModelDeployment:
     def test_creating_then_active_on_the_standins_clock(
-        self, aws: MotoServer, bedrock: Any, clock: ManualClock
+        self, aws: MotoServer, bedrock: Any, standin_clock: ManualClock
     ) -> None:
         model = trained_model()
         created = bedrock.create_custom_model_deployment(
@@ -58,15 +51,15 @@ class TestCustomModelDeployment:
             model.custom_model_arn,
         )
         assert first["description"] == "try it"
-        simulated(clock, aws, ON_DEMAND_MINUTES - 0.1)
+        simulated(standin_clock, aws, ON_DEMAND_MINUTES - 0.1)
         assert bedrock.get_custom_model_deployment(customModelDeploymentIdentifier=arn)["status"] == "Creating"
-        simulated(clock, aws, 0.2)
+        simulated(standin_clock, aws, 0.2)
         ready = bedrock.get_custom_model_deployment(customModelDeploymentIdentifier="support-ondemand")
         assert ready["status"] == "Active"
         assert ready["lastUpdatedAt"] > ready["createdAt"]
         assert "failureMessage" not in ready
 
-    def test_the_jobs_output_model_arn_is_accepted(self, bedrock: Any, clock: ManualClock) -> None:
+    def test_the_jobs_output_model_arn_is_accepted(self, bedrock: Any, standin_clock: ManualClock) -> None:
         model = trained_model()
         arn = bedrock.create_custom_model_deployment(
             modelDeploymentName="by-output-arn", modelArn=model.output_model_arn
@@ -75,7 +68,7 @@ class TestCustomModelDeployment:
             model.output_model_arn
         )
 
-    def test_a_request_token_makes_one_deployment(self, bedrock: Any, clock: ManualClock) -> None:
+    def test_a_request_token_makes_one_deployment(self, bedrock: Any, standin_clock: ManualClock) -> None:
         model = trained_model()
         request = {
             "modelDeploymentName": "once",
@@ -95,24 +88,26 @@ class TestCustomModelDeployment:
         assert error_code(same_name) == "ValidationException"
 
     def test_a_name_asking_for_failure_fails_with_a_message(
-        self, aws: MotoServer, bedrock: Any, clock: ManualClock
+        self, aws: MotoServer, bedrock: Any, standin_clock: ManualClock
     ) -> None:
         model = trained_model()
         arn = bedrock.create_custom_model_deployment(
             modelDeploymentName="please-fail", modelArn=model.custom_model_arn
         )["customModelDeploymentArn"]
         assert bedrock.get_custom_model_deployment(customModelDeploymentIdentifier=arn)["status"] == "Creating"
-        simulated(clock, aws, ON_DEMAND_MINUTES)
+        simulated(standin_clock, aws, ON_DEMAND_MINUTES)
         failed = bedrock.get_custom_model_deployment(customModelDeploymentIdentifier=arn)
         assert failed["status"] == "Failed"
         assert "fail" in failed["failureMessage"]
 
-    def test_fail_next_fails_the_next_deployment_only(self, aws: MotoServer, bedrock: Any, clock: ManualClock) -> None:
+    def test_fail_next_fails_the_next_deployment_only(
+        self, aws: MotoServer, bedrock: Any, standin_clock: ManualClock
+    ) -> None:
         model = trained_model()
         aws.standin.deployments.fail_next("Insufficient capacity.")
         failing = bedrock.create_custom_model_deployment(modelDeploymentName="one", modelArn=model.custom_model_arn)
         working = bedrock.create_custom_model_deployment(modelDeploymentName="two", modelArn=model.custom_model_arn)
-        simulated(clock, aws, ON_DEMAND_MINUTES)
+        simulated(standin_clock, aws, ON_DEMAND_MINUTES)
         first = bedrock.get_custom_model_deployment(customModelDeploymentIdentifier=failing["customModelDeploymentArn"])
         second = bedrock.get_custom_model_deployment(
             customModelDeploymentIdentifier=working["customModelDeploymentArn"]
@@ -144,12 +139,12 @@ class TestCustomModelDeployment:
         assert error_code(no_deployment) == "ResourceNotFoundException"
         assert no_deployment.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
 
-    def test_list_filters_sorts_and_pages(self, aws: MotoServer, bedrock: Any, clock: ManualClock) -> None:
+    def test_list_filters_sorts_and_pages(self, aws: MotoServer, bedrock: Any, standin_clock: ManualClock) -> None:
         model = trained_model()
         for name in ("alpha", "beta", "gamma-fail"):
             bedrock.create_custom_model_deployment(modelDeploymentName=name, modelArn=model.custom_model_arn)
-            clock.advance(0.01)
-        simulated(clock, aws, ON_DEMAND_MINUTES)
+            standin_clock.advance(0.01)
+        simulated(standin_clock, aws, ON_DEMAND_MINUTES)
         everything = bedrock.list_custom_model_deployments()
         assert shape_problems("bedrock", "ListCustomModelDeployments", everything) == ""
         names = [item["customModelDeploymentName"] for item in everything["modelDeploymentSummaries"]]
@@ -167,7 +162,7 @@ class TestCustomModelDeployment:
         paged = [item["customModelDeploymentName"] for page in pages for item in page["modelDeploymentSummaries"]]
         assert sorted(paged) == sorted(names)
 
-    def test_delete_removes_it(self, bedrock: Any, clock: ManualClock) -> None:
+    def test_delete_removes_it(self, bedrock: Any, standin_clock: ManualClock) -> None:
         model = trained_model()
         arn = bedrock.create_custom_model_deployment(modelDeploymentName="gone", modelArn=model.custom_model_arn)[
             "customModelDeploymentArn"
@@ -181,7 +176,7 @@ class TestCustomModelDeployment:
         assert error_code(twice) == "ResourceNotFoundException"
         assert bedrock.list_custom_model_deployments()["modelDeploymentSummaries"] == []
 
-    def test_moto_reset_forgets_deployments(self, aws: MotoServer, bedrock: Any, clock: ManualClock) -> None:
+    def test_moto_reset_forgets_deployments(self, aws: MotoServer, bedrock: Any, standin_clock: ManualClock) -> None:
         model = trained_model()
         bedrock.create_custom_model_deployment(modelDeploymentName="before-reset", modelArn=model.custom_model_arn)
         aws.reset()
@@ -189,7 +184,7 @@ class TestCustomModelDeployment:
 
 
 class TestProvisionedThroughput:
-    def test_creating_then_in_service(self, aws: MotoServer, bedrock: Any, clock: ManualClock) -> None:
+    def test_creating_then_in_service(self, aws: MotoServer, bedrock: Any, standin_clock: ManualClock) -> None:
         model = trained_model("haiku-like", base=TITAN_LITE)
         created = bedrock.create_provisioned_model_throughput(
             provisionedModelName="titan-pt", modelId=model.custom_model_arn, modelUnits=2
@@ -204,10 +199,10 @@ class TestProvisionedThroughput:
         assert first["foundationModelArn"] == f"arn:aws:bedrock:us-east-1::foundation-model/{TITAN_LITE}"
         assert first["modelArn"] == first["desiredModelArn"] == model.custom_model_arn
         assert "commitmentDuration" not in first
-        simulated(clock, aws, PROVISIONED_MINUTES)
+        simulated(standin_clock, aws, PROVISIONED_MINUTES)
         assert bedrock.get_provisioned_model_throughput(provisionedModelId="titan-pt")["status"] == "InService"
 
-    def test_a_request_token_makes_one_throughput(self, bedrock: Any, clock: ManualClock) -> None:
+    def test_a_request_token_makes_one_throughput(self, bedrock: Any, standin_clock: ManualClock) -> None:
         model = trained_model()
         request = {
             "provisionedModelName": "pt-once",
@@ -223,7 +218,7 @@ class TestProvisionedThroughput:
         assert error_code(changed) == "ValidationException"
 
     def test_a_commitment_has_an_end_and_blocks_deletion_until_then(
-        self, aws: MotoServer, bedrock: Any, clock: ManualClock
+        self, aws: MotoServer, bedrock: Any, standin_clock: ManualClock
     ) -> None:
         model = trained_model()
         arn = bedrock.create_provisioned_model_throughput(
@@ -238,11 +233,11 @@ class TestProvisionedThroughput:
         with pytest.raises(ClientError) as early:
             bedrock.delete_provisioned_model_throughput(provisionedModelId=arn)
         assert error_code(early) == "ConflictException"
-        simulated(clock, aws, 30 * 24 * 60)
+        simulated(standin_clock, aws, 30 * 24 * 60)
         bedrock.delete_provisioned_model_throughput(provisionedModelId=arn)
         assert bedrock.list_provisioned_model_throughputs()["provisionedModelSummaries"] == []
 
-    def test_a_throughput_on_a_base_model_needs_no_job(self, bedrock: Any, clock: ManualClock) -> None:
+    def test_a_throughput_on_a_base_model_needs_no_job(self, bedrock: Any, standin_clock: ManualClock) -> None:
         arn = bedrock.create_provisioned_model_throughput(
             provisionedModelName="base-pt", modelId="amazon.nova-micro-v1:0", modelUnits=1
         )["provisionedModelArn"]
@@ -250,7 +245,7 @@ class TestProvisionedThroughput:
         foundation = "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-micro-v1:0"
         assert described["foundationModelArn"] == described["modelArn"] == foundation
 
-    def test_failure_list_filters_and_delete(self, aws: MotoServer, bedrock: Any, clock: ManualClock) -> None:
+    def test_failure_list_filters_and_delete(self, aws: MotoServer, bedrock: Any, standin_clock: ManualClock) -> None:
         model = trained_model()
         ok = bedrock.create_provisioned_model_throughput(
             provisionedModelName="fine", modelId=model.custom_model_arn, modelUnits=1
@@ -258,7 +253,7 @@ class TestProvisionedThroughput:
         bedrock.create_provisioned_model_throughput(
             provisionedModelName="will-fail", modelId=model.custom_model_arn, modelUnits=1
         )
-        simulated(clock, aws, PROVISIONED_MINUTES)
+        simulated(standin_clock, aws, PROVISIONED_MINUTES)
         listed = bedrock.list_provisioned_model_throughputs()
         assert shape_problems("bedrock", "ListProvisionedModelThroughputs", listed) == ""
         statuses = {item["provisionedModelName"]: item["status"] for item in listed["provisionedModelSummaries"]}
