@@ -19,8 +19,9 @@ from bot.notifier import SlackNotifier
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack_client import build_web_client
-from workflows.adapters.aws_clients import bedrock_client, s3_client
+from workflows.adapters.aws_clients import bedrock_client, bedrock_runtime_client, s3_client
 from workflows.adapters.bedrock import BedrockJobs
+from workflows.adapters.bedrock_chat import BedrockChat
 from workflows.adapters.bedrock_deployments import BedrockDeployments
 from workflows.adapters.redis_connection import RedisHealth, connect, connect_briefly
 from workflows.adapters.redis_conversations import RedisConversationStore
@@ -182,22 +183,25 @@ def build_runtime(settings: Settings) -> Runtime:
 
 @dataclass(frozen=True)
 class AwsAdapters:
-    """The AWS side of the bot: jobs and deployments share one Bedrock client; S3 only when a bucket is set."""
+    """The AWS side of the bot: jobs and deployments share one Bedrock client; deployed and base models answer
+    through bedrock-runtime (``chat``); S3 only when a bucket is set."""
 
     jobs: BedrockJobs
     deployments: BedrockDeployments
+    chat: BedrockChat
     storage: S3Datasets | None
 
 
 def aws_adapters(settings: Settings) -> AwsAdapters:
-    """Bedrock, and S3 when a bucket is set, at ``AWS_ENDPOINT_URL`` from the settings (``.env`` included)."""
+    """Bedrock, bedrock-runtime, and S3 when a bucket is set, at ``AWS_ENDPOINT_URL`` (``.env`` included)."""
     endpoint = settings.aws_endpoint_url
     bedrock = bedrock_client(settings.aws_region, endpoint_url=endpoint)
     storage = None
     if settings.finetune_bucket:
         s3 = s3_client(settings.aws_region, endpoint_url=endpoint)
         storage = S3Datasets(s3, bucket=settings.finetune_bucket, region=settings.aws_region)
-    return AwsAdapters(jobs=BedrockJobs(bedrock), deployments=BedrockDeployments(bedrock), storage=storage)
+    chat = BedrockChat(bedrock_runtime_client(settings.aws_region, endpoint_url=endpoint))
+    return AwsAdapters(jobs=BedrockJobs(bedrock), deployments=BedrockDeployments(bedrock), chat=chat, storage=storage)
 
 
 def _signing_secret(settings: Settings) -> str:

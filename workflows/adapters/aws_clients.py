@@ -1,4 +1,4 @@
-"""boto3 clients for Bedrock and S3, at the endpoint the settings name (else AWS), with the usual credential chain."""
+"""boto3 clients for Bedrock, bedrock-runtime and S3, at the settings' endpoint (else AWS), usual credential chain."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from workflows.adapters.aws_retry import retry_config
 
 if TYPE_CHECKING:
     from mypy_boto3_bedrock import BedrockClient
+    from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
     from mypy_boto3_s3 import S3Client
 
 #: Seconds to wait for a connection and for a response.
@@ -23,6 +24,18 @@ def bedrock_client(region: str, *, endpoint_url: str | None = None) -> BedrockCl
     timeouts = Config(connect_timeout=CONNECT_TIMEOUT_SECONDS, read_timeout=READ_TIMEOUT_SECONDS)
     config = retry_config().merge(timeouts)
     return boto3.session.Session().client("bedrock", region_name=region, endpoint_url=endpoint_url, config=config)
+
+
+def bedrock_runtime_client(region: str, *, endpoint_url: str | None = None) -> BedrockRuntimeClient:
+    """bedrock-runtime (``Converse``), with the same standard retries and timeouts as the control plane.
+
+    botocore's standard mode also retries ``ModelNotReadyException``, which the service model marks retryable.
+    """
+    timeouts = Config(connect_timeout=CONNECT_TIMEOUT_SECONDS, read_timeout=READ_TIMEOUT_SECONDS)
+    config = retry_config().merge(timeouts)
+    return boto3.session.Session().client(
+        "bedrock-runtime", region_name=region, endpoint_url=endpoint_url, config=config
+    )
 
 
 def s3_client(region: str, *, endpoint_url: str | None = None) -> S3Client:

@@ -1,0 +1,1 @@
+"""Talking to a served model: one question in, one answer out, through bedrock-runtime ``Converse``."""
