@@ -123,9 +123,14 @@ _TYPE_ALIASES = {
     "conversation": CustomizationType.CONVERSATION,
     "conversational": CustomizationType.CONVERSATION,
     "chat": CustomizationType.CONVERSATION,
+    "distillation": CustomizationType.DISTILLATION,
+    "distill": CustomizationType.DISTILLATION,
+    "reinforcement": CustomizationType.REINFORCEMENT,
+    "reinforcement-fine-tuning": CustomizationType.REINFORCEMENT,
+    "rft": CustomizationType.REINFORCEMENT,
 }
 
-_OFFERED_TYPES = "instruction, continued-pretraining or conversation"
+_OFFERED_TYPES = "instruction, continued-pretraining, conversation, distillation or reinforcement"
 
 
 def parse_type(word: str) -> CustomizationType | None:

@@ -15,8 +15,10 @@ class CustomizationType(StrEnum):
     CONTINUED_PRETRAINING = "continued-pretraining"
     #: Single- or multi-turn messages (system, user, assistant); instruction tuning for chatbots.
     CONVERSATION = "conversation"
-    #: A teacher model writes the responses (data only for now; not offered in the conversation).
+    #: A teacher model writes the responses to prompts; a smaller student learns from them.
     DISTILLATION = "distillation"
+    #: Reinforcement fine-tuning: a grader Lambda scores the model's responses to prompts.
+    REINFORCEMENT = "reinforcement"
 
     @property
     def bedrock_value(self) -> str:
@@ -26,6 +28,7 @@ class CustomizationType(StrEnum):
             CustomizationType.CONVERSATION: "FINE_TUNING",
             CustomizationType.CONTINUED_PRETRAINING: "CONTINUED_PRE_TRAINING",
             CustomizationType.DISTILLATION: "DISTILLATION",
+            CustomizationType.REINFORCEMENT: "REINFORCEMENT_FINE_TUNING",
         }[self]
 
 
@@ -49,6 +52,10 @@ class DatasetFormat(StrEnum):
     BEDROCK_CONVERSATION = "bedrock-conversation"
     #: Anthropic style: optional ``system`` string, ``messages`` with string content (Claude 3 Haiku).
     ANTHROPIC_MESSAGES = "anthropic-messages"
+    #: Reinforcement fine-tuning prompts in the OpenAI chat-completions layout: ``messages`` (system,
+    #: user, assistant; string content) ending with the user's turn, a ``reference_answer`` for the
+    #: grader, and any other keys, which Bedrock passes to the grader.
+    CHAT_PROMPTS = "chat-prompts"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,5 +106,10 @@ class DatasetRules:
     exact_schema_version: bool = False
     #: Most text blocks in a conversation's top-level ``system`` (Llama: 1; None: no bound).
     max_system_blocks: int | None = None
+    #: Prompts must be single-turn: one user turn (distillation into Llama or Anthropic students;
+    #: reinforcement fine-tuning of Nova 2 Lite).
+    single_turn: bool = False
+    #: Reinforcement fine-tuning: ``maxPromptLength``, the most tokens a prompt may have (None: not set).
+    max_prompt_tokens: int | None = None
     #: Human-readable name of the model these rules came from, for messages ("Nova Micro").
     model_name: str | None = None

@@ -49,11 +49,18 @@ def add_parser(subparsers: Subparsers) -> None:
         "--type",
         dest="customization",
         metavar="TYPE",
-        help="instruction, continued-pretraining or conversation (default: detected from the first records)",
+        help="instruction, continued-pretraining, conversation, distillation or reinforcement "
+        "(default: detected from the first records)",
     )
     parser.add_argument("--model", metavar="MODEL_ID", help="check against this base model's limits (see `models`)")
     parser.add_argument("--validation", type=Path, metavar="FILE", help="a validation dataset to check beside it")
     parser.add_argument("--epochs", type=int, metavar="N", help="epochs for the cost estimate (default: the model's)")
+    parser.add_argument(
+        "--max-prompt-length",
+        type=int,
+        metavar="TOKENS",
+        help="reinforcement: the job's maxPromptLength; longer prompts are errors",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON report instead of text")
     parser.set_defaults(run=run)
 
@@ -84,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
             choose_rules=choose_rules,
             # The command runs on one thread, so long records can be judged in a forked process.
             parallel=True,
+            max_prompt_tokens=_max_prompt_tokens(args.max_prompt_length, typed),
         )
         _check_not_empty(args.file, report)
         cost = _cost(model, report, args.epochs, chosen[0]) if model else None
@@ -138,11 +146,22 @@ def _customization(typed: str | None, model: ModelSpec | None) -> CustomizationT
         return None
     customization = parse_type(typed)
     if customization is None:
-        raise UsageProblem(f"unknown type `{typed}`; use instruction, continued-pretraining or conversation")
+        kinds = "instruction, continued-pretraining, conversation, distillation or reinforcement"
+        raise UsageProblem(f"unknown type `{typed}`; use {kinds}")
     if model is not None and not model.supports(customization):
         offered = ", ".join(model.customization_types)
         raise UsageProblem(f"{model.name} does not support {customization}; it supports {offered}")
     return customization
+
+
+def _max_prompt_tokens(tokens: int | None, typed: CustomizationType | None) -> int | None:
+    if tokens is None:
+        return None
+    if tokens < 1:
+        raise UsageProblem("--max-prompt-length must be 1 or more")
+    if typed not in (None, CustomizationType.REINFORCEMENT):
+        raise UsageProblem("--max-prompt-length applies to reinforcement datasets only")
+    return tokens
 
 
 def _cost(

@@ -78,3 +78,10 @@ def test_a_training_file_passing_again_after_going_back_asks_for_validation() ->
     checking = training.model_copy(update={"stage": Stage.CHECKING_TRAINING})
     step = advance(checking, DatasetAccepted(DatasetRole.TRAINING, TRAINING), CONTEXT)
     assert step.conversation.stage is Stage.AWAITING_VALIDATION
+
+
+def test_a_type_the_conversation_does_not_offer_yet_is_refused_in_words() -> None:
+    problems = plan_one_line({**OPTIONS, "type": "reinforcement"}, CONTEXT)
+    assert problems == [
+        "reinforcement is not offered here yet: use instruction, continued-pretraining or conversation."
+    ]

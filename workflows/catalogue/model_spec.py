@@ -18,6 +18,7 @@ _FORMATS_FOR_TYPE = {
     CustomizationType.CONTINUED_PRETRAINING: {DatasetFormat.TEXT_INPUT},
     CustomizationType.CONVERSATION: {DatasetFormat.BEDROCK_CONVERSATION, DatasetFormat.ANTHROPIC_MESSAGES},
     CustomizationType.DISTILLATION: {DatasetFormat.BEDROCK_CONVERSATION},
+    CustomizationType.REINFORCEMENT: {DatasetFormat.CHAT_PROMPTS},
 }
 
 
@@ -106,6 +107,8 @@ class CustomizationRules(BaseModel):
     availability_note: str | None = None
     #: Distillation: the teacher models this student can learn from.
     teachers: tuple[str, ...] = ()
+    #: Distillation and reinforcement: prompts must have one user turn.
+    single_turn: bool = False
     note: str | None = None
 
     @model_validator(mode="after")
@@ -236,6 +239,7 @@ class ModelSpec(BaseModel):
             model_name=self.name,
             exact_schema_version=rules.exact_schema_version,
             max_system_blocks=rules.max_system_blocks,
+            single_turn=rules.single_turn,
         )
 
     def hyperparameters_for(self, customization: CustomizationType) -> tuple[HyperparameterSpec, ...]:

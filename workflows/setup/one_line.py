@@ -68,6 +68,11 @@ def plan_one_line(options: Mapping[str, str], context: Context) -> OneLinePlan |
         problems.append(
             f"{code('type=' + options['type'])} is not a type: use instruction, continued-pretraining or conversation."
         )
+    elif customization is not None and not context.catalogue.customization(customization).offered:
+        problems.append(
+            f"{customization} is not offered here yet: use instruction, continued-pretraining or conversation."
+        )
+        customization = None
     for key in ("data", "validation"):
         if key in options and not S3_URI.match(options[key]):
             problems.append(

@@ -9,6 +9,10 @@ from pathlib import Path
 INSTRUCTION = "instruction.jsonl"
 CONTINUED_PRETRAINING = "continued-pretraining.jsonl"
 CONVERSATION = "conversation.jsonl"
+#: 120 support-ticket prompts in bedrock-conversation-2024, every fifth with the desired answer.
+DISTILLATION = "distillation.jsonl"
+#: 120 warehouse arithmetic prompts in the chat-completions layout, each with its reference answer.
+REINFORCEMENT = "reinforcement.jsonl"
 #: Line 3 is cut off (not JSON) and line 7 ends on the user's turn.
 CONVERSATION_WITH_MISTAKES = "conversation-with-mistakes.jsonl"
 

@@ -61,6 +61,16 @@ def chat(index: int, *, system: Any = None) -> bytes:
     )
 
 
+def prompt(index: int, *, extra: list[dict[str, Any]] | None = None, **fields: Any) -> bytes:
+    """A distinct, valid reinforcement prompt (chat-completions messages and a reference answer)."""
+    messages = [
+        {"role": "system", "content": "Answer with the number only."},
+        {"role": "user", "content": f"What is {index} plus {index}?"},
+        *(extra or []),
+    ]
+    return orjson.dumps({"messages": messages, "reference_answer": str(2 * index), **fields})
+
+
 def lines_of(report: ValidationReport | FileReport | None, code: IssueCode) -> tuple[int | None, ...]:
     """The lines kept for ``code`` (empty when the report does not have it)."""
     issue = None if report is None else report.issue(code)

@@ -18,6 +18,7 @@ from .support import (
     image,
     lines_of,
     pc,
+    prompt,
     record,
     text,
     turn,
@@ -45,6 +46,16 @@ LLAMA = DatasetRules(
     max_system_blocks=1,
     model_name="Llama 3.2 1B Instruct",
 )
+LLAMA_STUDENT = DatasetRules(
+    format=DatasetFormat.BEDROCK_CONVERSATION,
+    exact_schema_version=True,
+    max_system_blocks=1,
+    single_turn=True,
+    model_name="Llama 3.1 8B Instruct",
+)
+NOVA_2_LITE_RFT = DatasetRules(format=DatasetFormat.CHAT_PROMPTS, single_turn=True, model_name="Nova 2 Lite")
+DISTILL = {"customization": CustomizationType.DISTILLATION}
+RFT = {"customization": CustomizationType.REINFORCEMENT}
 HUGE_INTEGER = b"1" + b"0" * 5000
 USER = turn("user", text("Describe the picture."))
 ANSWER = turn("assistant", text("A cat."))
@@ -202,6 +213,45 @@ CASES = [
         IssueCode.DUPLICATE_RECORD,
         [pc(1), pc(2), b'{ "completion" : "It is 2.",  "prompt" : "What is 1 plus 1?" }', pc(2)],
         (3, 4),
+    ),
+    Case(
+        IssueCode.MULTI_TURN_PROMPT,
+        [
+            conversation(USER),
+            conversation(USER, ANSWER, turn("user", text("And the dog?"))),
+            conversation(USER, ANSWER),
+        ],
+        (2,),
+        {**DISTILL, "rules": LLAMA_STUDENT},
+    ),
+    Case(
+        IssueCode.LAST_NOT_USER,
+        [prompt(1), prompt(2, extra=[{"role": "assistant", "content": "It is 4."}]), prompt(3)],
+        (2,),
+        RFT,
+    ),
+    Case(
+        IssueCode.SYSTEM_NOT_FIRST,
+        [
+            prompt(1),
+            record(
+                messages=[{"role": "user", "content": "Add 2 and 2."}, {"role": "system", "content": "Be terse."}],
+                reference_answer="4",
+            ),
+        ],
+        (2,),
+        RFT,
+    ),
+    Case(
+        IssueCode.NO_REFERENCE_ANSWER,
+        [
+            prompt(1),
+            record(messages=[{"role": "user", "content": "Add 2 and 2."}]),
+            record(messages=[{"role": "user", "content": "Add 3 and 3."}], reference_answer=None),
+            record(messages=[{"role": "user", "content": "Add 4 and 4."}], reference_answer="  "),
+        ],
+        (2, 3, 4),
+        RFT,
     ),
     Case(IssueCode.EMPTY_FILE, [], (None,)),
     Case(

@@ -27,7 +27,9 @@ _JSON = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=12,
 )
-_KEYS = st.sampled_from(["prompt", "completion", "input", "messages", "schemaVersion", "system", "role", "x"])
+_KEYS = st.sampled_from(
+    ["prompt", "completion", "input", "messages", "schemaVersion", "system", "role", "reference_answer", "x"]
+)
 _RECORD = st.dictionaries(_KEYS, _JSON, max_size=4).map(orjson.dumps)
 _SPECIAL = st.sampled_from(
     [
@@ -45,6 +47,10 @@ _SPECIAL = st.sampled_from(
         b"\xe2\x80\xa8",
         chat(1),
         b'{"messages": [{"role": "system", "content": [{"video": {}}]}], "schemaVersion": 3}',
+        b'{"messages": [{"role": "user", "content": [{"type": "text"}, 3, {"type": 1}]}], "reference_answer": []}',
+        b'{"messages": [{"role": "system", "content": "a"}, {"role": null}], "reference_answer": {"x": NaN}}',
+        b'{"messages": "hi", "reference_answer": null}',
+        b'{"schemaVersion": "bedrock-conversation-2024", "messages": [{"role": "user", "content": [{"text": "q"}]}]}',
     ]
 )
 _LINE = st.one_of(st.binary(max_size=40), _RECORD, _SPECIAL, st.just(pc(2)))
@@ -59,6 +65,8 @@ _RULES = st.sampled_from(
             min_records=3,
         ),
         DatasetRules(format=DatasetFormat.PROMPT_COMPLETION, max_tokens_per_record=3, token_count_exact=True),
+        DatasetRules(format=DatasetFormat.CHAT_PROMPTS, single_turn=True, min_records=2, max_prompt_tokens=4),
+        DatasetRules(format=DatasetFormat.BEDROCK_CONVERSATION, single_turn=True, max_records=3),
     ]
 )
 

@@ -84,6 +84,15 @@ class IssueCode(StrEnum):
     TOO_MANY_SYSTEM_BLOCKS = "too-many-system-blocks"
     #: A content block that is not exactly one of text, image, video.
     INVALID_CONTENT_BLOCK = "invalid-content-block"
+    # Prompts (distillation and reinforcement fine-tuning).
+    #: More than one user turn, for a model that takes single-turn prompts only.
+    MULTI_TURN_PROMPT = "multi-turn-prompt"
+    #: A reinforcement prompt that does not end with the user's turn.
+    LAST_NOT_USER = "last-not-user"
+    #: A system turn after the conversation has started (reinforcement prompts).
+    SYSTEM_NOT_FIRST = "system-not-first"
+    #: A reinforcement prompt without a reference answer for the grader.
+    NO_REFERENCE_ANSWER = "no-reference-answer"
     # Media.
     #: An image or video in an assistant turn.
     MEDIA_IN_ASSISTANT = "media-in-assistant"
@@ -260,6 +269,27 @@ _TABLE: dict[IssueCode, CodeInfo] = {
         _E,
         'A content block must be an object with exactly one of "text", "image" or "video". '
         "Fix the block at the path in the detail.",
+    ),
+    IssueCode.MULTI_TURN_PROMPT: CodeInfo(
+        _E,
+        "The prompt has more than one user turn, and this model takes single-turn prompts only (one user "
+        "turn, plus the assistant's answer where the format allows one). Keep only the last question, or split "
+        "the record.",
+    ),
+    IssueCode.LAST_NOT_USER: CodeInfo(
+        _E,
+        "The prompt does not end with the user's turn. The model writes the answer during training, so "
+        "end each record with the user's message and put the expected answer in reference_answer.",
+    ),
+    IssueCode.SYSTEM_NOT_FIRST: CodeInfo(
+        _E,
+        'A "system" turn after the conversation has started. Put system turns first in messages, before '
+        "the user's turn.",
+    ),
+    IssueCode.NO_REFERENCE_ANSWER: CodeInfo(
+        _E,
+        "The record has no reference_answer (or it is null or empty). Add the expected answer or the "
+        "criteria your grader scores against: Bedrock passes it to the grader Lambda.",
     ),
     IssueCode.MEDIA_IN_ASSISTANT: CodeInfo(
         _E, "Images and videos are allowed only in user turns. Move the media to the user's turn."

@@ -33,6 +33,8 @@ def classify(record: Any) -> DatasetFormat | None:
     """The format a single record is written in, from its keys; None when no format's keys are there."""
     if not isinstance(record, dict):
         return None
+    if "reference_answer" in record:
+        return DatasetFormat.CHAT_PROMPTS
     if "messages" in record or "schemaVersion" in record:
         return _conversation_layout(record)
     if "prompt" in record or "completion" in record:
@@ -48,6 +50,8 @@ def family(format: DatasetFormat) -> CustomizationType:
         return CustomizationType.INSTRUCTION
     if format is DatasetFormat.TEXT_INPUT:
         return CustomizationType.CONTINUED_PRETRAINING
+    if format is DatasetFormat.CHAT_PROMPTS:
+        return CustomizationType.REINFORCEMENT
     return CustomizationType.CONVERSATION
 
 
@@ -73,7 +77,8 @@ def sniff(head: bytes, *, complete: bool) -> Sniff:
         if found is None:
             continue
         formats[found] += 1
-        multi_turn = multi_turn or (is_conversation(found) and _user_turns(record) > 1)
+        turns = is_conversation(found) or found is DatasetFormat.CHAT_PROMPTS
+        multi_turn = multi_turn or (turns and _user_turns(record) > 1)
         if formats.total() >= SNIFF_RECORDS:
             break
     common = formats.most_common(1)

@@ -29,13 +29,20 @@ _RECORDS = {
     DatasetFormat.TEXT_INPUT: "input",
     DatasetFormat.BEDROCK_CONVERSATION: "bedrock-conversation-2024",
     DatasetFormat.ANTHROPIC_MESSAGES: "Anthropic-style messages",
+    DatasetFormat.CHAT_PROMPTS: "messages/reference_answer",
 }
 _TYPES = {
     CustomizationType.INSTRUCTION: "instruction fine-tuning",
     CustomizationType.CONTINUED_PRETRAINING: "continued pre-training",
     CustomizationType.CONVERSATION: "conversational fine-tuning",
     CustomizationType.DISTILLATION: "distillation",
+    CustomizationType.REINFORCEMENT: "reinforcement fine-tuning",
 }
+#: Reinforcement fine-tuning: 100 to 20,000 prompts (AWS documentation, rft-prepare-data).
+RFT_MIN_PROMPTS = 100
+RFT_MAX_PROMPTS = 20_000
+#: Distillation: at most 15,000 prompts or prompt-response pairs (AWS documentation, distillation-prepare-datasets).
+DISTILLATION_MAX_PROMPTS = 15_000
 _LAYOUTS = {
     DatasetFormat.BEDROCK_CONVERSATION: 'content blocks like [{"text": "..."}]',
     DatasetFormat.ANTHROPIC_MESSAGES: "plain-string content",
@@ -66,6 +73,8 @@ class Plan:
 
 def keys_name(format: DatasetFormat) -> str:
     """How messages name a format's keys ("prompt/completion", "input", "messages")."""
+    if format is DatasetFormat.CHAT_PROMPTS:
+        return "messages and reference_answer"
     return "messages" if is_conversation(format) else _RECORDS[format]
 
 
@@ -74,8 +83,13 @@ def records_name(format: DatasetFormat) -> str:
     return _RECORDS[format]
 
 
-def generic_rules(format: DatasetFormat) -> DatasetRules:
+def generic_rules(format: DatasetFormat, customization: CustomizationType | None = None) -> DatasetRules:
     """Rules that hold for every Bedrock model taking ``format``, for when no model is given."""
+    if format is DatasetFormat.CHAT_PROMPTS:
+        return DatasetRules(format=format, min_records=RFT_MIN_PROMPTS, max_records=RFT_MAX_PROMPTS)
+    if customization is CustomizationType.DISTILLATION:
+        # Distillation takes text only, whichever the student.
+        return DatasetRules(format=format, max_records=DISTILLATION_MAX_PROMPTS)
     if format is DatasetFormat.BEDROCK_CONVERSATION:
         return DatasetRules(format=format, media=_GENERIC_MEDIA)
     if format is DatasetFormat.ANTHROPIC_MESSAGES:
@@ -92,10 +106,14 @@ def make_plan(sniff: Sniff, rules: DatasetRules | None, customization: Customiza
         target = _format_for(customization, data)
     else:
         target = data
+    if target is DatasetFormat.CHAT_PROMPTS and is_conversation(data):
+        # Chat records that lack their reference answers are still reinforcement prompts; the
+        # records say what is missing.
+        data = target
     chosen = customization or (family(data) if data else None) or (family(target) if target else None)
     detected = customization is None and data is not None
     # With no format known only line-level checks run, and the placeholder rules go unused.
-    effective = rules or generic_rules(target or DatasetFormat.PROMPT_COMPLETION)
+    effective = rules or generic_rules(target or DatasetFormat.PROMPT_COMPLETION, chosen)
     return Plan(
         format=target,
         rules=effective,
@@ -113,6 +131,8 @@ def _format_for(customization: CustomizationType, data: DatasetFormat | None) ->
         return DatasetFormat.PROMPT_COMPLETION
     if customization is CustomizationType.CONTINUED_PRETRAINING:
         return DatasetFormat.TEXT_INPUT
+    if customization is CustomizationType.REINFORCEMENT:
+        return DatasetFormat.CHAT_PROMPTS
     if customization is CustomizationType.CONVERSATION and data is not None and is_conversation(data):
         return data
     return DatasetFormat.BEDROCK_CONVERSATION

@@ -6,7 +6,8 @@ from typing import Any
 
 from workflows.dataset_rules import DatasetFormat
 from workflows.datasets.validation.codes import IssueCode
-from workflows.datasets.validation.detect import classify, family
+from workflows.datasets.validation.detect import classify, family, is_conversation
+from workflows.datasets.validation.formats.chat_prompts import ChatPromptChecker
 from workflows.datasets.validation.formats.common import Content, RecordChecker, json_type
 from workflows.datasets.validation.formats.conversation import ConversationChecker
 from workflows.datasets.validation.formats.flat import FlatChecker
@@ -29,7 +30,10 @@ def build_checker(plan: Plan, media: MediaTracker) -> RecordChecker | None:
                 exact_schema_version=plan.rules.exact_schema_version,
                 max_system_blocks=plan.rules.max_system_blocks,
                 text_paths=bool(plan.rules.reserved_words),
+                single_turn=plan.rules.single_turn,
             )
+        case DatasetFormat.CHAT_PROMPTS:
+            return ChatPromptChecker(single_turn=plan.rules.single_turn)
         case DatasetFormat.ANTHROPIC_MESSAGES:
             return ConversationChecker(
                 media=None, final_assistant=plan.final_assistant, text_paths=bool(plan.rules.reserved_words)
@@ -54,9 +58,15 @@ class RecordRouter:
         if self._checker is None or self._target is None:
             return None
         found = classify(value)
-        if found is not None and family(found) is not self._target_type:
+        if found is not None and not self._fits(found):
             code = IssueCode.MIXED_FORMATS if family(found) is not self._foreign else IssueCode.WRONG_FORMAT
             detail = f"record with {keys_name(found)} keys; expected {keys_name(self._target)} keys"
             log.add(code, line, detail)
             return None
         return self._checker.check(value, line, log)
+
+    def _fits(self, found: DatasetFormat) -> bool:
+        """Same type; chat records checked as reinforcement prompts say themselves what they lack."""
+        if self._target is DatasetFormat.CHAT_PROMPTS and is_conversation(found):
+            return True
+        return family(found) is self._target_type

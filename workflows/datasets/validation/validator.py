@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from workflows.dataset_rules import CustomizationType, DatasetFormat, DatasetRules
@@ -42,6 +42,7 @@ def validate_dataset(
     choose_rules: RulesChooser | None = None,
     name: str | None = None,
     parallel: bool = False,
+    max_prompt_tokens: int | None = None,
 ) -> ValidationReport:
     """Check a JSONL training file (and optional validation file) and report every problem.
 
@@ -65,6 +66,8 @@ def validate_dataset(
         parallel: judge records that may be over the per-record token limit in a second, forked
             process while the scan goes on (Linux only; the report is the same). Only for a
             single-threaded caller, such as the command line.
+        max_prompt_tokens: reinforcement fine-tuning's ``maxPromptLength``: each prompt is checked
+            against it instead of the model's per-record limit.
 
     Raises:
         OSError: a file cannot be read.
@@ -83,13 +86,15 @@ def validate_dataset(
         if rules is None and choose_rules is not None:
             rules = choose_rules(family(sniffed.format) if sniffed.format else None)
         plan = make_plan(sniffed, rules, customization)
+        if max_prompt_tokens is not None and plan.format is DatasetFormat.CHAT_PROMPTS:
+            plan = replace(plan, rules=replace(plan.rules, max_prompt_tokens=max_prompt_tokens))
         media = MediaTracker(plan.rules.media, dataset_bucket=dataset_bucket, model=plan.model)
         run = _Run(
             setup=ScanSetup(
                 router=RecordRouter(plan, build_checker(plan, media)),
                 fast=plan.format if plan.format in _FLAT else None,
                 reserved_words=plan.rules.reserved_words,
-                max_tokens=plan.rules.max_tokens_per_record,
+                max_tokens=_record_limit(plan.rules),
                 limit_name=_limit_name(plan.rules),
                 parallel=parallel,
             ),
@@ -152,7 +157,16 @@ def _text_kind(path: Path, opened: Opened) -> TextKind:
     return kind
 
 
+def _record_limit(rules: DatasetRules) -> int | None:
+    """Tokens a record may have: a reinforcement prompt's ``maxPromptLength`` when set, else the model's limit."""
+    if rules.max_prompt_tokens is not None:
+        return rules.max_prompt_tokens
+    return rules.max_tokens_per_record
+
+
 def _limit_name(rules: DatasetRules) -> str:
+    if rules.max_prompt_tokens is not None:
+        return "maxPromptLength"
     if rules.token_limit_is_context:
         who = rules.model_name or "the model"
         return f"{who}'s context window (Bedrock documents no per-record training limit)"

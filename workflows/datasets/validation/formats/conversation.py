@@ -44,6 +44,7 @@ class ConversationChecker:
         exact_schema_version: bool = False,
         max_system_blocks: int | None = None,
         text_paths: bool = True,
+        single_turn: bool = False,
     ) -> None:
         self._blocks = None if media is None else BlockChecker(media)
         self._media = media
@@ -53,12 +54,18 @@ class ConversationChecker:
         self._max_system = max_system_blocks
         #: Clean records carry their texts' JSON paths (needed only to place a reserved word).
         self._text_paths = text_paths
+        #: Distillation into Llama or Anthropic students: one user turn per prompt.
+        self._single_turn = single_turn
 
     def check(self, record: dict[str, Any], line: int, log: IssueLog) -> Content:
         plain = plain_conversation(
             record, blocks=self._blocks is not None, final_assistant=self._final_assistant, with_paths=self._text_paths
         )
-        if plain is None or (self._max_system is not None and len(record.get("system", ())) > self._max_system):
+        if (
+            plain is None
+            or (self._max_system is not None and len(record.get("system", ())) > self._max_system)
+            or (self._single_turn and plain.user_turns > 1)
+        ):
             return self.check_fully(record, line, log)
         return plain
 
@@ -73,6 +80,9 @@ class ConversationChecker:
             self._system(record["system"], parts, line, log)
         roles = self._messages(record, parts, count, line, log)
         _order(roles, self._final_assistant, line, log)
+        users = roles.count("user")
+        if self._single_turn and users > 1:
+            log.add(IssueCode.MULTI_TURN_PROMPT, line, f"{users} user turns; this model takes single-turn prompts")
         if self._media is not None:
             self._media.finish_record(count.images, count.videos, line, log)
         try:
