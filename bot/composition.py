@@ -23,6 +23,7 @@ from workflows.adapters.aws_clients import bedrock_client, bedrock_runtime_clien
 from workflows.adapters.bedrock import BedrockJobs
 from workflows.adapters.bedrock_chat import BedrockChat
 from workflows.adapters.bedrock_deployments import BedrockDeployments
+from workflows.adapters.cloudwatch_metrics import CloudWatchInvocations, cloudwatch_client
 from workflows.adapters.redis_connection import RedisHealth, connect, connect_briefly
 from workflows.adapters.redis_conversations import RedisConversationStore
 from workflows.adapters.redis_coordination import RedisEventLog, RedisLocks, RedisRequestLog
@@ -35,6 +36,7 @@ from workflows.catalogue.loader import load_catalogue
 from workflows.clock import SystemClock
 from workflows.datasets.checking import DatasetChecker
 from workflows.deployments.deployment_commands import DeploymentCommands
+from workflows.deployments.idle_reminders import IdleReminders
 from workflows.jobs.job_commands import JobCommands
 from workflows.jobs.launch import JobLauncher
 from workflows.jobs.monitoring.lease import SchedulerLease, lease_ttl
@@ -119,9 +121,10 @@ def build_runtime(settings: Settings) -> Runtime:
         max_upload_bytes=settings.max_upload_bytes,
         storage_up=storage_up,
     )
+    deployment_store = RedisDeployments(redis_client, keyspace=keyspace)
     deployments = DeploymentCommands(
         deployments=aws.deployments,
-        store=RedisDeployments(redis_client, keyspace=keyspace),
+        store=deployment_store,
         jobs=jobs,
         records=records,
         notifier=notifier,
@@ -150,6 +153,15 @@ def build_runtime(settings: Settings) -> Runtime:
         after_ack=ThreadPoolExecutor(max_workers=AFTER_ACK_THREADS, thread_name_prefix="after-ack"),
     )
     paced = PacedNotifier(notifier)
+    idle = IdleReminders(
+        store=deployment_store,
+        invocations=aws.invocations,
+        notifier=notifier,
+        timers=locks,
+        clock=clock,
+        idle_hours=settings.finetune_idle_hours,
+        check_seconds=settings.finetune_idle_check_seconds,
+    )
     adopter = OrphanAdopter(
         origins=jobs,
         records=records,
@@ -171,7 +183,7 @@ def build_runtime(settings: Settings) -> Runtime:
         update_every=timedelta(minutes=settings.finetune_update_minutes),
         storage=storage,
         adopter=adopter,
-        also_watch=deployments.watch,
+        also_watch=lambda: _upkeep(deployments, idle),
     )
     workspace = TokenWorkspace(client, allowed_teams=settings.allowed_teams)
     bolt_client = build_web_client(token=None, base_url=settings.slack_api_url)
@@ -189,6 +201,8 @@ class AwsAdapters:
     jobs: BedrockJobs
     deployments: BedrockDeployments
     chat: BedrockChat
+    #: The deployments' use, from CloudWatch (``AWS/Bedrock``).
+    invocations: CloudWatchInvocations
     storage: S3Datasets | None
 
 
@@ -201,7 +215,22 @@ def aws_adapters(settings: Settings) -> AwsAdapters:
         s3 = s3_client(settings.aws_region, endpoint_url=endpoint)
         storage = S3Datasets(s3, bucket=settings.finetune_bucket, region=settings.aws_region)
     chat = BedrockChat(bedrock_runtime_client(settings.aws_region, endpoint_url=endpoint))
-    return AwsAdapters(jobs=BedrockJobs(bedrock), deployments=BedrockDeployments(bedrock), chat=chat, storage=storage)
+    invocations = CloudWatchInvocations(cloudwatch_client(settings.aws_region, endpoint_url=endpoint))
+    return AwsAdapters(
+        jobs=BedrockJobs(bedrock),
+        deployments=BedrockDeployments(bedrock),
+        chat=chat,
+        invocations=invocations,
+        storage=storage,
+    )
+
+
+def _upkeep(deployments: DeploymentCommands, idle: IdleReminders) -> None:
+    """The deployments' part of the tick: the watch, then the idle check when due (even if the watch failed)."""
+    try:
+        deployments.watch()
+    finally:
+        idle.check_if_due()
 
 
 def _signing_secret(settings: Settings) -> str:

@@ -30,6 +30,7 @@ class Action(StrEnum):
     CANCEL_DEPLOY = "ft_cancel_deploy"
     CONFIRM_UNDEPLOY = "ft_confirm_undeploy"
     KEEP_DEPLOYMENT = "ft_keep_deployment"
+    DELETE_DEPLOYMENT = "ft_delete_deployment"
 
 
 class Style(StrEnum):

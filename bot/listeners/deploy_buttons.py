@@ -1,4 +1,4 @@
-"""The deployment buttons: Deploy on a completion notice, then Deploy/Cancel and Delete it/Keep it confirmations."""
+"""The deployment buttons: Deploy (completion notice), Delete (idle reminder), and their confirmations' buttons."""
 
 from __future__ import annotations
 
@@ -15,7 +15,14 @@ from bot.services import Services
 from workflows.messages import Action, Message
 from workflows.setup.service import Where
 
-_NAMES = (Action.DEPLOY, Action.CONFIRM_DEPLOY, Action.CANCEL_DEPLOY, Action.CONFIRM_UNDEPLOY, Action.KEEP_DEPLOYMENT)
+_NAMES = (
+    Action.DEPLOY,
+    Action.CONFIRM_DEPLOY,
+    Action.CANCEL_DEPLOY,
+    Action.DELETE_DEPLOYMENT,
+    Action.CONFIRM_UNDEPLOY,
+    Action.KEEP_DEPLOYMENT,
+)
 DEPLOY_ACTIONS = re.compile(rf"^({'|'.join(action.value for action in _NAMES)})(:\d+)?$")
 
 
@@ -28,13 +35,16 @@ def register(app: App, services: Services) -> None:
 
 
 def _answer(services: Services, body: dict[str, Any], respond: Respond) -> None:
-    """The Deploy button asks in an ephemeral; the confirmations' buttons replace their question."""
+    """Deploy and Delete ask in an ephemeral; the confirmations' buttons replace their question."""
     action = (body.get("actions") or [{}])[0]
     value = str(action.get("value", ""))
     name = action_name(str(action.get("action_id", "")))
     where = clicked_where(body)
-    if name == Action.DEPLOY.value:
-        message = services.deployments.ask_to_deploy(where, value)
+    if name in (Action.DEPLOY.value, Action.DELETE_DEPLOYMENT.value):
+        ask = (
+            services.deployments.ask_to_deploy if name == Action.DEPLOY.value else services.deployments.ask_to_undeploy
+        )
+        message = ask(where, value)
         respond(text=fallback_text(message), blocks=render(message), response_type="ephemeral", replace_original=False)
         return
     message = _confirmed(services, where, name, value)

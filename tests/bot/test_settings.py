@@ -32,6 +32,8 @@ def test_defaults_match_the_documented_table() -> None:
     assert settings.aws_region == "us-east-1"
     assert settings.finetune_poll_seconds == 60
     assert settings.finetune_update_minutes == 30
+    assert settings.finetune_idle_hours == 24
+    assert settings.finetune_idle_check_seconds == 86400
     assert settings.admins == frozenset()
     assert settings.finetune_max_upload_mb == 1024
     assert settings.max_upload_bytes == 1024 * 1024 * 1024
@@ -69,6 +71,9 @@ def test_a_dotenv_file_is_read(tmp_path: object) -> None:
         ("FINETUNE_POLL_SECONDS", "0"),
         ("FINETUNE_UPDATE_MINUTES", "0"),
         ("FINETUNE_UPDATE_MINUTES", "half an hour"),
+        ("FINETUNE_IDLE_HOURS", "0"),
+        ("FINETUNE_IDLE_HOURS", "a day"),
+        ("FINETUNE_IDLE_CHECK_SECONDS", "0"),
         ("FINETUNE_ADMINS", "alice,bob"),
         ("FINETUNE_MAX_UPLOAD_MB", "0"),
         ("FINETUNE_DATASET_BUCKETS", "good-bucket,Bad_Bucket"),
@@ -133,6 +138,7 @@ def test_require_names_the_missing_variable() -> None:
     [
         ("FINETUNE_BUCKET", "Not_A_Bucket", "the name of an S3 bucket"),
         ("FINETUNE_POLL_SECONDS", "soon", "a whole number of seconds"),
+        ("FINETUNE_IDLE_HOURS", "0.0001", "a number of hours, 0.001 or more"),
         ("AWS_REGION", "Virginia", "an AWS region name such as us-east-1"),
         ("SLACK_API_URL", "slack.com/api", "an http(s) URL ending in /api/"),
     ],

@@ -11,7 +11,7 @@ from tests.fakes.deployment_store import MemoryDeploymentStore
 from tests.fakes.invocations import FakeInvocations
 from workflows.deployments.deployment_ports import ModelUsage
 from workflows.deployments.deployment_record import DeploymentStatus
-from workflows.deployments.idle_check import DEFAULT_IDLE_HOURS, IdleWindow, idle_window, is_idle
+from workflows.deployments.idle_check import DEFAULT_IDLE_HOURS, IdleWindow, idle_window, is_idle, span_words
 
 DAY = timedelta(hours=DEFAULT_IDLE_HOURS)
 
@@ -39,7 +39,8 @@ def test_no_check_is_due(record: object, why: str) -> None:
 def test_the_period_is_configurable_and_must_be_positive() -> None:
     now = CREATED + timedelta(hours=7)
     assert idle_window(ready(throughput()), now, idle_hours=6) == IdleWindow(now - timedelta(hours=6), now)
-    with pytest.raises(ValueError, match="at least 1"):
+    assert idle_window(ready(throughput()), now, idle_hours=0.5) == IdleWindow(now - timedelta(minutes=30), now)
+    with pytest.raises(ValueError, match=r"at least 0\.001"):
         idle_window(ready(throughput()), now, idle_hours=0)
 
 
@@ -80,3 +81,11 @@ def test_a_throughput_used_within_the_window_gets_no_reminder() -> None:
     window = idle_window(record, later)
     assert window is not None
     assert is_idle(usage.usage(model_id=record.arn, start=window.start, end=window.end))
+
+
+@pytest.mark.parametrize(
+    ("hours", "words"),
+    [(24, "24 hours"), (1, "1 hour"), (1.5, "90 minutes"), (0.002, "7 seconds"), (1 / 3600, "1 second")],
+)
+def test_a_period_reads_in_the_largest_whole_unit(hours: float, words: str) -> None:
+    assert span_words(hours) == words

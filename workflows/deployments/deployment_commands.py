@@ -259,7 +259,7 @@ class DeploymentCommands:
         if record is None or record.team != who.team:
             return Message(text=f"I don't know a deployment called {code(name)} (see `/finetune deployments`).")
         if not may_delete(record, who.user, self._admins):
-            return not_allowed_to_delete(record)
+            return not_allowed_to_delete(record, self._admins)
         if record.status.terminal:
             return Message(text=f"{code(record.name)} is {record.status.value} already; nothing to delete.")
         return record

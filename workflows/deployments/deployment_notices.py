@@ -14,6 +14,7 @@ from workflows.catalogue.costs import format_price
 from workflows.deployments.deployment_advice import failure_text
 from workflows.deployments.deployment_costs import DeploymentCosts
 from workflows.deployments.deployment_record import DeploymentRecord, Route
+from workflows.deployments.idle_check import span_words
 from workflows.deployments.routing import DeployTarget, RoutePlan
 from workflows.messages import Message
 from workflows.slack_text import Mrkdwn, code, join, mention, mrkdwn
@@ -105,17 +106,18 @@ def gone_notice(record: DeploymentRecord) -> Message:
     )
 
 
-def idle_reminder(record: DeploymentRecord, *, idle_hours: int, spent: str) -> Message:
+def idle_reminder(record: DeploymentRecord, *, idle_hours: float, spent: str) -> Message:
     """A throughput unused for ``idle_hours``: what it has cost, and how to delete it."""
     hourly = format_price(record.hourly_cost) if record.hourly_cost is not None else "an unknown amount"
+    period = span_words(idle_hours)
     return Message(
         text=(
             f":zzz: {code(record.name)} (Provisioned Throughput for {code(_label(record))}) has had no requests "
-            f"in the last {idle_hours} hours."
+            f"in the last {period}."
         ),
         facts=(("Cost so far", spent), ("Costs", f"{hourly} per hour until deleted")),
         details=(_delete_hint(record),),
-        context=f"I remind at most once every {idle_hours} hours while it stays idle.",
+        context=f"I remind at most once every {period} while it stays idle.",
     )
 
 
@@ -140,13 +142,15 @@ def deleted_notice(record: DeploymentRecord, user: str, now: datetime) -> Messag
     )
 
 
-def not_allowed_to_delete(record: DeploymentRecord) -> Message:
+def not_allowed_to_delete(record: DeploymentRecord, admins: frozenset[str] = frozenset()) -> Message:
+    """The refusal names who may delete it instead."""
     return Message(
         text=mrkdwn(
             "Only {owner}, who started the job, or an admin may delete {name:code}.",
             owner=mention(record.owner),
             name=record.name,
-        )
+        ),
+        details=(who_may_delete(record.owner, admins),),
     )
 
 

@@ -10,6 +10,8 @@ from workflows.deployments.deployment_record import DeploymentRecord, Route
 
 #: Hours without a single invocation before a throughput counts as idle (and between two reminders).
 DEFAULT_IDLE_HOURS = 24
+#: The shortest period allowed (3.6 seconds), so tests and the demo can see a reminder without waiting hours.
+MIN_IDLE_HOURS = 0.001
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,14 +22,16 @@ class IdleWindow:
     end: datetime
 
 
-def idle_window(record: DeploymentRecord, now: datetime, *, idle_hours: int = DEFAULT_IDLE_HOURS) -> IdleWindow | None:
+def idle_window(
+    record: DeploymentRecord, now: datetime, *, idle_hours: float = DEFAULT_IDLE_HOURS
+) -> IdleWindow | None:
     """The window to read from CloudWatch, or None when no reminder can be due.
 
     Only a Provisioned Throughput bills while idle; it must have served for the whole window (a new one
     is not idle yet), and the last reminder must be a whole period old.
     """
-    if idle_hours < 1:
-        raise ValueError("idle_hours must be at least 1")
+    if idle_hours < MIN_IDLE_HOURS:
+        raise ValueError(f"idle_hours must be at least {MIN_IDLE_HOURS}")
     period = timedelta(hours=idle_hours)
     if record.route is not Route.PROVISIONED or not record.status.ready or record.ready_at is None:
         return None
@@ -41,3 +45,15 @@ def idle_window(record: DeploymentRecord, now: datetime, *, idle_hours: int = DE
 def is_idle(usage: ModelUsage) -> bool:
     """No request at all in the window."""
     return usage.invocations == 0
+
+
+def span_words(hours: float) -> str:
+    """A period for people: ``24 hours``, ``1 hour``, ``90 minutes``, ``7 seconds``."""
+    seconds = round(hours * 3600)
+    if seconds % 3600 == 0:
+        whole = seconds // 3600
+        return f"{whole} hour{'' if whole == 1 else 's'}"
+    if seconds % 60 == 0:
+        minutes = seconds // 60
+        return f"{minutes} minute{'' if minutes == 1 else 's'}"
+    return f"{seconds} second{'' if seconds == 1 else 's'}"
