@@ -18,12 +18,12 @@ from bot.cli.price_file import configured_price_file
 from workflows.dataset_rules import CustomizationType, DatasetRules
 
 if TYPE_CHECKING:
-    from workflows.catalogue import Catalogue, CustomizationInfo, HyperparameterSpec, ModelSpec, Price
+    from workflows.catalogue import Catalogue, CustomizationInfo, HyperparameterSpec, ModelSpec, Price, TeacherSpec
 
 #: Widest line of the table and the legend.
 WIDTH = 100
 #: The table's column headings, in order.
-_COLUMNS = ("MODEL", "REGIONS", "ON-DEMAND", "TRAINING / 1K TOKENS")
+_COLUMNS = ("MODEL", "REGIONS", "ON-DEMAND", "TRAINING PRICE")
 
 
 def add_parser(subparsers: Subparsers) -> None:
@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         return _usage_error(str(exc))
     groups = _groups(catalogue, args.customization)
     if groups is None:
-        valid = ", ".join(info.type.value for info in catalogue.offered_customizations())
+        valid = ", ".join(info.type.value for info in catalogue.customizations)
         return _usage_error(f"unknown type `{args.customization}`; valid types: {valid}")
     region = args.region.strip().lower() if args.region else None
     if args.json:
@@ -78,11 +78,11 @@ def _prices_file(args: argparse.Namespace) -> Path | None:
 
 
 def _groups(catalogue: Catalogue, typed: str | None) -> list[CustomizationInfo] | None:
-    """The offered types to show: all of them, or the one asked for (None when it is not one)."""
-    offered = catalogue.offered_customizations()
+    """The types to show: all of them, or the one asked for (None when it is not one)."""
+    known = list(catalogue.customizations)
     if typed is None:
-        return offered
-    chosen = [info for info in offered if info.type.value == typed.strip().lower()]
+        return known
+    chosen = [info for info in known if info.type.value == typed.strip().lower()]
     return chosen or None
 
 
@@ -107,14 +107,14 @@ def _group_block(catalogue: Catalogue, info: CustomizationInfo, region: str | No
     if not models:
         known = f"  No models{where}. Known regions: {', '.join(catalogue.regions())}."
         return "\n".join([heading, *textwrap.wrap(known, WIDTH, subsequent_indent="  ")])
-    offered = {offered.type for offered in catalogue.offered_customizations()}
-    rows = [(model, _row(model)) for model in models]
+    offered = {offered.type for offered in catalogue.customizations}
+    rows = [(model, _row(model, info.type)) for model in models]
     widths = [max(len(cells[i]) for cells in [_COLUMNS, *(row for _, row in rows)]) for i in range(len(_COLUMNS))]
     lines = [heading, _aligned(_COLUMNS, widths)]
     for model, row in rows:
         lines.append(_aligned(row, widths))
         lines += textwrap.wrap(
-            _details(model, info.type, offered), WIDTH, initial_indent="    ", subsequent_indent="    "
+            _details(catalogue, model, info.type, offered), WIDTH, initial_indent="    ", subsequent_indent="    "
         )
     return "\n".join(lines)
 
@@ -123,21 +123,32 @@ def _aligned(row: tuple[str, ...], widths: list[int]) -> str:
     return "  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
 
 
-def _row(model: ModelSpec) -> tuple[str, ...]:
+def _row(model: ModelSpec, customization: CustomizationType) -> tuple[str, ...]:
+    hourly = model.prices.rft_training_per_hour
+    per_hour = customization is CustomizationType.REINFORCEMENT and hourly is not None
     return (
         model.id,
         ", ".join(model.regions) or "—",
         "yes" if model.on_demand_deployment is not None else "no",
-        _price_cell(model.prices.training_per_1k_tokens),
+        f"{_price_cell(hourly)} per hour"
+        if per_hour and hourly is not None
+        else _price_cell(model.prices.training_per_1k_tokens),
     )
 
 
-def _details(model: ModelSpec, customization: CustomizationType, offered: set[CustomizationType]) -> str:
-    """The model's second line: name and provider, record format, its other types, status."""
+def _details(
+    catalogue: Catalogue, model: ModelSpec, customization: CustomizationType, offered: set[CustomizationType]
+) -> str:
+    """The model's second line: name and provider, record format, teachers, its other types, status."""
     from workflows.catalogue import Certainty
 
     rules = model.rules(customization)
     parts = [f"{model.name} ({model.provider})", rules.format.value]
+    if rules.single_turn:
+        parts.append("single-turn prompts")
+    teachers = catalogue.teachers_for(model)
+    if customization is CustomizationType.DISTILLATION and teachers:
+        parts.append("teachers: " + ", ".join(f"{t.name} {t.id} ({_teacher_prices(t)})" for t in teachers))
     others = [t.value for t in model.customization_types if t in offered and t is not customization]
     if others:
         parts.append(f"also {', '.join(others)}")
@@ -146,6 +157,10 @@ def _details(model: ModelSpec, customization: CustomizationType, offered: set[Cu
     if rules.availability is Certainty.UNCERTAIN:
         parts.append("unconfirmed")
     return " · ".join(parts)
+
+
+def _teacher_prices(teacher: TeacherSpec) -> str:
+    return f"{_price_cell(teacher.input_per_1k_tokens)} in / {_price_cell(teacher.output_per_1k_tokens)} out per 1K"
 
 
 def _price_cell(price: Price) -> str:
@@ -184,6 +199,30 @@ def catalogue_json(
         "filters": {"type": type_filter.value if type_filter else None, "region": region},
         "types": types,
         "models": [_model_json(catalogue, model) for model in catalogue.models if model.id in shown],
+        "teachers": [
+            {
+                "id": teacher.id,
+                "name": teacher.name,
+                "regions": list(teacher.regions),
+                "access": teacher.access.value,
+                "source": teacher.source,
+                "as_of": teacher.as_of,
+                "prices": {
+                    key: {**price.model_dump(mode="json"), "status": price.status.value}
+                    for key, price in (
+                        ("input_per_1k_tokens", teacher.input_per_1k_tokens),
+                        ("output_per_1k_tokens", teacher.output_per_1k_tokens),
+                    )
+                },
+            }
+            for teacher in catalogue.teachers
+            if any(
+                teacher.id in rules.teachers
+                for model in catalogue.models
+                if model.id in shown
+                for rules in model.customizations
+            )
+        ],
     }
 
 
@@ -202,6 +241,10 @@ def _model_json(catalogue: Catalogue, model: ModelSpec) -> dict[str, Any]:
                 "offered": catalogue.customization(rules.type).offered,
                 "availability": rules.availability.value,
                 "limits": _limits_json(model.dataset_rules(rules.type)),
+                "single_turn": rules.single_turn,
+                "teachers": list(rules.teachers),
+                "source": rules.source,
+                "as_of": rules.as_of,
             }
             for rules in model.customizations
         ],
@@ -240,9 +283,10 @@ def _hyperparameter_json(spec: HyperparameterSpec) -> dict[str, Any]:
         "label": spec.label,
         "description": spec.description,
         "kind": spec.kind.value,
-        "default": spec.api_value(spec.default),
-        "min": spec.api_value(spec.min),
-        "max": spec.api_value(spec.max),
+        "default": spec.default_value(),
+        "min": None if spec.min is None else spec.api_value(spec.min),
+        "max": None if spec.max is None else spec.api_value(spec.max),
+        "choices": list(spec.choices) or None,
         "fixed": spec.is_fixed,
         "aliases": list(spec.aliases),
         "types": sorted(t.value for t in spec.applies_to),

@@ -226,7 +226,7 @@ def test_models_without_a_published_training_price_have_none(catalogue: Catalogu
 
 def test_on_demand_deployment_is_where_the_reference_says(catalogue: Catalogue) -> None:
     on_demand = {model.id for model in catalogue.models if model.on_demand_deployment is not None}
-    assert on_demand == {*NOVA, "meta.llama3-3-70b-instruct-v1:0:128k"}
+    assert on_demand == {*NOVA, "amazon.nova-2-lite-v1:0:256k", "meta.llama3-3-70b-instruct-v1:0:128k"}
 
 
 def test_models_for_filters_by_region_and_puts_legacy_last(catalogue: Catalogue) -> None:

@@ -222,3 +222,20 @@ def test_the_defaults_themselves_pass_the_check(catalogue: Catalogue, model_id: 
     check = check_hyperparameters(spec, customization, defaults)
     assert check.ok
     assert check.values == defaults
+
+
+def test_rft_settings_have_no_default_a_choice_and_an_open_upper_bound() -> None:
+    from workflows.catalogue import load_catalogue
+    from workflows.catalogue.hyperparameters import ProblemCode, check_hyperparameters
+    from workflows.dataset_rules import CustomizationType
+
+    model = load_catalogue().model("amazon.nova-2-lite-v1:0:256k")
+    kind = CustomizationType.REINFORCEMENT
+    assert model.default_hyperparameters(kind) == {}
+    check = check_hyperparameters(model, kind, {"reasoning": "HIGH", "maxPromptLength": "100000", "batch": "32"})
+    assert check.ok
+    assert check.values == {"reasoningEffort": "high", "maxPromptLength": "100000", "batchSize": "32"}
+    wrong = check_hyperparameters(model, kind, {"reasoningEffort": "max", "batchSize": "8", "maxPromptLength": "0"})
+    assert [problem.code for problem in wrong.problems] == [ProblemCode.OUT_OF_RANGE] * 3
+    assert "reasoningEffort must be one of low, medium, high" in wrong.problems[0].message
+    assert "maxPromptLength must be at least 1" in wrong.problems[2].message

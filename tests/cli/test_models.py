@@ -41,9 +41,11 @@ def test_the_table_groups_models_by_type(capsys: pytest.CaptureFixture[str]) -> 
         "Instruction fine-tuning (--type instruction)",
         "Continued pre-training (domain adaptation) (--type continued-pretraining)",
         "Conversational fine-tuning (--type conversation)",
+        "Distillation (--type distillation)",
+        "Reinforcement fine-tuning (--type reinforcement)",
     ]
     assert "MODEL  " in out
-    assert "TRAINING / 1K TOKENS" in out
+    assert "TRAINING PRICE" in out
     assert "/work" not in out
 
 
@@ -100,7 +102,7 @@ def test_a_region_with_no_models_says_so(capsys: pytest.CaptureFixture[str]) -> 
     assert "No models in eu-west-9. Known regions: us-east-1, us-west-2." in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("typed", ["poetry", "distillation", "reinforcement"])
+@pytest.mark.parametrize("typed", ["poetry", "rlhf"])
 def test_an_unknown_type_exits_2_with_one_line_listing_the_valid_types(
     capsys: pytest.CaptureFixture[str], typed: str
 ) -> None:
@@ -108,17 +110,24 @@ def test_an_unknown_type_exits_2_with_one_line_listing_the_valid_types(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == (
-        f"finetune-bot models: unknown type `{typed}`; valid types: instruction, continued-pretraining, conversation\n"
+        f"finetune-bot models: unknown type `{typed}`; valid types: instruction, continued-pretraining, conversation, "
+        "distillation, reinforcement\n"
     )
 
 
 def test_json_is_one_object_with_types_and_models(capsys: pytest.CaptureFixture[str]) -> None:
     document = json_output(capsys)
-    assert set(document) == {"schema_version", "filters", "types", "models"}
+    assert set(document) == {"schema_version", "filters", "types", "models", "teachers"}
     assert document["filters"] == {"type": None, "region": None}
-    assert [group["type"] for group in document["types"]] == ["instruction", "continued-pretraining", "conversation"]
+    assert [group["type"] for group in document["types"]] == [
+        "instruction",
+        "continued-pretraining",
+        "conversation",
+        "distillation",
+        "reinforcement",
+    ]
     ids = [model["id"] for model in document["models"]]
-    assert len(ids) == 14
+    assert len(ids) == 17
     listed = {model_id for group in document["types"] for model_id in group["models"]}
     assert listed == set(ids)
 
@@ -179,3 +188,31 @@ def test_a_bad_price_file_exits_2_with_one_line(capsys: pytest.CaptureFixture[st
     assert err.count("\n") == 1
     assert err.startswith("finetune-bot models: price override file prices.yml: unknown model `nova`")
     assert "Traceback" not in err
+
+
+def test_distillation_lists_each_student_with_its_teachers_and_their_prices(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("--type", "distillation", "--region", "us-east-1") == EXIT_OK
+    rows = rows_and_details(capsys.readouterr().out)
+    _, micro = rows["amazon.nova-micro-v1:0:128k"]
+    assert "teachers: Nova Pro amazon.nova-pro-v1:0 ($0.0008" in micro
+
+
+def test_reinforcement_shows_the_price_per_hour_as_unknown_and_single_turn_models(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run("--type", "reinforcement") == EXIT_OK
+    rows = rows_and_details(capsys.readouterr().out)
+    nova, nova_details = rows["amazon.nova-2-lite-v1:0:256k"]
+    assert "unknown per hour" in nova
+    assert "single-turn prompts" in nova_details
+    assert set(rows) >= {"openai.gpt-oss-20b", "qwen.qwen3-32b"}
+
+
+def test_json_teachers_carry_dated_sourced_prices(capsys: pytest.CaptureFixture[str]) -> None:
+    document = json_output(capsys, "--type", "distillation")
+    teachers = {teacher["id"]: teacher for teacher in document["teachers"]}
+    pro = teachers["amazon.nova-pro-v1:0"]
+    assert pro["prices"]["input_per_1k_tokens"]["as_of"] == "2026-09-01"
+    assert "prequisites-model-distillation" in pro["source"]
+    premier = teachers["amazon.nova-premier-v1:0"]["prices"]["output_per_1k_tokens"]
+    assert (premier["usd"], premier["status"]) == (None, "unknown")

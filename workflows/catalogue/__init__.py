@@ -11,6 +11,7 @@ from workflows.catalogue.hyperparameter_spec import HyperparameterSpec, ValueKin
 from workflows.catalogue.loader import load_catalogue
 from workflows.catalogue.model_spec import CustomizationRules, Lifecycle, ModelSpec, OnDemandDeployment, TokenCounting
 from workflows.catalogue.schema import AdviceRule, Catalogue, CustomizationInfo, Guidance
+from workflows.catalogue.teacher_spec import TeacherAccess, TeacherSpec
 from workflows.catalogue.values import Certainty, Commitment, Fact, ModelPrices, Price, PriceField, PriceStatus
 
 __all__ = [
@@ -33,6 +34,8 @@ __all__ = [
     "PriceField",
     "PriceOverrideError",
     "PriceStatus",
+    "TeacherAccess",
+    "TeacherSpec",
     "TokenCounting",
     "UnknownModel",
     "UnsupportedCustomization",

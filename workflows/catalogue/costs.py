@@ -35,6 +35,10 @@ class CostItem(StrEnum):
     ON_DEMAND_INPUT = "on-demand-input"
     #: On-demand custom model deployment, per 1K output tokens.
     ON_DEMAND_OUTPUT = "on-demand-output"
+    #: Distillation: the teacher reading the prompts, at its on-demand input price.
+    TEACHER_INPUT = "teacher-input"
+    #: Distillation: the teacher writing the answers, at its on-demand output price (an upper bound).
+    TEACHER_OUTPUT = "teacher-output"
 
 
 def format_usd(amount: Decimal) -> str:
@@ -125,6 +129,10 @@ class CostEstimate:
     #: Using the model: Provisioned Throughput per hour and month, and on-demand per token where offered.
     usage: tuple[CostLine, ...]
     notes: tuple[str, ...] = ()
+    #: One-off lines beyond training (distillation: the teacher's inference), shown after it.
+    extra: tuple[CostLine, ...] = ()
+    #: The review's headline when the plain "about $X to train" would mislead.
+    summary: str | None = None
 
     @property
     def billed_training_tokens(self) -> int:
@@ -132,8 +140,18 @@ class CostEstimate:
 
     @property
     def upfront(self) -> Decimal | None:
-        """The one-off cost of the job (training only), or None when its price is unknown."""
-        return self.training.amount
+        """The one-off cost of the job (training, and any extra one-off lines in the total), or None when unknown."""
+        parts = [line for line in (self.training, *self.extra) if line.in_total]
+        if not parts or any(line.amount is None for line in parts):
+            return None
+        return sum((line.amount for line in parts if line.amount is not None), Decimal(0))
+
+    def headline(self) -> str:
+        """What the review says first: ``about $2.40 to train``, or why there is no single figure."""
+        if self.summary is not None:
+            return self.summary
+        upfront = self.upfront
+        return f"about {format_usd(upfront)} to train" if upfront is not None else "training price unknown"
 
     @property
     def is_estimate(self) -> bool:
@@ -141,8 +159,8 @@ class CostEstimate:
         return any(line.is_estimate for line in self.lines())
 
     def lines(self) -> tuple[CostLine, ...]:
-        extra = (self.validation,) if self.validation is not None else ()
-        return (self.training, *extra, self.storage, *self.usage)
+        validation = (self.validation,) if self.validation is not None else ()
+        return (self.training, *self.extra, *validation, self.storage, *self.usage)
 
     def unknown(self) -> tuple[CostLine, ...]:
         """The lines whose price is unknown."""
@@ -173,10 +191,10 @@ def estimate_cost(model: ModelSpec, *, training_tokens: int, validation_tokens: 
         epochs=epochs,
         training=_training_line(model, training_tokens, epochs),
         validation=_validation_line(model, validation_tokens, epochs) if validation_tokens else None,
-        storage=_rate_line(model, CostItem.STORAGE, "Storage", "per month", PriceField.STORAGE),
-        usage=_usage_lines(model),
+        storage=rate_line(model, CostItem.STORAGE, "Storage", "per month", PriceField.STORAGE),
+        usage=usage_lines(model),
     )
-    return replace(estimate, notes=_notes(model, estimate))
+    return replace(estimate, notes=common_notes(model, estimate))
 
 
 def accrued_training_cost(model: ModelSpec, tokens_trained: int) -> CostLine:
@@ -184,37 +202,37 @@ def accrued_training_cost(model: ModelSpec, tokens_trained: int) -> CostLine:
     if tokens_trained < 0:
         raise ValueError("tokens_trained must not be negative")
     price = model.prices.training_per_1k_tokens
-    basis = f"{tokens_trained:,} tokens trained × {_per_1k(price)}"
+    basis = f"{tokens_trained:,} tokens trained × {per_1k(price)}"
     return _line(model, CostItem.TRAINING, "Training so far", _times(price, tokens_trained), basis)
 
 
 def _training_line(model: ModelSpec, tokens: int, epochs: int) -> CostLine:
     price = model.prices.training_per_1k_tokens
-    basis = f"{tokens:,} tokens × {epochs} epochs × {_per_1k(price)}"
+    basis = f"{tokens:,} tokens × {epochs} epochs × {per_1k(price)}"
     return _line(model, CostItem.TRAINING, "Training", _times(price, tokens * epochs), basis)
 
 
 def _validation_line(model: ModelSpec, tokens: int, epochs: int) -> CostLine:
     price = model.prices.training_per_1k_tokens
-    basis = f"if billed like training, {tokens:,} tokens × {epochs} epochs × {_per_1k(price)}"
+    basis = f"if billed like training, {tokens:,} tokens × {epochs} epochs × {per_1k(price)}"
     line = _line(model, CostItem.VALIDATION, "Validation", _times(price, tokens * epochs), basis)
     return replace(line, in_total=False, note=VALIDATION_NOTE)
 
 
-def _usage_lines(model: ModelSpec) -> tuple[CostLine, ...]:
+def usage_lines(model: ModelSpec) -> tuple[CostLine, ...]:
     field = PriceField.PROVISIONED_THROUGHPUT
-    hourly = _rate_line(model, CostItem.PROVISIONED_HOUR, "Provisioned Throughput", "per model-unit hour", field)
+    hourly = rate_line(model, CostItem.PROVISIONED_HOUR, "Provisioned Throughput", "per model-unit hour", field)
     lines = [hourly, _month_line(model, hourly)]
     if model.on_demand_deployment is not None:
         lines += [
-            _rate_line(
+            rate_line(
                 model,
                 CostItem.ON_DEMAND_INPUT,
                 "On-demand input",
                 "per 1K tokens",
                 PriceField.ON_DEMAND_INPUT,
             ),
-            _rate_line(
+            rate_line(
                 model,
                 CostItem.ON_DEMAND_OUTPUT,
                 "On-demand output",
@@ -239,7 +257,7 @@ def _month_line(model: ModelSpec, hourly: CostLine) -> CostLine:
     return replace(line, in_total=False, note=None)
 
 
-def _rate_line(model: ModelSpec, item: CostItem, label: str, unit: str, field: PriceField) -> CostLine:
+def rate_line(model: ModelSpec, item: CostItem, label: str, unit: str, field: PriceField) -> CostLine:
     price = _price(model, field)
     return replace(_line(model, item, label, price.usd, "", field), unit=unit, in_total=False)
 
@@ -269,11 +287,11 @@ def _times(price: Price, tokens: int) -> Decimal | None:
     return None if price.usd is None else price.usd * tokens / _THOUSAND
 
 
-def _per_1k(price: Price) -> str:
+def per_1k(price: Price) -> str:
     return f"{format_price(price.usd)} per 1K tokens" if price.usd is not None else "an unknown price per 1K tokens"
 
 
-def _notes(model: ModelSpec, estimate: CostEstimate) -> tuple[str, ...]:
+def common_notes(model: ModelSpec, estimate: CostEstimate) -> tuple[str, ...]:
     notes = []
     if any(line.status is PriceStatus.ESTIMATE for line in estimate.lines()):
         notes.append("Prices marked (estimate) are not confirmed against the AWS pricing page.")

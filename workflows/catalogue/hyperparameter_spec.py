@@ -50,10 +50,16 @@ class ValueKind(StrEnum):
     INT = "int"
     #: A decimal number (``learningRate=1e-5``).
     FLOAT = "float"
+    #: One word from ``choices`` (``reasoningEffort=low``).
+    CHOICE = "choice"
 
 
 class HyperparameterSpec(BaseModel):
-    """One hyperparameter; ``fixed: 1`` in the YAML means default = min = max = 1."""
+    """One hyperparameter; ``fixed: 1`` in the YAML means default = min = max = 1.
+
+    ``default`` None: AWS documents none, so the bot sends the value only when a person sets it.
+    ``max`` None: the API states no upper bound. A ``choice`` has ``choices`` and no range.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -62,9 +68,11 @@ class HyperparameterSpec(BaseModel):
     label: str
     description: str
     kind: ValueKind
-    default: Decimal
-    min: Decimal
-    max: Decimal
+    default: Decimal | str | None = None
+    min: Decimal | None = None
+    max: Decimal | None = None
+    #: The words a ``choice`` takes, as the API spells them.
+    choices: tuple[str, ...] = ()
     #: Other names people may type, compared like the API name (``epochs``, ``lr``).
     aliases: tuple[str, ...] = ()
     applies_to: frozenset[CustomizationType] = FINE_TUNING_TYPES
@@ -80,19 +88,39 @@ class HyperparameterSpec(BaseModel):
             for key in ("default", "min", "max"):
                 if data.setdefault(key, fixed) != fixed:
                     raise ValueError(f"{key} contradicts fixed: {fixed}")
+        if isinstance(data, dict) and data.get("kind") != ValueKind.CHOICE and data.get("default") is not None:
+            # A number's default may be written as text in the YAML ("1e-5"); it is a number all the same.
+            data = {**data, "default": Decimal(str(data["default"]))}
         return data
 
     @model_validator(mode="after")
     def _consistent(self) -> HyperparameterSpec:
-        if not self.min <= self.default <= self.max:
-            raise ValueError(f"default {self.default} is outside {self.min}–{self.max}")
-        if self.kind is ValueKind.INT and any(v != v.to_integral_value() for v in (self.default, self.min, self.max)):
+        if self.kind is ValueKind.CHOICE:
+            if not self.choices or self.min is not None or self.max is not None:
+                raise ValueError("a choice needs choices and no range")
+            if self.default is not None and self.default not in self.choices:
+                raise ValueError(f"default {self.default} is not one of the choices")
+            return self
+        if self.min is None or self.choices or isinstance(self.default, str):
+            raise ValueError("a number needs a min, a numeric default if any, and no choices")
+        numbers = [v for v in (self.default, self.min, self.max) if isinstance(v, Decimal)]
+        if self.default is not None and not (
+            self.min <= self.default and (self.max is None or self.default <= self.max)
+        ):
+            raise ValueError(f"default {self.default} is outside the range")
+        if self.kind is ValueKind.INT and any(v != v.to_integral_value() for v in numbers):
             raise ValueError("an int hyperparameter needs whole-number default, min and max")
         return self
 
     @property
     def is_fixed(self) -> bool:
-        return self.min == self.max
+        return self.min is not None and self.min == self.max
+
+    def default_value(self) -> str | None:
+        """The default as the API string, or None when none is documented."""
+        if self.default is None:
+            return None
+        return self.default if isinstance(self.default, str) else self.api_value(self.default)
 
     @property
     def uncertain(self) -> bool:
@@ -103,12 +131,19 @@ class HyperparameterSpec(BaseModel):
         key = name_key(typed)
         return key == name_key(self.name) or any(key == name_key(alias) for alias in self.aliases)
 
-    def api_value(self, value: Decimal) -> str:
+    def api_value(self, value: Decimal | str) -> str:
         """The string CreateModelCustomizationJob receives."""
+        if isinstance(value, str):
+            return value
         return str(int(value)) if self.kind is ValueKind.INT else plain_number(value)
 
     def range_text(self) -> str:
-        """``between 1 and 5`` or ``fixed at 1``, for messages."""
+        """``between 1 and 5``, ``fixed at 1``, ``at least 1`` or ``one of low, medium, high``, for messages."""
+        if self.kind is ValueKind.CHOICE:
+            return f"one of {', '.join(self.choices)}"
+        assert self.min is not None  # checked by _consistent for numbers
         if self.is_fixed:
             return f"fixed at {display_number(self.min)}"
+        if self.max is None:
+            return f"at least {display_number(self.min)}"
         return f"between {display_number(self.min)} and {display_number(self.max)}"

@@ -97,9 +97,15 @@ def _find(specs: Sequence[HyperparameterSpec], typed: str) -> HyperparameterSpec
     return next((spec for spec in specs if spec.matches(typed)), None)
 
 
-def _parse(spec: HyperparameterSpec, model: ModelSpec, typed: str, raw: str) -> Decimal | HyperparameterProblem:
-    """The value as a number within range, or the problem with it."""
+def _parse(spec: HyperparameterSpec, model: ModelSpec, typed: str, raw: str) -> Decimal | str | HyperparameterProblem:
+    """The value as a number within range (or one of a choice's words), or the problem with it."""
     text = raw.strip()
+    if spec.kind is ValueKind.CHOICE:
+        word = text.lower()
+        if word in spec.choices:
+            return word
+        message = f"{spec.name} must be {spec.range_text()} for {model.name}; you gave {code(text)}"
+        return _problem(ProblemCode.OUT_OF_RANGE, typed, message)
     number = _number(text)
     if number is None:
         kind = "a whole number" if spec.kind is ValueKind.INT else "a number"
@@ -110,7 +116,7 @@ def _parse(spec: HyperparameterSpec, model: ModelSpec, typed: str, raw: str) -> 
         return _problem(
             ProblemCode.NOT_WHOLE, typed, f"{spec.name} must be a whole number for {model.name}; you gave {text}"
         )
-    if not spec.min <= number <= spec.max:
+    if (spec.min is not None and number < spec.min) or (spec.max is not None and number > spec.max):
         verb = "is" if spec.is_fixed else "must be"
         message = f"{spec.name} {verb} {spec.range_text()} for {model.name}; you gave {text}"
         return _problem(ProblemCode.OUT_OF_RANGE, typed, message)

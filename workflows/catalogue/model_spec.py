@@ -109,6 +109,9 @@ class CustomizationRules(BaseModel):
     teachers: tuple[str, ...] = ()
     #: Distillation and reinforcement: prompts must have one user turn.
     single_turn: bool = False
+    #: Where this model's support for the type was read, and when (None: not recorded separately).
+    source: str | None = None
+    as_of: AsOf | None = None
     note: str | None = None
 
     @model_validator(mode="after")
@@ -249,7 +252,8 @@ class ModelSpec(BaseModel):
 
     def default_hyperparameters(self, customization: CustomizationType) -> dict[str, str]:
         """API name to default, as the strings CreateModelCustomizationJob expects."""
-        return {spec.name: spec.api_value(spec.default) for spec in self.hyperparameters_for(customization)}
+        specs = self.hyperparameters_for(customization)
+        return {spec.name: value for spec in specs if (value := spec.default_value()) is not None}
 
     def uncertainties(self, customization: CustomizationType | None = None) -> list[str]:
         """Every value of this model that is not confirmed, in words, for an "estimate" footnote."""

@@ -45,18 +45,33 @@ class ModelPriceOverrides(BaseModel):
     provisioned_throughput_6_months_per_mu_hour: PriceOverride | None = None
     on_demand_input_per_1k_tokens: PriceOverride | None = None
     on_demand_output_per_1k_tokens: PriceOverride | None = None
+    rft_training_per_hour: PriceOverride | None = None
 
     def given(self) -> dict[PriceField, PriceOverride]:
         found = {field: getattr(self, field.value) for field in PriceField}
         return {field: override for field, override in found.items() if override is not None}
 
 
-class PriceOverrides(BaseModel):
-    """The whole file: ``models:`` mapping each ``baseModelIdentifier`` to the prices to replace."""
+class TeacherPriceOverrides(BaseModel):
+    """A distillation teacher's on-demand prices, which a distillation job pays for the teacher's answers."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    models: dict[str, ModelPriceOverrides]
+    input_per_1k_tokens: PriceOverride | None = None
+    output_per_1k_tokens: PriceOverride | None = None
+
+    def given(self) -> dict[str, Price]:
+        found = {"input_per_1k_tokens": self.input_per_1k_tokens, "output_per_1k_tokens": self.output_per_1k_tokens}
+        return {key: override.price() for key, override in found.items() if override is not None}
+
+
+class PriceOverrides(BaseModel):
+    """The whole file: ``models:`` (and ``teachers:``) mapping each model id to the prices to replace."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    models: dict[str, ModelPriceOverrides] = {}
+    teachers: dict[str, TeacherPriceOverrides] = {}
 
 
 def read_price_overrides(path: Path, catalogue: Catalogue) -> PriceOverrides:
@@ -69,6 +84,8 @@ def read_price_overrides(path: Path, catalogue: Catalogue) -> PriceOverrides:
     problems = [
         problem for model_id, entry in overrides.models.items() for problem in _check(model_id, entry, catalogue)
     ]
+    problems += [_unknown_teacher(teacher_id, catalogue) for teacher_id in overrides.teachers]
+    problems = [problem for problem in problems if problem]
     if problems:
         raise PriceOverrideError(_join(path, problems))
     return overrides
@@ -77,7 +94,11 @@ def read_price_overrides(path: Path, catalogue: Catalogue) -> PriceOverrides:
 def apply_price_overrides(catalogue: Catalogue, overrides: PriceOverrides) -> Catalogue:
     """A new catalogue whose prices are replaced where the override file says so."""
     models = tuple(_apply(model, overrides.models.get(model.id)) for model in catalogue.models)
-    return catalogue.model_copy(update={"models": models})
+    teachers = tuple(
+        teacher.model_copy(update=entry.given()) if (entry := overrides.teachers.get(teacher.id)) else teacher
+        for teacher in catalogue.teachers
+    )
+    return catalogue.model_copy(update={"models": models, "teachers": teachers})
 
 
 def _apply(model: ModelSpec, entry: ModelPriceOverrides | None) -> ModelSpec:
@@ -112,7 +133,19 @@ def _check(model_id: str, entry: ModelPriceOverrides, catalogue: Catalogue) -> l
     on_demand = {PriceField.ON_DEMAND_INPUT, PriceField.ON_DEMAND_OUTPUT}
     if model.on_demand_deployment is None and on_demand & entry.given().keys():
         return [f"model `{model_id}`: {model.name} has no on-demand custom model deployment, so no on-demand price"]
+    if model.prices.rft_training_per_hour is None and PriceField.RFT_TRAINING_HOUR in entry.given():
+        return [f"model `{model_id}`: {model.name} does not take reinforcement fine-tuning, so no price per hour"]
     return []
+
+
+def _unknown_teacher(teacher_id: str, catalogue: Catalogue) -> str:
+    """Empty when the teacher is known; else what is wrong."""
+    known = [teacher.id for teacher in catalogue.teachers]
+    if teacher_id in known:
+        return ""
+    close = difflib.get_close_matches(teacher_id, known, n=1, cutoff=0.6)
+    hint = f" (did you mean `{close[0]}`?)" if close else ""
+    return f"unknown teacher `{teacher_id}`{hint}; `finetune-bot models --type distillation` lists them"
 
 
 def _describe(path: Path, exc: ValidationError) -> str:

@@ -18,6 +18,7 @@ from workflows.catalogue.model_spec import (
     OnDemandDeployment,
     TokenCounting,
 )
+from workflows.catalogue.teacher_spec import TeacherAccess, TeacherSpec
 from workflows.catalogue.values import Certainty, Fact, ModelPrices, Price, PriceField, PriceStatus
 from workflows.dataset_rules import CustomizationType
 
@@ -38,6 +39,8 @@ __all__ = [
     "Price",
     "PriceField",
     "PriceStatus",
+    "TeacherAccess",
+    "TeacherSpec",
     "TokenCounting",
     "ValueKind",
 ]
@@ -97,6 +100,8 @@ class Catalogue(BaseModel):
     customizations: tuple[CustomizationInfo, ...]
     guidance: Guidance
     models: tuple[ModelSpec, ...]
+    #: Distillation teachers; every teacher a student names must be here.
+    teachers: tuple[TeacherSpec, ...] = ()
 
     @model_validator(mode="after")
     def _complete(self) -> Catalogue:
@@ -106,6 +111,12 @@ class Catalogue(BaseModel):
         described = [info.type for info in self.customizations]
         if sorted(described) != sorted(CustomizationType):
             raise ValueError("every customization type needs exactly one description")
+        known = {teacher.id for teacher in self.teachers}
+        for model in self.models:
+            for rules in model.customizations:
+                missing = sorted(set(rules.teachers) - known)
+                if missing:
+                    raise ValueError(f"{model.id} names teachers the catalogue does not list: {', '.join(missing)}")
         offered = {info.type for info in self.customizations if info.offered}
         for rule in self.guidance.advice:
             if rule.recommend is not None and rule.recommend not in offered:
@@ -127,6 +138,17 @@ class Catalogue(BaseModel):
             if model.supports(customization) and (region is None or model.in_region(region))
         ]
         return sorted(found, key=lambda model: model.is_legacy)
+
+    def teacher(self, teacher_id: str) -> TeacherSpec | None:
+        """The teacher with this exact id, or None."""
+        return next((teacher for teacher in self.teachers if teacher.id == teacher_id), None)
+
+    def teachers_for(self, student: ModelSpec, region: str | None = None) -> list[TeacherSpec]:
+        """The teachers a student can learn from (in this region, if given), in the student's order."""
+        if not student.supports(CustomizationType.DISTILLATION):
+            return []
+        found = [self.teacher(teacher_id) for teacher_id in student.rules(CustomizationType.DISTILLATION).teachers]
+        return [t for t in found if t is not None and (region is None or t.in_region(region))]
 
     def customization(self, customization: CustomizationType) -> CustomizationInfo:
         return next(info for info in self.customizations if info.type is customization)

@@ -124,6 +124,8 @@ class PriceField(StrEnum):
     ON_DEMAND_INPUT = "on_demand_input_per_1k_tokens"
     #: On-demand custom model deployment, per 1,000 output tokens.
     ON_DEMAND_OUTPUT = "on_demand_output_per_1k_tokens"
+    #: Reinforcement fine-tuning, per hour of training (models that take it).
+    RFT_TRAINING_HOUR = "rft_training_per_hour"
 
     @property
     def label(self) -> str:
@@ -136,6 +138,7 @@ class PriceField(StrEnum):
             PriceField.PROVISIONED_THROUGHPUT_SIX_MONTHS: "Provisioned Throughput price with a 6-month commitment",
             PriceField.ON_DEMAND_INPUT: "on-demand input price",
             PriceField.ON_DEMAND_OUTPUT: "on-demand output price",
+            PriceField.RFT_TRAINING_HOUR: "reinforcement fine-tuning price per training hour",
         }[self]
 
 
@@ -175,6 +178,8 @@ class ModelPrices(BaseModel):
     provisioned_throughput_6_months_per_mu_hour: Price
     on_demand_input_per_1k_tokens: Price | None = None
     on_demand_output_per_1k_tokens: Price | None = None
+    #: Only for models that take reinforcement fine-tuning.
+    rft_training_per_hour: Price | None = None
 
     def get(self, field: PriceField) -> Price | None:
         price: Price | None = getattr(self, field.value)

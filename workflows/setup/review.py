@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 
-from workflows.catalogue.costs import estimate_cost, format_usd
+from workflows.catalogue.costs import estimate_cost
 from workflows.catalogue.hyperparameters import check_hyperparameters
 from workflows.catalogue.schema import ModelSpec
 from workflows.dataset_rules import TYPE_LABELS
@@ -65,10 +65,8 @@ def review_message(conversation: Conversation, model: ModelSpec) -> Message:
         ("Hyperparameters", settings or "none"),
         ("Name", conversation.name or "(derived from this thread)"),
     ]
-    upfront = estimate.upfront
-    headline = f"about {format_usd(upfront)} to train" if upfront is not None else "training price unknown"
     return Message(
-        text=f"Review your fine-tuning job: {headline}.",
+        text=f"Review your fine-tuning job: {estimate.headline()}.",
         facts=tuple(facts),
         details=("*What it will cost*", estimate.text()),
         buttons=(START, BACK, CANCEL),
