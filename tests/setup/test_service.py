@@ -124,6 +124,7 @@ def test_an_accepted_upload_is_kept_in_the_bucket_byte_for_byte() -> None:
     assert training.uri == "s3://bucket/finetune-bot/datasets/T1/C1/1800000000.000001/training.jsonl"
     assert world.storage.objects[training.uri] == sample_bytes(CONVERSATION)
     assert training.records == 10
+    assert training.system_prompt == "You are Acme's support assistant. Be brief, friendly and precise."
 
 
 def test_start_creates_the_job_with_the_request_derived_from_the_conversation() -> None:
@@ -139,6 +140,7 @@ def test_start_creates_the_job_with_the_request_derived_from_the_conversation() 
     record = world.records.get(request.job_name)
     assert record is not None
     assert record.status_message_ts == world.notifier.posts[-1].ts
+    assert record.system_prompt == "You are Acme's support assistant. Be brief, friendly and precise."
 
 
 def test_errors_are_reported_with_their_lines_and_nothing_is_kept() -> None:

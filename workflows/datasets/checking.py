@@ -9,6 +9,7 @@ from pathlib import Path
 from workflows.catalogue.schema import Catalogue
 from workflows.datasets.access import refusal
 from workflows.datasets.report_view import checked_part, full_report_text, needs_full_report, summary_message
+from workflows.datasets.system_prompt import training_system_prompt
 from workflows.datasets.validation import validate_dataset
 from workflows.datasets.validation.report import ValidationReport
 from workflows.exceptions import BotError, DatasetUnavailable
@@ -87,7 +88,10 @@ class DatasetChecker:
             except BotError as exc:
                 verdict = Message(f"I could not store {code(name)} for the job.", details=(str(exc),))
                 return DatasetRefused(role, str(exc), check, verdict)
-        return DatasetAccepted(role, _summary(report, role, source, name, uri), check, verdict, attachment)
+            summary = _summary(report, role, source, name, uri)
+            if role is DatasetRole.TRAINING:
+                summary = summary.model_copy(update={"system_prompt": training_system_prompt(path)})
+        return DatasetAccepted(role, summary, check, verdict, attachment)
 
     def _fetch(self, source: SlackFile | str, destination: Path) -> Path:
         if isinstance(source, SlackFile):

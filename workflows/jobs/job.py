@@ -126,3 +126,5 @@ class JobRecord(BaseModel):
     announced_stages: dict[str, str] = Field(default_factory=dict)
     #: The channel notice of the job's end, once posted; an end claimed without it is announced again.
     notice_ts: str | None = None
+    #: The system prompt the training records share, when they have one: the custom model is tried with it.
+    system_prompt: str | None = None

@@ -168,6 +168,7 @@ class JobLauncher:
             epochs=job_epochs,
             training_tokens=conversation.training.tokens,
             estimated_training_cost=str(estimate.upfront) if estimate.upfront is not None else None,
+            system_prompt=conversation.training.system_prompt,
         )
         self._records.save(record)
         try:

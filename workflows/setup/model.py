@@ -89,6 +89,8 @@ class DatasetSummary(BaseModel):
     #: "single-turn" / "multi-turn" for conversational data, else None.
     turns: str | None = None
     warnings: int = 0
+    #: The system prompt the training records share, when they have one (used when the model is tried).
+    system_prompt: str | None = None
 
 
 class Busy(BaseModel):
