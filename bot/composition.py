@@ -30,6 +30,7 @@ from workflows.adapters.redis_coordination import RedisEventLog, RedisLocks, Red
 from workflows.adapters.redis_deployments import RedisDeployments
 from workflows.adapters.redis_job_history import RedisJobHistory
 from workflows.adapters.redis_jobs import RedisJobRecords
+from workflows.adapters.redis_tryouts import RedisTryThreads
 from workflows.adapters.s3 import S3Datasets
 from workflows.availability import Availability
 from workflows.catalogue.loader import load_catalogue
@@ -37,6 +38,7 @@ from workflows.clock import SystemClock
 from workflows.datasets.checking import DatasetChecker
 from workflows.deployments.deployment_commands import DeploymentCommands
 from workflows.deployments.idle_reminders import IdleReminders
+from workflows.deployments.tryout_commands import TryCommands
 from workflows.jobs.job_commands import JobCommands
 from workflows.jobs.launch import JobLauncher
 from workflows.jobs.monitoring.lease import SchedulerLease, lease_ttl
@@ -150,6 +152,15 @@ def build_runtime(settings: Settings) -> Runtime:
             admins=settings.admins,
         ),
         deployments=deployments,
+        tryouts=TryCommands(
+            chat=aws.chat,
+            threads=RedisTryThreads(redis_client, keyspace=keyspace),
+            store=deployment_store,
+            jobs=jobs,
+            records=records,
+            notifier=notifier,
+            clock=clock,
+        ),
         after_ack=ThreadPoolExecutor(max_workers=AFTER_ACK_THREADS, thread_name_prefix="after-ack"),
     )
     paced = PacedNotifier(notifier)

@@ -37,8 +37,8 @@ ALLOWED_EDGES: dict[str, set[str]] = {
     # The catalogue is data and pure functions on it: the kernel only.
     "catalogue": set(),
     # Deploying prices the route with the catalogue's data, and finds a job's custom model from its record
-    # and Bedrock's snapshot, for the same requesters the job commands answer.
-    "deployments": {"workflows.catalogue", "workflows.jobs.job", "workflows.jobs.job_ports"},
+    # and Bedrock's snapshot, for the same requesters the job commands answer; Try it asks the deployed model.
+    "deployments": {"workflows.catalogue", "workflows.jobs.job", "workflows.jobs.job_ports", "workflows.chat"},
     # Asking a served model is one port, its pure request and answer, and its errors: the kernel only.
     "chat": set(),
     # The ports speak of the records they store: conversations and job records.

@@ -18,9 +18,11 @@ with its cost and a Start button
 • `/finetune list` — jobs started in this channel, newest first
 • `/finetune stop JOB` — stop a running job (tokens already trained are billed; nothing is kept)
 • `/finetune cost` — estimated spend this month
-• `/finetune deploy JOB [units=N] [commitment=none|1m|6m]` — deploy a completed job's custom model, \
-after a confirmation with its cost
+• `/finetune deploy JOB_OR_MODEL [units=N] [commitment=none|1m|6m]` — deploy a completed job's custom model \
+(by job name, custom model name or ARN), after a confirmation with its cost
 • `/finetune deployments` — deployments in this workspace, with status and cost so far
+• `/finetune try MODEL [side-by-side]` — a thread where the deployed custom model answers each message \
+(side by side with its base model when asked)
 • `/finetune undeploy NAME` — delete a deployment (after a confirmation); billing stops
 • `/finetune models [TYPE]` — base models you can customize
 • `/finetune cancel` — abandon your setups in progress in this channel
@@ -92,6 +94,13 @@ class Undeploy:
 
 
 @dataclass(frozen=True, slots=True)
+class Try:
+    """Open a Try it thread on a deployed custom model; ``request`` is the words after ``try``."""
+
+    request: str
+
+
+@dataclass(frozen=True, slots=True)
 class Models:
     """The catalogue, optionally for one customization type."""
 
@@ -110,7 +119,9 @@ class Unknown:
     problem: str
 
 
-Command = Help | New | Status | ListJobs | Stop | Cost | Deploy | Deployments | Undeploy | Models | Cancel | Unknown
+Command = (
+    Help | New | Status | ListJobs | Stop | Cost | Deploy | Deployments | Undeploy | Try | Models | Cancel | Unknown
+)
 
 #: Names a person may use for a type, beyond the canonical ones.
 _TYPE_ALIASES = {
@@ -174,6 +185,8 @@ def _parse_job_command(verb: str, rest: list[str]) -> Command:
         return Deploy(" ".join(rest))
     if verb == "undeploy":
         return Undeploy(" ".join(rest))
+    if verb == "try":
+        return Try(" ".join(rest))
     if verb == "models":
         if not rest:
             return Models()

@@ -1,4 +1,4 @@
-"""The Redis keys of deployment records, under a ``Keyspace``'s namespace (beside ``keys`` for the rest)."""
+"""The Redis keys of deployment records and Try it threads, under a ``Keyspace``'s namespace (beside ``keys``)."""
 
 from __future__ import annotations
 
@@ -24,3 +24,13 @@ def deployments_by_team_key(keyspace: Keyspace, team: str) -> str:
 def live_deployments_key(keyspace: Keyspace) -> str:
     """Set of deployment names neither failed nor deleted: what the tick watches."""
     return f"{keyspace.namespace}deployments:live"
+
+
+def try_thread_key(keyspace: Keyspace, team: str, channel: str, thread_ts: str) -> str:
+    """A Try it thread's JSON (``TryThread``); expires some time after its last question."""
+    return f"{keyspace.namespace}try:{team}:{channel}:{thread_ts}"
+
+
+def try_question_key(keyspace: Keyspace, team: str, channel: str, ts: str) -> str:
+    """Set once when a message in a Try it thread is claimed for answering (expires with the thread)."""
+    return f"{keyspace.namespace}try-question:{team}:{channel}:{ts}"

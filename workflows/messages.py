@@ -31,6 +31,9 @@ class Action(StrEnum):
     CONFIRM_UNDEPLOY = "ft_confirm_undeploy"
     KEEP_DEPLOYMENT = "ft_keep_deployment"
     DELETE_DEPLOYMENT = "ft_delete_deployment"
+    TRY_IT = "ft_try_it"
+    SIDE_BY_SIDE = "ft_side_by_side"
+    CUSTOM_ONLY = "ft_custom_only"
 
 
 class Style(StrEnum):

@@ -9,7 +9,8 @@ value is ``Mrkdwn`` itself), and ``mention``/``channel_link`` accept nothing but
 A value shown in a code span goes through ``code``, which swaps the backtick for a look-alike
 (ˋ) so the value cannot close the span it is shown in; ``{name:code}`` does the same in a template.
 
-``clip`` shortens text to one of Slack's limits and says how much it left out.
+``clip`` shortens text to one of Slack's limits and says how much it left out; ``pieces`` splits long
+untrusted text (a model's answer) into parts that each fit one of those limits once escaped.
 """
 
 from __future__ import annotations
@@ -118,6 +119,41 @@ def bullets(items: Sequence[str], *, limit: int) -> Mrkdwn:
         lines.append(line)
         used += len(line) + 1
     return Mrkdwn("\n".join(lines))
+
+
+def pieces(text: str, size: int) -> list[str]:
+    """``text`` (untrusted, not yet escaped) in pieces whose escaped form fits in ``size`` characters each.
+
+    Pieces end at a line break where one is near the end, else at a space, else anywhere; joined with
+    nothing between them they give back ``text``. Each stays a plain ``str``, escaped when rendered.
+    """
+    if size < 8:
+        raise ValueError("a piece needs room for at least one escaped character")
+    found: list[str] = []
+    rest = text
+    while rest:
+        if len(escape(rest)) <= size:
+            found.append(rest)
+            break
+        end = _fitting_length(rest, size)
+        window = rest[:end]
+        cut = window.rfind("\n")
+        if cut < end // 2:
+            cut = window.rfind(" ")
+        cut = cut + 1 if cut >= end // 2 else end
+        found.append(rest[:cut])
+        rest = rest[cut:]
+    return found
+
+
+def _fitting_length(text: str, size: int) -> int:
+    """How many leading characters of ``text`` fit in ``size`` once escaped (at least one)."""
+    used = 0
+    for index, character in enumerate(text):
+        used += len(escape(character))
+        if used > size:
+            return max(index, 1)
+    return len(text)
 
 
 def _safe_prefix(text: str, size: int) -> str:

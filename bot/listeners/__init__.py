@@ -12,11 +12,21 @@ from bot.listeners import (
     slash_command,
     stop_buttons,
     thread_messages,
+    try_buttons,
 )
 from bot.services import Services
 
 
 def register(app: App, services: Services) -> None:
     """Attach every listener module to ``app``."""
-    for module in (dedupe, slash_command, actions, stop_buttons, deploy_buttons, thread_messages, last_resort):
+    for module in (
+        dedupe,
+        slash_command,
+        actions,
+        stop_buttons,
+        deploy_buttons,
+        try_buttons,
+        thread_messages,
+        last_resort,
+    ):
         module.register(app, services)

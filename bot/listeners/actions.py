@@ -15,7 +15,8 @@ from bot.services import Services
 #: Every action id the bot renders starts with ``ft_`` (see ``workflows.messages.Action``); the stop and
 #: deployment buttons have their own listeners.
 CONVERSATION_ACTIONS = re.compile(
-    r"^ft_(?!confirm_stop|keep_running|deploy|confirm_deploy|cancel_deploy|confirm_undeploy|keep_deployment|delete_deployment)"
+    r"^ft_(?!confirm_stop|keep_running|deploy|confirm_deploy|cancel_deploy|confirm_undeploy|keep_deployment"
+    r"|delete_deployment|try_it|side_by_side|custom_only)"
 )
 
 

@@ -23,6 +23,7 @@ from workflows.command_grammar import (
     New,
     Status,
     Stop,
+    Try,
     Undeploy,
     Unknown,
     one_line_problems,
@@ -61,6 +62,9 @@ def register(app: App, services: Services) -> None:
             case Deploy() | Deployments() | Undeploy():
                 ack()
                 later(lambda: _answer_on_deployments(services, parsed, where, respond))
+            case Try():
+                ack()
+                later(lambda: _try(services, parsed, where, respond))
             case _:
                 assert_never(parsed)
 
@@ -82,6 +86,11 @@ def _answer_on_jobs(
     services: Services, command: Status | ListJobs | Stop | Cost, where: Where, respond: Respond
 ) -> None:
     message = services.jobs.answer(command, where)
+    respond(text=fallback_text(message), blocks=render(message), response_type="ephemeral")
+
+
+def _try(services: Services, command: Try, where: Where, respond: Respond) -> None:
+    message = services.tryouts.open(where, command.request)
     respond(text=fallback_text(message), blocks=render(message), response_type="ephemeral")
 
 

@@ -15,7 +15,7 @@ from workflows.adapters.bedrock_deployments import BedrockDeployments
 from workflows.catalogue import Commitment
 from workflows.deployments.deployment_errors import DeploymentNotDeletable, DeploymentNotFound, DeploymentRejected
 from workflows.deployments.deployment_ports import Deployments
-from workflows.deployments.deployment_record import DeploymentRequest, DeploymentStatus, Route
+from workflows.deployments.deployment_record import CustomModel, DeploymentRequest, DeploymentStatus, Route
 
 FAKE_MODEL = "arn:aws:bedrock:us-east-1:123456789012:custom-model/amazon.nova-micro-v1:0:128k/abcdef123456"
 
@@ -52,7 +52,13 @@ def subject(request: pytest.FixtureRequest) -> Subject:
 
 def _fake() -> Subject:
     fake = FakeDeployments()
-    return Subject(fake, lambda name: FAKE_MODEL, fake.settle, fake.fail_next)
+
+    def model(name: str) -> str:
+        """Like ``trained_model``: the model ``{name}-model``, made by the job ``{name}-job``."""
+        fake.add_model(CustomModel(arn=FAKE_MODEL, name=f"{name}-model", job_name=f"{name}-job"))
+        return FAKE_MODEL
+
+    return Subject(fake, model, fake.settle, fake.fail_next)
 
 
 def request(model_arn: str, route: Route = Route.ON_DEMAND, **changes: object) -> DeploymentRequest:
@@ -148,3 +154,16 @@ def test_a_committed_throughput_cannot_be_deleted_before_its_term(subject: Subje
     with pytest.raises(DeploymentNotDeletable, match="cannot be deleted before its term ends"):
         subject.deployments.delete(Route.PROVISIONED, made.arn)
     assert subject.deployments.describe(Route.PROVISIONED, made.arn).status is DeploymentStatus.IN_SERVICE
+
+
+def test_a_custom_model_is_found_by_name_or_arn_with_the_job_that_made_it(subject: Subject) -> None:
+    arn = subject.model("support")
+    by_name = subject.deployments.custom_model("support-model")
+    assert by_name == CustomModel(arn=arn, name="support-model", job_name="support-job")
+    assert subject.deployments.custom_model(arn) == by_name
+
+
+def test_an_unknown_custom_model_is_none(subject: Subject) -> None:
+    subject.model("support")
+    assert subject.deployments.custom_model("nobody-model") is None
+    assert subject.deployments.custom_model(FAKE_MODEL.replace("abcdef123456", "000000000000")) is None

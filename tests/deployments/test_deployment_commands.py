@@ -17,7 +17,7 @@ from tests.fakes.records import MemoryRecords
 from tests.fakes.samples import START, TEAM, record, snapshot
 from workflows.catalogue import load_catalogue
 from workflows.deployments.deployment_commands import DeploymentCommands
-from workflows.deployments.deployment_record import DeploymentStatus, Route
+from workflows.deployments.deployment_record import CustomModel, DeploymentStatus, Route
 from workflows.jobs.job import JobStatus
 from workflows.messages import Action, Message
 
@@ -45,6 +45,7 @@ class World:
     jobs: FakeJobs
     notifier: RecordingNotifier
     locks: MemoryLocks
+    records: MemoryRecords
 
 
 @pytest.fixture
@@ -65,7 +66,7 @@ def world() -> World:
         region="us-east-1",
         admins=frozenset({ADMIN}),
     )
-    return World(commands, deployments, store, jobs, notifier, locks)
+    return World(commands, deployments, store, jobs, notifier, locks, records)
 
 
 def thread_texts(world: World) -> list[str]:
@@ -133,8 +134,35 @@ def test_a_job_that_has_not_completed_has_nothing_to_deploy(world: World) -> Non
 
 
 def test_an_unknown_job_and_bad_options_are_answered_in_words(world: World) -> None:
-    assert "I don't know a job called `nope`" in world.commands.ask_to_deploy(ALICE, "nope").text
+    assert "I don't know a job or custom model called `nope`" in world.commands.ask_to_deploy(ALICE, "nope").text
     assert "`units=` takes a whole number" in world.commands.ask_to_deploy(ALICE, f"{JOB} units=many").text
+
+
+def test_a_custom_model_is_deployed_by_its_name_or_arn(world: World) -> None:
+    world.deployments.add_model(CustomModel(arn=MODEL_ARN, name="tone-model", job_name=JOB))
+
+    for target in ("tone-model", MODEL_ARN):
+        question = world.commands.ask_to_deploy(ALICE, target)
+        assert question.text == f"Deploy `{JOB}` through Provisioned Throughput?"
+    world.commands.confirm_deploy(ALICE, "tone-model")
+
+    assert [request.model_arn for request in world.deployments.requests] == [MODEL_ARN]
+
+
+def test_a_custom_model_this_workspace_did_not_make_is_refused(world: World) -> None:
+    world.deployments.add_model(CustomModel(arn=MODEL_ARN + "x", name="console-model", job_name="made-elsewhere"))
+    world.deployments.add_model(CustomModel(arn=MODEL_ARN + "y", name="imported-model", job_name=None))
+    world.records.save(record("other-team-job", team="T0OTHER"))
+    world.deployments.add_model(CustomModel(arn=MODEL_ARN + "z", name="their-model", job_name="other-team-job"))
+
+    for name in ("console-model", "imported-model", "their-model"):
+        answer = world.commands.ask_to_deploy(ALICE, name)
+        assert f"`{name}` was not made by finetune-bot in this workspace" in answer.text
+        world.commands.confirm_deploy(ALICE, name)
+    assert "I don't know a job or custom model called `other-team-job`" in (
+        world.commands.ask_to_deploy(ALICE, "other-team-job").text
+    )
+    assert world.deployments.requests == []
 
 
 def test_the_watch_announces_ready_once(world: World) -> None:
@@ -145,8 +173,11 @@ def test_the_watch_announces_ready_once(world: World) -> None:
     world.commands.watch()
     world.commands.watch()
 
-    ready = [text for text in thread_texts(world) if "is ready" in text]
+    ready = [post.message for post in world.notifier.posts if "is ready" in post.message.text]
     assert len(ready) == 1
+    assert [(button.label, button.action, button.value) for button in ready[0].buttons] == [
+        ("Try it", Action.TRY_IT, next(iter(world.store.records)))
+    ]
     assert next(iter(world.store.records.values())).status is DeploymentStatus.IN_SERVICE
 
 

@@ -6,7 +6,13 @@ from dataclasses import dataclass, field
 
 from workflows.catalogue import Commitment
 from workflows.deployments.deployment_errors import DeploymentNotDeletable, DeploymentNotFound, DeploymentRejected
-from workflows.deployments.deployment_record import DeploymentRequest, DeploymentSnapshot, DeploymentStatus, Route
+from workflows.deployments.deployment_record import (
+    CustomModel,
+    DeploymentRequest,
+    DeploymentSnapshot,
+    DeploymentStatus,
+    Route,
+)
 
 ARN_PREFIX = {
     Route.ON_DEMAND: "arn:aws:bedrock:us-east-1:123456789012:custom-model-deployment/",
@@ -22,6 +28,8 @@ class FakeDeployments:
     requests: list[DeploymentRequest] = field(default_factory=list)
     #: Every create raises this (Bedrock refusing: quota, access, a bad request).
     refuse_with: Exception | None = None
+    #: Custom models Bedrock knows, by name and by ARN (``add_model``).
+    models: dict[str, CustomModel] = field(default_factory=dict)
     _tokens: dict[str, DeploymentRequest] = field(default_factory=dict)
     _fail_next: list[str] = field(default_factory=list)
     #: Failure messages by ARN, applied when the deployment settles.
@@ -65,6 +73,13 @@ class FakeDeployments:
         if item.commitment is not Commitment.NONE:
             raise DeploymentNotDeletable(f"{identifier} has a commitment and cannot be deleted before its term ends.")
         del self.items[item.arn]
+
+    def custom_model(self, identifier: str) -> CustomModel | None:
+        return self.models.get(identifier)
+
+    def add_model(self, model: CustomModel) -> None:
+        """Bedrock knows this custom model (made by ``model.job_name``)."""
+        self.models[model.name] = self.models[model.arn] = model
 
     def fail_next(self, message: str) -> None:
         """The next deployment created fails with ``message`` when it settles (as the stand-in's ``fail_next``)."""

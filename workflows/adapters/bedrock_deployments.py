@@ -1,4 +1,4 @@
-"""Bedrock's custom model deployments and Provisioned Throughput behind the ``Deployments`` port."""
+"""Bedrock's custom model deployments and Provisioned Throughput (and the custom models) behind ``Deployments``."""
 
 from __future__ import annotations
 
@@ -19,7 +19,13 @@ from workflows.deployments.deployment_errors import (
     DeploymentNotFound,
     DeploymentRejected,
 )
-from workflows.deployments.deployment_record import DeploymentRequest, DeploymentSnapshot, DeploymentStatus, Route
+from workflows.deployments.deployment_record import (
+    CustomModel,
+    DeploymentRequest,
+    DeploymentSnapshot,
+    DeploymentStatus,
+    Route,
+)
 from workflows.slack_text import code as as_code
 
 if TYPE_CHECKING:
@@ -109,6 +115,17 @@ class BedrockDeployments:
                 raise self._not_deletable(route, identifier) from error
             raise _lookup_error(error, identifier) from error
         logger.info("Deleted %s deployment %s", route.value, identifier)
+
+    def custom_model(self, identifier: str) -> CustomModel | None:
+        """``GetCustomModel``: the model and the job that made it; None when Bedrock knows no such model."""
+        try:
+            raw: Mapping[str, Any] = _call(lambda: self._client.get_custom_model(modelIdentifier=identifier))
+        except ClientError as error:
+            if _code(error) in _NOT_FOUND:
+                logger.info("No custom model %s: %s", identifier, _code(error))
+                return None
+            raise _refusal(error, f"read custom model {identifier}", DeploymentError) from error
+        return CustomModel(arn=raw["modelArn"], name=raw["modelName"], job_name=raw.get("jobName"))
 
     def _create_throughput(self, request: DeploymentRequest, tags: list[TagTypeDef]) -> str:
         commitment = request.commitment.api_value

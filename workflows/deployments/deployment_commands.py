@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from workflows.catalogue import CatalogueError, ModelSpec
 from workflows.catalogue.schema import Catalogue
@@ -27,7 +28,7 @@ from workflows.deployments.deployment_rights import may_delete
 from workflows.deployments.deployment_watch import Announcement, watch_step
 from workflows.deployments.routing import DeployTarget
 from workflows.exceptions import BotError
-from workflows.jobs.job import JobStatus
+from workflows.jobs.job import JobRecord, JobStatus
 from workflows.jobs.job_ports import Requester
 from workflows.messages import Action, Button, Message, Style
 from workflows.ports import Clock, CustomizationJobs, JobRecords, Locks, Notifier
@@ -168,7 +169,8 @@ class DeploymentCommands:
         ):
             return
         if step.announce is Announcement.READY:
-            message = ready_notice(record.model_copy(update={"status": step.status}), self._admins)
+            ready = ready_notice(record.model_copy(update={"status": step.status}), self._admins)
+            message = replace(ready, buttons=(Button("Try it", Action.TRY_IT, value=record.name, style=Style.PRIMARY),))
         elif step.announce is Announcement.FAILED:
             failure = snapshot.failure_message if snapshot is not None else None
             logger.info("deployment %s failed: %s", record.name, failure)
@@ -232,13 +234,10 @@ class DeploymentCommands:
         )
 
     def _target(self, who: Requester, arguments: DeployArguments) -> DeployTarget | Message:
-        """The completed job the person named, with its custom model from Bedrock."""
-        job = self._records.get(arguments.target.strip())
-        if job is None or job.team != who.team:
-            return Message(
-                text=f"I don't know a job called {code(arguments.target)} in this workspace "
-                "(I deploy the custom models of jobs started with /finetune)."
-            )
+        """The completed job the person named (by job name, or its custom model's name or ARN), with its model."""
+        job = self._job(who, arguments.target.strip())
+        if isinstance(job, Message):
+            return job
         try:
             snapshot = self._jobs.describe(job.job_name)
         except BotError as exc:
@@ -253,6 +252,33 @@ class DeploymentCommands:
             owner=job.user,
             job_name=job.job_name,
         )
+
+    def _job(self, who: Requester, target: str) -> JobRecord | Message:
+        """The job record behind a job name, or behind a custom model's name or ARN (Bedrock says which job made it)."""
+        job = self._records.get(target)
+        if job is not None and job.team == who.team:
+            return job
+        unknown = Message(
+            text=f"I don't know a job or custom model called {code(target)} in this workspace "
+            "(I deploy the custom models of jobs started with /finetune)."
+        )
+        if job is not None:
+            return unknown
+        try:
+            model = self._deployments.custom_model(target)
+        except BotError as exc:
+            return Message(text=str(exc))
+        if model is None:
+            return unknown
+        job = self._records.get(model.job_name) if model.job_name else None
+        if job is None or job.team != who.team:
+            logger.info("%s asked to deploy %s, which no job of team %s made", who.user, model.arn, who.team)
+            return Message(
+                text=f"{code(model.name)} was not made by finetune-bot in this workspace, so I won't deploy it: "
+                "I deploy only the custom models of jobs started with /finetune here. Deploy it in the Bedrock "
+                "console, or ask whoever trained it."
+            )
+        return job
 
     def _deletable(self, who: Requester, name: str) -> DeploymentRecord | Message:
         record = self._store.get(name.strip())

@@ -1,4 +1,4 @@
-"""What deployments need from AWS and Redis, as small protocols: deployments, their usage, and their records."""
+"""What deployments need from AWS and Redis, as small protocols: deployments, usage, records and Try it threads."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ from datetime import datetime
 from typing import Protocol
 
 from workflows.deployments.deployment_record import (
+    CustomModel,
     DeploymentRecord,
     DeploymentRequest,
     DeploymentSnapshot,
     DeploymentStatus,
     Route,
+    TryThread,
 )
 
 
@@ -44,6 +46,10 @@ class Deployments(Protocol):
 
     def delete(self, route: Route, identifier: str) -> None:
         """Delete it; raises ``DeploymentNotFound``, or ``DeploymentNotDeletable`` before a commitment ends."""
+        ...
+
+    def custom_model(self, identifier: str) -> CustomModel | None:
+        """The custom model by name or ARN, with the job that made it; None when there is no such model."""
         ...
 
 
@@ -83,4 +89,20 @@ class DeploymentStore(Protocol):
 
     def claim_reminder(self, name: str, *, now: datetime, period_seconds: float) -> bool:
         """True for exactly one caller when no reminder went out within ``period_seconds`` before ``now``."""
+        ...
+
+
+class TryThreads(Protocol):
+    """The open Try it threads, shared by every replica; each expires some time after its last question."""
+
+    def save(self, thread: TryThread, *, ttl_seconds: int) -> None:
+        """Write it (again), to expire ``ttl_seconds`` from now."""
+        ...
+
+    def get(self, *, team: str, channel: str, thread_ts: str) -> TryThread | None:
+        """The thread, or None when it is none (or it expired)."""
+        ...
+
+    def claim_question(self, *, team: str, channel: str, ts: str, ttl_seconds: int) -> bool:
+        """True for exactly one caller per message ``ts``: a redelivered message is answered once."""
         ...

@@ -93,6 +93,17 @@ class DeploymentSnapshot(BaseModel):
     failure_message: str | None = None
 
 
+class CustomModel(BaseModel):
+    """A custom model as Bedrock describes it (``GetCustomModel``): enough to find the job that made it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    arn: str
+    name: str
+    #: The customization job that made it; None for a model imported or copied into the account.
+    job_name: str | None = None
+
+
 class DeploymentRecord(BaseModel):
     """A deployment the product made, kept in Redis: where to report, whose it is, what it costs."""
 
@@ -127,3 +138,27 @@ class DeploymentRecord(BaseModel):
     deleted_at: datetime | None = None
     #: When the last idle reminder went out (one per period).
     reminded_at: datetime | None = None
+
+
+class TryThread(BaseModel):
+    """A thread where people try a deployed custom model: each message in it is a question to the model."""
+
+    model_config = ConfigDict(frozen=True)
+
+    team: str
+    channel: str
+    #: The thread: its opening message's ts.
+    thread_ts: str
+    #: The deployment asked (its record's name), and its ARN, the ``modelId`` given to Converse.
+    deployment: str
+    model_id: str
+    #: What people call the custom model (the job's name, else the deployment's).
+    label: str
+    #: The base model asked beside it (a Converse model id, see ``chat_ports.base_model_invocation_id``).
+    base_model_id: str
+    #: The system prompt of the training data, sent with every question; None when it had none.
+    system_prompt: str | None = None
+    #: Ask the base model too, and show both answers.
+    side_by_side: bool = False
+    opened_by: str
+    opened_at: datetime

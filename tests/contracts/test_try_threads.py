@@ -1,0 +1,83 @@
+"""``TryThreads``: the fake and ``RedisTryThreads`` on a real Redis keep threads, expire them, claim once."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+import redis
+
+from tests.fakes.try_threads import FakeTryThreads
+from workflows.adapters.redis_tryouts import RedisTryThreads
+from workflows.deployment_keys import try_thread_key
+from workflows.deployments.deployment_ports import TryThreads
+from workflows.deployments.deployment_record import TryThread
+from workflows.keys import DEFAULT
+
+THREAD = TryThread(
+    team="T1",
+    channel="C1",
+    thread_ts="1700000000.000100",
+    deployment="support-od",
+    model_id="arn:aws:bedrock:us-east-1:123456789012:custom-model-deployment/abc",
+    label="support-job",
+    base_model_id="amazon.nova-micro-v1:0",
+    system_prompt="You are Acme's support agent.",
+    opened_by="U1",
+    opened_at=datetime(2026, 1, 1, tzinfo=UTC),
+)
+
+
+@dataclass
+class Subject:
+    threads: TryThreads
+    #: Lets the expiry pass.
+    expire: Callable[[], None]
+
+
+@pytest.fixture(params=["fake", "redis"])
+def subject(request: pytest.FixtureRequest) -> Subject:
+    if request.param == "fake":
+        fake = FakeTryThreads()
+        return Subject(fake, fake.expire)
+    client: redis.Redis = request.getfixturevalue("redis_client")
+    return Subject(RedisTryThreads(client), lambda: time.sleep(1.2))
+
+
+def find(subject: Subject) -> TryThread | None:
+    return subject.threads.get(team="T1", channel="C1", thread_ts=THREAD.thread_ts)
+
+
+def test_a_saved_thread_is_found_by_its_coordinates_only(subject: Subject) -> None:
+    subject.threads.save(THREAD, ttl_seconds=60)
+    assert find(subject) == THREAD
+    assert subject.threads.get(team="T2", channel="C1", thread_ts=THREAD.thread_ts) is None
+    assert subject.threads.get(team="T1", channel="C1", thread_ts="1700000000.000200") is None
+
+
+def test_saving_again_keeps_the_change(subject: Subject) -> None:
+    subject.threads.save(THREAD, ttl_seconds=60)
+    subject.threads.save(THREAD.model_copy(update={"side_by_side": True}), ttl_seconds=60)
+    found = find(subject)
+    assert found is not None
+    assert found.side_by_side
+
+
+def test_a_thread_expires(subject: Subject) -> None:
+    subject.threads.save(THREAD, ttl_seconds=1)
+    subject.expire()
+    assert find(subject) is None
+
+
+def test_a_question_is_claimed_once(subject: Subject) -> None:
+    claims = [subject.threads.claim_question(team="T1", channel="C1", ts="1.1", ttl_seconds=60) for _ in range(3)]
+    assert claims == [True, False, False]
+    assert subject.threads.claim_question(team="T1", channel="C1", ts="1.2", ttl_seconds=60)
+
+
+def test_an_unreadable_thread_is_treated_as_closed(redis_client: redis.Redis) -> None:
+    redis_client.set(try_thread_key(DEFAULT, "T1", "C1", THREAD.thread_ts), "{not json")
+    assert RedisTryThreads(redis_client).get(team="T1", channel="C1", thread_ts=THREAD.thread_ts) is None

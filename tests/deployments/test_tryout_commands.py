@@ -1,0 +1,221 @@
+"""Try it: which deployment a name opens, the thread's answers from the custom model (and its base), once each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+
+from tests.deployments.deployment_samples import CREATED, MODEL_ARN, on_demand, throughput
+from tests.fakes.clock import FakeClock
+from tests.fakes.deployment_store import MemoryDeploymentStore
+from tests.fakes.jobs import FakeJobs
+from tests.fakes.model_chat import FakeModelChat
+from tests.fakes.notifier import RecordingNotifier
+from tests.fakes.records import MemoryRecords
+from tests.fakes.samples import record, snapshot
+from tests.fakes.try_threads import FakeTryThreads
+from workflows.deployments.deployment_record import DeploymentStatus
+from workflows.deployments.tryout_commands import MAX_ANSWER_TOKENS, TRY_THREAD_SECONDS, TryCommands
+from workflows.jobs.job import JobStatus
+from workflows.messages import Action, Message
+
+SYSTEM = "You are Acme's support agent."
+READY = on_demand(status=DeploymentStatus.ACTIVE)
+QUESTION = "How do I reset my password?"
+REPLY = "Open Settings › Security and choose Reset password."
+
+
+@dataclass(frozen=True)
+class Asker:
+    team: str = "T1"
+    channel: str = "C9"
+    user: str = "U0BOB"
+
+
+BOB = Asker()
+
+
+@dataclass
+class World:
+    commands: TryCommands
+    chat: FakeModelChat
+    threads: FakeTryThreads
+    store: MemoryDeploymentStore
+    jobs: FakeJobs
+    notifier: RecordingNotifier
+
+
+@pytest.fixture
+def world() -> World:
+    chat, threads, store, jobs = FakeModelChat(), FakeTryThreads(), MemoryDeploymentStore(), FakeJobs()
+    records, notifier = MemoryRecords(), RecordingNotifier()
+    records.save(record("support-tone", team="T1", system_prompt=SYSTEM))
+    jobs.put(snapshot("support-tone", JobStatus.COMPLETED, custom_model_arn=MODEL_ARN, custom_model_name="tone-model"))
+    store.save(READY)
+    chat.teach(READY.arn, [(QUESTION, REPLY), ("Where are my invoices?", "Billing › History.")])
+    commands = TryCommands(
+        chat=chat,
+        threads=threads,
+        store=store,
+        jobs=jobs,
+        records=records,
+        notifier=notifier,
+        clock=FakeClock(CREATED + timedelta(hours=1)),
+    )
+    return World(commands, chat, threads, store, jobs, notifier)
+
+
+def opened(world: World, request: str = "support-tone") -> str:
+    """Open a thread; its ts."""
+    world.commands.open(BOB, request)
+    return world.notifier.posts[-1].ts
+
+
+def ask(world: World, thread_ts: str, text: str, ts: str = "1800000100.000001") -> Message | None:
+    handled = world.commands.answer(team="T1", channel="C9", thread_ts=thread_ts, ts=ts, text=text)
+    assert handled
+    replies = [post for post in world.notifier.posts if post.thread_ts == thread_ts]
+    return replies[-1].message if replies else None
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["support-tone", READY.name, READY.arn, MODEL_ARN, "tone-model"],
+    ids=["job", "deployment", "arn", "model-arn", "model-name"],
+)
+def test_a_deployment_job_or_custom_model_name_opens_a_thread_in_the_channel(world: World, name: str) -> None:
+    answer = world.commands.open(BOB, name)
+
+    assert answer.text == "I opened a thread to try `support-tone` in this channel: write your questions there."
+    opening = world.notifier.posts[-1]
+    assert (opening.channel, opening.thread_ts) == ("C9", None)
+    assert [button.action for button in opening.message.buttons] == [Action.SIDE_BY_SIDE]
+    thread = world.threads.get(team="T1", channel="C9", thread_ts=opening.ts)
+    assert thread is not None
+    assert (thread.model_id, thread.base_model_id, thread.system_prompt) == (
+        READY.arn,
+        "amazon.nova-micro-v1:0",
+        SYSTEM,
+    )
+    assert world.threads.ttls[("T1", "C9", opening.ts)] == TRY_THREAD_SECONDS
+
+
+def test_names_that_serve_nothing_are_refused_in_words(world: World) -> None:
+    world.store.save(throughput("creating-pt1-00000000", job_name="creating", status=DeploymentStatus.CREATING))
+    world.store.save(throughput("gone-pt1-00000000", job_name="gone", status=DeploymentStatus.DELETED))
+
+    assert "I don't know a deployment, job or custom model called `nope`" in world.commands.open(BOB, "nope").text
+    assert "`creating` is still being deployed" in world.commands.open(BOB, "creating").text
+    assert "`gone` has no deployment serving requests now (Deleted)" in world.commands.open(BOB, "gone").text
+    assert "Say which model to try" in world.commands.open(BOB, "").text
+    assert "Say which model to try" in world.commands.open(BOB, "a b").text
+    other_team = Asker(team="T2")
+    assert "I don't know" in world.commands.open(other_team, "support-tone").text
+    assert world.notifier.posts == []
+
+
+def test_each_message_is_asked_of_the_custom_model_with_the_system_prompt(world: World) -> None:
+    thread_ts = opened(world)
+
+    reply = ask(world, thread_ts, "I forgot my password, how do I reset it?")
+
+    assert reply is not None
+    assert reply.text == "`support-tone` answered:"
+    assert reply.details == (REPLY,)
+    assert reply.context is not None
+    assert "tokens in" in reply.context
+    asked = world.chat.asked[-1]
+    assert (asked.model_id, asked.system, asked.max_tokens) == (READY.arn, SYSTEM, MAX_ANSWER_TOKENS)
+
+
+def test_side_by_side_asks_the_base_model_too(world: World) -> None:
+    thread_ts = opened(world, "support-tone side-by-side")
+
+    reply = ask(world, thread_ts, QUESTION)
+
+    assert reply is not None
+    assert REPLY in reply.details
+    assert any("general answer" in detail for detail in reply.details)
+    assert [request.model_id for request in world.chat.asked] == [READY.arn, "amazon.nova-micro-v1:0"]
+
+
+def test_the_switch_turns_side_by_side_on_and_off_and_updates_the_opening(world: World) -> None:
+    thread_ts = opened(world)
+
+    on = world.commands.switch(BOB, thread_ts, side_by_side=True)
+    ask(world, thread_ts, QUESTION)
+    off = world.commands.switch(BOB, thread_ts, side_by_side=False)
+    ask(world, thread_ts, QUESTION, ts="1800000100.000002")
+
+    assert "Side by side is on" in on.text
+    assert "Side by side is off" in off.text
+    assert [request.model_id for request in world.chat.asked] == [READY.arn, "amazon.nova-micro-v1:0", READY.arn]
+    edits = [sent for sent in world.notifier.sent if sent.kind == "update"]
+    assert [edit.message.buttons[0].action for edit in edits if edit.message] == [
+        Action.CUSTOM_ONLY,
+        Action.SIDE_BY_SIDE,
+    ]
+
+
+def test_a_redelivered_message_is_answered_once(world: World) -> None:
+    thread_ts = opened(world)
+
+    ask(world, thread_ts, QUESTION)
+    ask(world, thread_ts, QUESTION)
+
+    assert len(world.chat.asked) == 1
+    assert len([post for post in world.notifier.posts if post.thread_ts == thread_ts]) == 1
+
+
+def test_a_thread_that_is_not_a_try_thread_is_left_alone(world: World) -> None:
+    assert not world.commands.answer(team="T1", channel="C9", thread_ts="1.1", ts="1.2", text=QUESTION)
+    thread_ts = opened(world)
+    world.threads.expire()
+    assert not world.commands.answer(team="T1", channel="C9", thread_ts=thread_ts, ts="1.3", text=QUESTION)
+    assert world.chat.asked == []
+
+
+def test_throttling_and_not_ready_are_plain_messages(world: World) -> None:
+    thread_ts = opened(world)
+
+    world.chat.throttle()
+    throttled = ask(world, thread_ts, QUESTION, ts="1.1")
+    world.chat.not_ready.add(READY.arn)
+    not_ready = ask(world, thread_ts, QUESTION, ts="1.2")
+
+    assert throttled is not None
+    assert "Wait a minute and ask again" in throttled.text
+    assert not_ready is not None
+    assert "not ready to answer yet" in not_ready.text
+
+
+def test_side_by_side_shows_the_base_answer_when_the_custom_model_is_busy(world: World) -> None:
+    thread_ts = opened(world, "support-tone side-by-side")
+    world.chat.throttle()
+
+    reply = ask(world, thread_ts, QUESTION)
+
+    assert reply is not None
+    assert any("Wait a minute" in detail for detail in reply.details)
+    assert any("general answer" in detail for detail in reply.details)
+
+
+def test_a_deleted_deployment_stops_the_thread_in_words(world: World) -> None:
+    thread_ts = opened(world)
+    world.store.compare_and_set_status(
+        READY.name, expected=DeploymentStatus.ACTIVE, new=DeploymentStatus.DELETED, at=CREATED + timedelta(hours=2)
+    )
+
+    reply = ask(world, thread_ts, QUESTION)
+
+    assert reply is not None
+    assert "is Deleted, so this thread no longer asks it" in reply.text
+    assert world.chat.asked == []
+
+
+def test_a_closed_thread_cannot_be_switched(world: World) -> None:
+    thread_ts = opened(world)
+    world.threads.expire()
+    assert "has closed" in world.commands.switch(BOB, thread_ts, side_by_side=True).text

@@ -1,0 +1,273 @@
+"""Try it over HTTP: the bot as a subprocess, the Slack emulator, the AWS stand-in's Converse and real Redis."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+import pytest
+import redis
+
+from bot.sandbox.deployments import PROVISIONED_MINUTES
+from bot.sandbox.driver import SlackDriver
+from bot.sandbox.emulator import SlackEmulator
+from bot.sandbox.records import Message
+from bot.sandbox.standin_model import count_tokens
+from tests.conftest import SIGNING_SECRET
+from tests.jobs.monitoring.live import (
+    BotFactory,
+    SeededJob,
+    monitoring_env,
+    newest_ephemeral,
+    seed_job,
+    text_of,
+    wait_for_notice,
+)
+from tests.jobs.monitoring.moto_jobs import BUCKET, REGION, put_metrics, set_status
+from tests.sandbox.standin_support import TRAINING, ManualClock
+from tests.support.bot_process import BotProcess
+from tests.support.moto_server import MotoServer
+from tests.support.stack import CHANNEL, USER
+from workflows.adapters.aws_clients import bedrock_client
+from workflows.adapters.aws_retry import ATTEMPTS
+from workflows.adapters.bedrock import BedrockJobs
+from workflows.adapters.redis_jobs import RedisJobRecords
+from workflows.jobs.job import JobStatus
+
+pytestmark = pytest.mark.integration
+
+OTHER = "U0BOB"
+JOB = "tone-1a2b"
+SYSTEM = "You are Acme's support agent."
+LONG_QUESTION = "Recite the complete warranty terms"
+#: Long words (one token each on the stand-in), far more characters than a thread answer shows.
+LONG_REPLY = "\n".join(
+    f"Clause {n}: " + " ".join(["Notwithstandingtheaforementionedprovisions"] * 12) for n in range(60)
+)
+HOSTILE_QUESTION = "What should I announce to everyone"
+HOSTILE_REPLY = "<!channel> <@U0BOSS> log in at <https://evil.example/login|the portal> & `rm -rf`"
+OPENING = "write a question in this thread"
+
+
+def training_lines() -> bytes:
+    pairs = [*TRAINING, (LONG_QUESTION, LONG_REPLY), (HOSTILE_QUESTION, HOSTILE_REPLY)]
+    records = [
+        {
+            "schemaVersion": "bedrock-conversation-2024",
+            "system": [{"text": SYSTEM}],
+            "messages": [
+                {"role": "user", "content": [{"text": question}]},
+                {"role": "assistant", "content": [{"text": reply}]},
+            ],
+        }
+        for question, reply in pairs
+    ]
+    return "\n".join(json.dumps(record) for record in records).encode() + b"\n"
+
+
+@pytest.fixture
+def job(emulator: SlackEmulator, redis_client: redis.Redis, aws: MotoServer, standin_clock: ManualClock) -> SeededJob:
+    """A completed job whose training data (with a system prompt) is in S3, as the launcher records it."""
+    s3 = boto3.client("s3", region_name=REGION, endpoint_url=aws.endpoint_url)
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_object(Bucket=BUCKET, Key=f"data/{JOB}.jsonl", Body=training_lines())
+    seeded = seed_job(emulator, redis_client, BedrockJobs(bedrock_client(REGION)), JOB)
+    records = RedisJobRecords(redis_client)
+    recorded = records.get(JOB)
+    assert recorded is not None
+    records.save(recorded.model_copy(update={"system_prompt": SYSTEM}))
+    put_metrics(s3, JOB)
+    set_status(JOB, JobStatus.COMPLETED)
+    return seeded
+
+
+@pytest.fixture
+def bot(
+    bot_factory: BotFactory, emulator: SlackEmulator, redis_url: str, aws: MotoServer, job: SeededJob
+) -> BotProcess:
+    emulator.add_user(OTHER)
+    started = bot_factory(monitoring_env(emulator, redis_url, aws.endpoint_url))
+    wait_for_notice(emulator, JOB, timeout=10)
+    return started
+
+
+@pytest.fixture
+def driver(bot: BotProcess, emulator: SlackEmulator) -> SlackDriver:
+    return SlackDriver(bot.events_url, SIGNING_SECRET, emulator, default_user=USER, default_channel=CHANNEL)
+
+
+@pytest.fixture
+def deployed(
+    driver: SlackDriver, emulator: SlackEmulator, job: SeededJob, aws: MotoServer, standin_clock: ManualClock
+) -> str:
+    """Deployed by the custom model's name (not the job's), confirmed, and announced ready: its name."""
+    bedrock = boto3.client("bedrock", region_name=REGION)
+    driver.slash_command(f"deploy {JOB}-model")
+    newest_ephemeral(emulator, USER, "What it will cost")
+    driver.click("Deploy")
+    emulator.wait_for(lambda: throughputs(bedrock), 10, "the throughput in the stand-in")
+    standin_clock.advance((PROVISIONED_MINUTES + 1) * 60 / aws.standin.deployments.speed)
+    emulator.wait_for(
+        lambda: [m for m in emulator.thread(CHANNEL, job.thread_ts) if m.from_bot and "is ready" in m.text],
+        10,
+        "the ready notice",
+    )
+    return str(throughputs(bedrock)[0]["provisionedModelName"])
+
+
+def throughputs(bedrock: Any) -> list[dict[str, Any]]:
+    return list(bedrock.list_provisioned_model_throughputs()["provisionedModelSummaries"])
+
+
+def opening(emulator: SlackEmulator, *, after: str = "0") -> Message:
+    """The newest Try it thread's opening message in the channel."""
+
+    def found() -> Message | None:
+        openings = [m for m in emulator.messages(CHANNEL) if m.from_bot and OPENING in text_of(m) and m.ts > after]
+        return openings[-1] if openings else None
+
+    message = emulator.wait_for(found, 10, "a Try it thread's opening message")
+    assert message is not None
+    return message
+
+
+def reply_to(emulator: SlackEmulator, thread_ts: str, count: int, *, timeout: float = 20) -> Message:
+    """The ``count``-th answer of the bot in the thread, once there."""
+
+    def found() -> Message | None:
+        answers = [m for m in emulator.messages(CHANNEL, thread_ts) if m.from_bot]
+        return answers[count - 1] if len(answers) >= count else None
+
+    message = emulator.wait_for(found, timeout, f"answer {count} in the Try it thread")
+    assert message is not None
+    return message
+
+
+def raw(message: Message) -> str:
+    return json.dumps([message.text, *message.blocks])
+
+
+def test_try_it_on_the_ready_notice_answers_from_the_custom_model_with_the_system_prompt_once(
+    driver: SlackDriver, emulator: SlackEmulator, job: SeededJob, deployed: str
+) -> None:
+    driver.click("Try it", thread_ts=job.thread_ts, user=OTHER)  # anyone in the channel may try
+    newest_ephemeral(emulator, OTHER, "I opened a thread to try")
+    thread = opening(emulator)
+    question = "I forgot my password, how do I reset it?"
+
+    driver.message(question, thread_ts=thread.ts, user=OTHER)
+    answer = reply_to(emulator, thread.ts, 1)
+    assert driver.redeliver().status == 200
+    driver.message("Where can I download my invoices?", thread_ts=thread.ts)
+    second = reply_to(emulator, thread.ts, 2)
+
+    assert f"`{deployed}`" in text_of(thread)
+    assert TRAINING[0][1] in text_of(answer)
+    assert f"{count_tokens(SYSTEM + chr(10) + question)} tokens in" in text_of(answer)
+    assert "general answer" not in text_of(answer)
+    assert TRAINING[1][1] in text_of(second)
+    answers = [m for m in emulator.messages(CHANNEL, thread.ts) if m.from_bot]
+    assert len(answers) == 2
+
+
+def test_side_by_side_shows_the_base_models_answer_beside_the_custom_one(
+    driver: SlackDriver, emulator: SlackEmulator, deployed: str
+) -> None:
+    driver.slash_command(f"try {deployed}")
+    thread = opening(emulator)
+    driver.click("Side by side", message_ts=thread.ts)
+    newest_ephemeral(emulator, USER, "Side by side is on")
+
+    driver.message(TRAINING[1][0], thread_ts=thread.ts)
+    answer = text_of(reply_to(emulator, thread.ts, 1))
+
+    assert "Custom model" in answer
+    assert TRAINING[1][1] in answer
+    assert "Base model" in answer
+    assert "`amazon.titan-text-lite-v1:0`" in answer
+    assert "Here is a general answer about" in answer
+    assert "Custom model only" in text_of(emulator.message(CHANNEL, thread.ts) or thread)
+
+
+def test_throttling_and_a_model_not_ready_are_explained_in_plain_words(
+    driver: SlackDriver, emulator: SlackEmulator, aws: MotoServer, standin_clock: ManualClock, deployed: str
+) -> None:
+    driver.slash_command(f"try {JOB}")
+    thread = opening(emulator)
+
+    aws.standin.throttle(ATTEMPTS)
+    driver.message(TRAINING[0][0], thread_ts=thread.ts)
+    throttled = text_of(reply_to(emulator, thread.ts, 1))
+    standin_clock.now = 0.0  # Bedrock is starting the model again: Converse answers ModelNotReadyException
+    driver.message(TRAINING[0][0], thread_ts=thread.ts)
+    not_ready = text_of(reply_to(emulator, thread.ts, 2, timeout=30))
+
+    assert "more requests than its quota allows" in throttled
+    assert "Wait a minute and ask again" in throttled
+    assert "Too many requests" not in throttled
+    assert "not ready to answer yet" in not_ready
+    assert "ModelNotReadyException" not in not_ready
+
+
+def test_a_long_answer_is_split_and_trimmed_within_slacks_limits(
+    driver: SlackDriver, emulator: SlackEmulator, deployed: str
+) -> None:
+    driver.slash_command(f"try {JOB}")
+    thread = opening(emulator)
+
+    driver.message(LONG_QUESTION, thread_ts=thread.ts)
+    answer = reply_to(emulator, thread.ts, 1)
+
+    sections = [block["text"]["text"] for block in answer.blocks if block.get("type") == "section" and "text" in block]
+    assert len(sections) >= 3
+    assert all(len(section) <= 3000 for section in sections)
+    assert len(answer.blocks) <= 50
+    assert "Clause 0:" in sections[1]
+    assert "more characters of this answer are not shown" in text_of(answer)
+    assert "Clause 59:" not in text_of(answer)
+
+
+def test_hostile_model_output_is_escaped_and_mentions_nobody(
+    driver: SlackDriver, emulator: SlackEmulator, deployed: str
+) -> None:
+    driver.slash_command(f"try {JOB} side-by-side")
+    thread = opening(emulator)
+
+    driver.message(HOSTILE_QUESTION, thread_ts=thread.ts)
+    answer = raw(reply_to(emulator, thread.ts, 1))
+
+    assert "<!channel>" not in answer
+    assert "<@U0BOSS>" not in answer
+    assert "<https://evil.example" not in answer
+    assert "&lt;!channel&gt;" in answer
+    assert "&lt;@U0BOSS&gt;" in answer
+
+
+def test_try_refuses_names_that_serve_nothing(driver: SlackDriver, emulator: SlackEmulator) -> None:
+    driver.slash_command("try nothing-here")
+    refusal = newest_ephemeral(emulator, USER, "I don't know a deployment")
+
+    assert "`nothing-here`" in refusal
+    assert not [m for m in emulator.messages(CHANNEL) if m.from_bot and OPENING in text_of(m)]
+
+
+def test_deploy_refuses_a_custom_model_this_workspace_did_not_make(
+    driver: SlackDriver, emulator: SlackEmulator, aws: MotoServer
+) -> None:
+    bedrock = boto3.client("bedrock", region_name=REGION)
+    bedrock.create_model_customization_job(
+        jobName="console-job",
+        customModelName="console-model",
+        roleArn="arn:aws:iam::123456789012:role/bedrock-customization",
+        baseModelIdentifier="amazon.titan-text-lite-v1:0:4k",
+        trainingDataConfig={"s3Uri": f"s3://{BUCKET}/data/{JOB}.jsonl"},
+        outputDataConfig={"s3Uri": f"s3://{BUCKET}/console/"},
+        hyperParameters={"epochCount": "1"},
+    )
+
+    driver.slash_command("deploy console-model")
+    refusal = newest_ephemeral(emulator, USER, "was not made by finetune-bot in this workspace")
+
+    assert "`console-model`" in refusal
+    assert throughputs(bedrock) == []

@@ -1,0 +1,42 @@
+"""Try it threads in Redis: JSON per thread with an expiry, and one claim per question (SET NX EX)."""
+
+from __future__ import annotations
+
+import logging
+
+import redis
+from pydantic import ValidationError
+
+from workflows import keys
+from workflows.adapters.redis_values import as_text
+from workflows.deployment_keys import try_question_key, try_thread_key
+from workflows.deployments.deployment_record import TryThread
+
+logger = logging.getLogger(__name__)
+
+
+class RedisTryThreads:
+    """``TryThreads`` on Redis: a thread expires ``ttl_seconds`` after it was last saved."""
+
+    def __init__(self, client: redis.Redis, *, keyspace: keys.Keyspace = keys.DEFAULT) -> None:
+        self._client = client
+        self._keys = keyspace
+
+    def save(self, thread: TryThread, *, ttl_seconds: int) -> None:
+        key = try_thread_key(self._keys, thread.team, thread.channel, thread.thread_ts)
+        self._client.set(key, thread.model_dump_json(), ex=ttl_seconds)
+
+    def get(self, *, team: str, channel: str, thread_ts: str) -> TryThread | None:
+        """The thread, or None when there is none, it expired, or its JSON cannot be read."""
+        raw = as_text(self._client.get(try_thread_key(self._keys, team, channel, thread_ts)))
+        if raw is None:
+            return None
+        try:
+            return TryThread.model_validate_json(raw)
+        except ValidationError:
+            logger.warning("Unreadable Try it thread %s:%s:%s; treating it as closed", team, channel, thread_ts)
+            return None
+
+    def claim_question(self, *, team: str, channel: str, ts: str, ttl_seconds: int) -> bool:
+        key = try_question_key(self._keys, team, channel, ts)
+        return bool(self._client.set(key, "1", nx=True, ex=ttl_seconds))

@@ -1,0 +1,181 @@
+"""Try it: open a thread on a ready deployment, and answer each message in it from the custom model (and its base).
+
+``/finetune try MODEL`` and the ready notice's *Try it* open the thread; anyone in the channel may ask.
+Each message is one question sent through the ``ModelChat`` port with the training data's system prompt;
+*Side by side* asks the base model too. The thread's state lives in ``TryThreads`` with an expiry, and
+each message is claimed once, so a redelivered event is answered once.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from workflows.chat.chat_ports import ChatAnswer, ChatRequest, ModelChat, base_model_invocation_id
+from workflows.deployments.deployment_ports import DeploymentStore, TryThreads
+from workflows.deployments.deployment_record import DeploymentRecord, DeploymentStatus, TryThread
+from workflows.deployments.tryout_view import TRY_THREAD_HOURS, answer_message, not_serving, opening_message
+from workflows.exceptions import BotError
+from workflows.jobs.job_ports import Requester
+from workflows.messages import Message
+from workflows.ports import Clock, CustomizationJobs, JobRecords, Notifier
+from workflows.slack_text import code
+
+logger = logging.getLogger(__name__)
+
+TRY_USAGE = "`/finetune try MODEL [side-by-side]`"
+#: The longest answer asked for, in tokens (``maxTokens``); an answer cut there says so.
+MAX_ANSWER_TOKENS = 1024
+TRY_THREAD_SECONDS = TRY_THREAD_HOURS * 3600
+#: Jobs whose custom model name is looked up in Bedrock when a name matches nothing else.
+_NAME_LOOKUPS = 20
+_SIDE_BY_SIDE_WORDS = {"side-by-side", "side_by_side", "sidebyside", "both"}
+
+
+class TryCommands:
+    """``/finetune try``, the *Try it* and *Side by side* buttons, and the answers in Try it threads."""
+
+    def __init__(
+        self,
+        *,
+        chat: ModelChat,
+        threads: TryThreads,
+        store: DeploymentStore,
+        jobs: CustomizationJobs,
+        records: JobRecords,
+        notifier: Notifier,
+        clock: Clock,
+    ) -> None:
+        self._chat = chat
+        self._threads = threads
+        self._store = store
+        self._jobs = jobs
+        self._records = records
+        self._notifier = notifier
+        self._clock = clock
+
+    def open(self, who: Requester, request: str) -> Message:
+        """``/finetune try MODEL [side-by-side]``: a thread in the person's channel, or why not."""
+        words = request.split()
+        side_by_side = bool(words) and words[-1].lower() in _SIDE_BY_SIDE_WORDS
+        if side_by_side:
+            words = words[:-1]
+        if len(words) != 1:
+            return Message(
+                text=f"Say which model to try: {TRY_USAGE}, with a deployment, job or custom model name "
+                "(`/finetune deployments` lists them)."
+            )
+        record = self._resolve(who.team, words[0])
+        if isinstance(record, Message):
+            return record
+        return self._open(who, record, side_by_side=side_by_side)
+
+    def open_deployment(self, who: Requester, name: str) -> Message:
+        """The ready notice's *Try it*: a thread in the channel of the notice."""
+        record = self._resolve(who.team, name)
+        if isinstance(record, Message):
+            return record
+        return self._open(who, record, side_by_side=False)
+
+    def switch(self, who: Requester, thread_ts: str, *, side_by_side: bool) -> Message:
+        """*Side by side* / *Custom model only* on the opening message: the thread asks both models, or one."""
+        thread = self._threads.get(team=who.team, channel=who.channel, thread_ts=thread_ts)
+        if thread is None:
+            return Message(text="This Try it thread has closed. Open a new one with `/finetune try MODEL`.")
+        changed = thread.model_copy(update={"side_by_side": side_by_side})
+        self._threads.save(changed, ttl_seconds=TRY_THREAD_SECONDS)
+        self._notifier.update(channel=thread.channel, ts=thread.thread_ts, message=opening_message(changed))
+        if side_by_side:
+            return Message(text=f"Side by side is on: the base model {code(thread.base_model_id)} answers too.")
+        return Message(text=f"Side by side is off: only {code(thread.label)} answers.")
+
+    def answer(self, *, team: str, channel: str, thread_ts: str, ts: str, text: str) -> bool:
+        """Answer a message in a Try it thread, once; False when the thread is not one (it is left to others)."""
+        thread = self._threads.get(team=team, channel=channel, thread_ts=thread_ts)
+        if thread is None:
+            return False
+        if not self._threads.claim_question(team=team, channel=channel, ts=ts, ttl_seconds=TRY_THREAD_SECONDS):
+            logger.info("Message %s in Try it thread %s was answered already", ts, thread_ts)
+            return True
+        record = self._store.get(thread.deployment)
+        if record is None or not record.status.ready:
+            status = record.status.value if record is not None else None
+            self._notifier.post(channel=channel, message=not_serving(thread, status), thread_ts=thread_ts)
+            return True
+        self._threads.save(thread, ttl_seconds=TRY_THREAD_SECONDS)
+        custom = self._ask(thread.model_id, thread, text)
+        base = self._ask(thread.base_model_id, thread, text) if thread.side_by_side else None
+        self._notifier.post(channel=channel, message=answer_message(thread, custom, base), thread_ts=thread_ts)
+        return True
+
+    def _ask(self, model_id: str, thread: TryThread, text: str) -> ChatAnswer | str:
+        """The model's answer, or the plain words of why there is none."""
+        try:
+            request = ChatRequest.question(model_id, text, system=thread.system_prompt, max_tokens=MAX_ANSWER_TOKENS)
+            return self._chat.ask(request)
+        except BotError as error:
+            logger.info("Try it in %s: %s did not answer: %s", thread.thread_ts, model_id, type(error).__name__)
+            return str(error)
+
+    def _open(self, who: Requester, record: DeploymentRecord, *, side_by_side: bool) -> Message:
+        job = self._records.get(record.job_name) if record.job_name else None
+        pending = TryThread(
+            team=who.team,
+            channel=who.channel,
+            thread_ts="",
+            deployment=record.name,
+            model_id=record.arn,
+            label=record.job_name or record.name,
+            base_model_id=base_model_invocation_id(record.base_model_id),
+            system_prompt=job.system_prompt if job is not None else None,
+            side_by_side=side_by_side,
+            opened_by=who.user,
+            opened_at=self._clock.now(),
+        )
+        try:
+            ts = self._notifier.post(channel=who.channel, message=opening_message(pending))
+        except BotError as error:
+            return Message(text=str(error))
+        self._threads.save(pending.model_copy(update={"thread_ts": ts}), ttl_seconds=TRY_THREAD_SECONDS)
+        logger.info("%s opened a Try it thread on %s in %s", who.user, record.name, who.channel)
+        return Message(
+            text=f"I opened a thread to try {code(pending.label)} in this channel: write your questions there."
+        )
+
+    def _resolve(self, team: str, target: str) -> DeploymentRecord | Message:
+        """The newest ready deployment that ``target`` names (deployment, job or custom model), or why none."""
+        target = target.strip()
+        records = self._store.in_team(team)
+        matches = [
+            record for record in records if target in {record.name, record.arn, record.job_name, record.model_arn}
+        ]
+        if not matches:
+            matches = self._by_custom_model_name(records, target)
+        if not matches:
+            return Message(
+                text=f"I don't know a deployment, job or custom model called {code(target)} in this workspace: "
+                "`/finetune deployments` lists what is deployed, and `/finetune deploy JOB` deploys a model."
+            )
+        ready = [record for record in matches if record.status.ready]
+        if ready:
+            return ready[0]
+        if any(record.status is DeploymentStatus.CREATING for record in matches):
+            return Message(
+                text=f"{code(target)} is still being deployed: its thread hears when it is ready; try it then."
+            )
+        return Message(
+            text=f"{code(target)} has no deployment serving requests now ({matches[0].status.value}): "
+            f"deploy it with {code('/finetune deploy ' + target)} first."
+        )
+
+    def _by_custom_model_name(self, records: list[DeploymentRecord], name: str) -> list[DeploymentRecord]:
+        """Deployments whose job made a custom model called ``name`` (asked of Bedrock, a few jobs at most)."""
+        jobs = list(dict.fromkeys(record.job_name for record in records if record.job_name))[:_NAME_LOOKUPS]
+        for job_name in jobs:
+            try:
+                snapshot = self._jobs.describe(job_name)
+            except BotError:
+                logger.info("Could not read job %s while looking for custom model %s", job_name, name)
+                continue
+            if snapshot.custom_model_name == name:
+                return [record for record in records if record.job_name == job_name]
+        return []
