@@ -36,6 +36,9 @@ S3_ACTIONS = {
     "ListObjectsV2": "s3:ListBucket",
     "GetBucketLocation": "s3:GetBucketLocation",
 }
+#: bedrock-runtime operations and their IAM action (AWS Service Authorization Reference, Amazon Bedrock:
+#: Converse is authorized as bedrock:InvokeModel).
+RUNTIME_ACTIONS = {"Converse": "bedrock:InvokeModel"}
 #: boto3's injected S3 methods (not in the service model) and the operations they make.
 MANAGED_TRANSFERS = {
     "upload_file": {
@@ -61,7 +64,7 @@ def adapter_services() -> Iterator[tuple[Path, str, ast.Module]]:
     for path in sorted(ADAPTERS.glob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         services = {
-            node.module.split(".")[0].removeprefix("mypy_boto3_")
+            node.module.split(".")[0].removeprefix("mypy_boto3_").replace("_", "-")
             for node in ast.walk(tree)
             if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("mypy_boto3_")
         }
@@ -109,6 +112,9 @@ def operations(service: str, methods: set[str]) -> set[str]:
 
 
 def iam_action(service: str, operation: str) -> str:
+    if service == "bedrock-runtime":
+        assert operation in RUNTIME_ACTIONS, f"map the operation {operation} to its IAM action in RUNTIME_ACTIONS"
+        return RUNTIME_ACTIONS[operation]
     if service == "s3":
         assert operation in S3_ACTIONS, f"map the S3 operation {operation} to its IAM action in S3_ACTIONS"
         return S3_ACTIONS[operation]
@@ -157,6 +163,7 @@ class TestDerivation:
     def test_the_adapters_are_found_with_their_services(self) -> None:
         assert {(path.name, service) for path, service, _ in adapter_services()} == {
             ("bedrock.py", "bedrock"),
+            ("bedrock_chat.py", "bedrock-runtime"),
             ("bedrock_deployments.py", "bedrock"),
             ("cloudwatch_metrics.py", "cloudwatch"),
             ("s3.py", "s3"),
