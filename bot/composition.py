@@ -37,6 +37,7 @@ from workflows.catalogue.loader import load_catalogue
 from workflows.clock import SystemClock
 from workflows.datasets.checking import DatasetChecker
 from workflows.deployments.deployment_commands import DeploymentCommands
+from workflows.deployments.deployment_usage import DeploymentUsage
 from workflows.deployments.idle_reminders import IdleReminders
 from workflows.deployments.tryout_commands import TryCommands
 from workflows.jobs.job_commands import JobCommands
@@ -124,6 +125,7 @@ def build_runtime(settings: Settings) -> Runtime:
         storage_up=storage_up,
     )
     deployment_store = RedisDeployments(redis_client, keyspace=keyspace)
+    deployment_usage = DeploymentUsage(store=deployment_store, invocations=aws.invocations, catalogue=catalogue)
     deployments = DeploymentCommands(
         deployments=aws.deployments,
         store=deployment_store,
@@ -135,6 +137,7 @@ def build_runtime(settings: Settings) -> Runtime:
         clock=clock,
         region=settings.aws_region,
         admins=settings.admins,
+        usage=deployment_usage,
     )
     services = Services(
         healthy=storage_up,
@@ -150,6 +153,7 @@ def build_runtime(settings: Settings) -> Runtime:
             clock=clock,
             region=settings.aws_region,
             admins=settings.admins,
+            serving=deployment_usage,
         ),
         deployments=deployments,
         tryouts=TryCommands(

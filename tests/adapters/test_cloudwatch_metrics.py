@@ -74,3 +74,11 @@ def test_a_question_to_a_throughput_shows_in_its_usage_and_ends_its_idleness(
     assert used.input_tokens > 0
     assert used.output_tokens > 0
     assert not is_idle(used)
+
+
+def test_a_window_shorter_than_a_second_is_widened_to_a_minute_not_refused(aws: MotoServer) -> None:
+    invocations = CloudWatchInvocations(cloudwatch_client(REGION, endpoint_url=aws.endpoint_url))
+    now = datetime.now(UTC)
+    start = now - timedelta(milliseconds=3)
+    assert invocations.usage(model_id=MODEL, start=start, end=now) == ModelUsage(0, 0, 0)
+    assert invocations.last_used(model_id=MODEL, start=start, end=now) is None

@@ -11,7 +11,7 @@ import pytest
 
 from tests.fakes.invocations import FakeInvocations
 from workflows.adapters.cloudwatch_metrics import NAMESPACE, CloudWatchInvocations
-from workflows.deployments.deployment_ports import ModelInvocations, ModelUsage
+from workflows.deployments.deployment_ports import LAST_USE_RESOLUTION, ModelInvocations, ModelUsage
 
 MODEL = "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abcdef123456"
 OTHER = "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/fedcba654321"
@@ -67,3 +67,17 @@ def test_usage_sums_the_window_for_that_model_only(subject: Subject) -> None:
     assert last_day == ModelUsage(invocations=5, input_tokens=2000, output_tokens=400)
     two_days = subject.invocations.usage(model_id=MODEL, start=NOW - timedelta(hours=48), end=NOW)
     assert two_days == ModelUsage(invocations=12, input_tokens=9000, output_tokens=1300)
+
+
+def test_last_use_is_the_newest_request_in_the_window_to_within_the_resolution(subject: Subject) -> None:
+    subject.record(MODEL, NOW - timedelta(hours=5), 2, 800, 100)
+    subject.record(MODEL, NOW - timedelta(hours=2), 3, 1200, 300)
+    subject.record(OTHER, NOW - timedelta(minutes=10), 9, 9000, 900)
+    last = subject.invocations.last_used(model_id=MODEL, start=NOW - timedelta(days=14), end=NOW)
+    assert last is not None
+    assert NOW - timedelta(hours=2) - LAST_USE_RESOLUTION < last <= NOW - timedelta(hours=2)
+
+
+def test_no_request_in_the_window_is_no_last_use(subject: Subject) -> None:
+    subject.record(MODEL, NOW - timedelta(days=20), 3, 1200, 300)
+    assert subject.invocations.last_used(model_id=MODEL, start=NOW - timedelta(days=14), end=NOW) is None

@@ -10,6 +10,7 @@ import pytest
 from tests.fakes.clock import FakeClock
 from tests.fakes.deployment_store import MemoryDeploymentStore
 from tests.fakes.deployments import FakeDeployments
+from tests.fakes.invocations import FakeInvocations
 from tests.fakes.jobs import FakeJobs
 from tests.fakes.locks import MemoryLocks
 from tests.fakes.notifier import RecordingNotifier
@@ -18,6 +19,7 @@ from tests.fakes.samples import START, TEAM, record, snapshot
 from workflows.catalogue import load_catalogue
 from workflows.deployments.deployment_commands import DeploymentCommands
 from workflows.deployments.deployment_record import CustomModel, DeploymentStatus, Route
+from workflows.deployments.deployment_usage import DeploymentUsage
 from workflows.jobs.job import JobStatus
 from workflows.messages import Action, Message
 
@@ -65,6 +67,7 @@ def world() -> World:
         clock=FakeClock(START + timedelta(hours=3)),
         region="us-east-1",
         admins=frozenset({ADMIN}),
+        usage=DeploymentUsage(store=store, invocations=FakeInvocations(), catalogue=CATALOGUE),
     )
     return World(commands, deployments, store, jobs, notifier, locks, records)
 

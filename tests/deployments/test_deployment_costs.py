@@ -9,7 +9,15 @@ import pytest
 
 from tests.deployments.deployment_samples import CREATED, NOVA_MICRO, TITAN_LITE, on_demand, throughput
 from workflows.catalogue import Catalogue, Commitment, load_catalogue
-from workflows.deployments.deployment_costs import BILLED_UNTIL_DELETED, cost_so_far, cost_so_far_text, plan_costs
+from workflows.deployments.deployment_costs import (
+    BILLED_UNTIL_DELETED,
+    cost_between,
+    cost_so_far,
+    cost_so_far_text,
+    cost_text,
+    plan_costs,
+    price_sources,
+)
 from workflows.deployments.deployment_ports import ModelUsage
 from workflows.deployments.deployment_record import Route
 from workflows.deployments.routing import RoutePlan
@@ -113,4 +121,26 @@ def test_on_demand_cost_so_far_comes_from_the_tokens_used() -> None:
     assert cost_so_far_text(record, CREATED, usage) == "about $0.14 (2,000,000 input and 500,000 output tokens)"
     assert cost_so_far(record, CREATED) is None
     assert cost_so_far(on_demand(output_per_1k=None), CREATED, usage) is None
-    assert cost_so_far_text(record, CREATED) == "unknown (needs the token counts and on-demand prices)"
+    assert cost_so_far_text(record, CREATED) == "unknown (the token counts from CloudWatch are unavailable)"
+    assert cost_so_far_text(on_demand(output_per_1k=None), CREATED, usage) == (
+        "unknown (no on-demand token price in the catalogue)"
+    )
+
+
+def test_a_span_counts_only_the_hours_the_throughput_existed_in_it() -> None:
+    record = throughput(deleted_at=CREATED + timedelta(hours=10))
+    assert cost_between(record, CREATED - timedelta(hours=5), CREATED + timedelta(hours=2)) == Decimal("121.00")
+    assert cost_between(record, CREATED + timedelta(hours=8), CREATED + timedelta(hours=30)) == Decimal("121.00")
+    assert cost_between(record, CREATED + timedelta(hours=11), CREATED + timedelta(hours=30)) == Decimal(0)
+    assert cost_text(record, CREATED + timedelta(hours=9), CREATED + timedelta(days=2)) == (
+        "about $60.50 (1.0 hours at $60.50 per hour)"
+    )
+
+
+def test_price_sources_are_the_catalogue_dates_of_the_prices_used() -> None:
+    model = load_catalogue(None).model(NOVA_MICRO)
+    [hourly] = price_sources(throughput(), model)
+    assert hourly.startswith("as of ")
+    assert price_sources(throughput(hourly_cost=None), model) == ()
+    assert all(source.startswith("as of ") for source in price_sources(on_demand(), model))
+    assert price_sources(throughput(), None) == ()

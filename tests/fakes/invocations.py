@@ -26,3 +26,8 @@ class FakeInvocations:
             input_tokens=sum(point[2] for point in inside),
             output_tokens=sum(point[3] for point in inside),
         )
+
+    def last_used(self, *, model_id: str, start: datetime, end: datetime) -> datetime | None:
+        self.asked.append((model_id, start, end))
+        used = [point[0] for point in self.points.get(model_id, []) if start <= point[0] < end and point[1] > 0]
+        return max(used, default=None)

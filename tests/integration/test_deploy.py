@@ -85,6 +85,18 @@ def thread_text(emulator: SlackEmulator, job: SeededJob, contains: str, *, timeo
     return text
 
 
+def newest_response(emulator: SlackEmulator, contains: str, *, timeout: float = 10) -> str:
+    """Everything in the newest answer posted to a response URL that contains ``contains``, once there."""
+
+    def found() -> str | None:
+        texts = [str(response.payload) for response in emulator.responses()]
+        return next((text for text in reversed(texts) if contains in text), None)
+
+    text = emulator.wait_for(found, timeout, f"an answer containing {contains!r}")
+    assert text is not None
+    return text
+
+
 def deploy_confirmed(driver: SlackDriver, emulator: SlackEmulator, bedrock: Any) -> str:
     """Deploy from the completion notice and confirm; the name of the one throughput created."""
     driver.click("Deploy")
@@ -171,3 +183,37 @@ def test_deployments_lists_it_and_undeploy_deletes_it_after_a_confirmation_but_n
     assert "1 live" in listed
     assert "Only <@U0ALICE>, who started the job, or an admin may delete" in refused
     assert throughputs(bedrock) == []
+
+
+def test_deployments_shows_last_use_and_cost_counts_the_deployment_with_its_price_date(
+    bot: BotProcess, emulator: SlackEmulator, job: SeededJob, bedrock: Any, standin_clock: ManualClock, aws: MotoServer
+) -> None:
+    s3 = boto3.client("s3", region_name=REGION)
+    line = '{"prompt": "How do I reset my password?", "completion": "Use the reset link."}'
+    s3.put_object(Bucket=BUCKET, Key=f"data/{JOB}.jsonl", Body=line.encode())
+    driver = driver_for(bot, emulator)
+    name = deploy_confirmed(driver, emulator, bedrock)
+    driver.slash_command("deployments")
+    before = newest_ephemeral(emulator, USER, "Deployments in this workspace")
+    standin_clock.advance((PROVISIONED_MINUTES + 1) * 60 / aws.standin.deployments.speed)
+    thread_text(emulator, job, "is ready")
+    arn = throughputs(bedrock)[0]["provisionedModelArn"]
+    boto3.client("bedrock-runtime", region_name=REGION).converse(
+        modelId=arn, messages=[{"role": "user", "content": [{"text": "How do I reset my password?"}]}]
+    )
+
+    time.sleep(1.1)  # CloudWatch reads whole seconds: the request's second must have passed
+
+    driver.slash_command("deployments")
+    listed = newest_response(emulator, "last used")
+    driver.slash_command("cost")
+    cost = newest_response(emulator, "Estimated fine-tuning spend")
+
+    assert "not used since it was deployed" in before
+    assert f"`{name}` — Provisioned Throughput (1 unit, $7.10 per hour), InService; cost so far about $" in listed
+    assert " UTC" in listed
+    assert "Prices as of " in listed
+    assert "Deployments" in cost
+    assert f"`{name}` (Provisioned Throughput): $" in cost
+    assert "hours at $7.10 per hour" in cost
+    assert "Deployment prices as of " in cost

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
 from tests.fakes.samples import START, record
 from workflows.catalogue import ModelSpec, load_catalogue
 from workflows.jobs.job import JobRecord, JobStatus
+from workflows.jobs.job_ports import ServingCost
 from workflows.jobs.spend import month_spend, month_start, spend_message
 
 CATALOGUE = load_catalogue(None)
@@ -74,3 +76,41 @@ def test_the_breakdown_lists_the_largest_first_and_summarises_the_rest() -> None
 
     assert by_channel[1].startswith("• <#C12>: $12.00")
     assert by_channel[-1] == "• and 2 more"
+
+
+def serving(name: str, amount: str | None, *, channel: str = "C1", person: str = "U1") -> ServingCost:
+    return ServingCost(
+        name=name,
+        kind="Provisioned Throughput",
+        channel=channel,
+        person=person,
+        amount=None if amount is None else Decimal(amount),
+        basis="no Provisioned Throughput price in the catalogue" if amount is None else "3.0 hours at $7.10 per hour",
+        sources=() if amount is None else ("as of 2024, AWS pricing page",),
+    )
+
+
+def test_deployments_count_in_the_total_and_unknown_ones_are_shown_as_unknown_never_zero() -> None:
+    costs = [serving("tone-pt1-aaaa", "21.30"), serving("other-pt1-bbbb", None, channel="C2", person="U2")]
+    spend = month_spend([], now=NOW, model=model, serving=costs)
+    message = spend_message(spend)
+    facts = dict(message.facts)
+    assert facts["Deployments"] == "$21.30 for 1 deployment, 1 more at an unknown cost"
+    assert facts["Total"] == "$21.30 plus the unknown costs below"
+    everything = "\n".join(message.details)
+    assert "• `tone-pt1-aaaa` (Provisioned Throughput): $21.30 (3.0 hours at $7.10 per hour)" in everything
+    assert "• `other-pt1-bbbb` (Provisioned Throughput): unknown (no Provisioned Throughput price" in everything
+    assert "deployments $21.30" in everything
+    assert message.context is not None
+    assert "Deployment prices as of 2024, AWS pricing page." in message.context
+
+
+def test_only_unknown_deployments_say_unknown_not_zero() -> None:
+    message = spend_message(month_spend([], now=NOW, model=model, serving=[serving("x-pt1-cccc", None)]))
+    assert dict(message.facts)["Deployments"] == "unknown for 1 deployment"
+
+
+def test_without_deployments_the_answer_has_no_deployment_lines() -> None:
+    message = spend_message(month_spend([], now=NOW, model=model))
+    assert "Deployments" not in dict(message.facts)
+    assert all("deployments" not in detail for detail in message.details)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 from workflows.adapters.aws_clients import CONNECT_TIMEOUT_SECONDS, READ_TIMEOUT_SECONDS
 from workflows.adapters.aws_retry import busy_error, retry_config
 from workflows.aws_advice import IN_THE_LOG
-from workflows.deployments.deployment_ports import ModelUsage
+from workflows.deployments.deployment_ports import LAST_USE_RESOLUTION, ModelUsage
 from workflows.exceptions import BotError
 
 if TYPE_CHECKING:
@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 NAMESPACE = "AWS/Bedrock"
+#: Shorter windows are widened to this (earlier start): a deployment has no datapoints from before it existed.
+SHORTEST_WINDOW = timedelta(minutes=1)
 #: The metrics read, by the query id each gets.
 METRICS = {"invocations": "Invocations", "input": "InputTokenCount", "output": "OutputTokenCount"}
 
@@ -39,7 +41,7 @@ def cloudwatch_client(region: str, *, endpoint_url: str | None = None) -> CloudW
 
 
 class CloudWatchInvocations:
-    """``ModelInvocations`` with one GetMetricData call per window (three sums, every page)."""
+    """``ModelInvocations``: one GetMetricData call per window (three sums, every page), and the last use."""
 
     def __init__(self, client: CloudWatchClient) -> None:
         self._client = client
@@ -48,6 +50,7 @@ class CloudWatchInvocations:
         """Sums of Invocations, InputTokenCount and OutputTokenCount for ``ModelId=model_id``; zeros when none."""
         if end <= start:
             raise ValueError("the window must end after it starts")
+        start = _widened(start, end)
         period = _period(start, end)
         queries: list[MetricDataQueryTypeDef] = [
             {
@@ -83,6 +86,54 @@ class CloudWatchInvocations:
             input_tokens=round(totals["input"]),
             output_tokens=round(totals["output"]),
         )
+
+    def last_used(self, *, model_id: str, start: datetime, end: datetime) -> datetime | None:
+        """The start of the newest five-minute datapoint with an invocation, reading newest first."""
+        if end <= start:
+            raise ValueError("the window must end after it starts")
+        start = _widened(start, end)
+        query: MetricDataQueryTypeDef = {
+            "Id": "invocations",
+            "MetricStat": {
+                "Metric": {
+                    "Namespace": NAMESPACE,
+                    "MetricName": METRICS["invocations"],
+                    "Dimensions": [{"Name": "ModelId", "Value": model_id}],
+                },
+                "Period": int(LAST_USE_RESOLUTION.total_seconds()),
+                "Stat": "Sum",
+            },
+            "ReturnData": True,
+        }
+        token: str | None = None
+        while True:
+            call = partial(
+                self._client.get_metric_data,
+                MetricDataQueries=[query],
+                StartTime=start,
+                EndTime=end,
+                ScanBy="TimestampDescending",
+            )
+            try:
+                page = _call(partial(call, NextToken=token) if token else call)
+            except ClientError as error:
+                raise _refusal(error) from error
+            for result in page.get("MetricDataResults", []):
+                used = [
+                    moment
+                    for moment, value in zip(result.get("Timestamps", []), result.get("Values", []), strict=False)
+                    if value > 0
+                ]
+                if used:
+                    return max(used)
+            token = page.get("NextToken")
+            if not token:
+                return None
+
+
+def _widened(start: datetime, end: datetime) -> datetime:
+    """At least one minute, CloudWatch's finest datapoint (a window within one second is refused)."""
+    return min(start, end - SHORTEST_WINDOW)
 
 
 def _period(start: datetime, end: datetime) -> int:

@@ -25,6 +25,7 @@ from workflows.deployments.deployment_plan import deployment_record, deployment_
 from workflows.deployments.deployment_ports import Deployments, DeploymentStore
 from workflows.deployments.deployment_record import DeploymentRecord, DeploymentStatus
 from workflows.deployments.deployment_rights import may_delete
+from workflows.deployments.deployment_usage import DeploymentUsage
 from workflows.deployments.deployment_watch import Announcement, watch_step
 from workflows.deployments.routing import DeployTarget
 from workflows.exceptions import BotError
@@ -36,6 +37,8 @@ from workflows.slack_text import code, mention, mrkdwn
 
 logger = logging.getLogger(__name__)
 
+#: Deployments whose CloudWatch metrics ``deployments`` reads (the newest); older ones show no last use.
+LIST_LOOKUPS = 25
 #: How long one confirmation holds the deployment's name while it creates and records it.
 CREATE_LOCK_SECONDS = 60
 
@@ -56,8 +59,11 @@ class DeploymentCommands:
         clock: Clock,
         region: str,
         admins: frozenset[str],
+        usage: DeploymentUsage,
     ) -> None:
         self._deployments = deployments
+        #: Last use and tokens from CloudWatch, for ``deployments``.
+        self._usage = usage
         self._store = store
         self._jobs = jobs
         self._records = records
@@ -105,7 +111,10 @@ class DeploymentCommands:
         return Message(text=f"Not deployed: nothing was created for {code(request.split()[0] if request else '')}.")
 
     def list_team(self, who: Requester) -> Message:
-        return deployments_answer(self._store.in_team(who.team), self._clock.now())
+        """Each deployment with its costs (prices dated from the catalogue) and, while live, its last use."""
+        records, now = self._store.in_team(who.team), self._clock.now()
+        activity = {record.name: self._usage.activity(record, now) for record in records[:LIST_LOOKUPS]}
+        return deployments_answer(records, now, activity=activity, sources=self._usage.sources(records))
 
     def ask_to_undeploy(self, who: Requester, request: str) -> Message:
         """The delete confirmation with *Delete it*/*Keep it*, or why not; ``request`` is the words after undeploy."""

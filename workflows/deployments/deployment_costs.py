@@ -21,7 +21,7 @@ from workflows.catalogue.costs import (
     unknown_price_hint,
 )
 from workflows.deployments.deployment_ports import ModelUsage
-from workflows.deployments.deployment_record import DeploymentRecord, Route
+from workflows.deployments.deployment_record import DeploymentRecord, DeploymentStatus, Route
 from workflows.deployments.routing import RoutePlan
 
 _THOUSAND = Decimal(1000)
@@ -71,30 +71,79 @@ def plan_costs(model: ModelSpec | None, plan: RoutePlan, *, base_model_id: str) 
 
 def cost_so_far(record: DeploymentRecord, now: datetime, usage: ModelUsage | None = None) -> Decimal | None:
     """Dollars spent since creation: hours × hourly cost for throughput; tokens × prices on demand (needs usage)."""
+    return cost_between(record, record.created_at, now, usage)
+
+
+def cost_between(
+    record: DeploymentRecord, start: datetime, end: datetime, usage: ModelUsage | None = None
+) -> Decimal | None:
+    """Dollars spent from ``start`` to ``end``: throughput by the hours it existed in that span; on demand by
+    ``usage`` (the tokens of that span). None when a price or the token counts are unknown."""
     if record.route is Route.PROVISIONED:
         if record.hourly_cost is None:
             return None
-        end = record.deleted_at or now
-        seconds = Decimal(max(0.0, (end - record.created_at).total_seconds()))
-        return record.hourly_cost * seconds / _HOUR_SECONDS
+        return record.hourly_cost * Decimal(billed_seconds(record, start, end)) / _HOUR_SECONDS
     if usage is None or record.input_per_1k is None or record.output_per_1k is None:
         return None
     return (record.input_per_1k * usage.input_tokens + record.output_per_1k * usage.output_tokens) / _THOUSAND
 
 
+def billed_seconds(record: DeploymentRecord, start: datetime, end: datetime) -> float:
+    """Seconds of ``start``–``end`` during which the deployment existed (from creation until deletion).
+
+    One whose creation failed never served and is not billed.
+    """
+    if record.status is DeploymentStatus.FAILED and record.ready_at is None:
+        return 0.0
+    stop = min(end, record.deleted_at or end)
+    return max(0.0, (stop - max(start, record.created_at)).total_seconds())
+
+
 def cost_so_far_text(record: DeploymentRecord, now: datetime, usage: ModelUsage | None = None) -> str:
     """``about $363.00 (6h 00m at $60.50 per hour)``, or why it is unknown."""
-    amount = cost_so_far(record, now, usage)
-    if amount is None:
-        if record.route is Route.PROVISIONED:
-            return "unknown (no Provisioned Throughput price in the catalogue)"
-        return "unknown (needs the token counts and on-demand prices)"
+    return cost_text(record, record.created_at, now, usage)
+
+
+def cost_text(record: DeploymentRecord, start: datetime, end: datetime, usage: ModelUsage | None = None) -> str:
+    """What ``cost_between`` found, with its basis, or why it is unknown (never $0 for unknown)."""
+    amount = cost_between(record, start, end, usage)
+    basis = cost_basis(record, start, end, usage)
+    return f"unknown ({basis})" if amount is None else f"about {format_usd(amount)} ({basis})"
+
+
+def cost_basis(record: DeploymentRecord, start: datetime, end: datetime, usage: ModelUsage | None = None) -> str:
+    """How the cost was counted (``6.0 hours at $60.50 per hour``), or why it is unknown."""
+    if cost_between(record, start, end, usage) is None:
+        return unknown_reason(record, usage)
     if record.route is Route.PROVISIONED:
-        hours = ((record.deleted_at or now) - record.created_at).total_seconds() / 3600
+        hours = billed_seconds(record, start, end) / 3600
         hourly = format_price(record.hourly_cost) if record.hourly_cost is not None else "an unknown price"
-        return f"about {format_usd(amount)} ({hours:,.1f} hours at {hourly} per hour)"
-    tokens = f"{usage.input_tokens:,} input and {usage.output_tokens:,} output tokens" if usage else "tokens used"
-    return f"about {format_usd(amount)} ({tokens})"
+        return f"{hours:,.1f} hours at {hourly} per hour"
+    return f"{usage.input_tokens:,} input and {usage.output_tokens:,} output tokens" if usage else "tokens used"
+
+
+def unknown_reason(record: DeploymentRecord, usage: ModelUsage | None) -> str:
+    """Why a deployment's cost cannot be told."""
+    if record.route is Route.PROVISIONED:
+        return "no Provisioned Throughput price in the catalogue"
+    if record.input_per_1k is None or record.output_per_1k is None:
+        return "no on-demand token price in the catalogue"
+    if usage is None:
+        return "the token counts from CloudWatch are unavailable"
+    return "unknown prices"
+
+
+def price_sources(record: DeploymentRecord, model: ModelSpec | None) -> tuple[str, ...]:
+    """Where the record's prices come from (``as of …, source``), for the prices that are known."""
+    if model is None:
+        return ()
+    if record.route is Route.PROVISIONED:
+        prices = [model.prices.provisioned_throughput(record.commitment)] if record.hourly_cost is not None else []
+    else:
+        fields = (PriceField.ON_DEMAND_INPUT, PriceField.ON_DEMAND_OUTPUT)
+        found = (model.prices.get(field) for field in fields)
+        prices = [price for price in found if price is not None and price.usd is not None]
+    return tuple(dict.fromkeys(provenance(price) for price in prices))
 
 
 def _throughput(model: ModelSpec, plan: RoutePlan) -> DeploymentCosts:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from workflows.deployments.deployment_record import (
@@ -15,6 +15,9 @@ from workflows.deployments.deployment_record import (
     Route,
     TryThread,
 )
+
+#: How precisely ``last_used`` tells the time: CloudWatch's datapoints are five minutes wide.
+LAST_USE_RESOLUTION = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +61,11 @@ class ModelInvocations(Protocol):
 
     def usage(self, *, model_id: str, start: datetime, end: datetime) -> ModelUsage:
         """Invocations and tokens of ``model_id`` (the deployment's ARN) from ``start`` to ``end``; zeros when none."""
+        ...
+
+    def last_used(self, *, model_id: str, start: datetime, end: datetime) -> datetime | None:
+        """When ``model_id`` last served a request between ``start`` and ``end`` (to within
+        ``LAST_USE_RESOLUTION``, never later than the request); None when it served none."""
         ...
 
 

@@ -11,9 +11,9 @@ from workflows.command_grammar import Cost, ListJobs, Status, Stop
 from workflows.exceptions import BotError
 from workflows.jobs import answers
 from workflows.jobs.job import JobRecord, JobSnapshot, JobStatus
-from workflows.jobs.job_ports import JobHistory, Requester
+from workflows.jobs.job_ports import JobHistory, Requester, ServingCosts
 from workflows.jobs.monitoring.notices import JobView
-from workflows.jobs.spend import month_spend, spend_message
+from workflows.jobs.spend import month_spend, month_start, spend_message
 from workflows.messages import Message
 from workflows.ports import Clock, CustomizationJobs, JobRecords
 
@@ -45,8 +45,11 @@ class JobCommands:
         clock: Clock,
         region: str,
         admins: frozenset[str],
+        serving: ServingCosts | None = None,
     ) -> None:
         self._jobs = jobs
+        #: What deployments cost, counted in ``cost`` (None: none are counted).
+        self._serving = serving
         self._records = records
         self._history = history
         self._catalogue = catalogue
@@ -110,8 +113,10 @@ class JobCommands:
         return answers.kept_running(job)
 
     def cost(self, who: Requester) -> Message:
-        """This month's estimated spend in the workspace: training and storage, per channel and person."""
-        spend = month_spend(self._history.in_team(who.team), now=self._clock.now(), model=self._model)
+        """This month's estimated spend in the workspace: training, storage and deployments, per channel and person."""
+        now = self._clock.now()
+        serving = [] if self._serving is None else self._serving.spent(who.team, start=month_start(now), end=now)
+        spend = month_spend(self._history.in_team(who.team), now=now, model=self._model, serving=serving)
         return spend_message(spend)
 
     def _stoppable(self, who: Requester, job: str) -> JobRecord | Message:

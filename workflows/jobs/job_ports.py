@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from typing import Protocol
 
 from workflows.jobs.job import JobOrigin, JobRecord, JobStatus
@@ -63,4 +66,31 @@ class JobOrigins(Protocol):
 
     def origin(self, job_name: str) -> JobOrigin:
         """The job's base model, type, hyperparameters and tags; raises ``JobNotFound``."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ServingCost:
+    """What serving one custom model cost in a span: a deployment's share of ``/finetune cost``."""
+
+    #: The deployment's name.
+    name: str
+    #: How it is served: ``Provisioned Throughput``, ``on demand``.
+    kind: str
+    channel: str
+    #: Whose it is: the person who started the job.
+    person: str
+    #: Dollars; None when a price or the usage is unknown (shown as unknown, never $0).
+    amount: Decimal | None
+    #: How it was counted, or why it is unknown: ``3.0 hours at $7.10 per hour``.
+    basis: str
+    #: The catalogue's "as of …, source" for the prices used.
+    sources: tuple[str, ...] = ()
+
+
+class ServingCosts(Protocol):
+    """What the workspace's deployments cost in a span (``/finetune cost`` counts them)."""
+
+    def spent(self, team: str, *, start: datetime, end: datetime) -> list[ServingCost]:
+        """One entry per deployment that existed between ``start`` and ``end``."""
         ...
