@@ -1,8 +1,10 @@
-"""``finetune-bot demo``: the scripted run, from ``/finetune`` to the completion notice, printed as Slack shows it.
+"""``finetune-bot demo``: the scripted run, from ``/finetune`` to a deleted deployment, printed as Slack shows it.
 
 A person (@alice) asks for help choosing, picks Nova Micro, uploads a sample with two mistakes,
 reads the report, uploads the fixed file, reviews the cost and presses Start; the job then
-moves through its stages on a compressed clock and the bot announces it in the channel.
+moves through its stages on a compressed clock and the bot announces it in the channel. Then
+(``demo_serving``) she deploys the custom model, tries it side by side with its base model, and
+deletes it.
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from bot.sandbox.blocktext import Names
+from bot.sandbox.demo_serving import Served, Serving
+from bot.sandbox.demo_waits import REPLY_SECONDS, DemoFailed, Waits, full_text, pause
 from bot.sandbox.events import EventKind
 from bot.sandbox.records import Message
 from bot.sandbox.samples import CONVERSATION, CONVERSATION_WITH_MISTAKES, sample_bytes
@@ -36,21 +39,11 @@ from workflows.setup.advice import DataAnswer, GoalAnswer
 
 #: A simulated hour passes in 12 seconds: each stage lasts a few status ticks.
 DEMO_SPEED = 300.0
-#: Seconds to wait for each answer of the bot (the first dataset check loads the tokenizer).
-REPLY_SECONDS = 30.0
-#: Seconds the loss chart under the completion notice is waited for (it is shown if it comes).
-CHART_SECONDS = 10.0
-#: A person's pause before each action, so the conversation reads at a human pace.
-PAUSE_SECONDS = 0.4
 MODEL = "Nova Micro"
 #: The names the person gives the sample files when uploading them.
 FIRST_UPLOAD = "support-chats.jsonl"
 FIXED_UPLOAD = "support-chats-fixed.jsonl"
 _JOB_NAME = re.compile(r"`([A-Za-z0-9][A-Za-z0-9+.-]*)`")
-
-
-class DemoFailed(Exception):
-    """The bot did not do what the script expects; the message says what was missing."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +54,8 @@ class DemoResult:
     seconds: float
     status_updates: int
     stages_seen: tuple[str, ...]
+    #: Deployed, tried and deleted after completion.
+    served: Served
 
 
 def main(*, speed: float, redis_url: str | None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
@@ -107,13 +102,16 @@ def play(product: Product, out: TextIO) -> DemoResult:
     transcript = Transcript(out, names_for(product))
     stop_printing = transcript.attach(product.emulator)
     try:
-        job_name = Script(product).play()
-        status_ts = _Waits(product).status_message(job_name).ts
+        script = Script(product)
+        job_name = script.play()
+        status_ts = Waits(product).status_message(job_name).ts
+        served = Serving(product, job_thread=script.thread, notice_ts=script.notice_ts).play()
         return DemoResult(
             job_name=job_name,
             seconds=time.monotonic() - started,
             status_updates=_updates_of(product, status_ts),
             stages_seen=_stages_seen(product, status_ts),
+            served=served,
         )
     finally:
         stop_printing()
@@ -122,9 +120,13 @@ def play(product: Product, out: TextIO) -> DemoResult:
 def summary(result: DemoResult) -> str:
     """The one line the demo ends with."""
     stages = ", ".join(result.stages_seen) or "no stages"
+    served = result.served
+    tried = "tried side by side with its base model, " if served.tried_side_by_side else ""
+    deleted = "then deleted" if served.deleted else "left running"
     return (
         f"Demo complete in {result.seconds:.0f}s: job {result.job_name} on {MODEL} went through {stages} "
-        f"(status message updated {result.status_updates} times) and its completion notice is in #general."
+        f"(status message updated {result.status_updates} times) and its completion notice is in #general; "
+        f"its model was deployed {served.route} as {served.deployment}, {tried}{deleted}."
     )
 
 
@@ -133,8 +135,11 @@ class Script:
 
     def __init__(self, product: Product) -> None:
         self._driver = product.driver
-        self._wait = _Waits(product)
+        self._wait = Waits(product)
         self._lifecycle = product.aws.lifecycle
+        #: The setup's thread (the job's), and the completion notice, once played.
+        self.thread = ""
+        self.notice_ts = ""
         #: On a shared Redis, another demo or sandbox may hold the demo's monitoring lease and watch for us.
         self._lease_hint = (
             ""
@@ -146,12 +151,13 @@ class Script:
     def play(self) -> str:
         """Run the whole conversation; the started job's name."""
         thread = self._open()
+        self.thread = thread
         self._help_me_choose(thread)
         self._datasets(thread)
         return self._start(thread)
 
     def _open(self) -> str:
-        _pause()
+        pause()
         self._driver.slash_command("")
         thread = self._wait.top_level("is setting up a fine-tuning job").ts
         self._wait.reply(thread, "What kind of customization do you want?")
@@ -162,18 +168,18 @@ class Script:
         self._click(DataAnswer.CHATS.value, thread, then="What do you want the model to do differently?")
         self._click(GoalAnswer.CHATBOT.value, thread, then="I recommend")
         self._click(f"{TYPE_LABELS[CustomizationType.CONVERSATION]} (recommended)", thread, then="Which base model?")
-        _pause()
+        pause()
         self._driver.choose(MODEL, thread_ts=thread)
         self._wait.reply(thread, "Now the training data")
 
     def _datasets(self, thread: str) -> None:
-        _pause()
+        pause()
         self._driver.upload_file(FIRST_UPLOAD, sample_bytes(CONVERSATION_WITH_MISTAKES), thread_ts=thread)
         report = full_text(self._wait.reply(thread, "problems to fix before training"))
         missing = [line for line in ("Line 3", "Line 7") if line not in report]
         if missing:
             raise DemoFailed(f"the dataset report does not name {' and '.join(missing)}")
-        _pause()
+        pause()
         self._driver.upload_file(FIXED_UPLOAD, sample_bytes(CONVERSATION), thread_ts=thread)
         self._wait.reply(thread, f"`{FIXED_UPLOAD}` is ready")
         self._wait.reply(thread, "Do you have a validation file?")
@@ -196,76 +202,13 @@ class Script:
         except DemoFailed as exc:
             raise DemoFailed(f"{exc}{self._lease_hint}") from None
         self._wait.attachment(notice.ts)
+        self.notice_ts = notice.ts
         return job_name
 
     def _click(self, label: str, thread: str, *, then: str) -> None:
-        _pause()
+        pause()
         self._driver.click(label, thread_ts=thread)
         self._wait.reply(thread, then)
-
-
-class _Waits:
-    """Waiting for the bot's messages in the emulator (replies are asynchronous)."""
-
-    def __init__(self, product: Product) -> None:
-        self._emulator = product.emulator
-
-    def reply(self, thread: str, contains: str, *, timeout: float = REPLY_SECONDS) -> Message:
-        """The newest bot message in the thread whose text or blocks contain ``contains``."""
-        return self._newest(lambda: self._emulator.messages(CHANNEL, thread), contains, timeout, "in the thread")
-
-    def top_level(self, contains: str, *, timeout: float = REPLY_SECONDS) -> Message:
-        """The newest bot message at the top of #general containing ``contains``."""
-        return self._newest(lambda: self._emulator.messages(CHANNEL), contains, timeout, "in #general")
-
-    def attachment(self, thread: str) -> Message | None:
-        """The file the bot attaches under a notice (the loss chart), if it comes within a few seconds."""
-
-        def found() -> Message | None:
-            return next((m for m in self._emulator.messages(CHANNEL, thread) if m.from_bot and m.files), None)
-
-        try:
-            return self._emulator.wait_for(found, CHART_SECONDS, "the loss chart")
-        except TimeoutError:
-            return None
-
-    def status_message(self, job_name: str) -> Message:
-        """The job's status message in its thread (the one the bot edits)."""
-        return self._newest(
-            lambda: self._emulator.all_messages(CHANNEL), f"`{job_name}` on", REPLY_SECONDS, "for the job's status"
-        )
-
-    def _newest(self, pool: Callable[[], list[Message]], contains: str, timeout: float, where: str) -> Message:
-        def found() -> Message | None:
-            return next((m for m in reversed(pool()) if m.from_bot and contains in full_text(m)), None)
-
-        try:
-            message = self._emulator.wait_for(found, timeout, contains)
-        except TimeoutError:
-            raise DemoFailed(f"the bot did not say “{contains}” {where} within {timeout:.0f}s") from None
-        assert message is not None  # wait_for returns only a truthy answer
-        return message
-
-
-def _pause() -> None:
-    time.sleep(PAUSE_SECONDS)
-
-
-def full_text(message: Message) -> str:
-    """Everything a person reads in a message: its text and every text in its blocks."""
-    return "\n".join([message.text, *_texts(list(message.blocks))])
-
-
-def _texts(node: Any) -> list[str]:
-    if isinstance(node, dict):
-        return [
-            text
-            for key, value in node.items()
-            for text in ([value] if key == "text" and isinstance(value, str) else _texts(value))
-        ]
-    if isinstance(node, list):
-        return [text for item in node for text in _texts(item)]
-    return []
 
 
 def _updates_of(product: Product, ts: str) -> int:

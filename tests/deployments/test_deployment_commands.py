@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests.deployments.deployment_samples import on_demand, ready
 from tests.fakes.clock import FakeClock
 from tests.fakes.deployment_store import MemoryDeploymentStore
 from tests.fakes.deployments import FakeDeployments
@@ -48,12 +49,14 @@ class World:
     notifier: RecordingNotifier
     locks: MemoryLocks
     records: MemoryRecords
+    invocations: FakeInvocations
 
 
 @pytest.fixture
 def world() -> World:
     deployments, store, jobs = FakeDeployments(), MemoryDeploymentStore(), FakeJobs()
     records, notifier, locks = MemoryRecords(), RecordingNotifier(), MemoryLocks()
+    invocations = FakeInvocations()
     records.save(record(JOB))
     jobs.put(snapshot(JOB, JobStatus.COMPLETED, custom_model_arn=MODEL_ARN, created_at=START))
     commands = DeploymentCommands(
@@ -67,9 +70,9 @@ def world() -> World:
         clock=FakeClock(START + timedelta(hours=3)),
         region="us-east-1",
         admins=frozenset({ADMIN}),
-        usage=DeploymentUsage(store=store, invocations=FakeInvocations(), catalogue=CATALOGUE),
+        usage=DeploymentUsage(store=store, invocations=invocations, catalogue=CATALOGUE),
     )
-    return World(commands, deployments, store, jobs, notifier, locks, records)
+    return World(commands, deployments, store, jobs, notifier, locks, records, invocations)
 
 
 def thread_texts(world: World) -> list[str]:
@@ -255,3 +258,15 @@ def test_listing_shows_the_workspaces_deployments(world: World) -> None:
 
     assert "1 live" in listed.text
     assert name in listed.details[0]
+
+
+def test_undeploying_an_on_demand_deployment_prices_the_tokens_cloudwatch_counted(world: World) -> None:
+    deployment = ready(on_demand(team=ALICE.team, owner=ALICE.user, created_at=START))
+    world.store.save(deployment)
+    world.invocations.record(
+        deployment.arn, START + timedelta(hours=1), invocations=4, input_tokens=2000, output_tokens=1000
+    )
+
+    question = world.commands.ask_to_undeploy(ALICE, deployment.name)
+
+    assert dict(question.facts)["Cost so far"] == "about $0.00021 (2,000 input and 1,000 output tokens)"

@@ -65,6 +65,11 @@ class TestTheDemoRun:
         last = run.stdout.strip().splitlines()[-1]
         assert last.startswith("Demo complete in ")
         assert "completion notice is in #general" in last
+        assert re.search(
+            r"its model was deployed on demand as finetune-[0-9a-f]+-od1-[0-9a-f]+, "
+            r"tried side by side with its base model, then deleted\.$",
+            last,
+        )
 
     def test_it_finishes_well_under_two_minutes(self, run: Run) -> None:
         assert run.seconds < 90
@@ -125,6 +130,30 @@ class TestTheDemoRun:
         assert notice is not None
         assert "Training loss: " in run.stdout[notice.end() :]
         assert f"job {notice.group(1)} on Nova Micro" in run.stdout.splitlines()[-1]
+
+    def test_after_completion_it_deploys_tries_side_by_side_and_deletes_through_slack(self, run: Run) -> None:
+        after = run.stdout[run.stdout.index("completed.") :]
+        steps = [
+            "@alice clicked [Deploy]",
+            "What it will cost:",
+            "• Input: $0.000035 per 1K tokens",
+            "@alice clicked [Deploy]",
+            "is ready: `finetune-",
+            "@alice clicked [Try it]",
+            "@alice clicked [Side by side]",
+            "My invoice for November shows two charges. Why?",
+            "I'm sorry about the double charge.",
+            "Here is a general answer about",
+            "/finetune undeploy finetune-",
+            "This cannot be undone.",
+            "@alice clicked [Delete it]",
+            "was deleted by @alice",
+        ]
+        positions = []
+        for step in steps:
+            at = after.find(step, positions[-1] + 1 if positions else 0)
+            assert at != -1, step
+            positions.append(at)
 
     def test_it_prints_the_chat_and_nothing_else(self, run: Run) -> None:
         assert run.stderr == ""

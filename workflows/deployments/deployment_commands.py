@@ -124,7 +124,9 @@ class DeploymentCommands:
         record = self._deletable(who, arguments.name)
         if isinstance(record, Message):
             return record
-        question = delete_confirmation(record, spent=cost_so_far_text(record, self._clock.now()))
+        now = self._clock.now()
+        spent = cost_so_far_text(record, now, self._usage.activity(record, now).usage)
+        question = delete_confirmation(record, spent=spent)
         return Message(
             text=question.text,
             details=question.details,
