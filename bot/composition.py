@@ -16,10 +16,11 @@ from bot.downloads import SlackFileDownloader, trusted_file_origins
 from bot.guard.identity import TokenWorkspace
 from bot.guard.middleware import RequestGuard
 from bot.notifier import SlackNotifier
+from bot.queue_poller import QueuePoller
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack_client import build_web_client
-from workflows.adapters.aws_clients import bedrock_client, bedrock_runtime_client, s3_client
+from workflows.adapters.aws_clients import bedrock_client, bedrock_runtime_client, s3_client, sqs_client
 from workflows.adapters.bedrock import BedrockJobs
 from workflows.adapters.bedrock_chat import BedrockChat
 from workflows.adapters.bedrock_deployments import BedrockDeployments
@@ -28,10 +29,12 @@ from workflows.adapters.redis_connection import RedisHealth, connect, connect_br
 from workflows.adapters.redis_conversations import RedisConversationStore
 from workflows.adapters.redis_coordination import RedisEventLog, RedisLocks, RedisRequestLog
 from workflows.adapters.redis_deployments import RedisDeployments
+from workflows.adapters.redis_job_events import RedisJobEventMarks
 from workflows.adapters.redis_job_history import RedisJobHistory
 from workflows.adapters.redis_jobs import RedisJobRecords
 from workflows.adapters.redis_tryouts import RedisTryThreads
 from workflows.adapters.s3 import S3Datasets
+from workflows.adapters.sqs_queue import WAIT_SECONDS, SqsQueue
 from workflows.availability import Availability
 from workflows.catalogue.loader import load_catalogue
 from workflows.clock import SystemClock
@@ -42,6 +45,7 @@ from workflows.deployments.idle_reminders import IdleReminders
 from workflows.deployments.tryout_commands import TryCommands
 from workflows.jobs.job_commands import JobCommands
 from workflows.jobs.launch import JobLauncher
+from workflows.jobs.monitoring.event_intake import JobEventIntake
 from workflows.jobs.monitoring.lease import SchedulerLease, lease_ttl
 from workflows.jobs.monitoring.orphans import OrphanAdopter
 from workflows.jobs.monitoring.pacing import PacedNotifier
@@ -63,6 +67,9 @@ class Runtime:
     workspace: TokenWorkspace
     #: ``/slack/events`` over HTTP: verification, size cap, replay, then Bolt; None in Socket Mode.
     guard: RequestGuard | None
+    #: The thread that takes job state changes from ``FINETUNE_EVENTS_QUEUE_URL``; ``serve`` starts and stops it.
+    #: None without a queue (polling only).
+    intake: QueuePoller | None = None
 
     def tick(self) -> None:
         """One scheduled pass: re-drive what setups still owe (messages, overdue checks and launches), then
@@ -199,13 +206,31 @@ def build_runtime(settings: Settings) -> Runtime:
         storage=storage,
         adopter=adopter,
         also_watch=lambda: _upkeep(deployments, idle),
+        reconcile_every=settings.reconcile_seconds,
     )
+    intake = None
+    if settings.finetune_events_queue_url:
+        queue = SqsQueue(
+            sqs_client(settings.aws_region, endpoint_url=settings.aws_endpoint_url, wait_seconds=WAIT_SECONDS),
+            queue_url=settings.finetune_events_queue_url,
+        )
+        marks = RedisJobEventMarks(redis_client, keyspace=keyspace)
+        events = JobEventIntake(queue=queue, marks=marks, records=records, jobs=jobs, monitor=monitor)
+        intake = QueuePoller(events.poll, wait_seconds=WAIT_SECONDS)
     workspace = TokenWorkspace(client, allowed_teams=settings.allowed_teams)
     bolt_client = build_web_client(token=None, base_url=settings.slack_api_url)
     app = create_app(client=bolt_client, services=services, workspace=workspace)
     replays = RedisRequestLog(connect_briefly(settings.redis_url), keyspace=keyspace)
     guard = None if signing_secret is None else RequestGuard(app, signing_secret=signing_secret, requests=replays)
-    return Runtime(settings=settings, services=services, app=app, monitor=monitor, workspace=workspace, guard=guard)
+    return Runtime(
+        settings=settings,
+        services=services,
+        app=app,
+        monitor=monitor,
+        workspace=workspace,
+        guard=guard,
+        intake=intake,
+    )
 
 
 @dataclass(frozen=True)

@@ -35,10 +35,15 @@ REQUIREMENTS: dict[str, str] = {
     "FINETUNE_PRICES_FILE": "the path of a YAML file with price overrides",
     "FINETUNE_DATASET_BUCKETS": "S3 bucket names separated by commas, e.g. my-finetune-bucket,team-datasets",
     "FINETUNE_ALLOWED_TEAMS": "Slack team ids separated by commas, e.g. T012ABCDEF,T034GHIJKL",
+    "FINETUNE_EVENTS_QUEUE_URL": "the URL of the SQS queue the EventBridge rule feeds, "
+    "https://sqs.<region>.amazonaws.com/<account>/<name>",
+    "FINETUNE_RECONCILE_SECONDS": "a whole number of seconds between polls of every watched job, 1 or more",
     "PORT": "a TCP port number between 1 and 65535",
 }
 
 Port = Annotated[int, Field(ge=1, le=65535)]
+#: With job events from a queue, the status tick polls every job only this often, to catch dropped events.
+DEFAULT_RECONCILE_SECONDS = 600
 #: A Slack user id (``U…``, or ``W…`` on Enterprise Grid).
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]+$")
 #: A Slack workspace (team) id.
@@ -91,6 +96,12 @@ class Settings(BaseSettings):
     finetune_prices_file: Path | None = None
     finetune_dataset_buckets: str | None = None
     finetune_allowed_teams: str | None = None
+    #: Bedrock's job state changes arrive on this SQS queue (EventBridge feeds it); polling becomes a reconciler.
+    finetune_events_queue_url: str | None = Field(
+        default=None, pattern=r"^https?://[^\s/]+/\d{12}/[A-Za-z0-9_-]{1,80}(\.fifo)?$"
+    )
+    #: Seconds between the tick's polls of every watched job; unset: every tick without a queue, 600 with one.
+    finetune_reconcile_seconds: int | None = Field(default=None, ge=1)
     port: Port = 3000
 
     @field_validator(
@@ -100,6 +111,7 @@ class Settings(BaseSettings):
         "slack_api_url",
         "redis_url",
         "aws_endpoint_url",
+        "finetune_events_queue_url",
         mode="before",
     )
     @classmethod
@@ -177,6 +189,13 @@ class Settings(BaseSettings):
     def allowed_teams(self) -> frozenset[str]:
         """Workspaces the bot acts for besides the one its token belongs to."""
         return frozenset(_listed(self.finetune_allowed_teams or ""))
+
+    @property
+    def reconcile_seconds(self) -> int | None:
+        """Seconds between polls of the jobs: FINETUNE_RECONCILE_SECONDS, else 600 with a queue, else every tick."""
+        if self.finetune_reconcile_seconds is not None:
+            return self.finetune_reconcile_seconds
+        return DEFAULT_RECONCILE_SECONDS if self.finetune_events_queue_url else None
 
     @property
     def max_upload_bytes(self) -> int:

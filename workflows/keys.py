@@ -62,6 +62,19 @@ JOB_RETENTION_SECONDS = 180 * 24 * 3600
 JOB_INDEX_LIMIT = 1000
 
 
+# Job events (EventBridge through SQS)
+
+#: Marker that a job state-change event was handled, by its EventBridge id; suffixed ``<event id>``.
+JOB_EVENT_PREFIX = NAMESPACE + "job-event:"
+#: A day: EventBridge retries a delivery for up to 24 hours, and a duplicate comes within that.
+JOB_EVENT_TTL_SECONDS = 24 * 3600
+#: Hash of the newest state change applied to a job from an event (``current``) and the one before it
+#: (``previous``), as epoch milliseconds of ``lastModifiedTime``; suffixed ``<job name>``.
+JOB_CHANGED_PREFIX = NAMESPACE + "job-changed:"
+#: 30 days after the last event: longer than a customization job runs.
+JOB_CHANGED_TTL_SECONDS = 30 * 24 * 3600
+
+
 @dataclass(frozen=True)
 class Keyspace:
     """Every key under one namespace; the module-level names below are the default ``finetune:`` one.
@@ -106,6 +119,14 @@ class Keyspace:
     def lock_key(self, name: str) -> str:
         """The key behind a named lock."""
         return f"{self.namespace}lock:{name}"
+
+    def job_event_key(self, event_id: str) -> str:
+        """The marker of one handled job state-change event."""
+        return f"{self.namespace}job-event:{event_id}"
+
+    def job_changed_key(self, job_name: str) -> str:
+        """The newest state change applied to a job from an event."""
+        return f"{self.namespace}job-changed:{job_name}"
 
     def job_key(self, job_name: str) -> str:
         """The record key of a customization job."""

@@ -23,6 +23,17 @@ class StoredObject:
     region: str
 
 
+@dataclass(frozen=True, slots=True)
+class QueuedMessage:
+    """One message taken from a queue: its text, and the handle that deletes it (valid while it is hidden)."""
+
+    message_id: str
+    body: str
+    receipt: str
+    #: How many times the queue has handed this message out, this time included.
+    receive_count: int = 1
+
+
 class Clock(Protocol):
     """The time, injectable so tests and the demo can compress it."""
 
@@ -199,4 +210,16 @@ class SlackFiles(Protocol):
     def download(self, file: SlackFile, destination: Path, *, max_bytes: int) -> None:
         """Stream the file to ``destination``; raises ``DatasetTooLarge`` past ``max_bytes`` and
         ``DatasetUnavailable`` when Slack will not serve it."""
+        ...
+
+
+class MessageQueue(Protocol):
+    """A queue whose messages are handed to one consumer at a time and come back unless deleted (SQS)."""
+
+    def receive(self) -> list[QueuedMessage]:
+        """Wait a little for messages (a long poll); those returned are hidden from others for a while."""
+        ...
+
+    def delete(self, message: QueuedMessage) -> None:
+        """Remove a handled message for good."""
         ...

@@ -50,8 +50,11 @@ def run(args: argparse.Namespace) -> int:
         on_stop=runtime.monitor.stop,
         storage_up=runtime.services.healthy,
     )
+    poller = runtime.intake
     try:
         scheduler.start()
+        if poller is not None:
+            poller.start()
         if settings.socket_mode:
             assert settings.slack_app_token is not None
             _serve_socket_mode(runtime.app, settings.slack_app_token.get_secret_value())
@@ -59,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         logger.info("Stopped")
     finally:
+        if poller is not None:
+            poller.stop()
         scheduler.stop()
     return EXIT_OK
 

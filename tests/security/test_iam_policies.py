@@ -167,6 +167,7 @@ class TestDerivation:
             ("bedrock_deployments.py", "bedrock"),
             ("cloudwatch_metrics.py", "cloudwatch"),
             ("s3.py", "s3"),
+            ("sqs_queue.py", "sqs"),
         }
 
     def test_calls_passed_on_and_paginators_are_seen(self) -> None:
@@ -197,6 +198,15 @@ class TestBotPolicy:
             "arn:aws:s3:::<FINETUNE_BUCKET>/*",
             "arn:aws:s3:::<DATASET_BUCKET>/*",
         }
+
+    def test_the_job_event_queue_is_only_read_and_emptied(self) -> None:
+        policy = load("bot-policy.json")
+        assert {action for action in granted(policy) if action.startswith("sqs:")} == {
+            "sqs:ReceiveMessage",
+            "sqs:DeleteMessage",
+        }
+        for action in ("sqs:ReceiveMessage", "sqs:DeleteMessage"):
+            assert resources_for(policy, action) == {"arn:aws:sqs:<REGION>:<ACCOUNT_ID>:<EVENTS_QUEUE>"}
 
     def test_no_wildcard_actions(self) -> None:
         assert not any("*" in action for action in granted(load("bot-policy.json")))

@@ -1,4 +1,4 @@
-"""boto3 clients for Bedrock, bedrock-runtime and S3, at the settings' endpoint (else AWS), usual credential chain."""
+"""boto3 clients for Bedrock, bedrock-runtime, S3 and SQS, at the settings' endpoint (else AWS), usual credentials."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from mypy_boto3_bedrock import BedrockClient
     from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sqs import SQSClient
 
 #: Seconds to wait for a connection and for a response.
 CONNECT_TIMEOUT_SECONDS = 10
@@ -46,3 +47,10 @@ def s3_client(region: str, *, endpoint_url: str | None = None) -> S3Client:
         read_timeout=READ_TIMEOUT_SECONDS,
     )
     return boto3.session.Session().client("s3", region_name=region, endpoint_url=endpoint_url, config=config)
+
+
+def sqs_client(region: str, *, endpoint_url: str | None = None, wait_seconds: int) -> SQSClient:
+    """SQS with the standard retries; the read timeout outlasts a long poll of ``wait_seconds``."""
+    timeouts = Config(connect_timeout=CONNECT_TIMEOUT_SECONDS, read_timeout=wait_seconds + CONNECT_TIMEOUT_SECONDS)
+    config = retry_config().merge(timeouts)
+    return boto3.session.Session().client("sqs", region_name=region, endpoint_url=endpoint_url, config=config)

@@ -94,3 +94,26 @@ class ServingCosts(Protocol):
     def spent(self, team: str, *, start: datetime, end: datetime) -> list[ServingCost]:
         """One entry per deployment that existed between ``start`` and ``end``."""
         ...
+
+
+class JobEventMarks(Protocol):
+    """What the event intake remembers across replicas (``RedisJobEventMarks`` implements it)."""
+
+    def seen(self, event_id: str) -> bool:
+        """Whether an event with this id was already handled (within the retention window)."""
+        ...
+
+    def remember(self, event_id: str) -> None:
+        """Mark an event as handled, for a while."""
+        ...
+
+    def advance(self, job_name: str, changed_at: datetime) -> bool:
+        """Make ``changed_at`` the newest state change applied to the job if it is newer; True when it was.
+
+        Atomic: of two replicas with events for one job, only the newer event's holder gets True.
+        """
+        ...
+
+    def retreat(self, job_name: str, changed_at: datetime) -> None:
+        """Undo ``advance`` (its effect failed), if ``changed_at`` is still the newest, so a redelivery applies it."""
+        ...

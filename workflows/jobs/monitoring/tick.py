@@ -7,6 +7,11 @@ claim whose message could not be delivered is given back, and the next tick trie
 claimed but never announced (a crash in between) is announced by a later tick: the notice carries
 a key, so one that did reach the channel is found rather than posted twice. Running jobs with the
 bot's tags but no record are adopted (``orphans``).
+
+With an event intake (``event_intake``) the jobs' part of the tick becomes a reconciler: it runs
+once per ``reconcile_every`` across all replicas (a lock in Redis keeps the time), to catch the
+events EventBridge dropped, while the tick itself keeps its pace for the deployment watch. Events
+go through ``observe``: the same decision, claim and announcements as a tick.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ logger = logging.getLogger(__name__)
 
 #: Lock-name prefix of the periodic-update timers: while one exists, the job's next refresh is not due.
 UPDATE_TIMER_PREFIX = "monitor:update:"
+#: Lock name of the reconciler's timer: while it exists, the jobs' next poll of Bedrock is not due.
+RECONCILE_TIMER = "monitor:reconcile"
 
 
 @dataclass
@@ -52,6 +59,8 @@ class TickReport:
     busy: bool = False
     #: Running jobs with the bot's tags and no record, now recorded and watched.
     adopted: int = 0
+    #: False when the jobs were not polled this tick (the reconciler's next poll is not due yet).
+    reconciled: bool = False
 
 
 def notice_key(job_name: str, status: JobStatus) -> str:
@@ -77,6 +86,7 @@ class JobMonitor:
         storage: DatasetStorage | None,
         adopter: OrphanAdopter | None = None,
         also_watch: Callable[[], None] | None = None,
+        reconcile_every: float | None = None,
     ) -> None:
         self._jobs = jobs
         self._records = records
@@ -91,6 +101,8 @@ class JobMonitor:
         self._adopter = adopter
         #: Another watch that runs under the same lease after the jobs (the deployments').
         self._also_watch = also_watch
+        #: Seconds between polls of the jobs when events bring the news; None polls them every tick.
+        self._reconcile_every = reconcile_every
 
     def tick(self) -> TickReport:
         """One pass over the watched jobs; does nothing unless this replica holds the lease."""
@@ -99,11 +111,28 @@ class JobMonitor:
             return report
         report.ran = True
         try:
-            self._watch_jobs(report)
+            if self._reconcile_due():
+                report.reconciled = True
+                self._watch_jobs(report)
         finally:
             if self._also_watch is not None and self._lease.keep():
                 self._also_watch()
         return report
+
+    def observe(self, record: JobRecord, snapshot: JobSnapshot) -> None:
+        """Act on one job's state learned elsewhere (an event), as a tick would; the claim keeps it to once.
+
+        No lease is needed: the compare-and-set on the announced state lets exactly one caller
+        announce each transition, whether it came from an event, a duplicate or a tick. Raises when
+        the announcement could not be made (the claim is given back first), so the caller can retry.
+        """
+        self._check(record, snapshot, TickReport())
+
+    def _reconcile_due(self) -> bool:
+        """Every tick without an intake; else once per ``reconcile_every``, shared by every replica."""
+        if self._reconcile_every is None:
+            return True
+        return self._timers.acquire(RECONCILE_TIMER, ttl_seconds=self._reconcile_every) is not None
 
     def _watch_jobs(self, report: TickReport) -> None:
         """The jobs' part of the tick: list, describe what ended, announce, edit status messages."""
