@@ -110,7 +110,7 @@ def test_bedrock_calls_grow_with_pages_of_running_jobs_not_with_watched_jobs() -
 def test_without_watched_jobs_bedrock_is_not_called() -> None:
     world = World()
 
-    assert world.monitor().tick() == TickReport(ran=True)
+    assert world.monitor().tick() == TickReport(ran=True, reconciled=True)
     assert world.jobs.calls == {}
 
 
