@@ -72,7 +72,8 @@ class JobStateEvent(BaseModel):
     id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9-]+$")
     source: Literal["aws.bedrock"]
     detail_type: Literal["Model Customization Job State Change"] = Field(alias="detail-type")
-    account: str = Field(pattern=r"^\d{12}$")
+    #: Always there from EventBridge (moto leaves it out); the job's ARN names the account that counts.
+    account: str | None = Field(default=None, pattern=r"^\d{12}$")
     region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d+$")
     time: datetime
     detail: EventDetail
