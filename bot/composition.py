@@ -216,7 +216,7 @@ def build_runtime(settings: Settings) -> Runtime:
         )
         marks = RedisJobEventMarks(redis_client, keyspace=keyspace)
         events = JobEventIntake(queue=queue, marks=marks, records=records, jobs=jobs, monitor=monitor)
-        intake = QueuePoller(events.poll, wait_seconds=WAIT_SECONDS)
+        intake = QueuePoller(events.poll, wait_seconds=WAIT_SECONDS, storage_up=storage_up)
     workspace = TokenWorkspace(client, allowed_teams=settings.allowed_teams)
     bolt_client = build_web_client(token=None, base_url=settings.slack_api_url)
     app = create_app(client=bolt_client, services=services, workspace=workspace)

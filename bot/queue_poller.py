@@ -3,7 +3,9 @@
 Each poll waits a few seconds at most, so stopping takes about that long: a batch received as the
 bot stops is handled first, and what it cannot finish stays on the queue for another replica. When the
 queue or Redis does not answer, the failure is logged once as it begins and once as it ends, and the
-thread waits longer between tries (up to a minute) instead of spinning.
+thread waits longer between tries (up to a minute) instead of spinning. While the bot's storage
+(Redis) does not answer, nothing is taken from the queue: a message taken then could not be handled,
+and each such delivery would bring it closer to the dead-letter queue.
 """
 
 from __future__ import annotations
@@ -19,14 +21,19 @@ FIRST_BACKOFF_SECONDS = 1.0
 LAST_BACKOFF_SECONDS = 60.0
 #: How long ``stop`` waits for a poll in flight beyond its own wait.
 STOP_MARGIN_SECONDS = 5.0
+#: Seconds between asks while the storage is down (it logs the outage itself).
+STORAGE_RETRY_SECONDS = 1.0
 
 
 class QueuePoller:
-    """Calls ``poll`` in a loop on a background thread until stopped."""
+    """Calls ``poll`` in a loop on a background thread until stopped, while ``storage_up`` says the store answers."""
 
-    def __init__(self, poll: Callable[[], object], *, wait_seconds: float) -> None:
+    def __init__(
+        self, poll: Callable[[], object], *, wait_seconds: float, storage_up: Callable[[], bool] = lambda: True
+    ) -> None:
         self._poll = poll
         self._wait_seconds = wait_seconds
+        self._storage_up = storage_up
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -58,6 +65,9 @@ class QueuePoller:
     def _run(self) -> None:
         backoff = 0.0
         while not self._stopping.is_set():
+            if not self._storage_up():
+                self._stopping.wait(STORAGE_RETRY_SECONDS)
+                continue
             try:
                 self._poll()
             except Exception as exc:

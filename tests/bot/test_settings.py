@@ -41,6 +41,8 @@ def test_defaults_match_the_documented_table() -> None:
     assert not settings.socket_mode
     assert settings.dataset_buckets == frozenset()
     assert settings.allowed_teams == frozenset()
+    assert settings.finetune_events_queue_url is None
+    assert settings.reconcile_seconds is None
 
 
 def test_app_token_turns_on_socket_mode(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -78,6 +80,10 @@ def test_a_dotenv_file_is_read(tmp_path: object) -> None:
         ("FINETUNE_MAX_UPLOAD_MB", "0"),
         ("FINETUNE_DATASET_BUCKETS", "good-bucket,Bad_Bucket"),
         ("FINETUNE_ALLOWED_TEAMS", "T012ABC,general"),
+        ("FINETUNE_EVENTS_QUEUE_URL", "finetune-bot-job-events"),
+        ("FINETUNE_EVENTS_QUEUE_URL", "arn:aws:sqs:us-east-1:123456789012:finetune-bot-job-events"),
+        ("FINETUNE_RECONCILE_SECONDS", "0"),
+        ("FINETUNE_RECONCILE_SECONDS", "ten minutes"),
         ("PORT", "70000"),
     ],
 )
@@ -89,6 +95,23 @@ def test_malformed_setting_is_named_in_one_line(monkeypatch: pytest.MonkeyPatch,
     assert message.startswith(f"{name} is not valid")
     assert "\n" not in message
     assert value not in message or name not in {"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"}
+
+
+QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/finetune-bot-job-events"
+
+
+@pytest.mark.parametrize(
+    ("queue", "reconcile", "expected"),
+    [(None, None, None), (QUEUE_URL, None, 600), (QUEUE_URL, "120", 120), (None, "300", 300)],
+)
+def test_jobs_are_polled_every_ten_minutes_with_a_queue_and_every_tick_without(
+    monkeypatch: pytest.MonkeyPatch, queue: str | None, reconcile: str | None, expected: int | None
+) -> None:
+    if queue is not None:
+        monkeypatch.setenv("FINETUNE_EVENTS_QUEUE_URL", queue)
+    if reconcile is not None:
+        monkeypatch.setenv("FINETUNE_RECONCILE_SECONDS", reconcile)
+    assert load_settings().reconcile_seconds == expected
 
 
 @pytest.mark.parametrize(
