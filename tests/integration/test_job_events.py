@@ -317,3 +317,25 @@ def test_serve_stops_the_intake_cleanly(
     log = stack.bot.log_path.read_text(encoding="utf-8")
     assert "Listening for job events on the queue" in log
     assert "Stopped listening for job events" in log
+
+
+def test_two_replicas_on_one_queue_announce_an_event_and_its_redelivery_once(
+    start_stack: Callable[[int], Stack], redis_client: redis.Redis, deployed: Deployed
+) -> None:
+    stack = start_stack(FAR_LONGER)
+    other = stack.start_bot(stack.env)
+    job = start_job(stack, redis_client)
+    set_status(job.name, JobStatus.COMPLETED)
+    ended = datetime.now(UTC)
+
+    event_id = put_event(stack, job, JobStatus.COMPLETED, ended)
+    for _ in range(3):
+        redeliver(stack, deployed.queue_url, job, JobStatus.COMPLETED, ended, event_id)
+    stack.emulator.wait_for(lambda: notices(stack.emulator, job.name), WITHIN, "the completion notice")
+    wait_until_drained(stack, deployed)
+    time.sleep(1.5)
+
+    assert len(notices(stack.emulator, job.name)) == 1
+    assert queue_depth(stack, deployed.dead_letter_url) == 0
+    assert "Listening for job events on the queue" in other.log()
+    assert (stack.bot.log() + other.log()).count("(from an event)") == 1
