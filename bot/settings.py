@@ -10,7 +10,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from workflows.datasets.access import BUCKET_NAME, dataset_buckets
-from workflows.deployments.idle_check import DEFAULT_IDLE_HOURS, MIN_IDLE_HOURS
+from workflows.deployments.idle_check import DEFAULT_IDLE_HOURS, MAX_IDLE_HOURS, MIN_IDLE_HOURS
 
 #: What each setting needs, in words, for the one-line error a person sees when it is wrong.
 REQUIREMENTS: dict[str, str] = {
@@ -28,8 +28,8 @@ REQUIREMENTS: dict[str, str] = {
     "FINETUNE_UPDATE_MINUTES": "a whole number of minutes between periodic status updates, 1 or more",
     "FINETUNE_CHECK_TIMEOUT_SECONDS": "a whole number of seconds a dataset check may take, 1 or more",
     "FINETUNE_LAUNCH_TIMEOUT_SECONDS": "a whole number of seconds creating a job may take, 1 or more",
-    "FINETUNE_IDLE_HOURS": "a number of hours, 0.001 or more (24 in production; fractions such as 0.5 are allowed)",
-    "FINETUNE_IDLE_CHECK_SECONDS": "a whole number of seconds between idle checks, 1 or more (86400: daily)",
+    "FINETUNE_IDLE_HOURS": "a number of hours from 0.001 to 8760 (24 in production; fractions such as 0.5 are allowed)",
+    "FINETUNE_IDLE_CHECK_SECONDS": "a whole number of seconds between idle checks, from 1 to a year (86400: daily)",
     "FINETUNE_ADMINS": "Slack user ids separated by commas, e.g. U012ABCDEF,U034GHIJKL",
     "FINETUNE_MAX_UPLOAD_MB": "a whole number of megabytes, 1 or more",
     "FINETUNE_PRICES_FILE": "the path of a YAML file with price overrides",
@@ -88,9 +88,11 @@ class Settings(BaseSettings):
     finetune_launch_timeout_seconds: int = Field(default=120, ge=1)
     #: Hours a Provisioned Throughput may go without a request before its thread is reminded (and between
     #: two reminders); fractions down to 0.001 let tests and the demo see a reminder in seconds.
-    finetune_idle_hours: float = Field(default=DEFAULT_IDLE_HOURS, ge=MIN_IDLE_HOURS)
+    finetune_idle_hours: float = Field(
+        default=DEFAULT_IDLE_HOURS, ge=MIN_IDLE_HOURS, le=MAX_IDLE_HOURS, allow_inf_nan=False
+    )
     #: How often the idle check runs (once per interval across replicas, on the status tick): daily.
-    finetune_idle_check_seconds: int = Field(default=24 * 3600, ge=1)
+    finetune_idle_check_seconds: int = Field(default=24 * 3600, ge=1, le=366 * 24 * 3600)
     finetune_admins: str | None = None
     finetune_max_upload_mb: int = Field(default=1024, ge=1)
     finetune_prices_file: Path | None = None

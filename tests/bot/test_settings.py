@@ -75,6 +75,9 @@ def test_a_dotenv_file_is_read(tmp_path: object) -> None:
         ("FINETUNE_UPDATE_MINUTES", "half an hour"),
         ("FINETUNE_IDLE_HOURS", "0"),
         ("FINETUNE_IDLE_HOURS", "a day"),
+        ("FINETUNE_IDLE_HOURS", "inf"),
+        ("FINETUNE_IDLE_HOURS", "nan"),
+        ("FINETUNE_IDLE_HOURS", "100000"),
         ("FINETUNE_IDLE_CHECK_SECONDS", "0"),
         ("FINETUNE_ADMINS", "alice,bob"),
         ("FINETUNE_MAX_UPLOAD_MB", "0"),
@@ -161,7 +164,7 @@ def test_require_names_the_missing_variable() -> None:
     [
         ("FINETUNE_BUCKET", "Not_A_Bucket", "the name of an S3 bucket"),
         ("FINETUNE_POLL_SECONDS", "soon", "a whole number of seconds"),
-        ("FINETUNE_IDLE_HOURS", "0.0001", "a number of hours, 0.001 or more"),
+        ("FINETUNE_IDLE_HOURS", "0.0001", "a number of hours from 0.001 to 8760"),
         ("AWS_REGION", "Virginia", "an AWS region name such as us-east-1"),
         ("SLACK_API_URL", "slack.com/api", "an http(s) URL ending in /api/"),
     ],

@@ -12,6 +12,8 @@ from workflows.deployments.deployment_record import DeploymentRecord, Route
 DEFAULT_IDLE_HOURS = 24
 #: The shortest period allowed (3.6 seconds), so tests and the demo can see a reminder without waiting hours.
 MIN_IDLE_HOURS = 0.001
+#: The longest period allowed: a year.
+MAX_IDLE_HOURS = 8760
 
 
 @dataclass(frozen=True, slots=True)
