@@ -171,6 +171,8 @@ def build_runtime(settings: Settings) -> Runtime:
             records=records,
             notifier=notifier,
             clock=clock,
+            catalogue=catalogue,
+            region=settings.aws_region,
         ),
         after_ack=ThreadPoolExecutor(max_workers=AFTER_ACK_THREADS, thread_name_prefix="after-ack"),
     )

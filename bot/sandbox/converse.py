@@ -2,7 +2,8 @@
 
 A deployment or provisioned-model ARN (or name) answers with its custom model's stand-in model
 (``bot.sandbox.standin_model``) once it is ready, and ``ModelNotReadyException`` before; a base model
-id answers generically. Every answered call puts ``Invocations`` (and token counts and latency) into
+id (or a system inference profile id) answers generically, and ids Bedrock refuses on demand are refused
+(``bot.sandbox.base_models``). Every answered call puts ``Invocations`` (and token counts and latency) into
 CloudWatch under ``AWS/Bedrock`` with the ``ModelId`` dimension, as Bedrock does, so an idle check can
 read them with GetMetricData or GetMetricStatistics.
 """
@@ -13,6 +14,7 @@ import threading
 from typing import Any
 
 from bot.sandbox.aws_http import AwsError, not_found, validation
+from bot.sandbox.base_models import check_base_model
 from bot.sandbox.deployments import Deployment, Deployments, Route
 from bot.sandbox.moto_access import CustomModel, find_custom_model, put_metrics, read_s3_object
 from bot.sandbox.standin_model import answer, closest, content_text, examples_from_jsonl, generic_reply
@@ -57,6 +59,8 @@ def converse(
     if throttle.take(model_id):
         raise AwsError(429, "ThrottlingException", "Too many requests, please wait before trying again.")
     custom = _custom_model(deployments, region, model_id)
+    if custom is None:
+        check_base_model(model_id)
     question = content_text(messages[-1].get("content"))
     reply = generic_reply(question) if custom is None else _learned_reply(custom, question)
     config = request.get("inferenceConfig") or {}

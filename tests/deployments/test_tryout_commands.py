@@ -16,6 +16,7 @@ from tests.fakes.notifier import RecordingNotifier
 from tests.fakes.records import MemoryRecords
 from tests.fakes.samples import record, snapshot
 from tests.fakes.try_threads import FakeTryThreads
+from workflows.catalogue import load_catalogue
 from workflows.deployments.deployment_record import DeploymentStatus
 from workflows.deployments.tryout_commands import MAX_ANSWER_TOKENS, TRY_THREAD_SECONDS, TryCommands
 from workflows.jobs.job import JobStatus
@@ -48,7 +49,13 @@ class World:
 
 
 @pytest.fixture
-def world() -> World:
+def region() -> str:
+    """The bot's region; tests in another region parametrize it."""
+    return "us-east-1"
+
+
+@pytest.fixture
+def world(region: str) -> World:
     chat, threads, store, jobs = FakeModelChat(), FakeTryThreads(), MemoryDeploymentStore(), FakeJobs()
     records, notifier = MemoryRecords(), RecordingNotifier()
     records.save(record("support-tone", team="T1", system_prompt=SYSTEM))
@@ -63,6 +70,8 @@ def world() -> World:
         records=records,
         notifier=notifier,
         clock=FakeClock(CREATED + timedelta(hours=1)),
+        catalogue=load_catalogue(),
+        region=region,
     )
     return World(commands, chat, threads, store, jobs, notifier)
 
@@ -219,3 +228,34 @@ def test_a_closed_thread_cannot_be_switched(world: World) -> None:
     thread_ts = opened(world)
     world.threads.expire()
     assert "has closed" in world.commands.switch(BOB, thread_ts, side_by_side=True).text
+
+
+@pytest.mark.parametrize("region", ["us-west-2"])
+def test_side_by_side_asks_the_base_model_through_its_inference_profile_where_the_catalogue_says_so(
+    world: World,
+) -> None:
+    thread_ts = opened(world, "support-tone side-by-side")
+
+    reply = ask(world, thread_ts, QUESTION)
+
+    assert reply is not None
+    assert [request.model_id for request in world.chat.asked] == [READY.arn, "us.amazon.nova-micro-v1:0"]
+    assert "`us.amazon.nova-micro-v1:0`" in "".join(reply.details)
+
+
+@pytest.mark.parametrize("region", ["eu-west-1"])
+def test_a_base_model_the_catalogue_cannot_invoke_in_the_region_refuses_side_by_side_in_words(world: World) -> None:
+    answer = world.commands.open(BOB, "support-tone side-by-side")
+    thread_ts = world.notifier.posts[-1].ts
+    switched = world.commands.switch(BOB, thread_ts, side_by_side=True)
+    ask(world, thread_ts, QUESTION)
+
+    assert "Only the custom model answers" in answer.text
+    assert "I can't ask the base model `amazon.nova-micro-v1:0:128k` in eu-west-1" in switched.text
+    assert "no on-demand model id or inference profile" in switched.text
+    assert [request.model_id for request in world.chat.asked] == [READY.arn]
+    thread = world.threads.get(team="T1", channel="C9", thread_ts=thread_ts)
+    assert thread is not None
+    assert (thread.side_by_side, thread.base_invocable) == (False, False)
+    assert world.notifier.posts[-2].message.buttons == ()
+    assert "so *Side by side* is not offered" in "".join(world.notifier.posts[-2].message.details)

@@ -25,7 +25,7 @@ from tests.jobs.monitoring.live import (
     wait_for_notice,
 )
 from tests.jobs.monitoring.moto_jobs import BUCKET, REGION, put_metrics, set_status
-from tests.sandbox.standin_support import TRAINING, ManualClock
+from tests.sandbox.standin_support import TITAN_LITE, TRAINING, ManualClock
 from tests.support.bot_process import BotProcess
 from tests.support.moto_server import MotoServer
 from tests.support.stack import CHANNEL, USER
@@ -48,6 +48,8 @@ LONG_REPLY = "\n".join(
 HOSTILE_QUESTION = "What should I announce to everyone"
 HOSTILE_REPLY = "<!channel> <@U0BOSS> log in at <https://evil.example/login|the portal> & `rm -rf`"
 OPENING = "write a question in this thread"
+#: A base model Bedrock serves on demand only through a cross-region inference profile.
+LLAMA_3_2_1B = "meta.llama3-2-1b-instruct-v1:0:128k"
 
 
 def training_lines() -> bytes:
@@ -67,7 +69,19 @@ def training_lines() -> bytes:
 
 
 @pytest.fixture
-def job(emulator: SlackEmulator, redis_client: redis.Redis, aws: MotoServer, standin_clock: ManualClock) -> SeededJob:
+def base_model() -> str:
+    """The catalogue id of the job's base model; a test about another base model parametrizes it."""
+    return TITAN_LITE
+
+
+@pytest.fixture
+def job(
+    emulator: SlackEmulator,
+    redis_client: redis.Redis,
+    aws: MotoServer,
+    standin_clock: ManualClock,
+    base_model: str,
+) -> SeededJob:
     """A completed job whose training data (with a system prompt) is in S3, as the launcher records it."""
     s3 = boto3.client("s3", region_name=REGION, endpoint_url=aws.endpoint_url)
     s3.create_bucket(Bucket=BUCKET)
@@ -76,7 +90,7 @@ def job(emulator: SlackEmulator, redis_client: redis.Redis, aws: MotoServer, sta
     records = RedisJobRecords(redis_client)
     recorded = records.get(JOB)
     assert recorded is not None
-    records.save(recorded.model_copy(update={"system_prompt": SYSTEM}))
+    records.save(recorded.model_copy(update={"system_prompt": SYSTEM, "base_model_id": base_model}))
     put_metrics(s3, JOB)
     set_status(JOB, JobStatus.COMPLETED)
     return seeded
@@ -185,9 +199,25 @@ def test_side_by_side_shows_the_base_models_answer_beside_the_custom_one(
     assert "Custom model" in answer
     assert TRAINING[1][1] in answer
     assert "Base model" in answer
-    assert "`amazon.titan-text-lite-v1:0`" in answer
+    assert "`amazon.titan-text-lite-v1`" in answer  # the on-demand model id, not the customization id
     assert "Here is a general answer about" in answer
     assert "Custom model only" in text_of(emulator.message(CHANNEL, thread.ts) or thread)
+
+
+@pytest.mark.parametrize("base_model", [LLAMA_3_2_1B])
+def test_side_by_side_asks_a_profile_only_base_model_through_its_inference_profile(
+    driver: SlackDriver, emulator: SlackEmulator, deployed: str
+) -> None:
+    driver.slash_command(f"try {deployed} side-by-side")
+    thread = opening(emulator)
+
+    driver.message(TRAINING[1][0], thread_ts=thread.ts)
+    answer = text_of(reply_to(emulator, thread.ts, 1))
+
+    assert "`us.meta.llama3-2-1b-instruct-v1:0`" in answer
+    assert "Here is a general answer about" in answer  # the stand-in refuses the model id and the :128k id
+    assert TRAINING[1][1] in answer
+    assert "on-demand throughput" not in answer
 
 
 def test_throttling_and_a_model_not_ready_are_explained_in_plain_words(

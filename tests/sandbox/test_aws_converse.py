@@ -77,6 +77,31 @@ class TestAnswers:
         assert "Where can I download my invoices?" in base
         assert text_of(ask(runtime, BASE_MODEL, question)) == base
 
+    @pytest.mark.parametrize(
+        "profile", ["us.amazon.nova-micro-v1:0", "us.meta.llama3-2-1b-instruct-v1:0", "global.amazon.nova-2-lite-v1:0"]
+    )
+    def test_a_system_inference_profile_answers_generically_as_its_base_model(self, runtime: Any, profile: str) -> None:
+        question = "Where can I download my invoices?"
+
+        assert text_of(ask(runtime, profile, question)) == text_of(ask(runtime, BASE_MODEL, question))
+
+    @pytest.mark.parametrize(
+        ("model_id", "message"),
+        [
+            ("amazon.nova-micro-v1:0:128k", "The provided model identifier is invalid"),
+            ("meta.llama3-2-1b-instruct-v1:0", "with on-demand throughput isn’t supported"),
+            ("meta.llama3-3-70b-instruct-v1:0", "ID or ARN of an inference profile"),
+        ],
+    )
+    def test_ids_bedrock_refuses_on_demand_are_refused_like_bedrock_does(
+        self, runtime: Any, model_id: str, message: str
+    ) -> None:
+        with pytest.raises(ClientError) as info:
+            ask(runtime, model_id, "Hello?")
+
+        assert error_code(info) == "ValidationException"
+        assert message in str(info.value.response["Error"]["Message"])
+
     def test_the_answer_has_converse_s_shape_with_usage_and_latency(
         self, aws: MotoServer, bedrock: Any, runtime: Any, standin_clock: ManualClock
     ) -> None:

@@ -208,6 +208,17 @@ class TestBotPolicy:
         for action in ("sqs:ReceiveMessage", "sqs:DeleteMessage"):
             assert resources_for(policy, action) == {"arn:aws:sqs:<REGION>:<ACCOUNT_ID>:<EVENTS_QUEUE>"}
 
+    def test_base_models_in_other_regions_are_invoked_only_through_this_regions_inference_profiles(self) -> None:
+        invoking = [s for s in statements(load("bot-policy.json")) if "bedrock:InvokeModel" in listed(s["Action"])]
+        unconditioned = {resource for s in invoking if "Condition" not in s for resource in listed(s["Resource"])}
+        anywhere = [s for s in invoking if "arn:aws:bedrock:*::foundation-model/*" in listed(s["Resource"])]
+
+        assert all(resource.startswith("arn:aws:bedrock:<REGION>:") for resource in unconditioned)
+        assert "arn:aws:bedrock:<REGION>:<ACCOUNT_ID>:inference-profile/*" in unconditioned
+        assert [s["Condition"] for s in anywhere] == [
+            {"StringLike": {"bedrock:InferenceProfileArn": "arn:aws:bedrock:<REGION>:<ACCOUNT_ID>:inference-profile/*"}}
+        ]
+
     def test_no_wildcard_actions(self) -> None:
         assert not any("*" in action for action in granted(load("bot-policy.json")))
 

@@ -8,6 +8,7 @@ from workflows.catalogue.errors import (
     UnsupportedCustomization,
 )
 from workflows.catalogue.hyperparameter_spec import HyperparameterSpec, ValueKind
+from workflows.catalogue.invocation import InvokeRoute, InvokeTarget, base_model_invoke_target
 from workflows.catalogue.loader import load_catalogue
 from workflows.catalogue.model_spec import CustomizationRules, Lifecycle, ModelSpec, OnDemandDeployment, TokenCounting
 from workflows.catalogue.schema import AdviceRule, Catalogue, CustomizationInfo, Guidance
@@ -26,6 +27,8 @@ __all__ = [
     "Fact",
     "Guidance",
     "HyperparameterSpec",
+    "InvokeRoute",
+    "InvokeTarget",
     "Lifecycle",
     "ModelPrices",
     "ModelSpec",
@@ -40,5 +43,6 @@ __all__ = [
     "UnknownModel",
     "UnsupportedCustomization",
     "ValueKind",
+    "base_model_invoke_target",
     "load_catalogue",
 ]

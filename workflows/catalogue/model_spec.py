@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from workflows.catalogue.errors import UnsupportedCustomization
 from workflows.catalogue.hyperparameter_spec import HyperparameterSpec
+from workflows.catalogue.invocation import Invocation
 from workflows.catalogue.values import AsOf, ByteCount, Certainty, Fact, ModelPrices, PriceField, PriceStatus
 from workflows.dataset_rules import CustomizationType, DatasetFormat, DatasetRules, MediaRules
 
@@ -176,6 +177,8 @@ class ModelSpec(BaseModel):
     reserved_words: tuple[str, ...] = ()
     hyperparameters: tuple[HyperparameterSpec, ...]
     on_demand_deployment: OnDemandDeployment | None = None
+    #: How the base model itself is invoked per region (to ask it beside a custom model); None: not known.
+    invocation: Invocation | None = None
     prices: ModelPrices
     notes: tuple[str, ...] = ()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -94,12 +93,3 @@ class ModelChat(Protocol):
     """
 
     def ask(self, request: ChatRequest) -> ChatAnswer: ...
-
-
-#: A catalogue id's context-window suffix (``amazon.nova-micro-v1:0:128k``), which Converse does not take.
-_CONTEXT_SUFFIX = re.compile(r":\d+k$")
-
-
-def base_model_invocation_id(model_id: str) -> str:
-    """The id Converse takes for a base model named by its catalogue id: without the ``:128k`` suffix."""
-    return _CONTEXT_SUFFIX.sub("", model_id)

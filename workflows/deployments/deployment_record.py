@@ -154,8 +154,11 @@ class TryThread(BaseModel):
     model_id: str
     #: What people call the custom model (the job's name, else the deployment's).
     label: str
-    #: The base model asked beside it (a Converse model id, see ``chat_ports.base_model_invocation_id``).
+    #: The base model asked beside it: the ``modelId`` Converse takes in the bot's region (an on-demand model id
+    #: or an inference profile id, see ``catalogue.base_model_invoke_target``), else its catalogue id.
     base_model_id: str
+    #: False when the catalogue knows no way to invoke the base model in the bot's region: Side by side is refused.
+    base_invocable: bool = True
     #: The system prompt of the training data, sent with every question; None when it had none.
     system_prompt: str | None = None
     #: Ask the base model too, and show both answers.

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 
-from workflows.chat.chat_ports import ChatAnswer, ChatRequest, ModelChat, base_model_invocation_id
+from workflows.catalogue import Catalogue, base_model_invoke_target
+from workflows.chat.chat_ports import ChatAnswer, ChatRequest, ModelChat
 from workflows.deployments.deployment_ports import DeploymentStore, TryThreads
 from workflows.deployments.deployment_record import DeploymentRecord, DeploymentStatus, TryThread
 from workflows.deployments.tryout_view import TRY_THREAD_HOURS, answer_message, not_serving, opening_message
@@ -44,8 +45,12 @@ class TryCommands:
         records: JobRecords,
         notifier: Notifier,
         clock: Clock,
+        catalogue: Catalogue,
+        region: str,
     ) -> None:
         self._chat = chat
+        self._catalogue = catalogue
+        self._region = region
         self._threads = threads
         self._store = store
         self._jobs = jobs
@@ -81,6 +86,8 @@ class TryCommands:
         thread = self._threads.get(team=who.team, channel=who.channel, thread_ts=thread_ts)
         if thread is None:
             return Message(text="This Try it thread has closed. Open a new one with `/finetune try MODEL`.")
+        if side_by_side and not thread.base_invocable:
+            return Message(text=self._base_unknown(thread.base_model_id))
         changed = thread.model_copy(update={"side_by_side": side_by_side})
         self._threads.save(changed, ttl_seconds=TRY_THREAD_SECONDS)
         self._notifier.update(channel=thread.channel, ts=thread.thread_ts, message=opening_message(changed))
@@ -118,6 +125,7 @@ class TryCommands:
 
     def _open(self, who: Requester, record: DeploymentRecord, *, side_by_side: bool) -> Message:
         job = self._records.get(record.job_name) if record.job_name else None
+        target = base_model_invoke_target(self._catalogue, record.base_model_id, self._region)
         pending = TryThread(
             team=who.team,
             channel=who.channel,
@@ -125,9 +133,10 @@ class TryCommands:
             deployment=record.name,
             model_id=record.arn,
             label=record.job_name or record.name,
-            base_model_id=base_model_invocation_id(record.base_model_id),
+            base_model_id=target.model_id if target is not None else record.base_model_id,
+            base_invocable=target is not None,
             system_prompt=job.system_prompt if job is not None else None,
-            side_by_side=side_by_side,
+            side_by_side=side_by_side and target is not None,
             opened_by=who.user,
             opened_at=self._clock.now(),
         )
@@ -137,8 +146,16 @@ class TryCommands:
             return Message(text=str(error))
         self._threads.save(pending.model_copy(update={"thread_ts": ts}), ttl_seconds=TRY_THREAD_SECONDS)
         logger.info("%s opened a Try it thread on %s in %s", who.user, record.name, who.channel)
-        return Message(
-            text=f"I opened a thread to try {code(pending.label)} in this channel: write your questions there."
+        opened = f"I opened a thread to try {code(pending.label)} in this channel: write your questions there."
+        if side_by_side and target is None:
+            opened += " Only the custom model answers: " + self._base_unknown(record.base_model_id)
+        return Message(text=opened)
+
+    def _base_unknown(self, base_model_id: str) -> str:
+        """Why the base model cannot be asked beside the custom one."""
+        return (
+            f"I can't ask the base model {code(base_model_id)} in {self._region}: the model catalogue has no "
+            "on-demand model id or inference profile for it in this region, so Side by side is not available."
         )
 
     def _resolve(self, team: str, target: str) -> DeploymentRecord | Message:

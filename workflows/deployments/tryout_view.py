@@ -29,18 +29,25 @@ _STOPS = {
 
 
 def opening_message(thread: TryThread) -> Message:
-    """The thread's first message: what is asked, how, and the Side by side switch."""
-    if thread.side_by_side:
+    """The thread's first message: what is asked, how, and the Side by side switch (when the base can be asked)."""
+    switches: tuple[Button, ...] = ()
+    if not thread.base_invocable:
+        mode = mrkdwn(
+            "Only the custom model answers: the catalogue knows no way to invoke the base model {base:code} "
+            "in this region, so *Side by side* is not offered.",
+            base=thread.base_model_id,
+        )
+    elif thread.side_by_side:
         mode = mrkdwn(
             "*Side by side* is on: the base model {base:code} answers each question too.", base=thread.base_model_id
         )
-        switch = Button("Custom model only", Action.CUSTOM_ONLY, value=thread.deployment)
+        switches = (Button("Custom model only", Action.CUSTOM_ONLY, value=thread.deployment),)
     else:
         mode = mrkdwn(
             "Only the custom model answers. *Side by side* asks the base model {base:code} too.",
             base=thread.base_model_id,
         )
-        switch = Button("Side by side", Action.SIDE_BY_SIDE, value=thread.deployment, style=Style.PRIMARY)
+        switches = (Button("Side by side", Action.SIDE_BY_SIDE, value=thread.deployment, style=Style.PRIMARY),)
     system = (
         "Each question is sent with the system prompt of the training data."
         if thread.system_prompt
@@ -54,7 +61,7 @@ def opening_message(thread: TryThread) -> Message:
             name=thread.deployment,
         ),
         details=(mode, system),
-        buttons=(switch,),
+        buttons=switches,
         context=(
             "Anyone in this channel may ask. Each message is a new question: earlier ones are not sent. "
             f"The thread stops answering {TRY_THREAD_HOURS} hours after its last question; "
