@@ -25,6 +25,7 @@ from workflows.adapters.bedrock import BedrockJobs
 from workflows.adapters.bedrock_chat import BedrockChat
 from workflows.adapters.bedrock_deployments import BedrockDeployments
 from workflows.adapters.cloudwatch_metrics import CloudWatchInvocations, cloudwatch_client
+from workflows.adapters.lambda_graders import LambdaGraders, lambda_client
 from workflows.adapters.redis_connection import RedisHealth, connect, connect_briefly
 from workflows.adapters.redis_conversations import RedisConversationStore
 from workflows.adapters.redis_coordination import RedisEventLog, RedisLocks, RedisRequestLog
@@ -125,6 +126,7 @@ def build_runtime(settings: Settings) -> Runtime:
         ),
         datasets=checker,
         launcher=launcher,
+        graders=aws.graders,
         catalogue=catalogue,
         clock=clock,
         region=settings.aws_region,
@@ -245,6 +247,8 @@ class AwsAdapters:
     chat: BedrockChat
     #: The deployments' use, from CloudWatch (``AWS/Bedrock``).
     invocations: CloudWatchInvocations
+    #: Reinforcement fine-tuning's grader Lambdas.
+    graders: LambdaGraders
     storage: S3Datasets | None
 
 
@@ -263,6 +267,7 @@ def aws_adapters(settings: Settings) -> AwsAdapters:
         deployments=BedrockDeployments(bedrock),
         chat=chat,
         invocations=invocations,
+        graders=LambdaGraders(lambda_client(settings.aws_region, endpoint_url=endpoint)),
         storage=storage,
     )
 

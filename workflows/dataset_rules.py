@@ -37,6 +37,8 @@ TYPE_LABELS = {
     CustomizationType.INSTRUCTION: "Instruction fine-tuning",
     CustomizationType.CONTINUED_PRETRAINING: "Continued pre-training",
     CustomizationType.CONVERSATION: "Conversational fine-tuning",
+    CustomizationType.DISTILLATION: "Distillation",
+    CustomizationType.REINFORCEMENT: "Reinforcement fine-tuning",
 }
 
 

@@ -8,6 +8,7 @@
     │   ├── AccessProblem         the role, the bot's identity, or model access
     │   ├── QuotaExceeded         a service quota (e.g. concurrent customization jobs)
     │   └── RequestRejected       Bedrock's validation message, passed on verbatim
+    ├── GraderUnavailable         the grader Lambda is missing, elsewhere, or cannot be called
     ├── JobNotFound               no such customization job
     ├── JobNotStoppable           the job has already finished
     ├── ServiceBusy               throttled or unavailable after retries; try again later
@@ -51,6 +52,10 @@ class QuotaExceeded(JobLaunchFailed):
 
 class RequestRejected(JobLaunchFailed):
     """Bedrock rejected the request as invalid; its own message is included."""
+
+
+class GraderUnavailable(BotError):
+    """The grader Lambda cannot be found or called; ``str(error)`` says why and what to do."""
 
 
 class JobNotFound(BotError):

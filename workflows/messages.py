@@ -19,6 +19,8 @@ class Action(StrEnum):
     ANSWER_DATA = "ft_answer_data"
     ANSWER_GOAL = "ft_answer_goal"
     CHOOSE_MODEL = "ft_choose_model"
+    CHOOSE_TEACHER = "ft_choose_teacher"
+    TEST_GRADER = "ft_test_grader"
     SKIP_VALIDATION = "ft_skip_validation"
     START = "ft_start"
     BACK = "ft_back"

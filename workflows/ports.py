@@ -223,3 +223,23 @@ class MessageQueue(Protocol):
     def delete(self, message: QueuedMessage) -> None:
         """Remove a handled message for good."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class GraderReply:
+    """What a Lambda answered: its JSON result, or the error it raised (``errorType: errorMessage``)."""
+
+    payload: object = None
+    error: str | None = None
+
+
+class GraderFunctions(Protocol):
+    """AWS Lambda, for the grader of a reinforcement fine-tuning job."""
+
+    def find(self, arn: str) -> None:
+        """Check the function exists and may be looked up; raises ``GraderUnavailable`` saying why not."""
+        ...
+
+    def invoke(self, arn: str, payload: object) -> GraderReply:
+        """Call the function synchronously with ``payload`` as JSON; raises ``GraderUnavailable`` when it cannot."""
+        ...

@@ -14,11 +14,13 @@ from workflows.setup.events import (
     DataAnswered,
     FileAttached,
     GoalAnswered,
+    GraderTestPressed,
     HelpRequested,
     ModelChosen,
     PersonEvent,
     SlackFile,
     StartPressed,
+    TeacherChosen,
     TextTyped,
     TypeChosen,
     ValidationSkipped,
@@ -64,6 +66,7 @@ def _action_event(name: str, value: str, user: str) -> PersonEvent | None:
         Action.START: StartPressed(user),
         Action.BACK: BackPressed(user),
         Action.CANCEL: CancelPressed(user),
+        Action.TEST_GRADER: GraderTestPressed(user),
     }
     if name in simple:
         return simple[name]
@@ -75,6 +78,8 @@ def _action_event(name: str, value: str, user: str) -> PersonEvent | None:
         return GoalAnswered(user, value)
     if name == Action.CHOOSE_MODEL:
         return ModelChosen(user, value)
+    if name == Action.CHOOSE_TEACHER:
+        return TeacherChosen(user, value)
     return None
 
 

@@ -95,10 +95,36 @@ def test_every_pair_of_answers_gets_advice_from_the_bundled_table() -> None:
     [
         ([{"data": ["pairs"], "recommend": "instruction", "why": "…"}], "no advice covers the answers CHATS and"),
         ([{"goal": ["fresh-fact"], "why": "…"}, {"why": "…"}], "unknown answer 'fresh-fact'; the answers are"),
-        ([{"recommend": "distillation", "why": "…"}], "recommends distillation, which is not offered"),
         ([{"recommend": "instruction"}], "why"),
     ],
 )
 def test_a_broken_advice_table_is_refused_with_the_reason(rules: list[dict[str, Any]], reason: str) -> None:
     with pytest.raises(CatalogueInvalid, match=reason):
         with_advice(rules)
+
+
+def test_advice_may_not_recommend_a_type_the_conversation_does_not_offer() -> None:
+    raw = bundled_raw()
+    for info in raw["customizations"]:
+        if info["type"] == "distillation":
+            info["offered"] = False
+    with pytest.raises(CatalogueInvalid, match="recommends distillation, which is not offered"):
+        parse_catalogue(yaml.safe_dump(raw))
+
+
+@pytest.mark.parametrize(
+    ("data", "goal", "recommended", "trade_off"),
+    [
+        (DataAnswer.PAIRS, GoalAnswer.CHEAPER, CustomizationType.DISTILLATION, "billed on top of the training"),
+        (DataAnswer.PROMPTS, GoalAnswer.BEHAVIOUR, CustomizationType.DISTILLATION, "billed on top of the training"),
+        (DataAnswer.PAIRS, GoalAnswer.CHECKABLE, CustomizationType.REINFORCEMENT, "a grader you trust"),
+        (DataAnswer.PROMPTS, GoalAnswer.CHECKABLE, CustomizationType.REINFORCEMENT, "each example costs more"),
+    ],
+)
+def test_the_advisor_recognises_the_new_situations_and_states_their_trade_offs(
+    data: DataAnswer, goal: GoalAnswer, recommended: CustomizationType, trade_off: str
+) -> None:
+    catalogue = load_catalogue()
+    rule = recommend(data, goal, catalogue)
+    assert rule.recommend is recommended
+    assert trade_off in " ".join(rule.why.split())

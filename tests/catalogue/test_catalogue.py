@@ -242,10 +242,10 @@ def test_models_for_an_unknown_region_is_empty(catalogue: Catalogue) -> None:
     assert catalogue.models_for(CONVERSATION, "eu-west-9") == []
 
 
-def test_distillation_is_described_but_not_offered(catalogue: Catalogue) -> None:
-    assert not catalogue.customization(DISTILLATION).offered
+def test_every_type_is_offered_including_distillation_and_reinforcement(catalogue: Catalogue) -> None:
+    assert catalogue.customization(DISTILLATION).offered
     offered = [info.type for info in catalogue.offered_customizations()]
-    assert offered == [INSTRUCTION, CPT, CONVERSATION]
+    assert offered == [INSTRUCTION, CPT, CONVERSATION, DISTILLATION, CustomizationType.REINFORCEMENT]
     nova_micro = catalogue.model("amazon.nova-micro-v1:0:128k").rules(DISTILLATION)
     assert "amazon.nova-pro-v1:0" in nova_micro.teachers
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from workflows.catalogue.loader import load_catalogue
-from workflows.setup.effects import CheckDataset, Say
-from workflows.setup.events import BackPressed, DatasetAccepted, StartPressed, TextTyped
+from workflows.dataset_rules import CustomizationType
+from workflows.setup.effects import CheckDataset, CheckGrader, Say
+from workflows.setup.events import BackPressed, DatasetAccepted, GraderChecked, StartPressed, TextTyped
 from workflows.setup.machine import Context, advance
 from workflows.setup.model import Conversation, DatasetRole, DatasetSummary, Stage
 from workflows.setup.one_line import OneLinePlan, plan_one_line
@@ -80,8 +83,62 @@ def test_a_training_file_passing_again_after_going_back_asks_for_validation() ->
     assert step.conversation.stage is Stage.AWAITING_VALIDATION
 
 
-def test_a_type_the_conversation_does_not_offer_yet_is_refused_in_words() -> None:
-    problems = plan_one_line({**OPTIONS, "type": "reinforcement"}, CONTEXT)
-    assert problems == [
-        "reinforcement is not offered here yet: use instruction, continued-pretraining or conversation."
-    ]
+def test_distillation_in_one_line_names_its_teacher_and_starts_with_the_data_check() -> None:
+    options = {"type": "distillation", "model": NOVA, "data": OPTIONS["data"], "teacher": "amazon.nova-pro-v1:0"}
+    conversation = planned({**options, "maxResponseLengthForInference": "600"})
+    assert conversation.customization is CustomizationType.DISTILLATION
+    assert conversation.teacher_id == "amazon.nova-pro-v1:0"
+    assert conversation.hyperparameters == {"maxResponseLengthForInference": "600"}
+
+
+def test_reinforcement_in_one_line_looks_the_grader_up_before_the_data() -> None:
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:grader"
+    options = {"type": "rft", "model": "amazon.nova-2-lite-v1:0:256k", "data": OPTIONS["data"], "grader": arn}
+    plan = plan_one_line({**options, "batchSize": "32"}, CONTEXT)
+    assert isinstance(plan, OneLinePlan)
+    step = plan.start(team="T", channel="C", thread_ts="1.0", user="U1", context=CONTEXT)
+    assert step.conversation.stage is Stage.AWAITING_GRADER
+    assert step.effects[-1] == CheckGrader(arn)
+    found = advance(step.conversation, GraderChecked(arn), CONTEXT)
+    assert found.conversation.stage is Stage.CHECKING_TRAINING
+    assert found.conversation.grader_arn == arn
+    assert isinstance(found.effects[-1], CheckDataset)
+    assert found.effects[-1].source == OPTIONS["data"]
+
+
+@pytest.mark.parametrize(
+    ("options", "problem"),
+    [
+        ({"type": "distillation"}, "`teacher=` is required for distillation"),
+        (
+            {"type": "distillation", "teacher": "meta.llama3-1-405b-instruct-v1:0"},
+            "cannot teach Nova Micro in us-east-1",
+        ),
+        ({"type": "distillation", "teacher": "amazon.nova-pro-v1:0", "epochs": "3"}, "`epochs=` does not apply"),
+        (
+            {"type": "distillation", "teacher": "amazon.nova-pro-v1:0", "maxResponseLengthForInference": "x"},
+            "whole number",
+        ),
+        ({"type": "reinforcement", "model": "amazon.nova-2-lite-v1:0:256k"}, "`grader=` is required"),
+        (
+            {
+                "type": "reinforcement",
+                "model": "amazon.nova-2-lite-v1:0:256k",
+                "grader": "arn:aws:lambda:us-west-2:123456789012:function:g",
+            },
+            "jobs here run in us-east-1",
+        ),
+        (
+            {"type": "reinforcement", "model": "amazon.nova-2-lite-v1:0:256k", "grader": "my-grader"},
+            "is not a Lambda function ARN",
+        ),
+        (
+            {"grader": "arn:aws:lambda:us-east-1:123456789012:function:g"},
+            "`grader=` goes with `type=reinforcement` only",
+        ),
+    ],
+)
+def test_one_line_problems_with_the_new_types_are_named(options: dict[str, str], problem: str) -> None:
+    problems = plan_one_line({**OPTIONS, **options}, CONTEXT)
+    assert isinstance(problems, list)
+    assert any(problem in found for found in problems), problems

@@ -9,6 +9,7 @@ import pytest
 from bot.sandbox.samples import CONVERSATION, CONVERSATION_WITH_MISTAKES, sample_bytes
 from tests.fakes.clock import FakeClock
 from tests.fakes.conversations import MemoryConversationStore
+from tests.fakes.graders import FakeGraders
 from tests.fakes.jobs import FakeJobs
 from tests.fakes.locks import MemoryLocks
 from tests.fakes.notifier import RecordingNotifier
@@ -45,6 +46,7 @@ class World:
         self.notifier = RecordingNotifier()
         self.files = FakeSlackFiles()
         self.storage = MemoryStorage()
+        self.graders = FakeGraders()
         self.jobs = FakeJobs()
         self.records = MemoryRecords()
         self.locks = MemoryLocks()
@@ -75,6 +77,7 @@ class World:
             locks=self.locks,
             datasets=checker,
             launcher=launcher,
+            graders=self.graders,
             catalogue=catalogue,
             clock=clock,
             region="us-east-1",

@@ -29,7 +29,13 @@ from workflows.slack_text import code as as_code
 if TYPE_CHECKING:
     from mypy_boto3_bedrock.client import BedrockClient
     from mypy_boto3_bedrock.literals import CustomizationTypeType
-    from mypy_boto3_bedrock.type_defs import CreateModelCustomizationJobRequestTypeDef
+    from mypy_boto3_bedrock.type_defs import (
+        CreateModelCustomizationJobRequestTypeDef,
+        CustomizationConfigTypeDef,
+        RFTConfigTypeDef,
+        RFTHyperParametersTypeDef,
+        TeacherModelConfigTypeDef,
+    )
 
 logger = logging.getLogger(__name__)
 
@@ -183,16 +189,35 @@ def _create_params(request: JobRequest) -> CreateModelCustomizationJobRequestTyp
         "roleArn": request.role_arn,
         "baseModelIdentifier": request.base_model_id,
         "customizationType": cast("CustomizationTypeType", request.customization.bedrock_value),
-        "hyperParameters": dict(request.hyperparameters),
         "trainingDataConfig": {"s3Uri": request.training_uri},
         "outputDataConfig": {"s3Uri": request.output_uri},
         "clientRequestToken": request.client_request_token,
     }
+    if request.hyperparameters:
+        params["hyperParameters"] = dict(request.hyperparameters)
+    config = _customization_config(request)
+    if config is not None:
+        params["customizationConfig"] = config
     if request.validation_uri:
         params["validationDataConfig"] = {"validators": [{"s3Uri": request.validation_uri}]}
     if request.tags:
         params["jobTags"] = [{"key": key, "value": value} for key, value in request.tags.items()]
     return params
+
+
+def _customization_config(request: JobRequest) -> CustomizationConfigTypeDef | None:
+    """Distillation's teacher, or RFT's grader and settings; None for the other types."""
+    if request.teacher_id is not None:
+        teacher: TeacherModelConfigTypeDef = {"teacherModelIdentifier": request.teacher_id}
+        if request.max_response_tokens is not None:
+            teacher["maxResponseLengthForInference"] = request.max_response_tokens
+        return {"distillationConfig": {"teacherModelConfig": teacher}}
+    if request.grader_arn is not None:
+        rft: RFTConfigTypeDef = {"graderConfig": {"lambdaGrader": {"lambdaArn": request.grader_arn}}}
+        if request.rft_hyperparameters:
+            rft["hyperParameters"] = cast("RFTHyperParametersTypeDef", dict(request.rft_hyperparameters))
+        return {"rftConfig": rft}
+    return None
 
 
 def _same_request(raw: Mapping[str, Any], request: JobRequest) -> bool:

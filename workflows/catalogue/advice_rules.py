@@ -20,6 +20,7 @@ class DataAnswer(StrEnum):
     CHATS = "Chat conversations"
     DOCUMENTS = "Unlabeled documents or text"
     LITTLE = "Only a few examples"
+    PROMPTS = "Prompts, but no good answers yet"
 
 
 class GoalAnswer(StrEnum):
@@ -30,6 +31,8 @@ class GoalAnswer(StrEnum):
     DOMAIN = "What it knows: our domain's language"
     FRESH_FACTS = "Facts that change often"
     SMALL_TWEAK = "A small formatting tweak"
+    CHEAPER = "A big model's quality, cheaper"
+    CHECKABLE = "Answers a program can check"
 
 
 def _by_name(kind: type[E]) -> BeforeValidator:

@@ -8,7 +8,7 @@ from workflows.dataset_rules import TYPE_LABELS, CustomizationType
 from workflows.messages import Message
 
 #: The types ``/finetune models`` lists when none is named.
-_LISTED = (*TYPE_LABELS, CustomizationType.DISTILLATION, CustomizationType.REINFORCEMENT)
+_LISTED = tuple(TYPE_LABELS)
 _TITLES = {
     **TYPE_LABELS,
     CustomizationType.DISTILLATION: "Distillation (teacher → students)",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import tempfile
 from pathlib import Path
 
 from workflows.catalogue.schema import Catalogue
+from workflows.dataset_rules import CustomizationType
 from workflows.datasets.access import refusal
 from workflows.datasets.report_view import checked_part, full_report_text, needs_full_report, summary_message
 from workflows.datasets.system_prompt import training_system_prompt
@@ -29,6 +31,10 @@ DATASET_PREFIX = "finetune-bot/datasets"
 UNEXPECTED_HINT = "Send the file again in a moment (or type its `s3://` URI); your other answers are kept."
 #: Occurrences per error code kept for the full report (counts stay exact beyond it).
 REPORTED_PER_CODE = 500
+#: Records kept from a reinforcement dataset for *Test my grader* (it sends them to the grader).
+SAMPLE_RECORDS = 3
+#: The longest record kept as a sample for *Test my grader*.
+MAX_SAMPLE_BYTES = 64 * 1024
 
 
 class DatasetChecker:
@@ -91,6 +97,8 @@ class DatasetChecker:
             summary = _summary(report, role, source, name, uri)
             if role is DatasetRole.TRAINING:
                 summary = summary.model_copy(update={"system_prompt": training_system_prompt(path)})
+            if conversation.customization is CustomizationType.REINFORCEMENT and role is DatasetRole.TRAINING:
+                summary = summary.model_copy(update={"samples": first_records(path, SAMPLE_RECORDS)})
         return DatasetAccepted(role, summary, check, verdict, attachment)
 
     def _fetch(self, source: SlackFile | str, destination: Path) -> Path:
@@ -167,4 +175,23 @@ def _summary(
         tokens=part.stats.tokens.total,
         turns=report.turns.value if report.turns is not None and role is DatasetRole.TRAINING else None,
         warnings=sum(issue.count for issue in part.issues),
+        longest_tokens=part.stats.tokens.max if role is DatasetRole.TRAINING else None,
     )
+
+
+def first_records(path: Path, count: int) -> tuple[str, ...]:
+    """The first ``count`` lines that are JSON objects of modest size (a valid file has them at the top)."""
+    found: list[str] = []
+    with path.open("rb") as lines:
+        for raw in lines:
+            if len(found) == count:
+                break
+            if len(raw) > MAX_SAMPLE_BYTES:
+                continue
+            try:
+                record = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(record, dict):
+                found.append(json.dumps(record, ensure_ascii=False))
+    return tuple(found)

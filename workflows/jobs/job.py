@@ -47,6 +47,12 @@ class JobRequest(BaseModel):
     output_uri: str
     hyperparameters: dict[str, str]
     tags: dict[str, str] = Field(default_factory=dict)
+    #: Distillation: the teacher and the most tokens it writes per answer.
+    teacher_id: str | None = None
+    max_response_tokens: int | None = None
+    #: Reinforcement fine-tuning: the grader Lambda, and the settings typed as the API wants them.
+    grader_arn: str | None = None
+    rft_hyperparameters: dict[str, int | float | str] = Field(default_factory=dict)
 
 
 class JobSnapshot(BaseModel):

@@ -5,15 +5,16 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
-from workflows.catalogue.costs import estimate_cost, format_usd
-from workflows.catalogue.schema import Catalogue, ModelSpec
+from workflows.catalogue.costs import format_usd
+from workflows.catalogue.schema import Catalogue, ModelSpec, ValueKind
+from workflows.dataset_rules import CustomizationType
 from workflows.exceptions import BotError, JobNotFound
 from workflows.jobs.job import JobRecord, JobRequest, JobSnapshot, job_names
 from workflows.messages import Message
 from workflows.ports import Clock, CustomizationJobs, JobRecords, Locks, Notifier
 from workflows.setup.events import JobLaunched, JobLaunchRefused, LaunchAbandoned
 from workflows.setup.model import Conversation
-from workflows.setup.review import epochs, hyperparameters
+from workflows.setup.review import MAX_RESPONSE, cost_estimate, epochs, hyperparameters
 from workflows.slack_text import code
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,10 @@ def job_request(conversation: Conversation, model: ModelSpec, *, role_arn: str, 
     assert conversation.customization is not None
     assert conversation.training is not None
     job_name, model_name, token = job_names(conversation_id=conversation.id, label=conversation.name)
+    settings = hyperparameters(conversation, model)
+    kind = conversation.customization
+    distillation = kind is CustomizationType.DISTILLATION
+    reinforcement = kind is CustomizationType.REINFORCEMENT
     return JobRequest(
         job_name=job_name,
         custom_model_name=model_name,
@@ -46,7 +51,12 @@ def job_request(conversation: Conversation, model: ModelSpec, *, role_arn: str, 
         training_uri=conversation.training.uri,
         validation_uri=conversation.validation.uri if conversation.validation else None,
         output_uri=f"s3://{bucket}/{OUTPUT_PREFIX}/{job_name}/",
-        hyperparameters=hyperparameters(conversation, model),
+        # Distillation and RFT take their settings in customizationConfig, not in hyperParameters.
+        hyperparameters={} if distillation or reinforcement else settings,
+        teacher_id=conversation.teacher_id if distillation else None,
+        max_response_tokens=int(settings[MAX_RESPONSE]) if distillation else None,
+        grader_arn=conversation.grader_arn if reinforcement else None,
+        rft_hyperparameters=_typed(model, kind, settings) if reinforcement else {},
         tags={
             f"{TAG_PREFIX}:user": conversation.user,
             f"{TAG_PREFIX}:channel": conversation.channel,
@@ -56,6 +66,21 @@ def job_request(conversation: Conversation, model: ModelSpec, *, role_arn: str, 
             f"{TAG_PREFIX}:tokens": str(conversation.training.tokens),
         },
     )
+
+
+def _typed(model: ModelSpec, kind: CustomizationType, settings: dict[str, str]) -> dict[str, int | float | str]:
+    """RFT settings as the API types them: whole numbers, decimals and words."""
+    kinds = {spec.name: spec.kind for spec in model.hyperparameters_for(kind)}
+    typed: dict[str, int | float | str] = {}
+    for name, value in settings.items():
+        match kinds.get(name):
+            case ValueKind.INT:
+                typed[name] = int(value)
+            case ValueKind.FLOAT:
+                typed[name] = float(value)
+            case _:
+                typed[name] = value
+    return typed
 
 
 def started_message(snapshot: JobSnapshot, model: ModelSpec, record: JobRecord) -> Message:
@@ -153,7 +178,7 @@ class JobLauncher:
         assert conversation.customization is not None
         assert conversation.training is not None
         job_epochs = epochs(conversation, model)
-        estimate = estimate_cost(model, training_tokens=conversation.training.tokens, epochs=job_epochs)
+        estimate = cost_estimate(conversation, model, self._catalogue)
         record = JobRecord(
             job_name=snapshot.job_name,
             job_arn=snapshot.job_arn,

@@ -46,7 +46,23 @@ class ResolveLaunch:
     """A launch outlived its deadline: find the job by its name in Bedrock and adopt it, or give Start back."""
 
 
+@dataclass(frozen=True, slots=True)
+class CheckGrader:
+    """Look the grader Lambda up; answer with GraderChecked."""
+
+    arn: str
+
+
+@dataclass(frozen=True, slots=True)
+class TestGrader:
+    """Invoke the grader with a few records and a plausible answer each; answer with GraderTested."""
+
+    arn: str
+    #: The records, as JSON lines.
+    samples: tuple[str, ...]
+
+
 #: What the service performs after the save; a ``Say`` goes to the outbox instead.
-Work = Whisper | CheckDataset | LaunchJob | ResolveLaunch
+Work = Whisper | CheckDataset | LaunchJob | ResolveLaunch | CheckGrader | TestGrader
 #: Every effect, a closed union: the outbox and the service each match it exhaustively (mypy checks it).
 Effect = Say | Work

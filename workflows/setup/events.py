@@ -42,6 +42,19 @@ class ModelChosen:
 
 
 @dataclass(frozen=True, slots=True)
+class TeacherChosen:
+    user: str
+    teacher_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class GraderTestPressed:
+    """*Test my grader* at the review."""
+
+    user: str
+
+
+@dataclass(frozen=True, slots=True)
 class FileAttached:
     user: str
     file: SlackFile
@@ -119,6 +132,23 @@ class LaunchAbandoned:
 
 
 @dataclass(frozen=True, slots=True)
+class GraderChecked:
+    """The grader ARN was looked up; ``problem`` says why it cannot be used (None: found)."""
+
+    arn: str
+    problem: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GraderTested:
+    """What the grader answered to a few records: the verdict to show, and whether its answer was usable."""
+
+    arn: str
+    passed: bool
+    verdict: Message
+
+
+@dataclass(frozen=True, slots=True)
 class Recover:
     """The scheduled tick looks in: a busy stage past its deadline recovers, anything else is unchanged."""
 
@@ -129,6 +159,8 @@ PersonEvent = (
     | DataAnswered
     | GoalAnswered
     | ModelChosen
+    | TeacherChosen
+    | GraderTestPressed
     | FileAttached
     | TextTyped
     | ValidationSkipped
@@ -136,5 +168,14 @@ PersonEvent = (
     | BackPressed
     | CancelPressed
 )
-ResultEvent = DatasetAccepted | DatasetRefused | JobLaunched | JobLaunchRefused | LaunchAbandoned | Recover
+ResultEvent = (
+    DatasetAccepted
+    | DatasetRefused
+    | JobLaunched
+    | JobLaunchRefused
+    | LaunchAbandoned
+    | GraderChecked
+    | GraderTested
+    | Recover
+)
 Event = PersonEvent | ResultEvent

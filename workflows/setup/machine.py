@@ -17,7 +17,16 @@ from workflows.dataset_rules import TYPE_LABELS, CustomizationType
 from workflows.messages import Message, Reply
 from workflows.setup import questions
 from workflows.setup.advice import DataAnswer, GoalAnswer, recommend
-from workflows.setup.effects import CheckDataset, Effect, LaunchJob, ResolveLaunch, Say, Whisper
+from workflows.setup.effects import (
+    CheckDataset,
+    CheckGrader,
+    Effect,
+    LaunchJob,
+    ResolveLaunch,
+    Say,
+    TestGrader,
+    Whisper,
+)
 from workflows.setup.events import (
     BackPressed,
     CancelPressed,
@@ -27,6 +36,9 @@ from workflows.setup.events import (
     Event,
     FileAttached,
     GoalAnswered,
+    GraderChecked,
+    GraderTested,
+    GraderTestPressed,
     HelpRequested,
     JobLaunched,
     JobLaunchRefused,
@@ -37,10 +49,12 @@ from workflows.setup.events import (
     ResultEvent,
     SlackFile,
     StartPressed,
+    TeacherChosen,
     TextTyped,
     TypeChosen,
     ValidationSkipped,
 )
+from workflows.setup.grader import arn_problem
 from workflows.setup.model import Busy, Conversation, DatasetRole, Stage, source_name
 from workflows.setup.review import review_message, settings_change
 from workflows.slack_text import code, mention, mrkdwn
@@ -95,7 +109,16 @@ def begin(*, team: str, channel: str, thread_ts: str, user: str, context: Contex
 def advance(conversation: Conversation, event: Event, context: Context) -> Step:
     """Apply one event; never raises for anything a person can do."""
     match event:
-        case DatasetAccepted() | DatasetRefused() | JobLaunched() | JobLaunchRefused() | LaunchAbandoned() | Recover():
+        case (
+            DatasetAccepted()
+            | DatasetRefused()
+            | JobLaunched()
+            | JobLaunchRefused()
+            | LaunchAbandoned()
+            | GraderChecked()
+            | GraderTested()
+            | Recover()
+        ):
             step = _on_result(conversation, event, context)
         case (
             TypeChosen()
@@ -103,6 +126,8 @@ def advance(conversation: Conversation, event: Event, context: Context) -> Step:
             | DataAnswered()
             | GoalAnswered()
             | ModelChosen()
+            | TeacherChosen()
+            | GraderTestPressed()
             | FileAttached()
             | TextTyped()
             | ValidationSkipped()
@@ -130,12 +155,17 @@ def question_for(conversation: Conversation, context: Context) -> Message:
         return questions.ask_goal()
     if stage is Stage.CHOOSING_MODEL:
         return _model_question(conversation, context)
+    if stage is Stage.CHOOSING_TEACHER:
+        model = _model(conversation, context)
+        return questions.choose_teacher(model, catalogue.teachers_for(model, context.region))
+    if stage is Stage.AWAITING_GRADER:
+        return questions.ask_grader(_model(conversation, context), context.region)
     if stage is Stage.AWAITING_TRAINING:
         return questions.ask_training(_model(conversation, context), _type(conversation), catalogue)
     if stage is Stage.AWAITING_VALIDATION:
         return questions.ask_validation()
     if stage is Stage.REVIEWING:
-        return review_message(conversation, _model(conversation, context))
+        return review_message(conversation, _model(conversation, context), catalogue)
     return questions.choose_type(catalogue)
 
 
@@ -174,6 +204,8 @@ def _answer(conversation: Conversation, event: PersonEvent, context: Context) ->
         return _goto(conversation, Stage.CHOOSING_TYPE, context, help_goal=event.answer)
     if stage is Stage.CHOOSING_MODEL and isinstance(event, ModelChosen):
         return _choose_model(conversation, event, context)
+    if (step := _answer_teacher_or_grader(conversation, event, context)) is not None:
+        return step
     if stage in {Stage.AWAITING_TRAINING, Stage.AWAITING_VALIDATION} and isinstance(event, FileAttached):
         return _attach(conversation, event.file, context)
     if stage is Stage.AWAITING_VALIDATION and isinstance(event, ValidationSkipped):
@@ -185,6 +217,18 @@ def _answer(conversation: Conversation, event: PersonEvent, context: Context) ->
     if isinstance(event, TextTyped) and event.text.startswith("s3://") and stage is _dataset_stage(conversation):
         return _check(conversation, event.text, context)
     return Step(conversation, (_say(Message(questions.hint(conversation))),))
+
+
+def _answer_teacher_or_grader(conversation: Conversation, event: PersonEvent, context: Context) -> Step | None:
+    """Distillation's teacher and reinforcement fine-tuning's grader; None for any other answer."""
+    stage = conversation.stage
+    if stage is Stage.CHOOSING_TEACHER and isinstance(event, TeacherChosen):
+        return _choose_teacher(conversation, event, context)
+    if stage is Stage.AWAITING_GRADER and isinstance(event, TextTyped):
+        return _grader_typed(conversation, event.text, context)
+    if stage is Stage.REVIEWING and isinstance(event, GraderTestPressed):
+        return _test_grader(conversation)
+    return None
 
 
 def _interpret(conversation: Conversation, event: TextTyped, context: Context) -> PersonEvent:
@@ -199,6 +243,10 @@ def _interpret(conversation: Conversation, event: TextTyped, context: Context) -
         return ValidationSkipped(user)
     if stage is Stage.REVIEWING and word in {"start", "go"}:
         return StartPressed(user)
+    if stage is Stage.REVIEWING and word in {"test", "test grader", "test my grader"}:
+        return GraderTestPressed(user)
+    if stage is Stage.CHOOSING_TEACHER and " " not in text and text:
+        return TeacherChosen(user, text)
     if stage is Stage.CHOOSING_TYPE and (kind := parse_type(word)) is not None:
         return TypeChosen(user, kind)
     if stage is Stage.CHOOSING_MODEL and " " not in text and text:
@@ -225,7 +273,76 @@ def _choose_model(conversation: Conversation, event: ModelChosen, context: Conte
         problem = f"{model.name} is not available in {context.region} (it is in {', '.join(model.regions)})."
     if problem:
         return Step(conversation, (_say(Message(problem + " Pick one from the menu.")),))
+    if customization is CustomizationType.DISTILLATION:
+        if not context.catalogue.teachers_for(model, context.region):
+            text = f"No teacher for {model.name} is available in {context.region}. Pick another student."
+            return Step(conversation, (_say(Message(text)),))
+        return _goto(conversation, Stage.CHOOSING_TEACHER, context, model_id=model.id)
+    if customization is CustomizationType.REINFORCEMENT:
+        return _goto(conversation, Stage.AWAITING_GRADER, context, model_id=model.id)
     return _goto(conversation, Stage.AWAITING_TRAINING, context, model_id=model.id)
+
+
+def _choose_teacher(conversation: Conversation, event: TeacherChosen, context: Context) -> Step:
+    model = _model(conversation, context)
+    teachers = context.catalogue.teachers_for(model, context.region)
+    if event.teacher_id not in {teacher.id for teacher in teachers}:
+        names = ", ".join(code(teacher.id) for teacher in teachers)
+        text = f"{code(event.teacher_id[:100])} cannot teach {model.name} in {context.region}; its teachers: {names}."
+        return Step(conversation, (_say(Message(text)),))
+    return _goto(conversation, Stage.AWAITING_TRAINING, context, teacher_id=event.teacher_id)
+
+
+def _grader_typed(conversation: Conversation, text: str, context: Context) -> Step:
+    """An ARN that could be the grader is looked up; anything else is explained."""
+    arn = text.strip()
+    problem = arn_problem(arn, context.region)
+    if problem is not None:
+        return Step(conversation, (_say(Message(problem, context=questions.NAVIGATION_HINT)),))
+    updated = conversation.model_copy(update={"pending_grader": arn})
+    return Step(updated, (_say(Message(f"Looking up {code(arn)}…")), CheckGrader(arn)))
+
+
+def _grader_checked(conversation: Conversation, event: GraderChecked, context: Context) -> Step:
+    if conversation.stage is not Stage.AWAITING_GRADER or conversation.pending_grader != event.arn:
+        return Step(conversation)
+    if event.problem is not None:
+        cleared = conversation.model_copy(update={"pending_grader": None})
+        return Step(cleared, (_say(Message(event.problem, context=questions.NAVIGATION_HINT)),))
+    found = Message(f"Found the grader {code(event.arn)}.", context=questions.GRADER_ROLE_HINT)
+    queued = conversation.queued_training_uri
+    changes = {"grader_arn": event.arn, "pending_grader": None, "grader_test": None, "queued_training_uri": None}
+    if queued:
+        # The one-line setup: the training data it named is checked next.
+        waiting = conversation.model_copy(
+            update={
+                "stage": Stage.AWAITING_TRAINING,
+                "previous": (*conversation.previous, conversation.stage),
+                **changes,
+            }
+        )
+        step = _check(waiting, queued, context)
+    else:
+        step = _goto(conversation, Stage.AWAITING_TRAINING, context, **changes)
+    return Step(step.conversation, (_say(found), *step.effects))
+
+
+def _test_grader(conversation: Conversation) -> Step:
+    training = conversation.training
+    if conversation.grader_arn is None or training is None or not training.samples:
+        return Step(conversation, (_say(Message("There is no grader or no record to test it with.")),))
+    count = len(training.samples)
+    text = (
+        f"Sending {count} records from {code(training.name)} to your grader, each answered with its reference answer."
+    )
+    return Step(conversation, (_say(Message(text)), TestGrader(conversation.grader_arn, training.samples)))
+
+
+def _grader_tested(conversation: Conversation, event: GraderTested) -> Step:
+    if conversation.stage is not Stage.REVIEWING or conversation.grader_arn != event.arn:
+        return Step(conversation)
+    updated = conversation.model_copy(update={"grader_test": "passed" if event.passed else "failed"})
+    return Step(updated, (_say(event.verdict),))
 
 
 def _attach(conversation: Conversation, file: SlackFile, context: Context) -> Step:
@@ -290,10 +407,16 @@ def _change_settings(conversation: Conversation, text: str, context: Context) ->
     changed, problems = settings_change(conversation, model, text)
     if problems:
         return Step(conversation, (_say(Message("I could not change that.", details=tuple(problems))),))
-    return Step(changed, (_say(review_message(changed, model)),))
+    return Step(changed, (_say(review_message(changed, model, context.catalogue)),))
 
 
 def _start(conversation: Conversation, context: Context) -> Step:
+    if conversation.grader_test == "failed":
+        text = (
+            "Your grader failed its last test (see above), and a job with that grader would fail or learn nothing. "
+            "Fix it and press *Test my grader* again, then Start."
+        )
+        return Step(conversation, (_say(Message(text)),))
     busy = _busy(context, f"l{conversation.version}", context.launch_seconds)
     updated = conversation.model_copy(update={"stage": Stage.STARTING, "busy": busy})
     return Step(updated, (LaunchJob(),))
@@ -356,9 +479,13 @@ def _cancel(conversation: Conversation) -> Step:
 
 
 #: What each stage's answer set; going back to a stage forgets its answer and everything after it.
+_DATA = {"training": None, "validation": None}
+_GRADER = {"grader_arn": None, "pending_grader": None, "grader_test": None}
 _FORGET_FROM: dict[Stage, dict[str, Any]] = {
-    Stage.CHOOSING_TYPE: {"customization": None, "model_id": None, "training": None, "validation": None},
-    Stage.CHOOSING_MODEL: {"model_id": None, "training": None, "validation": None},
+    Stage.CHOOSING_TYPE: {"customization": None, "model_id": None, "teacher_id": None, **_GRADER, **_DATA},
+    Stage.CHOOSING_MODEL: {"model_id": None, "teacher_id": None, **_GRADER, **_DATA},
+    Stage.CHOOSING_TEACHER: {"teacher_id": None, **_DATA},
+    Stage.AWAITING_GRADER: {**_GRADER, **_DATA},
     Stage.AWAITING_TRAINING: {"training": None, "validation": None},
     Stage.AWAITING_VALIDATION: {"validation": None},
 }
@@ -399,6 +526,10 @@ def _on_result(conversation: Conversation, event: ResultEvent, context: Context)
             return _checked(conversation, event, context)
         case JobLaunched():
             return _launched(conversation, event)
+        case GraderChecked():
+            return _grader_checked(conversation, event, context)
+        case GraderTested():
+            return _grader_tested(conversation, event)
         case LaunchAbandoned() | JobLaunchRefused():
             return _not_launched(conversation, event, context)
         case _:

@@ -27,6 +27,10 @@ class Stage(StrEnum):
     ASKING_GOAL = "asking_goal"
     #: Which base model (a menu of those that support the type in the region).
     CHOOSING_MODEL = "choosing_model"
+    #: Distillation: which teacher writes the answers (buttons of the student's teachers in the region).
+    CHOOSING_TEACHER = "choosing_teacher"
+    #: Reinforcement fine-tuning: the grader Lambda's ARN, typed in the thread (and then checked).
+    AWAITING_GRADER = "awaiting_grader"
     #: Waiting for the training file (upload in the thread) or an s3:// URI.
     AWAITING_TRAINING = "awaiting_training"
     #: The training dataset is being checked.
@@ -91,6 +95,10 @@ class DatasetSummary(BaseModel):
     warnings: int = 0
     #: The system prompt the training records share, when they have one (used when the model is tried).
     system_prompt: str | None = None
+    #: The most tokens one record has (reinforcement: the longest prompt, held against maxPromptLength).
+    longest_tokens: int | None = None
+    #: A few records as JSON lines (reinforcement: what *Test my grader* sends the grader).
+    samples: tuple[str, ...] = ()
 
 
 class Busy(BaseModel):
@@ -132,6 +140,14 @@ class Conversation(BaseModel):
     help_data: str | None = None
     help_goal: str | None = None
     model_id: str | None = None
+    #: Distillation: the teacher's ``teacherModelIdentifier``.
+    teacher_id: str | None = None
+    #: Reinforcement fine-tuning: the grader Lambda's ARN, once it was found in the job's region.
+    grader_arn: str | None = None
+    #: An ARN typed and being looked up (the answer is ignored unless it matches).
+    pending_grader: str | None = None
+    #: The last *Test my grader* outcome: "passed" or "failed" (None: not tested).
+    grader_test: str | None = None
     training: DatasetSummary | None = None
     validation: DatasetSummary | None = None
     #: Hyperparameters the person changed (API name → string); defaults come from the catalogue.
@@ -139,6 +155,8 @@ class Conversation(BaseModel):
     name: str | None = None
     #: A validation URI from the one-line setup, checked once the training file passes.
     queued_validation_uri: str | None = None
+    #: The one-line setup of reinforcement fine-tuning: the training URI, checked once the grader is found.
+    queued_training_uri: str | None = None
     #: The one-line setup without ``validation=``: a passing training file leads to the review
     #: (validation is optional) instead of the validation question.
     review_after_training: bool = False

@@ -9,15 +9,19 @@ from datetime import datetime
 
 from workflows.catalogue.errors import UnknownModel
 from workflows.catalogue.hyperparameters import check_hyperparameters
+from workflows.catalogue.schema import ModelSpec
 from workflows.command_grammar import parse_type
 from workflows.dataset_rules import CustomizationType
+from workflows.messages import Message, Reply
+from workflows.setup.effects import CheckGrader, Say
+from workflows.setup.grader import arn_problem
 from workflows.setup.machine import Context, Step, start_check
 from workflows.setup.model import Conversation, Stage
-from workflows.setup.review import JOB_LABEL
+from workflows.setup.review import JOB_LABEL, MAX_RESPONSE, settings_change
 from workflows.slack_text import code
 
 S3_URI = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[^\s]*[^/\s]$")
-_KNOWN = {"type", "model", "data", "validation", "epochs", "name"}
+_KNOWN = {"type", "model", "data", "validation", "epochs", "name", "teacher", "grader"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +35,23 @@ class OneLinePlan:
     hyperparameters: dict[str, str]
     name: str | None
     now: datetime
+    teacher_id: str | None = None
+    grader_arn: str | None = None
 
     def start(self, *, team: str, channel: str, thread_ts: str, user: str, context: Context) -> Step:
-        """The conversation checking the training data (owned and with a deadline, like any check)."""
+        """The conversation checking the training data (owned and with a deadline, like any check);
+        for reinforcement fine-tuning, looking the grader up first."""
         waiting = self.conversation(team=team, channel=channel, thread_ts=thread_ts, user=user)
+        if self.grader_arn is not None:
+            looking = waiting.model_copy(
+                update={
+                    "stage": Stage.AWAITING_GRADER,
+                    "pending_grader": self.grader_arn,
+                    "queued_training_uri": self.training_uri,
+                }
+            )
+            text = Message(f"Looking up the grader {code(self.grader_arn)}…")
+            return Step(looking, (Say(Reply(text)), CheckGrader(self.grader_arn)))
         return start_check(waiting, self.training_uri, context)
 
     def conversation(self, *, team: str, channel: str, thread_ts: str, user: str) -> Conversation:
@@ -48,6 +65,7 @@ class OneLinePlan:
             previous=(Stage.CHOOSING_TYPE, Stage.CHOOSING_MODEL),
             customization=self.customization,
             model_id=self.model_id,
+            teacher_id=self.teacher_id,
             hyperparameters=self.hyperparameters,
             name=self.name,
             queued_validation_uri=self.validation_uri,
@@ -66,13 +84,15 @@ def plan_one_line(options: Mapping[str, str], context: Context) -> OneLinePlan |
     customization = parse_type(options.get("type", "")) if "type" in options else None
     if "type" in options and customization is None:
         problems.append(
-            f"{code('type=' + options['type'])} is not a type: use instruction, continued-pretraining or conversation."
+            f"{code('type=' + options['type'])} is not a type: use instruction, continued-pretraining, conversation, "
+            "distillation or reinforcement."
         )
     elif customization is not None and not context.catalogue.customization(customization).offered:
         problems.append(
             f"{customization} is not offered here yet: use instruction, continued-pretraining or conversation."
         )
         customization = None
+    problems += _type_specific_problems(options, customization, context)
     for key in ("data", "validation"):
         if key in options and not S3_URI.match(options[key]):
             problems.append(
@@ -92,6 +112,9 @@ def plan_one_line(options: Mapping[str, str], context: Context) -> OneLinePlan |
             problems.append(f"{model.name} does not support {customization}; see `/finetune models {customization}`.")
         elif not model.in_region(context.region):
             problems.append(f"{model.name} is not available in {context.region} (it is in {', '.join(model.regions)}).")
+        elif customization is CustomizationType.DISTILLATION:
+            problems += _teacher_problems(options.get("teacher"), model, context)
+            overrides = _distillation_settings(options, model, context, problems)
         else:
             typed = {key: value for key, value in options.items() if key not in _KNOWN}
             if "epochs" in options:
@@ -111,4 +134,56 @@ def plan_one_line(options: Mapping[str, str], context: Context) -> OneLinePlan |
         hyperparameters=overrides,
         name=name,
         now=context.now,
+        teacher_id=options.get("teacher") if customization is CustomizationType.DISTILLATION else None,
+        grader_arn=options.get("grader") if customization is CustomizationType.REINFORCEMENT else None,
     )
+
+
+def _type_specific_problems(
+    options: Mapping[str, str], customization: CustomizationType | None, context: Context
+) -> list[str]:
+    """``teacher=`` goes with distillation and ``grader=`` with reinforcement, each required there."""
+    problems = []
+    if customization is CustomizationType.REINFORCEMENT:
+        if "grader" not in options:
+            problems.append("`grader=` is required for reinforcement: the ARN of the grader Lambda.")
+        elif (bad := arn_problem(options["grader"], context.region)) is not None:
+            problems.append(bad)
+    if customization is CustomizationType.DISTILLATION and "teacher" not in options:
+        problems.append("`teacher=` is required for distillation: a teacher's id (`/finetune models distillation`).")
+    for key, needs in (("teacher", CustomizationType.DISTILLATION), ("grader", CustomizationType.REINFORCEMENT)):
+        if key in options and customization is not needs:
+            problems.append(f"`{key}=` goes with `type={needs.value}` only.")
+    return problems
+
+
+def _teacher_problems(teacher: str | None, model: ModelSpec, context: Context) -> list[str]:
+    teachers = context.catalogue.teachers_for(model, context.region)
+    if teacher is None or teacher in {known.id for known in teachers}:
+        return []
+    names = ", ".join(code(known.id) for known in teachers) or "none here"
+    return [f"{code('teacher=' + teacher)} cannot teach {model.name} in {context.region}; its teachers: {names}."]
+
+
+def _distillation_settings(
+    options: Mapping[str, str], model: ModelSpec, context: Context, problems: list[str]
+) -> dict[str, str]:
+    """Distillation's one setting (the teacher's longest answer), checked as the review checks it."""
+    typed = {key: value for key, value in options.items() if key not in _KNOWN}
+    if "epochs" in options:
+        problems.append("`epochs=` does not apply to distillation: Bedrock chooses the student's training.")
+    if not typed:
+        return {}
+    probe = Conversation(
+        team="",
+        channel="",
+        thread_ts="",
+        user="",
+        customization=CustomizationType.DISTILLATION,
+        created_at=context.now,
+        updated_at=context.now,
+    )
+    words = " ".join(f"{key}={value}" for key, value in typed.items())
+    changed, found = settings_change(probe, model, words)
+    problems += found
+    return {MAX_RESPONSE: changed.hyperparameters[MAX_RESPONSE]} if MAX_RESPONSE in changed.hyperparameters else {}

@@ -12,7 +12,17 @@ from datetime import datetime, timedelta
 from typing import assert_never
 
 from workflows.messages import Message
-from workflows.setup.effects import CheckDataset, Effect, LaunchJob, ResolveLaunch, Say, Whisper, Work
+from workflows.setup.effects import (
+    CheckDataset,
+    CheckGrader,
+    Effect,
+    LaunchJob,
+    ResolveLaunch,
+    Say,
+    TestGrader,
+    Whisper,
+    Work,
+)
 from workflows.setup.model import Conversation
 from workflows.setup.outgoing import Outgoing, OutgoingKind
 
@@ -34,7 +44,7 @@ def queue(conversation: Conversation, effects: tuple[Effect, ...]) -> tuple[Conv
         match effect:
             case Say():
                 updated = _say(updated, effect)
-            case Whisper() | CheckDataset() | LaunchJob() | ResolveLaunch():
+            case Whisper() | CheckDataset() | LaunchJob() | ResolveLaunch() | CheckGrader() | TestGrader():
                 rest.append(effect)
             case _:
                 assert_never(effect)

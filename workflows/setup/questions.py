@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflows.catalogue.schema import Catalogue, ModelSpec
+from workflows.catalogue.schema import Catalogue, ModelSpec, TeacherAccess, TeacherSpec
 from workflows.dataset_rules import TYPE_LABELS, CustomizationType
 from workflows.messages import Action, Button, Menu, Message, Option, Style
 from workflows.setup.advice import AdviceRule, DataAnswer, GoalAnswer
@@ -11,6 +11,11 @@ from workflows.setup.model import Conversation, Stage
 BACK = Button("Back", Action.BACK)
 CANCEL = Button("Cancel", Action.CANCEL, style=Style.DANGER)
 NAVIGATION_HINT = "Type `back` to change the previous answer or `cancel` to stop."
+#: What the bot cannot check about a grader: Bedrock invokes it as the job's service role.
+GRADER_ROLE_HINT = (
+    "Bedrock calls it as the job's service role (FINETUNE_ROLE_ARN), which needs `lambda:InvokeFunction` on it; "
+    "I cannot check the role's permissions from here."
+)
 
 
 #: Short button labels for each type (people and tests click by these).
@@ -112,6 +117,42 @@ def no_models(customization: CustomizationType, region: str) -> Message:
     )
 
 
+def choose_teacher(model: ModelSpec, teachers: list[TeacherSpec]) -> Message:
+    """The teachers that can teach ``model`` here, one button each."""
+    details = tuple(
+        f"*{teacher.name}* (`{teacher.id}`)"
+        + (
+            " — reached through a cross-region inference profile"
+            if teacher.access is TeacherAccess.INFERENCE_PROFILE
+            else ""
+        )
+        for teacher in teachers
+    )
+    return Message(
+        text=f"Which teacher should write the answers {model.name} learns from?",
+        details=(
+            *details,
+            "The teacher runs on every prompt, and its inference is billed at its on-demand price on top of "
+            "the student's training (the review shows how much).",
+        ),
+        buttons=(*(Button(teacher.name, Action.CHOOSE_TEACHER, teacher.id) for teacher in teachers), BACK, CANCEL),
+    )
+
+
+def ask_grader(model: ModelSpec, region: str) -> Message:
+    return Message(
+        text=f"Which Lambda function grades {model.name}'s answers? Type its ARN here.",
+        details=(
+            f"It must be in {region}, like `arn:aws:lambda:{region}:123456789012:function:my-grader`. Bedrock sends it "
+            "a list of items (each with its `id`, the `messages` ending with the model's answer, and your record's "
+            "other fields under `metadata`) and needs back, per item, the `id` and a numeric `aggregate_reward_score`.",
+            "After the dataset, *Test my grader* sends it a few of your records before anything is spent.",
+        ),
+        buttons=(BACK, CANCEL),
+        context=NAVIGATION_HINT,
+    )
+
+
 def ask_training(model: ModelSpec, customization: CustomizationType, catalogue: Catalogue) -> Message:
     info = catalogue.customization(customization)
     return Message(
@@ -142,6 +183,8 @@ def hint(conversation: Conversation) -> str:
         Stage.ASKING_DATA: "Pick the kind of data you have with the buttons above.",
         Stage.ASKING_GOAL: "Pick what you want to change with the buttons above.",
         Stage.CHOOSING_MODEL: "Pick a model from the menu above, or type a model id.",
+        Stage.CHOOSING_TEACHER: "Pick a teacher with the buttons above, or type its model id.",
+        Stage.AWAITING_GRADER: "Type the grader Lambda's ARN (arn:aws:lambda:…).",
         Stage.AWAITING_TRAINING: "Upload a .jsonl file in this thread, or type an s3:// URI.",
         Stage.AWAITING_VALIDATION: "Upload a validation .jsonl file, type an s3:// URI, or type `skip`.",
         Stage.REVIEWING: "Type `key=value` to change a setting (e.g. `epochCount=2`), or press Start.",

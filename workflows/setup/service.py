@@ -17,15 +17,25 @@ from typing import assert_never
 
 from workflows.catalogue.schema import Catalogue
 from workflows.datasets.checking import DatasetChecker
-from workflows.exceptions import ConcurrentUpdate, MessageGone, StorageUnavailable
+from workflows.exceptions import BotError, ConcurrentUpdate, MessageGone, StorageUnavailable
 from workflows.jobs.launch import JobLauncher
 from workflows.messages import Message
-from workflows.ports import Clock, ConversationStore, KeyedPosts, Locks, Notifier
+from workflows.ports import Clock, ConversationStore, GraderFunctions, KeyedPosts, Locks, Notifier
 from workflows.setup import outbox
 from workflows.setup.cancellation import Cancellation
 from workflows.setup.courier import OutboxCourier
-from workflows.setup.effects import CheckDataset, Effect, LaunchJob, ResolveLaunch, Whisper, Work
-from workflows.setup.events import CancelPressed, Event, Recover
+from workflows.setup.effects import (
+    CheckDataset,
+    CheckGrader,
+    Effect,
+    LaunchJob,
+    ResolveLaunch,
+    TestGrader,
+    Whisper,
+    Work,
+)
+from workflows.setup.events import CancelPressed, Event, GraderChecked, GraderTested, Recover
+from workflows.setup.grader import judge, test_items
 from workflows.setup.machine import CHECK_SECONDS, LAUNCH_SECONDS, Context, advance, begin
 from workflows.setup.model import Conversation, Stage
 from workflows.setup.one_line import plan_one_line
@@ -82,6 +92,7 @@ class ConversationService:
         region: str,
         max_upload_bytes: int,
         storage_up: Callable[[], bool],
+        graders: GraderFunctions,
         deadlines: Deadlines | None = None,
         worker: str | None = None,
     ) -> None:
@@ -94,6 +105,7 @@ class ConversationService:
         self._worker = worker or this_worker()
         self._datasets = datasets
         self._launcher = launcher
+        self._graders = graders
         self._catalogue = catalogue
         self._clock = clock
         self._region = region
@@ -277,5 +289,26 @@ class ConversationService:
                 resolved = self._launcher.resolve(conversation)
                 if resolved is not None:
                     self.handle(conversation.id, resolved, where=where)
+            case CheckGrader(arn=arn):
+                self.handle(conversation.id, self._check_grader(arn), where=where)
+            case TestGrader(arn=arn, samples=samples):
+                self.handle(conversation.id, self._test_grader(arn, samples), where=where)
             case _:
                 assert_never(effect)
+
+    def _check_grader(self, arn: str) -> GraderChecked:
+        try:
+            self._graders.find(arn)
+        except BotError as exc:
+            return GraderChecked(arn, problem=str(exc))
+        return GraderChecked(arn)
+
+    def _test_grader(self, arn: str, samples: tuple[str, ...]) -> GraderTested:
+        """Invoke the grader with a few records; never raises for what the grader does."""
+        items = test_items(samples)
+        try:
+            reply = self._graders.invoke(arn, items)
+        except BotError as exc:
+            return GraderTested(arn, False, Message("I could not call your grader.", details=(str(exc),)))
+        passed, verdict = judge(items, reply)
+        return GraderTested(arn, passed, verdict)

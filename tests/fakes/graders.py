@@ -1,0 +1,29 @@
+"""``GraderFunctions`` in memory: graders are Python handlers by ARN, and every call is recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from workflows.exceptions import GraderUnavailable
+from workflows.ports import GraderReply
+
+
+class FakeGraders:
+    """A handler that raises stands for a Lambda that raised (Lambda's ``FunctionError``)."""
+
+    def __init__(self) -> None:
+        self.handlers: dict[str, Callable[[Any], Any]] = {}
+        self.calls: list[tuple[str, Any]] = []
+
+    def find(self, arn: str) -> None:
+        if arn not in self.handlers:
+            raise GraderUnavailable(f"There is no Lambda function {arn} in this account and region.")
+
+    def invoke(self, arn: str, payload: object) -> GraderReply:
+        self.find(arn)
+        self.calls.append((arn, payload))
+        try:
+            return GraderReply(payload=self.handlers[arn](payload))
+        except Exception as exc:
+            return GraderReply(error=f"{type(exc).__name__}: {exc}")

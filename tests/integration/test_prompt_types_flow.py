@@ -1,0 +1,257 @@
+"""Distillation and reinforcement fine-tuning over HTTP: advisor to one correct job, graders tested before Start."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Callable, Mapping
+from contextlib import suppress
+from typing import Any
+
+import boto3
+import pytest
+import redis
+
+from bot.sandbox.driver import SlackDriver
+from bot.sandbox.emulator import SlackEmulator
+from bot.sandbox.grader_function import provision_sample_grader
+from bot.sandbox.samples import DISTILLATION, REINFORCEMENT, sample_bytes
+from tests.conftest import SIGNING_SECRET
+from tests.jobs.monitoring.live import wait_for_notice
+from tests.jobs.monitoring.moto_jobs import set_status
+from tests.support.bot_process import BotProcess
+from tests.support.moto_server import MotoServer
+from tests.support.stack import BUCKET, CHANNEL, REGION, USER, Stack, bot_environment, full_text
+from workflows.jobs.job import JobStatus
+
+pytestmark = pytest.mark.integration
+
+ACCOUNT = "123456789012"
+
+
+@pytest.fixture
+def polled(
+    bot_factory: Callable[[Mapping[str, str]], BotProcess],
+    emulator: SlackEmulator,
+    redis_client: redis.Redis,
+    redis_url: str,
+    aws: MotoServer,
+) -> Stack:
+    """The stack with a one-second status tick, so the completion notice comes within the test."""
+    boto3.client("s3", region_name=REGION, endpoint_url=aws.endpoint_url).create_bucket(Bucket=BUCKET)
+    env = bot_environment(
+        emulator=emulator, signing_secret=SIGNING_SECRET, redis_url=redis_url, aws_url=aws.endpoint_url
+    )
+    env = env | {"FINETUNE_POLL_SECONDS": "1"}
+    bot = bot_factory(env)
+    driver = SlackDriver(bot.events_url, SIGNING_SECRET, emulator, default_user=USER, default_channel=CHANNEL)
+    return Stack(bot=bot, emulator=emulator, driver=driver, aws_url=aws.endpoint_url, env=env, start_bot=bot_factory)
+
+
+def broken(sample: str, replacements: dict[int, str]) -> bytes:
+    lines = sample_bytes(sample).decode().splitlines()
+    for number, text in replacements.items():
+        lines[number - 1] = text
+    return ("\n".join(lines) + "\n").encode()
+
+
+def advise(stack: Stack, thread: str, data: str, goal: str, recommended: str) -> None:
+    stack.driver.click("Help me choose", thread_ts=thread)
+    stack.reply(thread, "What data do you have?")
+    stack.driver.click(data, thread_ts=thread)
+    stack.reply(thread, "What do you want the model to do differently?")
+    stack.driver.click(goal, thread_ts=thread)
+    stack.reply(thread, f"I recommend *{recommended}*")
+    stack.driver.click(f"{recommended} (recommended)", thread_ts=thread)
+    stack.reply(thread, "Which base model?")
+
+
+def open_thread(stack: Stack) -> str:
+    assert stack.driver.slash_command("").status == 200
+    thread = stack.root().ts
+    stack.reply(thread, "What kind of customization do you want?")
+    return thread
+
+
+def complete(stack: Stack, job_name: str) -> str:
+    set_status(job_name, JobStatus.COMPLETED)
+    return full_text(wait_for_notice(stack.emulator, job_name, timeout=20))
+
+
+def test_distillation_from_the_advisor_to_one_job_with_its_teacher(polled: Stack) -> None:
+    stack = polled
+    thread = open_thread(stack)
+    advise(stack, thread, "Prompts, but no good answers yet", "A big model's quality, cheaper", "Distillation")
+    stack.driver.choose("Nova Micro", thread_ts=thread)
+    stack.reply(thread, "Which teacher should write the answers")
+    stack.driver.click("Nova Pro", thread_ts=thread)
+    stack.reply(thread, "Now the training data")
+
+    multi = json.dumps(
+        {"schemaVersion": "bedrock-conversation-2024", "messages": [{"role": "assistant", "content": [{"text": "Hi"}]}]}
+    )
+    stack.driver.upload_file(
+        "prompts.jsonl", broken(DISTILLATION, {4: '{"schemaVersion": ', 9: multi}), thread_ts=thread
+    )
+    text = full_text(stack.reply(thread, "problems to fix before training"))
+    assert "Line 4" in text
+    assert "Line 9" in text
+    assert stack.jobs() == []
+
+    stack.driver.upload_file("prompts-fixed.jsonl", sample_bytes(DISTILLATION), thread_ts=thread)
+    stack.reply(thread, "`prompts-fixed.jsonl` is ready")
+    stack.reply(thread, "Do you have a validation file?")
+    stack.driver.click("Skip validation", thread_ts=thread)
+    review = full_text(stack.reply(thread, "Review your fine-tuning job"))
+    assert "for the teacher's answers" in review
+    assert "Teacher writing the answers" in review
+    assert "amazon.nova-pro-v1:0" in review
+
+    stack.driver.click("Start fine-tuning", thread_ts=thread)
+    stack.reply(thread, "Started fine-tuning job")
+    jobs = stack.jobs()
+    assert len(jobs) == 1
+    job = stack.bedrock().get_model_customization_job(jobIdentifier=jobs[0]["jobName"])
+    assert job["customizationType"] == "DISTILLATION"
+    assert job["customizationConfig"] == {
+        "distillationConfig": {
+            "teacherModelConfig": {
+                "teacherModelIdentifier": "amazon.nova-pro-v1:0",
+                "maxResponseLengthForInference": 1000,
+            }
+        }
+    }
+    assert "completed" in complete(stack, jobs[0]["jobName"])
+
+
+def make_grader(aws: MotoServer, name: str, handler: Callable[[Any, Any], Any]) -> str:
+    """A Lambda function in moto (so GetFunction finds it) whose Invoke runs ``handler`` on the stand-in."""
+    lambdas = boto3.client("lambda", region_name=REGION, endpoint_url=aws.endpoint_url)
+    iam = boto3.client("iam", region_name=REGION, endpoint_url=aws.endpoint_url)
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    with suppress(iam.exceptions.EntityAlreadyExistsException):
+        iam.create_role(RoleName="grader-role", AssumeRolePolicyDocument=json.dumps(trust))
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("grader.py", "def lambda_handler(event, context):\n    return []\n")
+    lambdas.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=f"arn:aws:iam::{ACCOUNT}:role/grader-role",
+        Handler="grader.lambda_handler",
+        Code={"ZipFile": archive.getvalue()},
+    )
+    arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
+    aws.standin.register_function(arn, handler)
+    return arn
+
+
+def to_rft_review(stack: Stack, grader: str) -> str:
+    thread = open_thread(stack)
+    advise(stack, thread, "Prompt and response pairs", "Answers a program can check", "Reinforcement fine-tuning")
+    stack.driver.choose("Nova 2 Lite", thread_ts=thread)
+    stack.reply(thread, "Which Lambda function grades")
+    stack.driver.message(grader, thread_ts=thread)
+    stack.reply(thread, "Found the grader")
+    stack.reply(thread, "Now the training data")
+    return thread
+
+
+def test_reinforcement_from_the_advisor_to_one_job_with_its_tested_grader(polled: Stack, aws: MotoServer) -> None:
+    stack = polled
+    grader = provision_sample_grader(REGION, aws.standin)
+    thread = to_rft_review(stack, grader)
+
+    planted = {
+        3: '{"messages": [{"role": "user", "content": "How many jars?"}]}',
+        8: json.dumps(
+            {
+                "messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "4"}],
+                "reference_answer": "4",
+            }
+        ),
+    }
+    stack.driver.upload_file("rft.jsonl", broken(REINFORCEMENT, planted), thread_ts=thread)
+    text = full_text(stack.reply(thread, "problems to fix before training"))
+    assert "Line 3" in text
+    assert "Line 8" in text
+
+    stack.driver.upload_file("rft-fixed.jsonl", sample_bytes(REINFORCEMENT), thread_ts=thread)
+    stack.reply(thread, "`rft-fixed.jsonl` is ready")
+    stack.reply(thread, "Do you have a validation file?")
+    stack.driver.click("Skip validation", thread_ts=thread)
+    review = full_text(stack.reply(thread, "Review your fine-tuning job"))
+    assert "not tested yet" in review
+    assert "per training hour" in review or "training price unknown" in review
+
+    stack.driver.click("Test my grader", thread_ts=thread)
+    verdict = full_text(stack.reply(thread, "Your grader works"))
+    assert "sample-1" in verdict or "warehouse" in verdict
+    sent = [payload for name, payload in aws.standin.functions.invocations if name == "finetune-bot-sample-grader"]
+    assert len(sent) == 1
+    assert sent[0][0]["metadata"]["reference_answer"] == "12"
+
+    stack.driver.message("batchSize=32", thread_ts=thread)
+    stack.reply(thread, "`batchSize=32` (changed)")
+    stack.driver.click("Start fine-tuning", thread_ts=thread)
+    stack.reply(thread, "Started fine-tuning job")
+    jobs = stack.jobs()
+    assert len(jobs) == 1
+    job = stack.bedrock().get_model_customization_job(jobIdentifier=jobs[0]["jobName"])
+    assert job["customizationType"] == "REINFORCEMENT_FINE_TUNING"
+    assert job["customizationConfig"] == {
+        "rftConfig": {"graderConfig": {"lambdaGrader": {"lambdaArn": grader}}, "hyperParameters": {"batchSize": 32}}
+    }
+    assert "completed" in complete(stack, jobs[0]["jobName"])
+
+
+def wrong_shape(event: Any, context: Any) -> Any:
+    return {"scores": [1.0 for _ in event]}
+
+
+def raising(event: Any, context: Any) -> Any:
+    raise KeyError("reference_answer")
+
+
+@pytest.mark.parametrize(
+    ("handler", "explained"),
+    [
+        (wrong_shape, ["not in the shape Bedrock needs", "It answered an object, not a list."]),
+        (raising, ["Your grader raised an error instead of answering.", "KeyError"]),
+    ],
+    ids=["wrong-shape", "raising"],
+)
+def test_a_bad_grader_is_explained_in_the_thread_and_holds_start(
+    stack: Stack, aws: MotoServer, handler: Callable[[Any, Any], Any], explained: list[str]
+) -> None:
+    grader = make_grader(aws, f"grader-{handler.__name__.replace('_', '-')}", handler)
+    thread = to_rft_review(stack, grader)
+    stack.driver.upload_file("rft.jsonl", sample_bytes(REINFORCEMENT), thread_ts=thread)
+    stack.reply(thread, "`rft.jsonl` is ready")
+    stack.reply(thread, "Do you have a validation file?")
+    stack.driver.click("Skip validation", thread_ts=thread)
+    stack.reply(thread, "Review your fine-tuning job")
+
+    stack.driver.click("Test my grader", thread_ts=thread)
+    verdict = full_text(stack.reply(thread, explained[0]))
+    for words in explained[1:]:
+        assert words in verdict
+    stack.driver.click("Start fine-tuning", thread_ts=thread)
+    stack.reply(thread, "Your grader failed its last test")
+    assert stack.jobs() == []
+
+
+def test_a_grader_that_does_not_exist_is_named_before_the_data(stack: Stack) -> None:
+    thread = open_thread(stack)
+    stack.driver.click("Reinforcement fine-tuning", thread_ts=thread)
+    stack.reply(thread, "Which base model?")
+    stack.driver.choose("Nova 2 Lite", thread_ts=thread)
+    stack.reply(thread, "Which Lambda function grades")
+    stack.driver.message(f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:nobody-home", thread_ts=thread)
+    stack.reply(thread, "There is no Lambda function")
