@@ -115,6 +115,8 @@ def iam_action(service: str, operation: str) -> str:
     if service == "bedrock-runtime":
         assert operation in RUNTIME_ACTIONS, f"map the operation {operation} to its IAM action in RUNTIME_ACTIONS"
         return RUNTIME_ACTIONS[operation]
+    if service == "lambda" and operation == "Invoke":
+        return "lambda:InvokeFunction"  # the one Lambda operation whose IAM action has another name
     if service == "s3":
         assert operation in S3_ACTIONS, f"map the S3 operation {operation} to its IAM action in S3_ACTIONS"
         return S3_ACTIONS[operation]
@@ -166,6 +168,7 @@ class TestDerivation:
             ("bedrock_chat.py", "bedrock-runtime"),
             ("bedrock_deployments.py", "bedrock"),
             ("cloudwatch_metrics.py", "cloudwatch"),
+            ("lambda_graders.py", "lambda"),
             ("s3.py", "s3"),
             ("sqs_queue.py", "sqs"),
         }

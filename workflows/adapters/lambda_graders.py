@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING
 
 import boto3
 from botocore.config import Config
@@ -15,14 +15,17 @@ from workflows.exceptions import GraderUnavailable
 from workflows.ports import GraderReply
 from workflows.slack_text import code
 
+if TYPE_CHECKING:
+    from mypy_boto3_lambda import LambdaClient
+
 #: A grader must answer within seconds (AWS's advice); Lambda itself allows up to 15 minutes.
 READ_TIMEOUT_SECONDS = 120
 #: The most of an answer that is read (Lambda's synchronous response limit is 6 MB).
 MAX_ANSWER_BYTES = 6 * 1024 * 1024
 
 
-def lambda_client(region: str, *, endpoint_url: str | None = None) -> Any:
-    """Lambda with the standard retries (no typed stubs are installed for it, hence ``Any``)."""
+def lambda_client(region: str, *, endpoint_url: str | None = None) -> LambdaClient:
+    """Lambda with the same standard retries as the Bedrock client, and room for a slow grader."""
     timeouts = Config(connect_timeout=CONNECT_TIMEOUT_SECONDS, read_timeout=READ_TIMEOUT_SECONDS)
     config = retry_config().merge(timeouts)
     return boto3.session.Session().client("lambda", region_name=region, endpoint_url=endpoint_url, config=config)
@@ -31,7 +34,7 @@ def lambda_client(region: str, *, endpoint_url: str | None = None) -> Any:
 class LambdaGraders:
     """``GetFunction`` to find a grader, ``Invoke`` (request-response) to test it."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: LambdaClient) -> None:
         self._client = client
 
     def find(self, arn: str) -> None:
