@@ -56,6 +56,11 @@ def add_parser(subparsers: Subparsers) -> None:
     parser.add_argument("--validation", type=Path, metavar="FILE", help="a validation dataset to check beside it")
     parser.add_argument("--epochs", type=int, metavar="N", help="epochs for the cost estimate (default: the model's)")
     parser.add_argument(
+        "--teacher",
+        metavar="TEACHER_ID",
+        help="distillation: the teacher, so the cost includes its inference (with --model, the student)",
+    )
+    parser.add_argument(
         "--max-prompt-length",
         type=int,
         metavar="TOKENS",
@@ -94,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
             max_prompt_tokens=_max_prompt_tokens(args.max_prompt_length, typed),
         )
         _check_not_empty(args.file, report)
-        cost = _cost(model, report, args.epochs, chosen[0]) if model else None
+        cost = _cost(model, report, args.epochs, chosen[0], args.teacher) if model else None
     except DatasetNotText as exc:
         print(f"finetune-bot: {_shown_name(args.file)}: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -165,11 +170,19 @@ def _max_prompt_tokens(tokens: int | None, typed: CustomizationType | None) -> i
 
 
 def _cost(
-    model: ModelSpec, report: ValidationReport, epochs: int | None, customization: CustomizationType | None
+    model: ModelSpec,
+    report: ValidationReport,
+    epochs: int | None,
+    customization: CustomizationType | None,
+    teacher_id: str | None = None,
 ) -> CostEstimate:
     from workflows.catalogue.costs import estimate_cost
 
     kind = customization or model.customization_types[0]
+    if kind is CustomizationType.REINFORCEMENT or kind is CustomizationType.DISTILLATION:
+        return _prompt_cost(model, report, kind, teacher_id)
+    if teacher_id is not None:
+        raise UsageProblem("--teacher goes with --type distillation")
     default = int(model.default_hyperparameters(kind).get("epochCount", "1"))
     if epochs is not None and epochs < 1:
         raise UsageProblem("--epochs must be 1 or more")
@@ -178,6 +191,35 @@ def _cost(
         training_tokens=report.stats.tokens.total,
         validation_tokens=validation_tokens(report),
         epochs=epochs or default,
+    )
+
+
+def _prompt_cost(
+    model: ModelSpec, report: ValidationReport, kind: CustomizationType, teacher_id: str | None
+) -> CostEstimate:
+    """Reinforcement: billed per hour. Distillation: with ``--teacher``, its inference on top of training."""
+    from workflows.catalogue import load_catalogue
+    from workflows.catalogue.prompt_costs import estimate_distillation_cost, estimate_rft_cost
+    from workflows.setup.review import DEFAULT_MAX_RESPONSE
+
+    tokens = report.stats.tokens.total
+    if kind is CustomizationType.REINFORCEMENT:
+        return estimate_rft_cost(model, prompt_tokens=tokens)
+    if teacher_id is None:
+        from dataclasses import replace
+
+        from workflows.catalogue.costs import estimate_cost
+
+        student = estimate_cost(model, training_tokens=tokens, epochs=1)
+        missing = "Without --teacher this leaves out the teacher's inference, which a distillation job also pays."
+        return replace(student, notes=(missing, *student.notes))
+    catalogue = load_catalogue(configured_price_file())
+    teacher = next((t for t in catalogue.teachers_for(model) if t.id == teacher_id), None)
+    if teacher is None:
+        known = ", ".join(t.id for t in catalogue.teachers_for(model)) or "none"
+        raise UsageProblem(f"{teacher_id} cannot teach {model.name}; its teachers: {known}")
+    return estimate_distillation_cost(
+        model, teacher, prompt_tokens=tokens, prompts=report.stats.records, max_response_tokens=DEFAULT_MAX_RESPONSE
     )
 
 

@@ -96,3 +96,23 @@ def test_bad_prompt_options_get_one_line_and_exit_2(args: list[str], message: st
     result = run(str(sample_path(REINFORCEMENT)), *args, cwd=tmp_path)
     assert result.returncode == 2
     assert message in result.stderr
+
+
+def test_a_distillation_cost_with_the_teacher_bills_its_inference(tmp_path: Path) -> None:
+    args = ["--type", "distillation", "--model", "amazon.nova-micro-v1:0:128k"]
+    result = run(str(sample_path(DISTILLATION)), *args, "--teacher", "amazon.nova-pro-v1:0", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Teacher writing the answers: $0.38 (estimate) — up to 120 prompts × 1,000 tokens" in result.stdout
+    without = run(str(sample_path(DISTILLATION)), *args, cwd=tmp_path)
+    assert "Without --teacher this leaves out the teacher's inference" in without.stdout
+    wrong = run(str(sample_path(DISTILLATION)), *args, "--teacher", "meta.llama3-1-405b-instruct-v1:0", cwd=tmp_path)
+    assert wrong.returncode == 2
+    assert "cannot teach Nova Micro" in wrong.stderr
+
+
+def test_a_reinforcement_cost_is_per_training_hour(tmp_path: Path) -> None:
+    args = ["--type", "reinforcement", "--model", "amazon.nova-2-lite-v1:0:256k"]
+    result = run(str(sample_path(REINFORCEMENT)), *args, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Bedrock bills reinforcement fine-tuning per training hour" in result.stdout
+    assert "AWS Lambda bills those invocations" in result.stdout
