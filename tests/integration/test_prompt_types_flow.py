@@ -190,10 +190,13 @@ def test_reinforcement_from_the_advisor_to_one_job_with_its_tested_grader(polled
     assert "not tested yet" in review
     assert "per training hour" in review or "training price unknown" in review
 
+    before = len(aws.standin.functions.invocations)
     stack.driver.click("Test my grader", thread_ts=thread)
     verdict = full_text(stack.reply(thread, "Your grader works"))
-    assert "sample-1" in verdict or "warehouse" in verdict
-    sent = [payload for name, payload in aws.standin.functions.invocations if name == "finetune-bot-sample-grader"]
+    assert "sample-1" in verdict
+    sent = [
+        payload for name, payload in aws.standin.functions.invocations[before:] if name == "finetune-bot-sample-grader"
+    ]
     assert len(sent) == 1
     assert sent[0][0]["metadata"]["reference_answer"] == "12"
 

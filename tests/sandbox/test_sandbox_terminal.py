@@ -159,7 +159,7 @@ class TestAttachments:
 SCRIPT = """\
 help
 /finetune
-4
+6
 2
 2
 3
@@ -177,7 +177,7 @@ def test_a_scripted_stdin_runs_a_whole_job_from_finetune_to_the_completion_notic
     out = run.stdout
     assert run.returncode == 0, run.stderr + out[-3000:]
     assert "attach sample:NAME" in out
-    assert "[4] Help me choose" in out
+    assert "[6] Help me choose" in out
     assert "@alice clicked [Help me choose]" in out
     assert "@alice chose “Nova Micro”" in out
     assert "has 2 problems to fix before training" in out
