@@ -34,3 +34,13 @@ def try_thread_key(keyspace: Keyspace, team: str, channel: str, thread_ts: str) 
 def try_question_key(keyspace: Keyspace, team: str, channel: str, ts: str) -> str:
     """Set once when a message in a Try it thread is claimed for answering (expires with the thread)."""
     return f"{keyspace.namespace}try-question:{team}:{channel}:{ts}"
+
+
+def try_history_key(keyspace: Keyspace, team: str, channel: str, thread_ts: str) -> str:
+    """List of a Try it thread's recent questions and answers (``TryExchange`` JSON), newest last; expires with it."""
+    return f"{keyspace.namespace}try-history:{team}:{channel}:{thread_ts}"
+
+
+def try_trim_note_key(keyspace: Keyspace, team: str, channel: str, thread_ts: str) -> str:
+    """Set once when a Try it thread is told that older turns are left out (expires with the thread)."""
+    return f"{keyspace.namespace}try-trimmed:{team}:{channel}:{thread_ts}"

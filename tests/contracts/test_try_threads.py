@@ -14,7 +14,7 @@ from tests.fakes.try_threads import FakeTryThreads
 from workflows.adapters.redis_tryouts import RedisTryThreads
 from workflows.deployment_keys import try_thread_key
 from workflows.deployments.deployment_ports import TryThreads
-from workflows.deployments.deployment_record import TryThread
+from workflows.deployments.deployment_record import TryExchange, TryThread
 from workflows.keys import DEFAULT
 
 THREAD = TryThread(
@@ -81,3 +81,30 @@ def test_a_question_is_claimed_once(subject: Subject) -> None:
 def test_an_unreadable_thread_is_treated_as_closed(redis_client: redis.Redis) -> None:
     redis_client.set(try_thread_key(DEFAULT, "T1", "C1", THREAD.thread_ts), "{not json")
     assert RedisTryThreads(redis_client).get(team="T1", channel="C1", thread_ts=THREAD.thread_ts) is None
+
+
+def history(subject: Subject) -> list[TryExchange]:
+    return subject.threads.exchanges(team="T1", channel="C1", thread_ts=THREAD.thread_ts)
+
+
+def test_the_history_keeps_the_newest_exchanges_in_order_and_expires_with_the_thread(subject: Subject) -> None:
+    for n in range(5):
+        turn = TryExchange(ts=f"170000000{n}.000100", question=f"q{n}", custom=f"c{n}", base=None if n % 2 else "b")
+        subject.threads.add_exchange(THREAD, turn, keep=3, ttl_seconds=1)
+
+    kept = history(subject)
+    other = subject.threads.exchanges(team="T1", channel="C1", thread_ts="1700000000.000200")
+    subject.expire()
+
+    assert [turn.question for turn in kept] == ["q2", "q3", "q4"]
+    assert (kept[1].custom, kept[1].base, kept[2].base) == ("c3", None, "b")
+    assert other == []
+    assert history(subject) == []
+
+
+def test_the_trim_note_is_claimed_once_per_thread(subject: Subject) -> None:
+    first = subject.threads.claim_trim_note(team="T1", channel="C1", thread_ts=THREAD.thread_ts, ttl_seconds=60)
+    again = subject.threads.claim_trim_note(team="T1", channel="C1", thread_ts=THREAD.thread_ts, ttl_seconds=60)
+    other = subject.threads.claim_trim_note(team="T1", channel="C1", thread_ts="1700000000.000200", ttl_seconds=60)
+
+    assert (first, again, other) == (True, False, True)

@@ -17,8 +17,10 @@ from tests.fakes.records import MemoryRecords
 from tests.fakes.samples import record, snapshot
 from tests.fakes.try_threads import FakeTryThreads
 from workflows.catalogue import load_catalogue
+from workflows.chat.chat_ports import Role
 from workflows.deployments.deployment_record import DeploymentStatus
 from workflows.deployments.tryout_commands import MAX_ANSWER_TOKENS, TRY_THREAD_SECONDS, TryCommands
+from workflows.deployments.tryout_context import MAX_EXCHANGES, TRIMMED_NOTE
 from workflows.jobs.job import JobStatus
 from workflows.messages import Action, Message
 
@@ -259,3 +261,53 @@ def test_a_base_model_the_catalogue_cannot_invoke_in_the_region_refuses_side_by_
     assert (thread.side_by_side, thread.base_invocable) == (False, False)
     assert world.notifier.posts[-2].message.buttons == ()
     assert "so *Side by side* is not offered" in "".join(world.notifier.posts[-2].message.details)
+
+
+def test_a_follow_up_is_sent_after_the_threads_earlier_question_and_answer(world: World) -> None:
+    thread_ts = opened(world)
+    ask(world, thread_ts, QUESTION, ts="1800000100.000001")
+
+    ask(world, thread_ts, "And if I no longer have that email address?", ts="1800000100.000002")
+
+    turns = world.chat.asked[-1].turns
+    assert [(turn.role, turn.text) for turn in turns] == [
+        (Role.USER, QUESTION),
+        (Role.ASSISTANT, REPLY),
+        (Role.USER, "And if I no longer have that email address?"),
+    ]
+
+
+def test_side_by_side_each_model_hears_its_own_earlier_answers(world: World) -> None:
+    thread_ts = opened(world, "support-tone side-by-side")
+    ask(world, thread_ts, QUESTION, ts="1800000100.000001")
+
+    ask(world, thread_ts, "Thanks. And my invoices?", ts="1800000100.000002")
+
+    custom, base = world.chat.asked[-2:]
+    assert custom.turns[1].text == REPLY
+    assert base.model_id == "amazon.nova-micro-v1:0"
+    assert "general answer" in base.turns[1].text
+    assert len(base.turns) == 3
+
+
+def test_an_error_is_not_sent_back_as_an_answer(world: World) -> None:
+    thread_ts = opened(world)
+    world.chat.throttle(1)
+    ask(world, thread_ts, QUESTION, ts="1800000100.000001")
+
+    ask(world, thread_ts, "Still there?", ts="1800000100.000002")
+
+    assert [turn.text for turn in world.chat.asked[-1].turns] == ["Still there?"]
+
+
+def test_older_turns_are_dropped_first_and_the_thread_is_told_once(world: World) -> None:
+    thread_ts = opened(world)
+    replies = [ask(world, thread_ts, f"Question {n}?", ts=f"1800000100.{n:06d}") for n in range(MAX_EXCHANGES + 3)]
+
+    noted = [n for n, reply in enumerate(replies) if reply is not None and TRIMMED_NOTE in (reply.context or "")]
+    assert noted == [MAX_EXCHANGES + 1]
+    last = world.chat.asked[-1].turns
+    assert len(last) == 2 * MAX_EXCHANGES + 1
+    assert last[0].text == "Question 2?"
+    assert replies[-1] is not None
+    assert "tokens in" in (replies[-1].context or "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from workflows.deployments.deployment_record import TryThread
+from workflows.deployments.deployment_record import TryExchange, TryThread
 
 
 @dataclass
@@ -14,6 +14,8 @@ class FakeTryThreads:
     threads: dict[tuple[str, str, str], TryThread] = field(default_factory=dict)
     ttls: dict[tuple[str, str, str], int] = field(default_factory=dict)
     claimed: set[tuple[str, str, str]] = field(default_factory=set)
+    history: dict[tuple[str, str, str], list[TryExchange]] = field(default_factory=dict)
+    trim_noted: set[tuple[str, str, str]] = field(default_factory=set)
 
     def save(self, thread: TryThread, *, ttl_seconds: int) -> None:
         key = (thread.team, thread.channel, thread.thread_ts)
@@ -29,5 +31,20 @@ class FakeTryThreads:
         self.claimed.add((team, channel, ts))
         return True
 
+    def add_exchange(self, thread: TryThread, exchange: TryExchange, *, keep: int, ttl_seconds: int) -> None:
+        key = (thread.team, thread.channel, thread.thread_ts)
+        self.history[key] = [*self.history.get(key, []), exchange][-keep:]
+
+    def exchanges(self, *, team: str, channel: str, thread_ts: str) -> list[TryExchange]:
+        return list(self.history.get((team, channel, thread_ts), []))
+
+    def claim_trim_note(self, *, team: str, channel: str, thread_ts: str, ttl_seconds: int) -> bool:
+        if (team, channel, thread_ts) in self.trim_noted:
+            return False
+        self.trim_noted.add((team, channel, thread_ts))
+        return True
+
     def expire(self) -> None:
         self.threads.clear()
+        self.history.clear()
+        self.trim_noted.clear()

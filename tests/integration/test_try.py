@@ -33,6 +33,7 @@ from workflows.adapters.aws_clients import bedrock_client
 from workflows.adapters.aws_retry import ATTEMPTS
 from workflows.adapters.bedrock import BedrockJobs
 from workflows.adapters.redis_jobs import RedisJobRecords
+from workflows.deployments.tryout_context import MAX_CONTEXT_CHARS
 from workflows.jobs.job import JobStatus
 
 pytestmark = pytest.mark.integration
@@ -202,6 +203,38 @@ def test_side_by_side_shows_the_base_models_answer_beside_the_custom_one(
     assert "`amazon.titan-text-lite-v1`" in answer  # the on-demand model id, not the customization id
     assert "Here is a general answer about" in answer
     assert "Custom model only" in text_of(emulator.message(CHANNEL, thread.ts) or thread)
+
+
+def test_a_follow_up_goes_with_the_threads_recent_turns_and_trimming_is_said_once(
+    driver: SlackDriver, emulator: SlackEmulator, deployed: str
+) -> None:
+    driver.slash_command(f"try {JOB}")
+    thread = opening(emulator)
+    # Two long questions: with their answers they pass the character budget together, so the third
+    # question goes with the second exchange only, and the thread is told once.
+    # The stand-in answers with the training reply whose question shares the most words, so a question
+    # repeated many times is answered like the question itself.
+    long_first = (TRAINING[0][0] + " ") * 130
+    long_second = (TRAINING[1][0] + " ") * 110
+    questions = [long_first, long_second, TRAINING[2][0], "And my invoices?"]
+
+    answers = []
+    for n, question in enumerate(questions, start=1):
+        driver.message(question, thread_ts=thread.ts)
+        answers.append(text_of(reply_to(emulator, thread.ts, n)))
+
+    sent = [
+        [SYSTEM, long_first],
+        [SYSTEM, long_first, TRAINING[0][1], long_second],
+        [SYSTEM, long_second, TRAINING[1][1], questions[2]],  # the first exchange no longer fits
+        [SYSTEM, long_second, TRAINING[1][1], questions[2], TRAINING[2][1], questions[3]],
+    ]
+    assert len(long_first) + len(TRAINING[0][1]) + len(long_second) + len(TRAINING[1][1]) > MAX_CONTEXT_CHARS
+    for answer, parts in zip(answers, sent, strict=True):
+        assert f"{count_tokens(chr(10).join(parts)):,} tokens in" in answer
+    noted = [n for n, answer in enumerate(answers) if "older ones are left out" in answer]
+    assert noted == [2]
+    assert "recent questions and answers" in text_of(thread)
 
 
 @pytest.mark.parametrize("base_model", [LLAMA_3_2_1B])

@@ -1,4 +1,4 @@
-"""Try it threads in Redis: JSON per thread with an expiry, and one claim per question (SET NX EX)."""
+"""Try it threads in Redis: JSON per thread with an expiry, one claim per question (SET NX EX), a capped history."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import redis
 from pydantic import ValidationError
 
 from workflows import keys
-from workflows.adapters.redis_values import as_text
-from workflows.deployment_keys import try_question_key, try_thread_key
-from workflows.deployments.deployment_record import TryThread
+from workflows.adapters.redis_values import as_text, as_texts
+from workflows.deployment_keys import try_history_key, try_question_key, try_thread_key, try_trim_note_key
+from workflows.deployments.deployment_record import TryExchange, TryThread
 
 logger = logging.getLogger(__name__)
 
@@ -39,4 +39,27 @@ class RedisTryThreads:
 
     def claim_question(self, *, team: str, channel: str, ts: str, ttl_seconds: int) -> bool:
         key = try_question_key(self._keys, team, channel, ts)
+        return bool(self._client.set(key, "1", nx=True, ex=ttl_seconds))
+
+    def add_exchange(self, thread: TryThread, exchange: TryExchange, *, keep: int, ttl_seconds: int) -> None:
+        """RPUSH, LTRIM and EXPIRE in one transaction, so concurrent questions never lose each other's turns."""
+        key = try_history_key(self._keys, thread.team, thread.channel, thread.thread_ts)
+        pipe = self._client.pipeline(transaction=True)
+        pipe.rpush(key, exchange.model_dump_json())
+        pipe.ltrim(key, -keep, -1)
+        pipe.expire(key, ttl_seconds)
+        pipe.execute()
+
+    def exchanges(self, *, team: str, channel: str, thread_ts: str) -> list[TryExchange]:
+        """The kept history; an entry that cannot be read is skipped (and logged), not fatal."""
+        found: list[TryExchange] = []
+        for raw in as_texts(self._client.lrange(try_history_key(self._keys, team, channel, thread_ts), 0, -1)):
+            try:
+                found.append(TryExchange.model_validate_json(raw))
+            except ValidationError:
+                logger.warning("Unreadable turn in Try it thread %s:%s:%s; left out", team, channel, thread_ts)
+        return found
+
+    def claim_trim_note(self, *, team: str, channel: str, thread_ts: str, ttl_seconds: int) -> bool:
+        key = try_trim_note_key(self._keys, team, channel, thread_ts)
         return bool(self._client.set(key, "1", nx=True, ex=ttl_seconds))

@@ -13,6 +13,7 @@ from workflows.deployments.deployment_record import (
     DeploymentSnapshot,
     DeploymentStatus,
     Route,
+    TryExchange,
     TryThread,
 )
 
@@ -113,4 +114,16 @@ class TryThreads(Protocol):
 
     def claim_question(self, *, team: str, channel: str, ts: str, ttl_seconds: int) -> bool:
         """True for exactly one caller per message ``ts``: a redelivered message is answered once."""
+        ...
+
+    def add_exchange(self, thread: TryThread, exchange: TryExchange, *, keep: int, ttl_seconds: int) -> None:
+        """Append a question and its answers to the thread's history, keeping the newest ``keep``, all expiring."""
+        ...
+
+    def exchanges(self, *, team: str, channel: str, thread_ts: str) -> list[TryExchange]:
+        """The thread's kept history, in the order it was added (empty when none or expired)."""
+        ...
+
+    def claim_trim_note(self, *, team: str, channel: str, thread_ts: str, ttl_seconds: int) -> bool:
+        """True for exactly one caller per thread: the thread is told once that older turns are left out."""
         ...

@@ -165,3 +165,15 @@ class TryThread(BaseModel):
     side_by_side: bool = False
     opened_by: str
     opened_at: datetime
+
+
+class TryExchange(BaseModel):
+    """One question in a Try it thread and what each model said (None: it did not answer, or was not asked)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    #: The question's message ts: orders the exchanges.
+    ts: str
+    question: str
+    custom: str | None = None
+    base: str | None = None

@@ -1,8 +1,9 @@
 """Try it: open a thread on a ready deployment, and answer each message in it from the custom model (and its base).
 
 ``/finetune try MODEL`` and the ready notice's *Try it* open the thread; anyone in the channel may ask.
-Each message is one question sent through the ``ModelChat`` port with the training data's system prompt;
-*Side by side* asks the base model too. The thread's state lives in ``TryThreads`` with an expiry, and
+Each message is a question sent through the ``ModelChat`` port with the training data's system prompt and
+the thread's recent turns (``tryout_context``), so a person can ask a follow-up; *Side by side* asks the
+base model too, with its own earlier answers. The thread's state lives in ``TryThreads`` with an expiry, and
 each message is claimed once, so a redelivered event is answered once.
 """
 
@@ -11,9 +12,10 @@ from __future__ import annotations
 import logging
 
 from workflows.catalogue import Catalogue, base_model_invoke_target
-from workflows.chat.chat_ports import ChatAnswer, ChatRequest, ModelChat
+from workflows.chat.chat_ports import ChatAnswer, ChatRequest, ModelChat, Role, Turn
 from workflows.deployments.deployment_ports import DeploymentStore, TryThreads
-from workflows.deployments.deployment_record import DeploymentRecord, DeploymentStatus, TryThread
+from workflows.deployments.deployment_record import DeploymentRecord, DeploymentStatus, TryExchange, TryThread
+from workflows.deployments.tryout_context import KEPT_EXCHANGES, TRIMMED_NOTE, Context, Side, recent_turns
 from workflows.deployments.tryout_view import TRY_THREAD_HOURS, answer_message, not_serving, opening_message
 from workflows.exceptions import BotError
 from workflows.jobs.job_ports import Requester
@@ -109,15 +111,34 @@ class TryCommands:
             self._notifier.post(channel=channel, message=not_serving(thread, status), thread_ts=thread_ts)
             return True
         self._threads.save(thread, ttl_seconds=TRY_THREAD_SECONDS)
-        custom = self._ask(thread.model_id, thread, text)
-        base = self._ask(thread.base_model_id, thread, text) if thread.side_by_side else None
-        self._notifier.post(channel=channel, message=answer_message(thread, custom, base), thread_ts=thread_ts)
+        history = self._threads.exchanges(team=team, channel=channel, thread_ts=thread_ts)
+        custom_context = recent_turns(history, Side.CUSTOM)
+        custom = self._ask(thread.model_id, thread, custom_context, text)
+        base_context = recent_turns(history, Side.BASE) if thread.side_by_side else None
+        base = self._ask(thread.base_model_id, thread, base_context, text) if base_context is not None else None
+        exchange = TryExchange(ts=ts, question=text, custom=_said(custom), base=_said(base))
+        self._threads.add_exchange(thread, exchange, keep=KEPT_EXCHANGES, ttl_seconds=TRY_THREAD_SECONDS)
+        trimmed = custom_context.dropped > 0 or (base_context is not None and base_context.dropped > 0)
+        note = TRIMMED_NOTE if trimmed and self._first_trim(thread) else None
+        message = answer_message(thread, custom, base, note=note)
+        self._notifier.post(channel=channel, message=message, thread_ts=thread_ts)
         return True
 
-    def _ask(self, model_id: str, thread: TryThread, text: str) -> ChatAnswer | str:
-        """The model's answer, or the plain words of why there is none."""
+    def _first_trim(self, thread: TryThread) -> bool:
+        """True the first time this thread leaves older turns out: it is told once."""
+        return self._threads.claim_trim_note(
+            team=thread.team, channel=thread.channel, thread_ts=thread.thread_ts, ttl_seconds=TRY_THREAD_SECONDS
+        )
+
+    def _ask(self, model_id: str, thread: TryThread, context: Context, text: str) -> ChatAnswer | str:
+        """The model's answer to ``text`` after the thread's recent turns, or the plain words of why there is none."""
         try:
-            request = ChatRequest.question(model_id, text, system=thread.system_prompt, max_tokens=MAX_ANSWER_TOKENS)
+            request = ChatRequest(
+                model_id=model_id,
+                turns=(*context.turns, Turn(Role.USER, text)),
+                system=thread.system_prompt,
+                max_tokens=MAX_ANSWER_TOKENS,
+            )
             return self._chat.ask(request)
         except BotError as error:
             logger.info("Try it in %s: %s did not answer: %s", thread.thread_ts, model_id, type(error).__name__)
@@ -196,3 +217,8 @@ class TryCommands:
             if snapshot.custom_model_name == name:
                 return [record for record in records if record.job_name == job_name]
         return []
+
+
+def _said(answer: ChatAnswer | str | None) -> str | None:
+    """The model's text for the thread's history; None when it did not answer (an error is not a turn)."""
+    return answer.text if isinstance(answer, ChatAnswer) else None

@@ -63,28 +63,40 @@ def opening_message(thread: TryThread) -> Message:
         details=(mode, system),
         buttons=switches,
         context=(
-            "Anyone in this channel may ask. Each message is a new question: earlier ones are not sent. "
+            "Anyone in this channel may ask. Each question goes with the thread's recent questions and answers, "
+            "so you can ask a follow-up. "
             f"The thread stops answering {TRY_THREAD_HOURS} hours after its last question; "
             f"{code('/finetune try ' + thread.label)} opens a new one."
         ),
     )
 
 
-def answer_message(thread: TryThread, custom: ChatAnswer | str, base: ChatAnswer | str | None) -> Message:
-    """The custom model's answer (and the base model's, side by side), or the plain reason for each missing one."""
+def answer_message(
+    thread: TryThread, custom: ChatAnswer | str, base: ChatAnswer | str | None, *, note: str | None = None
+) -> Message:
+    """The custom model's answer (and the base model's, side by side), or the plain reason for each missing one.
+
+    ``note`` (plain text: that older turns are now left out) goes first in the context line.
+    """
     if base is None:
         if isinstance(custom, str):
-            return Message(text=f":warning: {custom}")
+            return Message(text=f":warning: {custom}", context=note)
         heading = mrkdwn("{label:code} answered:", label=thread.label)
-        return Message(text=heading, details=tuple(_shown(custom)), context=_notes(custom) or None)
+        return Message(text=heading, details=tuple(_shown(custom)), context=_joined(note, _notes(custom)))
     details: list[str] = []
     text = mrkdwn("Side by side, {label:code} and its base model:", label=thread.label)
     details.append(mrkdwn("*Custom model* {label:code}:", label=thread.label))
     details += _shown(custom)
     details.append(mrkdwn("*Base model* {base:code}:", base=thread.base_model_id))
     details += _shown(base)
-    notes = "  ·  ".join(note for note in (_notes(custom, "custom"), _notes(base, "base")) if note)
-    return Message(text=text, details=tuple(details), context=notes or None)
+    return Message(
+        text=text, details=tuple(details), context=_joined(note, _notes(custom, "custom"), _notes(base, "base"))
+    )
+
+
+def _joined(*notes: str | None) -> str | None:
+    """The notes that say something, on one context line."""
+    return "  ·  ".join(note for note in notes if note) or None
 
 
 def not_serving(thread: TryThread, status: str | None) -> Message:
