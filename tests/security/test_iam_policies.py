@@ -238,11 +238,37 @@ class TestServiceRole:
 
     def test_it_reads_the_datasets_and_writes_only_the_job_output(self) -> None:
         policy = load("bedrock-service-role-policy.json")
-        assert granted(policy) == {"s3:GetObject", "s3:ListBucket", "s3:PutObject"}
+        assert granted(policy) == {
+            "s3:GetObject",
+            "s3:ListBucket",
+            "s3:PutObject",
+            "lambda:InvokeFunction",
+            "bedrock:InvokeModel",
+        }
         assert resources_for(policy, "s3:PutObject") == {f"arn:aws:s3:::<FINETUNE_BUCKET>/{OUTPUT_PREFIX}/*"}
         readable = resources_for(policy, "s3:GetObject")
         assert "arn:aws:s3:::<DATASET_BUCKET>/*" in readable
         assert any(f"arn:aws:s3:::<FINETUNE_BUCKET>/{DATASET_PREFIX}/".startswith(r.rstrip("*")) for r in readable)
+
+    def test_it_invokes_only_the_grader_function_in_the_jobs_region(self) -> None:
+        policy = load("bedrock-service-role-policy.json")
+        assert resources_for(policy, "lambda:InvokeFunction") == {
+            "arn:aws:lambda:<REGION>:<ACCOUNT_ID>:function:<GRADER_FUNCTION>"
+        }
+
+    def test_teachers_are_invoked_only_through_this_regions_inference_profiles(self) -> None:
+        invoking = [
+            s
+            for s in statements(load("bedrock-service-role-policy.json"))
+            if "bedrock:InvokeModel" in listed(s["Action"])
+        ]
+        profile = "arn:aws:bedrock:<REGION>:<ACCOUNT_ID>:inference-profile/*"
+        unconditioned = {resource for s in invoking if "Condition" not in s for resource in listed(s["Resource"])}
+        conditioned = [s for s in invoking if "Condition" in s]
+
+        assert unconditioned == {profile}
+        assert [listed(s["Resource"]) for s in conditioned] == [["arn:aws:bedrock:*::foundation-model/*"]]
+        assert [s["Condition"] for s in conditioned] == [{"StringLike": {"bedrock:InferenceProfileArn": profile}}]
 
 
 @pytest.mark.parametrize(
