@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bot.cli import EXIT_USAGE, demo, models, sandbox, serve, validate
+from bot.cli import EXIT_USAGE, audit, demo, models, sandbox, serve, validate
 
 #: Exit status when the output's reader went away (128 + SIGPIPE, as a shell reports it).
 EXIT_BROKEN_PIPE = 141
@@ -28,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action=_PrintVersion, help="print the version and exit")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (serve, validate, models, demo, sandbox):
+    for module in (serve, validate, models, demo, sandbox, audit):
         module.add_parser(subparsers)
     return parser
 

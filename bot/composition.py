@@ -10,22 +10,26 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from slack_bolt import App
+from slack_sdk import WebClient
 
 from bot.app import AFTER_ACK_THREADS, create_app
 from bot.downloads import SlackFileDownloader, trusted_file_origins
 from bot.guard.identity import TokenWorkspace
 from bot.guard.middleware import RequestGuard
 from bot.notifier import SlackNotifier
+from bot.policy_file import PolicySource
 from bot.queue_poller import QueuePoller
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack_client import build_web_client
+from bot.usergroups import SlackUserGroups
 from workflows.adapters.aws_clients import bedrock_client, bedrock_runtime_client, s3_client, sqs_client
 from workflows.adapters.bedrock import BedrockJobs
 from workflows.adapters.bedrock_chat import BedrockChat
 from workflows.adapters.bedrock_deployments import BedrockDeployments
 from workflows.adapters.cloudwatch_metrics import CloudWatchInvocations, cloudwatch_client
 from workflows.adapters.lambda_graders import LambdaGraders, lambda_client
+from workflows.adapters.redis_audit import RedisAuditLog
 from workflows.adapters.redis_connection import RedisHealth, connect, connect_briefly
 from workflows.adapters.redis_conversations import RedisConversationStore
 from workflows.adapters.redis_coordination import RedisEventLog, RedisLocks, RedisRequestLog
@@ -44,6 +48,9 @@ from workflows.deployments.deployment_commands import DeploymentCommands
 from workflows.deployments.deployment_usage import DeploymentUsage
 from workflows.deployments.idle_reminders import IdleReminders
 from workflows.deployments.tryout_commands import TryCommands
+from workflows.governance.audit_entry import AuditAction
+from workflows.governance.gatekeeper import Gatekeeper
+from workflows.governance.governance_ports import AuditLog
 from workflows.jobs.job_commands import JobCommands
 from workflows.jobs.launch import JobLauncher
 from workflows.jobs.monitoring.event_intake import JobEventIntake
@@ -68,6 +75,8 @@ class Runtime:
     workspace: TokenWorkspace
     #: ``/slack/events`` over HTTP: verification, size cap, replay, then Bolt; None in Socket Mode.
     guard: RequestGuard | None
+    #: The governance policy in force (``FINETUNE_POLICY_FILE``), read at start and again when it changes.
+    policy: PolicySource
     #: The thread that takes job state changes from ``FINETUNE_EVENTS_QUEUE_URL``; ``serve`` starts and stops it.
     #: None without a queue (polling only).
     intake: QueuePoller | None = None
@@ -82,11 +91,16 @@ class Runtime:
 
 
 def build_runtime(settings: Settings) -> Runtime:
-    """Clients, services, the Bolt app and its request guard for ``settings``; connects to nothing yet."""
+    """Clients, services, the Bolt app and its request guard for ``settings``; connects to nothing yet.
+
+    The policy file is read here, before anything else starts: ``PolicyFileError`` when it cannot be used.
+    """
     settings.require("SLACK_BOT_TOKEN")
     assert settings.slack_bot_token is not None
     token = settings.slack_bot_token.get_secret_value()
     signing_secret = None if settings.socket_mode else _signing_secret(settings)
+    policy = PolicySource(settings.finetune_policy_file)
+    policy.load()
     redis_client = connect(settings.redis_url)
     storage_up = Availability(RedisHealth(settings.redis_url))
     keyspace = Keyspace(settings.redis_key_prefix)
@@ -96,6 +110,10 @@ def build_runtime(settings: Settings) -> Runtime:
     clock = SystemClock()
     aws = aws_adapters(settings)
     jobs, storage = aws.jobs, aws.storage
+    audit = RedisAuditLog(
+        redis_client, retention=timedelta(days=settings.finetune_audit_retention_days), keyspace=keyspace
+    )
+    gatekeeper = governance(settings, policy=policy, client=client, audit=audit)
     checker = DatasetChecker(
         files=SlackFileDownloader(token, trusted_origins=trusted_file_origins(settings.slack_api_url)),
         storage=storage,
@@ -132,6 +150,7 @@ def build_runtime(settings: Settings) -> Runtime:
         region=settings.aws_region,
         max_upload_bytes=settings.max_upload_bytes,
         storage_up=storage_up,
+        gatekeeper=gatekeeper,
     )
     deployment_store = RedisDeployments(redis_client, keyspace=keyspace)
     deployment_usage = DeploymentUsage(store=deployment_store, invocations=aws.invocations, catalogue=catalogue)
@@ -147,6 +166,7 @@ def build_runtime(settings: Settings) -> Runtime:
         region=settings.aws_region,
         admins=settings.admins,
         usage=deployment_usage,
+        gatekeeper=gatekeeper,
     )
     services = Services(
         healthy=storage_up,
@@ -163,6 +183,7 @@ def build_runtime(settings: Settings) -> Runtime:
             region=settings.aws_region,
             admins=settings.admins,
             serving=deployment_usage,
+            gatekeeper=gatekeeper,
         ),
         deployments=deployments,
         tryouts=TryCommands(
@@ -176,6 +197,7 @@ def build_runtime(settings: Settings) -> Runtime:
             catalogue=catalogue,
             region=settings.aws_region,
         ),
+        governance=gatekeeper,
         after_ack=ThreadPoolExecutor(max_workers=AFTER_ACK_THREADS, thread_name_prefix="after-ack"),
     )
     paced = PacedNotifier(notifier)
@@ -234,7 +256,28 @@ def build_runtime(settings: Settings) -> Runtime:
         workspace=workspace,
         guard=guard,
         intake=intake,
+        policy=policy,
     )
+
+
+def governance(settings: Settings, *, policy: PolicySource, client: WebClient, audit: AuditLog) -> Gatekeeper:
+    """The gatekeeper that asks the policy; each reload of the file (or refusal of a bad one) is recorded."""
+
+    def reloaded(path: str) -> None:
+        gatekeeper.record(AuditAction.POLICY_RELOADED, None, subject=path)
+
+    def refused(problem: str) -> None:
+        gatekeeper.record(AuditAction.POLICY_RELOAD_REFUSED, None, subject="policy file", detail=problem)
+
+    policy.on_reload, policy.on_refused = reloaded, refused
+    gatekeeper = Gatekeeper(
+        policy=policy,
+        groups=SlackUserGroups(client),
+        audit=audit,
+        clock=SystemClock(),
+        admins=settings.admins,
+    )
+    return gatekeeper
 
 
 @dataclass(frozen=True)
@@ -284,3 +327,12 @@ def _signing_secret(settings: Settings) -> str:
     settings.require("SLACK_SIGNING_SECRET")
     assert settings.slack_signing_secret is not None
     return settings.slack_signing_secret.get_secret_value()
+
+
+def audit_log(settings: Settings) -> AuditLog:
+    """The audit log alone, for ``finetune-bot audit export`` (no Slack, no AWS)."""
+    return RedisAuditLog(
+        connect(settings.redis_url),
+        retention=timedelta(days=settings.finetune_audit_retention_days),
+        keyspace=Keyspace(settings.redis_key_prefix),
+    )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from workflows.catalogue.schema import Catalogue
 from workflows.deployments.deployment_commands import DeploymentCommands
 from workflows.deployments.tryout_commands import TryCommands
+from workflows.governance.gatekeeper import Gatekeeper
 from workflows.jobs.job_commands import JobCommands
 from workflows.ports import EventLog
 from workflows.setup.service import ConversationService
@@ -31,5 +32,7 @@ class Services:
     deployments: DeploymentCommands
     #: ``/finetune try``, the Try it and Side by side buttons, and the answers in Try it threads.
     tryouts: TryCommands
+    #: The policy's decisions and the audit log (``/finetune audit``).
+    governance: Gatekeeper
     #: Runs what follows an acknowledgement, apart from Bolt's listener threads so acks never queue behind it.
     after_ack: Executor

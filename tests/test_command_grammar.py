@@ -6,6 +6,7 @@ import pytest
 
 from workflows.command_grammar import (
     USAGE,
+    Audit,
     Cancel,
     Command,
     Cost,
@@ -38,6 +39,9 @@ from workflows.dataset_rules import CustomizationType
         ("models", Models()),
         ("models conversation", Models(CustomizationType.CONVERSATION)),
         ("models cpt", Models(CustomizationType.CONTINUED_PRETRAINING)),
+        ("audit", Audit()),
+        ("audit 20", Audit(20)),
+        ("audit 50", Audit(50)),
         (
             "new type=instruction model=meta.llama3-1-8b-instruct-v1:0:128k data=s3://b/t.jsonl epochs=2",
             New(
@@ -89,3 +93,10 @@ def test_one_line_setup_is_new_with_options() -> None:
 def test_usage_documents_every_subcommand() -> None:
     for verb in ("new", "status", "list", "stop", "cost", "models", "cancel", "help", "type=TYPE"):
         assert verb in USAGE
+
+
+@pytest.mark.parametrize("text", ["audit 0", "audit 51", "audit ten", "audit 2 3", "audit ²", "audit -1"])
+def test_audit_takes_one_number_from_1_to_50(text: str) -> None:
+    assert parse_command(text) == Unknown(
+        "`audit` takes one optional number of entries, from 1 to 50: `/finetune audit 20`"
+    )

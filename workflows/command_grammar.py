@@ -24,6 +24,7 @@ with its cost and a Start button
 • `/finetune try MODEL [side-by-side]` — a thread where the deployed custom model answers each message \
 (side by side with its base model when asked)
 • `/finetune undeploy NAME` — delete a deployment (after a confirmation); billing stops
+• `/finetune audit [N]` — the latest N decisions in the audit log (admins only; 10 by default)
 • `/finetune models [TYPE]` — base models you can customize
 • `/finetune cancel` — abandon your setups in progress in this channel
 • `/finetune help` — this message
@@ -101,6 +102,13 @@ class Try:
 
 
 @dataclass(frozen=True, slots=True)
+class Audit:
+    """The latest audit entries (admins only); ``count`` None means the default."""
+
+    count: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Models:
     """The catalogue, optionally for one customization type."""
 
@@ -120,8 +128,24 @@ class Unknown:
 
 
 Command = (
-    Help | New | Status | ListJobs | Stop | Cost | Deploy | Deployments | Undeploy | Try | Models | Cancel | Unknown
+    Help
+    | New
+    | Status
+    | ListJobs
+    | Stop
+    | Cost
+    | Deploy
+    | Deployments
+    | Undeploy
+    | Try
+    | Audit
+    | Models
+    | Cancel
+    | Unknown
 )
+
+#: The most entries ``audit N`` shows in Slack (the export has them all).
+AUDIT_MAX = 50
 
 #: Names a person may use for a type, beyond the canonical ones.
 _TYPE_ALIASES = {
@@ -187,6 +211,8 @@ def _parse_job_command(verb: str, rest: list[str]) -> Command:
         return Undeploy(" ".join(rest))
     if verb == "try":
         return Try(" ".join(rest))
+    if verb == "audit":
+        return _parse_audit(rest)
     if verb == "models":
         if not rest:
             return Models()
@@ -195,6 +221,15 @@ def _parse_job_command(verb: str, rest: list[str]) -> Command:
             return Unknown(f"`models` takes one optional type: {_OFFERED_TYPES}")
         return Models(customization)
     return Unknown(f"{code(verb)} is not a /finetune command")
+
+
+def _parse_audit(rest: list[str]) -> Command:
+    """``audit`` or ``audit N`` with 1 ≤ N ≤ ``AUDIT_MAX``."""
+    if not rest:
+        return Audit()
+    if len(rest) == 1 and rest[0].isascii() and rest[0].isdigit() and 1 <= int(rest[0]) <= AUDIT_MAX:
+        return Audit(int(rest[0]))
+    return Unknown(f"`audit` takes one optional number of entries, from 1 to {AUDIT_MAX}: `/finetune audit 20`")
 
 
 def _too_many(verb: str) -> Unknown:

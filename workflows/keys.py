@@ -61,6 +61,14 @@ JOB_RETENTION_SECONDS = 180 * 24 * 3600
 #: Newest entries kept per channel or per person index; older ones are trimmed on save.
 JOB_INDEX_LIMIT = 1000
 
+# Governance
+
+#: The audit log: a stream of decisions (``workflows.governance.audit_entry``), trimmed on every append to
+#: entries newer than ``FINETUNE_AUDIT_RETENTION_DAYS`` (MINID, approximately: whole stream nodes at a time).
+AUDIT_STREAM = NAMESPACE + "audit"
+#: 400 days by default: a year and a month, so last year's same month is still there to compare.
+AUDIT_RETENTION_DAYS = 400
+
 
 # Job events (EventBridge through SQS)
 
@@ -99,6 +107,11 @@ class Keyspace:
     def watched_jobs(self) -> str:
         """The set of jobs monitoring polls."""
         return self.namespace + "jobs:watched"
+
+    @property
+    def audit_stream(self) -> str:
+        """The audit log's stream."""
+        return self.namespace + "audit"
 
     def conversation_key(self, conversation_id: str) -> str:
         """The record key of a conversation."""

@@ -28,6 +28,7 @@ def run(args: argparse.Namespace) -> int:
     """Start the bot; settings problems end it at once with one line and status 2."""
     # Slack, Redis and AWS clients load here, so the offline commands start without them.
     from bot.composition import build_runtime
+    from bot.policy_file import PolicyFileError
     from bot.scheduler import MonitorScheduler
     from bot.server import Routes, serve_http
     from bot.settings import SettingsError, load_settings
@@ -35,11 +36,15 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         settings = load_settings()
-        runtime = build_runtime(settings)
-    except (SettingsError, CatalogueError) as exc:
+    except SettingsError as exc:
         print(f"finetune-bot: {exc}", file=sys.stderr)
         return EXIT_USAGE
     configure_logging()
+    try:
+        runtime = build_runtime(settings)  # reads the policy file first: a bad one stops here
+    except (SettingsError, CatalogueError, PolicyFileError) as exc:
+        print(f"finetune-bot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     runtime.workspace.pin()  # auth.test once, before the first request; retried later if Slack is unreachable
     routes = Routes(runtime.guard, runtime.services.healthy)

@@ -13,6 +13,7 @@ from bot.services import Services
 from workflows.catalogue.catalogue_view import models_message
 from workflows.command_grammar import (
     USAGE,
+    Audit,
     Cancel,
     Cost,
     Deploy,
@@ -59,6 +60,9 @@ def register(app: App, services: Services) -> None:
             case Status() | ListJobs() | Stop() | Cost():
                 ack()
                 later(lambda: _answer_on_jobs(services, parsed, where, respond))
+            case Audit(count=count):
+                ack()
+                later(lambda: _answer_audit(services, where, count, respond))
             case Deploy() | Deployments() | Undeploy():
                 ack()
                 later(lambda: _answer_on_deployments(services, parsed, where, respond))
@@ -75,6 +79,11 @@ def _start_one_line(services: Services, where: Where, command: New, respond: Res
     problems = services.conversations.start_one_line(where, command.options)
     if problems:
         respond(text=answer_text(one_line_problems(problems)), response_type="ephemeral", replace_original=True)
+
+
+def _answer_audit(services: Services, where: Where, count: int | None, respond: Respond) -> None:
+    message = services.governance.audit_answer(where, count)
+    respond(text=fallback_text(message), blocks=render(message), response_type="ephemeral")
 
 
 def _cancel(services: Services, where: Where, respond: Respond) -> None:

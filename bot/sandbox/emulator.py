@@ -119,6 +119,10 @@ class SlackEmulator:
         """Register a person (idempotent), so ``users.info`` and ephemerals know them."""
         return self._state.conversations.add_user(user_id, name)
 
+    def set_usergroup(self, group_id: str, users: list[str] | tuple[str, ...]) -> None:
+        """Create a user group (``S…``) or replace its members, as ``usergroups.users.list`` answers them."""
+        self._state.conversations.set_usergroup(group_id, tuple(users))
+
     def register_file(
         self,
         name: str,

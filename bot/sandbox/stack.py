@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.composition import Runtime, build_runtime
+from bot.policy_file import PolicyFileError
 from bot.sandbox.aws import ROLE_NAME as ROLE_SHORT_NAME
 from bot.sandbox.aws import EmulatedAws, emulated_aws
 from bot.sandbox.driver import SlackDriver
@@ -94,7 +95,10 @@ def running_product(*, speed: float, redis_url: str | None) -> Iterator[Product]
             signing_secret=signing_secret,
             key_prefix=redis_choice.key_prefix,
         )
-        runtime = build_runtime(settings)
+        try:
+            runtime = build_runtime(settings)
+        except PolicyFileError as exc:
+            raise StartupFailed(str(exc)) from None
         events_url = serve_in_background(Routes(runtime.guard, runtime.services.healthy))
         if not redis_choice.private:
             stack.callback(forget_watches, redis_choice, aws)

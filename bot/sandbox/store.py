@@ -25,6 +25,8 @@ class ConversationStore:
         self._clock = clock
         self._channels: dict[str, Channel] = {}
         self._users: dict[str, User] = {}
+        #: User groups (``S…``) and their members, for ``usergroups.users.list``.
+        self._usergroups: dict[str, tuple[str, ...]] = {}
         self._messages: dict[str, dict[str, Message]] = {}
         self._ephemerals: dict[str, dict[str, Ephemeral]] = {}
         self._reactions: list[Reaction] = []
@@ -76,6 +78,18 @@ class ConversationStore:
         """The person with that ID, if registered."""
         with self._recorder.lock:
             return self._users.get(user_id)
+
+    def set_usergroup(self, group_id: str, users: tuple[str, ...]) -> None:
+        """Create a user group or replace its members (each registered as a person)."""
+        for user in users:
+            self.add_user(user)
+        with self._recorder.lock:
+            self._usergroups[group_id] = users
+
+    def usergroup(self, group_id: str) -> tuple[str, ...] | None:
+        """The group's members, or None when there is no such group."""
+        with self._recorder.lock:
+            return self._usergroups.get(group_id)
 
     # -- messages --------------------------------------------------------------------------------
 

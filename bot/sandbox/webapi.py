@@ -52,6 +52,14 @@ def users_info(state: SandboxState, params: Params) -> JSON:
     return {"ok": True, "user": user.as_slack()}
 
 
+def usergroups_users_list(state: SandboxState, params: Params) -> JSON:
+    """``usergroups.users.list``: a group's member ids; ``no_such_subteam`` for a group that does not exist."""
+    users = state.conversations.usergroup(params.require("usergroup"))
+    if users is None:
+        raise ApiError("no_such_subteam")
+    return {"ok": True, "users": list(users)}
+
+
 def conversations_info(state: SandboxState, params: Params) -> JSON:
     """``conversations.info``: a registered channel."""
     return {"ok": True, "channel": api_chat.channel_of(state, params).as_slack()}
@@ -78,6 +86,7 @@ def conversations_replies(state: SandboxState, params: Params) -> JSON:
 BASE_METHODS: dict[str, Handler] = {
     "auth.test": auth_test,
     "users.info": users_info,
+    "usergroups.users.list": usergroups_users_list,
     "conversations.info": conversations_info,
     "conversations.history": conversations_history,
     "conversations.replies": conversations_replies,

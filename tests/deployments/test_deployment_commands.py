@@ -11,6 +11,7 @@ from tests.deployments.deployment_samples import on_demand, ready
 from tests.fakes.clock import FakeClock
 from tests.fakes.deployment_store import MemoryDeploymentStore
 from tests.fakes.deployments import FakeDeployments
+from tests.fakes.governance import gatekeeper
 from tests.fakes.invocations import FakeInvocations
 from tests.fakes.jobs import FakeJobs
 from tests.fakes.locks import MemoryLocks
@@ -71,6 +72,7 @@ def world() -> World:
         region="us-east-1",
         admins=frozenset({ADMIN}),
         usage=DeploymentUsage(store=store, invocations=invocations, catalogue=CATALOGUE),
+        gatekeeper=gatekeeper(),
     )
     return World(commands, deployments, store, jobs, notifier, locks, records, invocations)
 

@@ -8,11 +8,13 @@ from datetime import timedelta
 import pytest
 
 from tests.fakes.clock import FakeClock
+from tests.fakes.governance import MemoryAuditLog, gatekeeper
 from tests.fakes.jobs import FakeJobs
 from tests.fakes.records import MemoryRecords
 from tests.fakes.samples import START, TEAM, record, snapshot
 from workflows.catalogue import load_catalogue
 from workflows.command_grammar import Cost, ListJobs, Status, Stop
+from workflows.governance.audit_entry import AuditAction
 from workflows.jobs.job import JobStatus
 from workflows.jobs.job_commands import JobCommands, may_stop
 from workflows.messages import Action, Message, Style
@@ -42,7 +44,12 @@ def records() -> MemoryRecords:
 
 
 @pytest.fixture
-def commands(jobs: FakeJobs, records: MemoryRecords) -> JobCommands:
+def audit() -> MemoryAuditLog:
+    return MemoryAuditLog()
+
+
+@pytest.fixture
+def commands(jobs: FakeJobs, records: MemoryRecords, audit: MemoryAuditLog) -> JobCommands:
     return JobCommands(
         jobs=jobs,
         records=records,
@@ -51,6 +58,7 @@ def commands(jobs: FakeJobs, records: MemoryRecords) -> JobCommands:
         clock=FakeClock(START + timedelta(hours=2)),
         region="us-east-1",
         admins=frozenset({ADMIN}),
+        gatekeeper=gatekeeper(audit=audit),
     )
 
 
@@ -184,6 +192,22 @@ def test_a_confirmed_stop_stops_the_job(
 
     assert jobs.stopped == ["tone-1a2b"]
     assert f"<@{asker.user}> asked Bedrock to stop `tone-1a2b`" in answer.text
+
+
+def test_a_stop_is_recorded_with_who_and_the_estimate_and_a_refused_one_is_not(
+    commands: JobCommands, records: MemoryRecords, jobs: FakeJobs, audit: MemoryAuditLog
+) -> None:
+    started(records, jobs, estimated_training_cost="12.34")
+    commands.confirm_stop(BOB, "tone-1a2b")
+    assert audit.entries == []
+    commands.confirm_stop(ADMIN_ASKS, "tone-1a2b")
+    (entry,) = audit.entries
+    assert (entry.action, entry.user, entry.subject, entry.cost_usd) == (
+        AuditAction.JOB_STOPPED,
+        ADMIN,
+        "tone-1a2b",
+        "12.34",
+    )
 
 
 def test_someone_else_may_not_stop_a_job_even_by_clicking(

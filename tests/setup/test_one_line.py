@@ -23,7 +23,7 @@ VALIDATION = TRAINING.model_copy(update={"name": "valid.jsonl", "uri": "s3://buc
 
 
 def planned(options: dict[str, str]) -> Conversation:
-    plan = plan_one_line(options, CONTEXT)
+    plan = plan_one_line(options, CONTEXT, team="T1", channel="C1")
     assert isinstance(plan, OneLinePlan)
     step = plan.start(team="T", channel="C", thread_ts="1.0", user="U1", context=CONTEXT)
     assert step.conversation.stage is Stage.CHECKING_TRAINING
@@ -94,7 +94,7 @@ def test_distillation_in_one_line_names_its_teacher_and_starts_with_the_data_che
 def test_reinforcement_in_one_line_looks_the_grader_up_before_the_data() -> None:
     arn = "arn:aws:lambda:us-east-1:123456789012:function:grader"
     options = {"type": "rft", "model": "amazon.nova-2-lite-v1:0:256k", "data": OPTIONS["data"], "grader": arn}
-    plan = plan_one_line({**options, "batchSize": "32"}, CONTEXT)
+    plan = plan_one_line({**options, "batchSize": "32"}, CONTEXT, team="T1", channel="C1")
     assert isinstance(plan, OneLinePlan)
     step = plan.start(team="T", channel="C", thread_ts="1.0", user="U1", context=CONTEXT)
     assert step.conversation.stage is Stage.AWAITING_GRADER
@@ -139,6 +139,6 @@ def test_reinforcement_in_one_line_looks_the_grader_up_before_the_data() -> None
     ],
 )
 def test_one_line_problems_with_the_new_types_are_named(options: dict[str, str], problem: str) -> None:
-    problems = plan_one_line({**OPTIONS, **options}, CONTEXT)
+    problems = plan_one_line({**OPTIONS, **options}, CONTEXT, team="T1", channel="C1")
     assert isinstance(problems, list)
     assert any(problem in found for found in problems), problems

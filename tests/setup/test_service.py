@@ -9,6 +9,7 @@ import pytest
 from bot.sandbox.samples import CONVERSATION, CONVERSATION_WITH_MISTAKES, sample_bytes
 from tests.fakes.clock import FakeClock
 from tests.fakes.conversations import MemoryConversationStore
+from tests.fakes.governance import gatekeeper
 from tests.fakes.graders import FakeGraders
 from tests.fakes.jobs import FakeJobs
 from tests.fakes.locks import MemoryLocks
@@ -20,6 +21,7 @@ from workflows.catalogue.loader import load_catalogue
 from workflows.dataset_rules import CustomizationType
 from workflows.datasets.checking import DatasetChecker
 from workflows.exceptions import AccessProblem, MessageGone, StorageUnavailable
+from workflows.governance.gatekeeper import Gatekeeper
 from workflows.jobs.launch import JobLauncher
 from workflows.setup.events import (
     FileAttached,
@@ -41,7 +43,7 @@ ROLE = "arn:aws:iam::123456789012:role/bedrock"
 class World:
     """A service wired to fakes, and the fakes to look at."""
 
-    def __init__(self, *, role_arn: str | None = ROLE) -> None:
+    def __init__(self, *, role_arn: str | None = ROLE, keeper: Gatekeeper | None = None) -> None:
         self.store = MemoryConversationStore()
         self.notifier = RecordingNotifier()
         self.files = FakeSlackFiles()
@@ -83,6 +85,7 @@ class World:
             region="us-east-1",
             max_upload_bytes=10**7,
             storage_up=lambda: self.storage_answers,
+            gatekeeper=keeper or gatekeeper(),
         )
 
     def start(self) -> str:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from workflows.catalogue import CatalogueError, ModelSpec
 from workflows.catalogue.schema import Catalogue
 from workflows.deployments.deploy_arguments import DeployArguments, Refusal, parse_deploy, parse_undeploy
-from workflows.deployments.deployment_costs import cost_so_far_text
+from workflows.deployments.deployment_costs import cost_so_far, cost_so_far_text
 from workflows.deployments.deployment_errors import DeploymentNotFound
 from workflows.deployments.deployment_list import deployments_answer
 from workflows.deployments.deployment_notices import (
@@ -29,6 +29,9 @@ from workflows.deployments.deployment_usage import DeploymentUsage
 from workflows.deployments.deployment_watch import Announcement, watch_step
 from workflows.deployments.routing import DeployTarget
 from workflows.exceptions import BotError
+from workflows.governance.audit_entry import AuditAction
+from workflows.governance.gatekeeper import Gatekeeper
+from workflows.governance.policy_decisions import Act
 from workflows.jobs.job import JobRecord, JobStatus
 from workflows.jobs.job_ports import Requester
 from workflows.messages import Action, Button, Message, Style
@@ -60,7 +63,9 @@ class DeploymentCommands:
         region: str,
         admins: frozenset[str],
         usage: DeploymentUsage,
+        gatekeeper: Gatekeeper,
     ) -> None:
+        self._gatekeeper = gatekeeper
         self._deployments = deployments
         #: Last use and tokens from CloudWatch, for ``deployments``.
         self._usage = usage
@@ -153,6 +158,13 @@ class DeploymentCommands:
             notice = deleted_notice(record, who.user, now)
             self._notifier.post(channel=record.channel, message=notice, thread_ts=record.thread_ts)
         logger.info("%s deleted deployment %s", who.user, record.name)
+        self._gatekeeper.record(
+            AuditAction.DEPLOYMENT_DELETED,
+            who,
+            subject=record.name,
+            cost=cost_so_far(record, now),
+            detail=f"{record.route.words}; cost so far",
+        )
         return Message(text=f"Deleted {code(record.name)}; billing for it has stopped.")
 
     def keep(self, name: str) -> Message:
@@ -224,6 +236,14 @@ class DeploymentCommands:
         )
         self._notifier.post(channel=channel, message=status, thread_ts=thread_ts)
         logger.info("%s created deployment %s", who.user, record.name)
+        per_hour = proposal.costs.hourly
+        self._gatekeeper.record(
+            AuditAction.DEPLOYMENT_CREATED,
+            who,
+            subject=record.name,
+            cost=per_hour,
+            detail=f"{proposal.plan.route.words} of {proposal.target.label}" + (" (USD per hour)" if per_hour else ""),
+        )
         return Message(text=f"Deploying {code(record.name)}; the job's thread will hear once it serves requests.")
 
     def _proposal(self, who: Requester, request: str) -> DeployProposal | Message:
@@ -233,6 +253,9 @@ class DeploymentCommands:
         target = self._target(who, arguments)
         if isinstance(target, Message):
             return target
+        refusal = self._gatekeeper.may(who, Act.DEPLOY, subject=target.label)
+        if refusal is not None:
+            return Message(text=refusal.reason)
         return propose(
             target,
             self._model(target.base_model_id),

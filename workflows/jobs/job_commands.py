@@ -9,6 +9,8 @@ from workflows.catalogue import CatalogueError, ModelSpec
 from workflows.catalogue.schema import Catalogue
 from workflows.command_grammar import Cost, ListJobs, Status, Stop
 from workflows.exceptions import BotError
+from workflows.governance.audit_entry import AuditAction
+from workflows.governance.gatekeeper import Gatekeeper
 from workflows.jobs import answers
 from workflows.jobs.job import JobRecord, JobSnapshot, JobStatus
 from workflows.jobs.job_ports import JobHistory, Requester, ServingCosts
@@ -46,7 +48,9 @@ class JobCommands:
         region: str,
         admins: frozenset[str],
         serving: ServingCosts | None = None,
+        gatekeeper: Gatekeeper,
     ) -> None:
+        self._gatekeeper = gatekeeper
         self._jobs = jobs
         #: What deployments cost, counted in ``cost`` (None: none are counted).
         self._serving = serving
@@ -107,6 +111,13 @@ class JobCommands:
         except BotError as exc:
             return Message(text=str(exc))
         logger.info("%s asked to stop job %s", who.user, record.job_name)
+        self._gatekeeper.record(
+            AuditAction.JOB_STOPPED,
+            who,
+            subject=record.job_name,
+            cost=record.estimated_training_cost,
+            detail="estimate at start; tokens trained so far are billed",
+        )
         return answers.stop_requested(record, who.user)
 
     def keep_running(self, job: str) -> Message:

@@ -62,7 +62,15 @@ class TestGrader:
     samples: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class RecordRefusal:
+    """The policy refused an answer: write it to the audit log (``rule`` names the rule, ``subject`` the answer)."""
+
+    rule: str
+    subject: str
+
+
 #: What the service performs after the save; a ``Say`` goes to the outbox instead.
-Work = Whisper | CheckDataset | LaunchJob | ResolveLaunch | CheckGrader | TestGrader
+Work = Whisper | CheckDataset | LaunchJob | ResolveLaunch | CheckGrader | TestGrader | RecordRefusal
 #: Every effect, a closed union: the outbox and the service each match it exhaustively (mypy checks it).
 Effect = Say | Work

@@ -14,6 +14,8 @@ from workflows.catalogue.errors import UnknownModel
 from workflows.catalogue.schema import Catalogue, ModelSpec
 from workflows.command_grammar import parse_type
 from workflows.dataset_rules import TYPE_LABELS, CustomizationType
+from workflows.governance.policy import Policy, Rules, rules_in
+from workflows.governance.policy_decisions import Refusal, model_refusal, type_refusal
 from workflows.messages import Message, Reply
 from workflows.setup import questions
 from workflows.setup.advice import DataAnswer, GoalAnswer, recommend
@@ -22,6 +24,7 @@ from workflows.setup.effects import (
     CheckGrader,
     Effect,
     LaunchJob,
+    RecordRefusal,
     ResolveLaunch,
     Say,
     TestGrader,
@@ -83,6 +86,12 @@ class Context:
     worker: str = "unknown"
     check_seconds: float = CHECK_SECONDS
     launch_seconds: float = LAUNCH_SECONDS
+    #: The governance policy in force (None: no policy file, everything open).
+    policy: Policy | None = None
+
+    def rules(self, conversation: Conversation) -> Rules:
+        """The policy's rules in the conversation's channel."""
+        return rules_in(self.policy, conversation.team, conversation.channel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +266,9 @@ def _interpret(conversation: Conversation, event: TextTyped, context: Context) -
 def _choose_type(conversation: Conversation, event: TypeChosen, context: Context) -> Step:
     if not context.catalogue.customization(event.customization).offered:
         return Step(conversation, (_say(Message(f"{event.customization} is not offered yet; pick another type.")),))
+    refusal = type_refusal(context.rules(conversation), event.customization)
+    if refusal is not None:
+        return _refuse(conversation, refusal, event.customization.value, "Pick another type.")
     return _goto(conversation, Stage.CHOOSING_MODEL, context, customization=event.customization)
 
 
@@ -273,6 +285,9 @@ def _choose_model(conversation: Conversation, event: ModelChosen, context: Conte
         problem = f"{model.name} is not available in {context.region} (it is in {', '.join(model.regions)})."
     if problem:
         return Step(conversation, (_say(Message(problem + " Pick one from the menu.")),))
+    refusal = model_refusal(context.rules(conversation), model.id, model.name)
+    if refusal is not None:
+        return _refuse(conversation, refusal, model.id, "Pick another model from the menu.")
     if customization is CustomizationType.DISTILLATION:
         if not context.catalogue.teachers_for(model, context.region):
             text = f"No teacher for {model.name} is available in {context.region}. Pick another student."
@@ -597,6 +612,11 @@ def _accepted(conversation: Conversation, event: DatasetAccepted, context: Conte
 
 
 # --- small helpers ---
+
+
+def _refuse(conversation: Conversation, refusal: Refusal, subject: str, next_step: str) -> Step:
+    """The policy's refusal in the thread (the question still stands), and its audit entry."""
+    return Step(conversation, (_say(Message(f"{refusal.reason} {next_step}")), RecordRefusal(refusal.rule, subject)))
 
 
 def _say(message: Message) -> Say:

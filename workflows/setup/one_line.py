@@ -12,6 +12,8 @@ from workflows.catalogue.hyperparameters import check_hyperparameters
 from workflows.catalogue.schema import ModelSpec
 from workflows.command_grammar import parse_type
 from workflows.dataset_rules import CustomizationType
+from workflows.governance.policy import rules_in
+from workflows.governance.policy_decisions import Refusal, model_refusal, type_refusal
 from workflows.messages import Message, Reply
 from workflows.setup.effects import CheckGrader, Say
 from workflows.setup.grader import arn_problem
@@ -75,9 +77,30 @@ class OneLinePlan:
         )
 
 
-def plan_one_line(options: Mapping[str, str], context: Context) -> OneLinePlan | list[str]:  # noqa: C901
-    """Every problem with the options at once, or the plan."""
-    problems: list[str] = []
+def policy_refusals(
+    options: Mapping[str, str], context: Context, *, team: str, channel: str
+) -> list[tuple[Refusal, str]]:
+    """The policy's refusals of the type and the model named (each with what it refused), in that order."""
+    rules = rules_in(context.policy, team, channel)
+    refusals: list[tuple[Refusal, str]] = []
+    customization = parse_type(options.get("type", ""))
+    if customization is not None and (refused := type_refusal(rules, customization)) is not None:
+        refusals.append((refused, customization.value))
+    try:
+        model = context.catalogue.model(options.get("model", ""))
+    except UnknownModel:
+        return refusals
+    if (refused := model_refusal(rules, model.id, model.name)) is not None:
+        refusals.append((refused, model.id))
+    return refusals
+
+
+def plan_one_line(  # noqa: C901 — one flat list of independent checks, each adding its problem
+    options: Mapping[str, str], context: Context, *, team: str, channel: str
+) -> OneLinePlan | list[str]:
+    """Every problem with the options at once (the policy's refusals in ``team``/``channel`` too), or the plan."""
+    refused = policy_refusals(options, context, team=team, channel=channel)
+    problems: list[str] = [refusal.reason for refusal, _ in refused]
     for key in ("type", "model", "data"):
         if key not in options:
             problems.append(f"`{key}=` is required.")

@@ -17,6 +17,7 @@ from workflows.setup.effects import (
     CheckGrader,
     Effect,
     LaunchJob,
+    RecordRefusal,
     ResolveLaunch,
     Say,
     TestGrader,
@@ -44,7 +45,15 @@ def queue(conversation: Conversation, effects: tuple[Effect, ...]) -> tuple[Conv
         match effect:
             case Say():
                 updated = _say(updated, effect)
-            case Whisper() | CheckDataset() | LaunchJob() | ResolveLaunch() | CheckGrader() | TestGrader():
+            case (
+                Whisper()
+                | CheckDataset()
+                | LaunchJob()
+                | ResolveLaunch()
+                | CheckGrader()
+                | TestGrader()
+                | RecordRefusal()
+            ):
                 rest.append(effect)
             case _:
                 assert_never(effect)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from decimal import Decimal
 
 from workflows.catalogue.costs import CostEstimate, estimate_cost
 from workflows.catalogue.hyperparameter_spec import name_key
@@ -45,6 +46,13 @@ def hyperparameters(conversation: Conversation, model: ModelSpec) -> dict[str, s
 def epochs(conversation: Conversation, model: ModelSpec) -> int:
     """The epoch count, for the cost (models without the knob train one pass: counted as 1)."""
     return int(hyperparameters(conversation, model).get("epochCount", "1"))
+
+
+def training_estimate(conversation: Conversation, model: ModelSpec, catalogue: Catalogue) -> Decimal | None:
+    """What the job is estimated to cost upfront (None when a price or the data is unknown): what the review shows."""
+    if conversation.training is None:
+        return None
+    return cost_estimate(conversation, model, catalogue).upfront
 
 
 def cost_estimate(conversation: Conversation, model: ModelSpec, catalogue: Catalogue) -> CostEstimate:

@@ -18,6 +18,9 @@ from typing import assert_never
 from workflows.catalogue.schema import Catalogue
 from workflows.datasets.checking import DatasetChecker
 from workflows.exceptions import BotError, ConcurrentUpdate, MessageGone, StorageUnavailable
+from workflows.governance.audit_entry import AuditAction
+from workflows.governance.gatekeeper import Gatekeeper
+from workflows.governance.policy_decisions import Act, Refusal, model_refusal, type_refusal
 from workflows.jobs.launch import JobLauncher
 from workflows.messages import Message
 from workflows.ports import Clock, ConversationStore, GraderFunctions, KeyedPosts, Locks, Notifier
@@ -29,16 +32,26 @@ from workflows.setup.effects import (
     CheckGrader,
     Effect,
     LaunchJob,
+    RecordRefusal,
     ResolveLaunch,
     TestGrader,
     Whisper,
     Work,
 )
-from workflows.setup.events import CancelPressed, Event, GraderChecked, GraderTested, Recover
+from workflows.setup.events import (
+    CancelPressed,
+    Event,
+    GraderChecked,
+    GraderTested,
+    JobLaunched,
+    JobLaunchRefused,
+    Recover,
+)
 from workflows.setup.grader import judge, test_items
 from workflows.setup.machine import CHECK_SECONDS, LAUNCH_SECONDS, Context, advance, begin
 from workflows.setup.model import Conversation, Stage
-from workflows.setup.one_line import plan_one_line
+from workflows.setup.one_line import plan_one_line, policy_refusals
+from workflows.setup.review import training_estimate
 from workflows.slack_text import mention, mrkdwn
 
 logger = logging.getLogger(__name__)
@@ -93,6 +106,7 @@ class ConversationService:
         max_upload_bytes: int,
         storage_up: Callable[[], bool],
         graders: GraderFunctions,
+        gatekeeper: Gatekeeper,
         deadlines: Deadlines | None = None,
         worker: str | None = None,
     ) -> None:
@@ -110,6 +124,7 @@ class ConversationService:
         self._clock = clock
         self._region = region
         self._max_upload_bytes = max_upload_bytes
+        self._gatekeeper = gatekeeper
 
     def context(self) -> Context:
         return Context(
@@ -120,10 +135,18 @@ class ConversationService:
             worker=self._worker,
             check_seconds=self._deadlines.check,
             launch_seconds=self._deadlines.launch,
+            policy=self._gatekeeper.policy(),
         )
 
-    def start(self, where: Where) -> Conversation:
-        """``/finetune``: post the root message in the channel and ask the first question in its thread."""
+    def start(self, where: Where) -> Conversation | None:
+        """``/finetune``: post the root message in the channel and ask the first question in its thread.
+
+        A person the policy does not let start jobs is told privately why, and who can; nothing is posted.
+        """
+        refusal = self._gatekeeper.may(where, Act.START, subject="setup")
+        if refusal is not None:
+            self._notifier.whisper(channel=where.channel, user=where.user, text=refusal.reason)
+            return None
         thread_ts = self._post_root(where)
         step = begin(
             team=where.team,
@@ -132,18 +155,32 @@ class ConversationService:
             user=where.user,
             context=self.context(),
         )
-        return self._open(step.conversation, step.effects)
+        opened = self._open(step.conversation, step.effects)
+        self._gatekeeper.record(AuditAction.SETUP_STARTED, where, subject=opened.id, detail="guided")
+        return opened
 
     def start_one_line(self, where: Where, options: Mapping[str, str]) -> list[str]:
         """``/finetune new key=value …``: the problems, or [] once the checks are under way in a thread."""
-        plan = plan_one_line(options, self.context())
+        refusal = self._gatekeeper.may(where, Act.START, subject="setup")
+        if refusal is not None:
+            return [refusal.reason]
+        context = self.context()
+        plan = plan_one_line(options, context, team=where.team, channel=where.channel)
         if isinstance(plan, list):
+            for refused, subject in policy_refusals(options, context, team=where.team, channel=where.channel):
+                self._gatekeeper.refused(where, refused, subject=subject)
             return plan
         thread_ts = self._post_root(where)
         step = plan.start(
             team=where.team, channel=where.channel, thread_ts=thread_ts, user=where.user, context=self.context()
         )
-        self._open(step.conversation, step.effects)
+        opened = self._open(step.conversation, step.effects)
+        self._gatekeeper.record(
+            AuditAction.SETUP_STARTED,
+            where,
+            subject=opened.id,
+            detail=f"one-line: {plan.customization} {plan.model_id}",
+        )
         return []
 
     def handle(self, conversation_id: str, event: Event, *, where: Where) -> None:
@@ -282,17 +319,24 @@ class ConversationService:
                 result = self._datasets.check(conversation, role, source, check=check)
                 self.handle(conversation.id, result, where=where)
             case LaunchJob():
-                launched = self._launcher.launch(conversation)
+                refusal = self._launch_refusal(conversation, where)
+                launched = JobLaunchRefused(refusal.reason) if refusal else self._launcher.launch(conversation)
+                if isinstance(launched, JobLaunched):
+                    self._record_start(conversation, launched, where)
                 if launched is not None:
                     self.handle(conversation.id, launched, where=where)
             case ResolveLaunch():
                 resolved = self._launcher.resolve(conversation)
+                if isinstance(resolved, JobLaunched):
+                    self._record_start(conversation, resolved, where)
                 if resolved is not None:
                     self.handle(conversation.id, resolved, where=where)
             case CheckGrader(arn=arn):
                 self.handle(conversation.id, self._check_grader(arn), where=where)
             case TestGrader(arn=arn, samples=samples):
                 self.handle(conversation.id, self._test_grader(arn, samples), where=where)
+            case RecordRefusal(rule=rule, subject=subject):
+                self._gatekeeper.refused(where, Refusal(rule, ""), subject=subject)
             case _:
                 assert_never(effect)
 
@@ -312,3 +356,33 @@ class ConversationService:
             return GraderTested(arn, False, Message("I could not call your grader.", details=(str(exc),)))
         passed, verdict = judge(items, reply)
         return GraderTested(arn, passed, verdict)
+
+    def _launch_refusal(self, conversation: Conversation, where: Where) -> Refusal | None:
+        """The policy asked again at Start (it may have changed since the answers): type, model, then the person.
+
+        A person refusal, which names who can with mentions, is told privately; the thread hears plain words.
+        """
+        rules = self.context().rules(conversation)
+        model = self._catalogue.model(conversation.model_id or "")
+        assert conversation.customization is not None
+        refusal = type_refusal(rules, conversation.customization) or model_refusal(rules, model.id, model.name)
+        if refusal is not None:
+            self._gatekeeper.refused(where, refusal, subject=conversation.id)
+            return refusal
+        person = self._gatekeeper.may(where, Act.START, subject=conversation.id)
+        if person is None:
+            return None
+        self._notifier.whisper(
+            channel=conversation.channel, user=conversation.user, text=person.reason, thread_ts=conversation.thread_ts
+        )
+        return Refusal(person.rule, "The policy here no longer lets you start jobs; I told you privately who can.")
+
+    def _record_start(self, conversation: Conversation, launched: JobLaunched, where: Where) -> None:
+        model = self._catalogue.model(conversation.model_id or "")
+        self._gatekeeper.record(
+            AuditAction.JOB_STARTED,
+            where,
+            subject=launched.job_name,
+            cost=training_estimate(conversation, model, self._catalogue),
+            detail=f"{conversation.customization} on {model.id}",
+        )

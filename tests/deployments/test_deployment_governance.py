@@ -1,0 +1,77 @@
+"""Deploying under a policy: only who its ``deploy`` rule names may deploy; creations and deletions are recorded."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.deployments.test_deployment_commands import ALICE, CATALOGUE, JOB, MODEL_ARN, Asker
+from tests.fakes.clock import FakeClock
+from tests.fakes.deployment_store import MemoryDeploymentStore
+from tests.fakes.deployments import FakeDeployments
+from tests.fakes.governance import MemoryAuditLog, StaticGroups, gatekeeper
+from tests.fakes.jobs import FakeJobs
+from tests.fakes.locks import MemoryLocks
+from tests.fakes.notifier import RecordingNotifier
+from tests.fakes.records import MemoryRecords
+from tests.fakes.samples import START, record, snapshot
+from workflows.deployments.deployment_commands import DeploymentCommands
+from workflows.governance.audit_entry import AuditAction
+from workflows.governance.policy import Policy
+from workflows.jobs.job import JobStatus
+
+ONLY_THE_PLATFORM_TEAM = Policy.model_validate(
+    {"version": 1, "workspaces": {"*": {"deploy": {"users": ["U0LEAD"], "groups": ["S0PLATFORM"]}}}}
+)
+
+
+def commands(
+    policy: Policy | None, audit: MemoryAuditLog, *, members: frozenset[str] = frozenset()
+) -> DeploymentCommands:
+    records, jobs = MemoryRecords(), FakeJobs()
+    records.save(record(JOB))
+    jobs.put(snapshot(JOB, JobStatus.COMPLETED, custom_model_arn=MODEL_ARN, created_at=START))
+    clock = FakeClock(START + timedelta(hours=3))
+    return DeploymentCommands(
+        deployments=FakeDeployments(),
+        store=MemoryDeploymentStore(),
+        jobs=jobs,
+        records=records,
+        notifier=RecordingNotifier(),
+        locks=MemoryLocks(),
+        catalogue=CATALOGUE,
+        clock=clock,
+        region="us-east-1",
+        admins=frozenset({"U0ADMIN"}),
+        gatekeeper=gatekeeper(policy, audit=audit, clock=clock, groups=StaticGroups({"S0PLATFORM": members})),
+    )
+
+
+def test_the_jobs_starter_outside_the_deploy_rule_is_refused_with_who_can() -> None:
+    audit = MemoryAuditLog()
+    answer = commands(ONLY_THE_PLATFORM_TEAM, audit).ask_to_deploy(ALICE, JOB)
+    assert answer.text == (
+        "The policy here does not allow you to deploy custom models. "
+        "Who can: <@U0LEAD> and members of the user group `S0PLATFORM`."
+    )
+    assert answer.buttons == ()
+    (entry,) = audit.entries
+    assert (entry.action, entry.subject, entry.detail) == (AuditAction.POLICY_REFUSED, JOB, "deploy: U1 is not allowed")
+
+
+def test_a_starter_in_the_deploy_group_deploys_and_the_creation_and_deletion_are_recorded() -> None:
+    audit = MemoryAuditLog()
+    deploying = commands(ONLY_THE_PLATFORM_TEAM, audit, members=frozenset({"U1"}))
+    assert "Deploying" in deploying.confirm_deploy(ALICE, JOB).text
+    created = audit.entries[-1]
+    assert (created.action, created.user, created.cost_usd) == (AuditAction.DEPLOYMENT_CREATED, "U1", "7.10")
+    assert created.detail == f"Provisioned Throughput of {JOB} (USD per hour)"
+    deploying.confirm_undeploy(ALICE, created.subject)
+    deleted = audit.entries[-1]
+    assert (deleted.action, deleted.subject) == (AuditAction.DEPLOYMENT_DELETED, created.subject)
+    assert deleted.cost_usd == "0.00"
+
+
+def test_without_a_policy_the_starter_deploys_as_before() -> None:
+    audit = MemoryAuditLog()
+    assert "Deploying" in commands(None, audit).confirm_deploy(Asker(), JOB).text
+    assert [entry.action for entry in audit.entries] == [AuditAction.DEPLOYMENT_CREATED]

@@ -1,0 +1,66 @@
+"""In-memory stand-ins for governance's ports (``AuditLog``, ``UserGroups``), and a gatekeeper built on them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from tests.fakes.clock import FakeClock
+from workflows.governance.audit_entry import AuditEntry
+from workflows.governance.gatekeeper import Gatekeeper
+from workflows.governance.governance_ports import GroupsUnavailable
+from workflows.governance.policy import Policy
+
+
+class MemoryAuditLog:
+    """``AuditLog`` in a list; ids count up."""
+
+    def __init__(self) -> None:
+        self.entries: list[AuditEntry] = []
+
+    def append(self, entry: AuditEntry) -> str:
+        entry = replace(entry, id=f"{len(self.entries) + 1}-0")
+        self.entries.append(entry)
+        return entry.id
+
+    def latest(self, count: int) -> list[AuditEntry]:
+        return list(reversed(self.entries))[:count]
+
+    def between(self, since: datetime | None, until: datetime | None) -> Iterator[AuditEntry]:
+        for entry in self.entries:
+            if (since is None or entry.at >= since) and (until is None or entry.at < until):
+                yield entry
+
+
+@dataclass
+class StaticGroups:
+    """``UserGroups`` from a dict; a group in ``failing`` answers ``GroupsUnavailable``; every ask is counted."""
+
+    groups: dict[str, frozenset[str]] = field(default_factory=dict)
+    failing: set[str] = field(default_factory=set)
+    asked: list[str] = field(default_factory=list)
+
+    def members(self, group: str) -> frozenset[str]:
+        self.asked.append(group)
+        if group in self.failing or group not in self.groups:
+            raise GroupsUnavailable(group)
+        return self.groups[group]
+
+
+def gatekeeper(
+    policy: Policy | None = None,
+    *,
+    audit: MemoryAuditLog | None = None,
+    groups: StaticGroups | None = None,
+    clock: FakeClock | None = None,
+    admins: frozenset[str] = frozenset(),
+) -> Gatekeeper:
+    """A gatekeeper on in-memory ports; without a policy everything is open."""
+    return Gatekeeper(
+        policy=lambda: policy,
+        groups=groups or StaticGroups(),
+        audit=audit if audit is not None else MemoryAuditLog(),
+        clock=clock or FakeClock(),
+        admins=admins,
+    )

@@ -1,0 +1,1 @@
+"""Tests of governance: the policy, its decisions, the gatekeeper and the audit log."""

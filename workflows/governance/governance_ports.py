@@ -1,0 +1,50 @@
+"""What governance needs from outside: the audit log's storage and Slack's user groups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Protocol
+
+from workflows.governance.audit_entry import AuditEntry
+
+
+class AuditLog(Protocol):
+    """An append-only log of decisions, kept for the retention the settings give."""
+
+    def append(self, entry: AuditEntry) -> str:
+        """Record one entry; returns its id."""
+        ...
+
+    def latest(self, count: int) -> list[AuditEntry]:
+        """The newest ``count`` entries, newest first."""
+        ...
+
+    def between(self, since: datetime | None, until: datetime | None) -> Iterator[AuditEntry]:
+        """Entries from ``since`` (inclusive) to ``until`` (exclusive), oldest first; None leaves that end open."""
+        ...
+
+
+class UserGroups(Protocol):
+    """Who is in a Slack user group (``usergroups.users.list``)."""
+
+    def members(self, group: str) -> frozenset[str]:
+        """The group's members; raises ``GroupsUnavailable`` when Slack cannot say."""
+        ...
+
+
+class GroupsUnavailable(Exception):
+    """Slack did not say who is in a user group (an error, a missing scope, a deleted group)."""
+
+
+class Asker(Protocol):
+    """Who asks and where: the Slack coordinates of a command or a click."""
+
+    @property
+    def team(self) -> str: ...
+
+    @property
+    def channel(self) -> str: ...
+
+    @property
+    def user(self) -> str: ...
