@@ -45,13 +45,16 @@ from workflows.catalogue.loader import load_catalogue
 from workflows.clock import SystemClock
 from workflows.datasets.checking import DatasetChecker
 from workflows.deployments.deployment_commands import DeploymentCommands
+from workflows.deployments.deployment_spending import DeploymentSpending
 from workflows.deployments.deployment_usage import DeploymentUsage
 from workflows.deployments.idle_reminders import IdleReminders
 from workflows.deployments.tryout_commands import TryCommands
 from workflows.governance.audit_entry import AuditAction
 from workflows.governance.gatekeeper import Gatekeeper
-from workflows.governance.governance_ports import AuditLog
+from workflows.governance.governance_ports import AuditLog, Spending
+from workflows.governance.spending_sum import SpendingSum
 from workflows.jobs.job_commands import JobCommands
+from workflows.jobs.job_spending import JobSpending
 from workflows.jobs.launch import JobLauncher
 from workflows.jobs.monitoring.event_intake import JobEventIntake
 from workflows.jobs.monitoring.lease import SchedulerLease, lease_ttl
@@ -59,6 +62,7 @@ from workflows.jobs.monitoring.orphans import OrphanAdopter
 from workflows.jobs.monitoring.pacing import PacedNotifier
 from workflows.jobs.monitoring.tick import JobMonitor
 from workflows.keys import Keyspace
+from workflows.ports import Locks
 from workflows.setup.service import ConversationService, Deadlines
 
 
@@ -110,10 +114,21 @@ def build_runtime(settings: Settings) -> Runtime:
     clock = SystemClock()
     aws = aws_adapters(settings)
     jobs, storage = aws.jobs, aws.storage
+    deployment_store = RedisDeployments(redis_client, keyspace=keyspace)
     audit = RedisAuditLog(
         redis_client, retention=timedelta(days=settings.finetune_audit_retention_days), keyspace=keyspace
     )
-    gatekeeper = governance(settings, policy=policy, client=client, audit=audit)
+    gatekeeper = governance(
+        settings,
+        policy=policy,
+        client=client,
+        audit=audit,
+        spending=SpendingSum(
+            JobSpending(history=RedisJobHistory(redis_client, keyspace=keyspace), catalogue=catalogue),
+            DeploymentSpending(deployment_store),
+        ),
+        locks=RedisLocks(redis_client, keyspace=keyspace),
+    )
     checker = DatasetChecker(
         files=SlackFileDownloader(token, trusted_origins=trusted_file_origins(settings.slack_api_url)),
         storage=storage,
@@ -152,7 +167,6 @@ def build_runtime(settings: Settings) -> Runtime:
         storage_up=storage_up,
         gatekeeper=gatekeeper,
     )
-    deployment_store = RedisDeployments(redis_client, keyspace=keyspace)
     deployment_usage = DeploymentUsage(store=deployment_store, invocations=aws.invocations, catalogue=catalogue)
     deployments = DeploymentCommands(
         deployments=aws.deployments,
@@ -260,7 +274,15 @@ def build_runtime(settings: Settings) -> Runtime:
     )
 
 
-def governance(settings: Settings, *, policy: PolicySource, client: WebClient, audit: AuditLog) -> Gatekeeper:
+def governance(
+    settings: Settings,
+    *,
+    policy: PolicySource,
+    client: WebClient,
+    audit: AuditLog,
+    spending: Spending,
+    locks: Locks,
+) -> Gatekeeper:
     """The gatekeeper that asks the policy; each reload of the file (or refusal of a bad one) is recorded."""
 
     def reloaded(path: str) -> None:
@@ -276,6 +298,8 @@ def governance(settings: Settings, *, policy: PolicySource, client: WebClient, a
         audit=audit,
         clock=SystemClock(),
         admins=settings.admins,
+        spending=spending,
+        locks=locks,
     )
     return gatekeeper
 

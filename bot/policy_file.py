@@ -142,17 +142,12 @@ class PolicySource:
 
 
 def _warn_unenforced(policy: Policy) -> None:
-    """Budgets and approval rules are accepted in the file but not acted on yet: say so rather than seem to."""
+    """Approval rules are accepted in the file but not acted on yet: say so rather than seem to."""
     sections: list[Rules] = [*policy.workspaces.values()]
     sections += [channel for workspace in policy.workspaces.values() for channel in workspace.channels.values()]
-    unenforced = sorted(
-        {name for section in sections for name in ("budgets", "approval") if getattr(section, name) is not None}
-    )
-    if unenforced:
+    if any(section.approval is not None for section in sections):
         logger.warning(
-            "The policy sets %s, which this version does not enforce yet: nothing is refused for a budget "
-            "and nothing waits for an approval",
-            " and ".join(unenforced),
+            "The policy sets approval rules, which this version does not enforce yet: nothing waits for an approval"
         )
 
 

@@ -42,6 +42,8 @@ ALLOWED_EDGES: dict[str, set[str]] = {
         "workflows.catalogue",
         "workflows.governance.gatekeeper",
         "workflows.governance.audit_entry",
+        # The job records count this month's spend for the budgets.
+        "workflows.governance.budget_decisions",
     },
     # The catalogue is data and pure functions on it: the kernel only.
     "catalogue": set(),
@@ -56,9 +58,11 @@ ALLOWED_EDGES: dict[str, set[str]] = {
         "workflows.governance.gatekeeper",
         "workflows.governance.policy_decisions",
         "workflows.governance.audit_entry",
+        # The deployment records count this month's throughput hours for the budgets.
+        "workflows.governance.budget_decisions",
     },
-    # Governance decides from its policy with the kernel's words and types: nothing else.
-    "governance": set(),
+    # Governance decides from its policy with the kernel's words and types; budgets speak the catalogue's money.
+    "governance": {"workflows.catalogue.costs"},
     # Asking a served model is one port, its pure request and answer, and its errors: the kernel only.
     "chat": set(),
     # The ports speak of the records they store: conversations and job records.

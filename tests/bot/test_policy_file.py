@@ -99,7 +99,17 @@ def test_a_bad_file_at_start_stops_the_load(tmp_path: Path) -> None:
         source.load()
 
 
-def test_budgets_and_approvals_are_said_to_be_unenforced(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    text = GOOD + "    budgets:\n      person_usd: 100\n"
+def test_approval_rules_are_said_to_be_unenforced(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    PolicySource(write(tmp_path / "budgets.yml", GOOD + "    budgets:\n      person_usd: 100\n")).load()
+    assert "does not enforce" not in caplog.text
+    text = GOOD + "    approval:\n      above_usd: 100\n      approvers: {users: [U9]}\n"
     PolicySource(write(tmp_path / "policy.yml", text)).load()
-    assert "The policy sets budgets, which this version does not enforce yet" in caplog.text
+    assert "The policy sets approval rules, which this version does not enforce yet" in caplog.text
+
+
+def test_the_readme_example_is_a_valid_policy(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Governance") :]
+    example = section[section.index("```yaml\n") + len("```yaml\n") : section.index("```\n", section.index("```yaml"))]
+    policy = read_policy(write(tmp_path / "policy.yml", example))
+    assert policy.workspaces["T012ABCDEF"].channels["C034GHIJKL"].start is not None

@@ -75,3 +75,13 @@ def test_without_a_policy_the_starter_deploys_as_before() -> None:
     audit = MemoryAuditLog()
     assert "Deploying" in commands(None, audit).confirm_deploy(Asker(), JOB).text
     assert [entry.action for entry in audit.entries] == [AuditAction.DEPLOYMENT_CREATED]
+
+
+def test_a_throughput_that_would_take_the_month_over_budget_is_refused() -> None:
+    budgeted = Policy.model_validate({"version": 1, "workspaces": {"*": {"budgets": {"channel_usd": 1000}}}})
+    audit = MemoryAuditLog()
+    answer = commands(budgeted, audit).ask_to_deploy(ALICE, JOB)
+    assert answer.text.startswith("This throughput's cost to the end of the month of $5,0")
+    assert "would take this channel's fine-tuning spend for March 2026 over its budget of $1,000.00" in answer.text
+    assert answer.buttons == ()
+    assert audit.entries[-1].detail.startswith("budgets.channel_usd: $0.00 + $5,0")

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from decimal import Decimal
 
 from tests.fakes.clock import FakeClock
+from tests.fakes.locks import MemoryLocks
 from workflows.governance.audit_entry import AuditEntry
+from workflows.governance.budget_decisions import MonthToDate
 from workflows.governance.gatekeeper import Gatekeeper
 from workflows.governance.governance_ports import GroupsUnavailable
 from workflows.governance.policy import Policy
@@ -48,6 +51,17 @@ class StaticGroups:
         return self.groups[group]
 
 
+@dataclass
+class FixedSpending:
+    """``Spending`` that answers the same figures, whoever asks."""
+
+    channel: Decimal = Decimal(0)
+    person: Decimal = Decimal(0)
+
+    def month_to_date(self, *, team: str, channel: str, user: str, now: datetime) -> MonthToDate:
+        return MonthToDate(month=f"{now:%B %Y}", key=f"{now:%Y-%m}", channel=self.channel, person=self.person)
+
+
 def gatekeeper(
     policy: Policy | None = None,
     *,
@@ -55,9 +69,13 @@ def gatekeeper(
     groups: StaticGroups | None = None,
     clock: FakeClock | None = None,
     admins: frozenset[str] = frozenset(),
+    spending: FixedSpending | None = None,
+    locks: MemoryLocks | None = None,
 ) -> Gatekeeper:
     """A gatekeeper on in-memory ports; without a policy everything is open."""
     return Gatekeeper(
+        spending=spending or FixedSpending(),
+        locks=locks or MemoryLocks(),
         policy=lambda: policy,
         groups=groups or StaticGroups(),
         audit=audit if audit is not None else MemoryAuditLog(),

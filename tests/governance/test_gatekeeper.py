@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from tests.fakes.clock import FakeClock
-from tests.fakes.governance import MemoryAuditLog, StaticGroups, gatekeeper
+from tests.fakes.governance import FixedSpending, MemoryAuditLog, StaticGroups, gatekeeper
+from tests.fakes.locks import MemoryLocks
 from workflows.governance.audit_entry import AuditAction
 from workflows.governance.policy import Policy
 from workflows.governance.policy_decisions import Act
@@ -106,3 +108,26 @@ def test_the_log_answers_the_count_asked() -> None:
     assert answer.text == "The latest 10 audit entries, newest first:"
     assert "job-11" in answer.details[0]
     assert "job-1`" not in answer.details[0]
+
+
+def test_budget_notices_are_claimed_once_a_month_per_threshold() -> None:
+    budgeted = Policy.model_validate({"version": 1, "workspaces": {"*": {"budgets": {"channel_usd": 100}}}})
+    spending, locks = FixedSpending(channel=Decimal(85)), MemoryLocks()
+    keeper = gatekeeper(budgeted, spending=spending, locks=locks)
+    first = keeper.budget_notices(Asker("T1", "C1", "U1"), Decimal(40))
+    assert [notice.text.split(":")[2].strip() for notice in first] == [
+        "This channel has used 50% of its fine-tuning budget for March 2026",
+        "This channel has used 80% of its fine-tuning budget for March 2026",
+    ]
+    assert keeper.budget_notices(Asker("T1", "C1", "U1"), Decimal(40)) == []
+    assert len(keeper.budget_notices(Asker("T1", "C2", "U1"), Decimal(40))) == 2
+    assert keeper.budget_notices(Asker("T1", "C1", "U1"), None) == []
+
+
+def test_over_budget_is_recorded_and_no_budget_asks_nothing() -> None:
+    budgeted = Policy.model_validate({"version": 1, "workspaces": {"*": {"budgets": {"person_usd": 10}}}})
+    audit = MemoryAuditLog()
+    keeper = gatekeeper(budgeted, audit=audit, spending=FixedSpending(person=Decimal(9)))
+    assert keeper.over_budget(Asker("T1", "C1", "U1"), Decimal(2), subject="conv") is not None
+    assert audit.entries[0].detail == "budgets.person_usd: $9.00 + $2.00 > $10.00"
+    assert gatekeeper(None, audit=audit).over_budget(Asker("T1", "C1", "U1"), None, subject="conv") is None

@@ -35,6 +35,14 @@ BOB, CAROL, ADMIN = "U0BOB", "U0CAROL", "U0ADMIN"
 GROUP = "S0MLTEAM"
 NOVA = "amazon.nova-micro-v1:0:128k"
 TITAN = "amazon.titan-text-express-v1:0:8k"
+#: Titan Text G1 Express has no training price in the catalogue: the operator's price file gives one.
+PRICES = f"""\
+models:
+  "{TITAN}":
+    training_per_1k_tokens: {{usd: "10.00", as_of: 2026-11-01, source: "the team's negotiated rate"}}
+"""
+#: The instruction sample's 2,375 billed tokens (475 over 5 epochs) at $10.00 per 1K.
+ESTIMATE = Decimal("23.75")
 POLICY = f"""\
 # Only Alice and the ML team start jobs here, on Titan Text G1 Express, for instruction or conversation.
 version: 1
@@ -70,6 +78,10 @@ class Governed:
         root = self.emulator.wait_for_message(CHANNEL, contains=f"<@{user}> is setting up", timeout=10)
         self.thread_reply(root.ts, "What kind of customization do you want?")
         return root.ts
+
+    def bedrock_jobs(self) -> list[dict[str, Any]]:
+        client = boto3.client("bedrock", region_name=REGION)
+        return list(client.list_model_customization_jobs()["modelCustomizationJobSummaries"])
 
     def export(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -111,11 +123,12 @@ def governed(
     emulator.set_usergroup(GROUP, [CAROL])
     for person in (BOB, ADMIN):
         emulator.add_user(person)
-    policy = tmp_path / "policy.yml"
+    policy, prices = tmp_path / "policy.yml", tmp_path / "prices.yml"
     policy.write_text(POLICY, encoding="utf-8")
+    prices.write_text(PRICES, encoding="utf-8")
     env = bot_environment(
         emulator=emulator, signing_secret=SIGNING_SECRET, redis_url=redis_url, aws_url=aws.endpoint_url
-    ) | {"FINETUNE_POLICY_FILE": str(policy), "FINETUNE_ADMINS": ADMIN}
+    ) | {"FINETUNE_POLICY_FILE": str(policy), "FINETUNE_ADMINS": ADMIN, "FINETUNE_PRICES_FILE": str(prices)}
     return Governed(bot_factory(env), emulator, redis_url, policy)
 
 
@@ -146,7 +159,8 @@ def test_a_disallowed_model_is_refused_at_the_model_question_with_the_reason(gov
     assert started["subject"].endswith(thread)
 
 
-def test_a_job_started_within_the_policy_is_recorded_with_its_estimate(governed: Governed) -> None:
+def to_review(governed: Governed) -> tuple[str, str]:
+    """A Titan Text G1 Express instruction setup up to its review: the thread and the review's text."""
     thread = governed.open_thread()
     governed.driver.click("Instruction fine-tuning", thread_ts=thread)
     governed.thread_reply(thread, "Which base model?")
@@ -155,14 +169,41 @@ def test_a_job_started_within_the_policy_is_recorded_with_its_estimate(governed:
     governed.driver.upload_file("train.jsonl", sample_bytes(INSTRUCTION), thread_ts=thread)
     governed.thread_reply(thread, "Do you have a validation file?")
     governed.driver.click("Skip validation", thread_ts=thread)
-    review = governed.thread_reply(thread, "Review your fine-tuning job")
+    return thread, governed.thread_reply(thread, "Review your fine-tuning job")
+
+
+def test_a_job_started_within_the_policy_is_recorded_with_its_estimate(governed: Governed) -> None:
+    thread, review = to_review(governed)
     governed.driver.click("Start fine-tuning", thread_ts=thread)
     governed.thread_reply(thread, "Started fine-tuning job")
 
     entry = governed.wait_for_entry(action="job.started")
     assert (entry["user"], entry["channel"], entry["detail"]) == (USER, CHANNEL, f"instruction on {TITAN}")
-    assert entry["cost_usd"] is not None
-    assert format_usd(Decimal(entry["cost_usd"])) in review
+    assert Decimal(entry["cost_usd"]) == ESTIMATE
+    assert format_usd(ESTIMATE) in review
+
+
+def test_budgets_notify_the_channel_once_and_refuse_a_start_that_would_go_over(governed: Governed) -> None:
+    governed.policy.write_text(POLICY + "    budgets:\n      channel_usd: 29\n", encoding="utf-8")
+    thread, _ = to_review(governed)
+    governed.driver.click("Start fine-tuning", thread_ts=thread)
+    governed.thread_reply(thread, "Started fine-tuning job")
+    governed.emulator.wait_for_message(CHANNEL, contains="used 80% of its fine-tuning budget", timeout=10)
+
+    second, _ = to_review(governed)
+    governed.driver.click("Start fine-tuning", thread_ts=second)
+    refusal = governed.thread_reply(second, "The job did not start.")
+    assert "would take this channel's fine-tuning spend for" in refusal
+    assert "over its budget of $29.00: $23.75 is spent, $5.25 is left." in refusal
+    assert "FINETUNE_ADMINS" in refusal
+    assert len(governed.bedrock_jobs()) == 1
+    entry = governed.wait_for_entry(action="policy.refused", user=USER)
+    assert entry["detail"] == "budgets.channel_usd: $23.75 + $23.75 > $29.00"
+
+    top = [m.text for m in governed.emulator.messages(CHANNEL) if "fine-tuning budget" in m.text]
+    assert len([text for text in top if "used 50%" in text]) == 1
+    assert len([text for text in top if "used 80%" in text]) == 1
+    assert not [text for text in top if "whole fine-tuning budget" in text]
 
 
 def test_a_person_not_allowed_to_start_is_refused_with_who_can_and_a_group_member_may(governed: Governed) -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from decimal import Decimal
+
 from tests.fakes.clock import FakeClock
-from tests.fakes.governance import MemoryAuditLog, StaticGroups
+from tests.fakes.governance import FixedSpending, MemoryAuditLog, StaticGroups
+from tests.fakes.locks import MemoryLocks
 from tests.setup.test_service import NOVA, WHERE, World
 from workflows.governance.audit_entry import AuditAction
 from workflows.governance.gatekeeper import Gatekeeper
@@ -26,8 +30,16 @@ def policy(**rules: object) -> Policy:
     return Policy.model_validate({"version": 1, "workspaces": {"*": rules}})
 
 
-def governed(holder: Holder, audit: MemoryAuditLog) -> World:
-    keeper = Gatekeeper(policy=holder, groups=StaticGroups(), audit=audit, clock=FakeClock(), admins=frozenset())
+def governed(holder: Holder, audit: MemoryAuditLog, spending: FixedSpending | None = None) -> World:
+    keeper = Gatekeeper(
+        policy=holder,
+        groups=StaticGroups(),
+        audit=audit,
+        clock=FakeClock(datetime(2026, 11, 26, 12, 0, tzinfo=UTC)),
+        admins=frozenset(),
+        spending=spending or FixedSpending(),
+        locks=MemoryLocks(),
+    )
     return World(keeper=keeper)
 
 
@@ -79,3 +91,17 @@ def test_a_person_struck_from_the_policy_before_start_is_told_who_can() -> None:
     assert world.conversation(conversation_id).stage is Stage.REVIEWING
     assert "no longer lets you start jobs" in world.notifier.everything()
     assert any("Who can: <@U9>." in text for user, text in world.notifier.whispers if user == "U1")
+
+
+def test_a_job_over_the_channels_budget_is_refused_with_what_is_left_and_who_can_raise_it() -> None:
+    audit, holder = MemoryAuditLog(), Holder(None)
+    world = governed(holder, audit, FixedSpending(channel=Decimal("95"), person=Decimal("10")))
+    conversation_id = world.to_review()
+    holder.policy = policy(budgets={"channel_usd": 100})
+    world.service.handle(conversation_id, StartPressed("U1"), where=WHERE)
+    assert world.jobs.requests == []
+    assert world.conversation(conversation_id).stage is Stage.REVIEWING
+    said = world.notifier.everything()
+    # Nova Micro has no training price in the catalogue: a budget cannot be checked, so the job is refused.
+    assert "this job's training price is unknown, so I cannot tell whether it fits" in said
+    assert audit.entries[-1].detail == "budgets: the estimate is unknown"

@@ -23,8 +23,9 @@ from workflows.deployments.deployment_notices import (
 )
 from workflows.deployments.deployment_plan import deployment_record, deployment_request, propose
 from workflows.deployments.deployment_ports import Deployments, DeploymentStore
-from workflows.deployments.deployment_record import DeploymentRecord, DeploymentStatus
+from workflows.deployments.deployment_record import DeploymentRecord, DeploymentStatus, Route
 from workflows.deployments.deployment_rights import may_delete
+from workflows.deployments.deployment_spending import rest_of_month
 from workflows.deployments.deployment_usage import DeploymentUsage
 from workflows.deployments.deployment_watch import Announcement, watch_step
 from workflows.deployments.routing import DeployTarget
@@ -256,7 +257,7 @@ class DeploymentCommands:
         refusal = self._gatekeeper.may(who, Act.DEPLOY, subject=target.label)
         if refusal is not None:
             return Message(text=refusal.reason)
-        return propose(
+        proposal = propose(
             target,
             self._model(target.base_model_id),
             arguments,
@@ -266,6 +267,17 @@ class DeploymentCommands:
             admins=self._admins,
             existing=self._store.in_team(who.team),
         )
+        if isinstance(proposal, Message) or proposal.plan.route is not Route.PROVISIONED:
+            return proposal
+        hourly = proposal.costs.hourly
+        over = self._gatekeeper.over_budget(
+            who,
+            rest_of_month(hourly, self._clock.now()) if hourly is not None else None,
+            subject=target.label,
+            what="This throughput's cost to the end of the month",
+            price="this throughput's hourly price",
+        )
+        return Message(text=over.reason) if over is not None else proposal
 
     def _target(self, who: Requester, arguments: DeployArguments) -> DeployTarget | Message:
         """The completed job the person named (by job name, or its custom model's name or ARN), with its model."""

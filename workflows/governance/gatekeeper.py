@@ -12,16 +12,19 @@ from decimal import Decimal
 
 from workflows.governance.audit_entry import AuditAction, AuditEntry
 from workflows.governance.audit_view import audit_message
-from workflows.governance.governance_ports import Asker, AuditLog, GroupsUnavailable, UserGroups
+from workflows.governance.budget_decisions import budget_notice, budget_refusal, thresholds_crossed
+from workflows.governance.governance_ports import Asker, AuditLog, GroupsUnavailable, Spending, UserGroups
 from workflows.governance.policy import Policy, Rules, rules_in
 from workflows.governance.policy_decisions import Act, Refusal, groups_unknown, person_refusal
 from workflows.messages import Message
-from workflows.ports import Clock
+from workflows.ports import Clock, Locks
 
 logger = logging.getLogger(__name__)
 
 #: How many entries ``/finetune audit`` shows without a number.
 AUDIT_DEFAULT_COUNT = 10
+#: How long a budget notice is remembered as sent (longer than any month), so each is posted once a month.
+NOTICE_MEMORY_SECONDS = 40 * 24 * 3600
 
 
 class Gatekeeper:
@@ -35,7 +38,11 @@ class Gatekeeper:
         audit: AuditLog,
         clock: Clock,
         admins: frozenset[str],
+        spending: Spending,
+        locks: Locks,
     ) -> None:
+        self._spending = spending
+        self._locks = locks
         self._policy = policy
         self._groups = groups
         self._audit = audit
@@ -67,6 +74,45 @@ class Gatekeeper:
         if refusal is not None:
             self.refused(asker, refusal, subject=subject)
         return refusal
+
+    def over_budget(
+        self,
+        asker: Asker,
+        estimate: Decimal | None,
+        *,
+        subject: str,
+        what: str = "This job's estimate",
+        price: str = "this job's training price",
+    ) -> Refusal | None:
+        """Whether a cost (a job's estimate by default) would take the channel's or person's month over budget.
+
+        A refusal is recorded before it is returned.
+        """
+        budgets = self.rules(asker.team, asker.channel).budgets
+        if budgets is None:
+            return None
+        spent = self._spending.month_to_date(
+            team=asker.team, channel=asker.channel, user=asker.user, now=self._clock.now()
+        )
+        refusal = budget_refusal(budgets, spent, estimate, what=what, price=price)
+        if refusal is not None:
+            self.refused(asker, refusal, subject=subject)
+        return refusal
+
+    def budget_notices(self, asker: Asker, added: Decimal | None) -> list[Message]:
+        """After a job started: the channel's notices at 50, 80 and 100 % of its budget, each claimed once a month."""
+        budgets = self.rules(asker.team, asker.channel).budgets
+        if budgets is None or budgets.channel_usd is None or added is None:
+            return []
+        spent = self._spending.month_to_date(
+            team=asker.team, channel=asker.channel, user=asker.user, now=self._clock.now()
+        )
+        notices = []
+        for pct in thresholds_crossed(budgets.channel_usd, spent.channel - added, spent.channel):
+            claim = f"budget-notice:{asker.team}:{asker.channel}:{spent.key}:{pct}"
+            if self._locks.acquire(claim, ttl_seconds=NOTICE_MEMORY_SECONDS) is not None:
+                notices.append(budget_notice(pct, budgets.channel_usd, spent.channel, spent.month))
+        return notices
 
     def refused(self, asker: Asker, refusal: Refusal, *, subject: str) -> None:
         """Record a refusal by the policy."""

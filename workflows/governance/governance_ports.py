@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from workflows.governance.audit_entry import AuditEntry
+from workflows.governance.budget_decisions import MonthToDate
 
 
 class AuditLog(Protocol):
@@ -30,6 +31,14 @@ class UserGroups(Protocol):
 
     def members(self, group: str) -> frozenset[str]:
         """The group's members; raises ``GroupsUnavailable`` when Slack cannot say."""
+        ...
+
+
+class Spending(Protocol):
+    """This month's estimated spend so far, as ``/finetune cost`` counts it."""
+
+    def month_to_date(self, *, team: str, channel: str, user: str, now: datetime) -> MonthToDate:
+        """The channel's and the person's spend this month up to ``now``."""
         ...
 
 

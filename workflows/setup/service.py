@@ -371,18 +371,24 @@ class ConversationService:
             return refusal
         person = self._gatekeeper.may(where, Act.START, subject=conversation.id)
         if person is None:
-            return None
+            return self._gatekeeper.over_budget(
+                where, training_estimate(conversation, model, self._catalogue), subject=conversation.id
+            )
         self._notifier.whisper(
             channel=conversation.channel, user=conversation.user, text=person.reason, thread_ts=conversation.thread_ts
         )
         return Refusal(person.rule, "The policy here no longer lets you start jobs; I told you privately who can.")
 
     def _record_start(self, conversation: Conversation, launched: JobLaunched, where: Where) -> None:
+        """The audit entry of a started job, then the channel's budget notices its estimate crossed."""
         model = self._catalogue.model(conversation.model_id or "")
+        estimate = training_estimate(conversation, model, self._catalogue)
         self._gatekeeper.record(
             AuditAction.JOB_STARTED,
             where,
             subject=launched.job_name,
-            cost=training_estimate(conversation, model, self._catalogue),
+            cost=estimate,
             detail=f"{conversation.customization} on {model.id}",
         )
+        for notice in self._gatekeeper.budget_notices(where, estimate):
+            self._notifier.post(channel=conversation.channel, message=notice)
