@@ -340,11 +340,15 @@ def aws_adapters(settings: Settings) -> AwsAdapters:
 
 
 def _upkeep(deployments: DeploymentCommands, idle: IdleReminders) -> None:
-    """The deployments' part of the tick: the watch, then the idle check when due (even if the watch failed)."""
+    """The deployments' part of the tick: the watch, the idle check when due, then the budgets' (each runs even if
+    an earlier one failed)."""
     try:
         deployments.watch()
     finally:
-        idle.check_if_due()
+        try:
+            idle.check_if_due()
+        finally:
+            deployments.budget_watch()
 
 
 def _signing_secret(settings: Settings) -> str:

@@ -44,6 +44,8 @@ SCHEDULER_LEASE = "scheduler"
 #: Lock names ``monitor:update:<job>`` (expiring) mark a running job's periodic update as not due yet;
 #: ``launch:<conversation id>`` serializes a conversation's Start across replicas; ``outbox:<conversation id>``
 #: lets one worker at a time deliver a conversation's pending messages.
+#: ``budget-notice:<team>:<channel>:<YYYY-MM>:<percent>`` (40 days) marks a budget notice as sent;
+#: ``budget-watch`` (15 minutes) spaces the tick's budget checks.
 
 # Customization jobs
 

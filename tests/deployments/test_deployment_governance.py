@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from tests.deployments.test_deployment_commands import ALICE, CATALOGUE, JOB, MODEL_ARN, Asker
+from tests.deployments.test_deployment_spending import throughput
 from tests.fakes.clock import FakeClock
 from tests.fakes.deployment_store import MemoryDeploymentStore
 from tests.fakes.deployments import FakeDeployments
@@ -14,9 +16,12 @@ from tests.fakes.locks import MemoryLocks
 from tests.fakes.notifier import RecordingNotifier
 from tests.fakes.records import MemoryRecords
 from tests.fakes.samples import START, record, snapshot
-from workflows.deployments.deployment_commands import DeploymentCommands
+from workflows.deployments.deployment_commands import BUDGET_WATCH_SECONDS, DeploymentCommands
+from workflows.deployments.deployment_record import Route
+from workflows.deployments.deployment_spending import DeploymentSpending
 from workflows.governance.audit_entry import AuditAction
 from workflows.governance.policy import Policy
+from workflows.governance.spending_sum import SpendingSum
 from workflows.jobs.job import JobStatus
 
 ONLY_THE_PLATFORM_TEAM = Policy.model_validate(
@@ -25,24 +30,39 @@ ONLY_THE_PLATFORM_TEAM = Policy.model_validate(
 
 
 def commands(
-    policy: Policy | None, audit: MemoryAuditLog, *, members: frozenset[str] = frozenset()
+    policy: Policy | None,
+    audit: MemoryAuditLog,
+    *,
+    members: frozenset[str] = frozenset(),
+    store: MemoryDeploymentStore | None = None,
+    notifier: RecordingNotifier | None = None,
+    locks: MemoryLocks | None = None,
 ) -> DeploymentCommands:
+    store = store if store is not None else MemoryDeploymentStore()
+    locks = locks if locks is not None else MemoryLocks()
     records, jobs = MemoryRecords(), FakeJobs()
     records.save(record(JOB))
     jobs.put(snapshot(JOB, JobStatus.COMPLETED, custom_model_arn=MODEL_ARN, created_at=START))
     clock = FakeClock(START + timedelta(hours=3))
     return DeploymentCommands(
         deployments=FakeDeployments(),
-        store=MemoryDeploymentStore(),
+        store=store,
         jobs=jobs,
         records=records,
-        notifier=RecordingNotifier(),
-        locks=MemoryLocks(),
+        notifier=notifier if notifier is not None else RecordingNotifier(),
+        locks=locks,
         catalogue=CATALOGUE,
         clock=clock,
         region="us-east-1",
         admins=frozenset({"U0ADMIN"}),
-        gatekeeper=gatekeeper(policy, audit=audit, clock=clock, groups=StaticGroups({"S0PLATFORM": members})),
+        gatekeeper=gatekeeper(
+            policy,
+            audit=audit,
+            clock=clock,
+            groups=StaticGroups({"S0PLATFORM": members}),
+            spending=SpendingSum(DeploymentSpending(store)),
+            locks=locks,
+        ),
     )
 
 
@@ -85,3 +105,23 @@ def test_a_throughput_that_would_take_the_month_over_budget_is_refused() -> None
     assert "would take this channel's fine-tuning spend for March 2026 over its budget of $1,000.00" in answer.text
     assert answer.buttons == ()
     assert audit.entries[-1].detail.startswith("budgets.channel_usd: $0.00 + $5,0")
+
+
+def test_the_tick_tells_a_channel_once_when_its_throughput_hours_pass_a_threshold() -> None:
+    budgeted = Policy.model_validate({"version": 1, "workspaces": {"*": {"budgets": {"channel_usd": 100}}}})
+    store, notifier, locks = MemoryDeploymentStore(), RecordingNotifier(), MemoryLocks()
+    store.save(throughput("tp", hourly_cost=Decimal(30), created_at=START))  # 3 hours by now: $90
+    store.save(throughput("od", route=Route.ON_DEMAND, hourly_cost=None, created_at=START, channel="C7"))
+    watching = commands(budgeted, MemoryAuditLog(), store=store, notifier=notifier, locks=locks)
+    watching.budget_watch()
+    assert [(post.channel, post.message.text) for post in notifier.posts] == [
+        (
+            "C1",
+            ":bar_chart: This channel has used 80% of its fine-tuning budget for March 2026: $90.00 of $100.00. "
+            "$10.00 is left.",
+        )
+    ]
+    watching.budget_watch()
+    locks.time += BUDGET_WATCH_SECONDS
+    watching.budget_watch()
+    assert len(notifier.posts) == 1

@@ -12,7 +12,7 @@ from tests.fakes.locks import MemoryLocks
 from workflows.governance.audit_entry import AuditEntry
 from workflows.governance.budget_decisions import MonthToDate
 from workflows.governance.gatekeeper import Gatekeeper
-from workflows.governance.governance_ports import GroupsUnavailable
+from workflows.governance.governance_ports import GroupsUnavailable, Spending
 from workflows.governance.policy import Policy
 
 
@@ -69,7 +69,7 @@ def gatekeeper(
     groups: StaticGroups | None = None,
     clock: FakeClock | None = None,
     admins: frozenset[str] = frozenset(),
-    spending: FixedSpending | None = None,
+    spending: Spending | None = None,
     locks: MemoryLocks | None = None,
 ) -> Gatekeeper:
     """A gatekeeper on in-memory ports; without a policy everything is open."""

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from workflows.governance.budget_decisions import MonthToDate, budget_notice, budget_refusal, thresholds_crossed
+from workflows.governance.budget_decisions import MonthToDate, budget_notice, budget_refusal, thresholds_reached
 from workflows.governance.policy import Budgets
 
 D = Decimal
@@ -51,20 +51,18 @@ def test_nothing_is_left_when_the_budget_is_already_passed() -> None:
 
 
 @pytest.mark.parametrize(
-    ("limit", "before", "after", "crossed"),
+    ("limit", "spent", "reached"),
     [
-        (D(100), D(0), D(49.99), ()),
-        (D(100), D(0), D(50), (50,)),
-        (D(100), D(49), D(81), (50, 80)),
-        (D(100), D(50), D(79), ()),
-        (D(100), D(79), D(130), (80, 100)),
-        (D(100), D(100), D(150), ()),
-        (None, D(0), D(500), ()),
-        (D(0), D(0), D(5), ()),
+        (D(100), D("49.99"), ()),
+        (D(100), D(50), (50,)),
+        (D(100), D(81), (50, 80)),
+        (D(100), D(130), (50, 80, 100)),
+        (None, D(500), ()),
+        (D(0), D(5), ()),
     ],
 )
-def test_thresholds(limit: Decimal | None, before: Decimal, after: Decimal, crossed: tuple[int, ...]) -> None:
-    assert thresholds_crossed(limit, before, after) == crossed
+def test_thresholds(limit: Decimal | None, spent: Decimal, reached: tuple[int, ...]) -> None:
+    assert thresholds_reached(limit, spent) == reached
 
 
 def test_notices() -> None:

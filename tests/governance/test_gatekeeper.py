@@ -110,18 +110,23 @@ def test_the_log_answers_the_count_asked() -> None:
     assert "job-1`" not in answer.details[0]
 
 
-def test_budget_notices_are_claimed_once_a_month_per_threshold() -> None:
+def test_a_budget_notice_is_said_once_per_threshold_and_a_jump_says_only_the_highest() -> None:
     budgeted = Policy.model_validate({"version": 1, "workspaces": {"*": {"budgets": {"channel_usd": 100}}}})
-    spending, locks = FixedSpending(channel=Decimal(85)), MemoryLocks()
-    keeper = gatekeeper(budgeted, spending=spending, locks=locks)
-    first = keeper.budget_notices(Asker("T1", "C1", "U1"), Decimal(40))
-    assert [notice.text.split(":")[2].strip() for notice in first] == [
-        "This channel has used 50% of its fine-tuning budget for March 2026",
-        "This channel has used 80% of its fine-tuning budget for March 2026",
-    ]
-    assert keeper.budget_notices(Asker("T1", "C1", "U1"), Decimal(40)) == []
-    assert len(keeper.budget_notices(Asker("T1", "C2", "U1"), Decimal(40))) == 2
-    assert keeper.budget_notices(Asker("T1", "C1", "U1"), None) == []
+    spending = FixedSpending(channel=Decimal(45))
+    keeper = gatekeeper(budgeted, spending=spending, locks=MemoryLocks())
+    assert keeper.budget_notice("T1", "C1") is None
+    spending.channel = Decimal(85)
+    notice = keeper.budget_notice("T1", "C1")
+    assert notice is not None
+    assert "used 80% of its fine-tuning budget for March 2026: $85.00 of $100.00. $15.00 is left." in notice.text
+    assert keeper.budget_notice("T1", "C1") is None
+    spending.channel = Decimal(100)
+    notice = keeper.budget_notice("T1", "C1")
+    assert notice is not None
+    assert "whole fine-tuning budget" in notice.text
+    assert keeper.budget_notice("T1", "C1") is None
+    assert keeper.budget_notice("T1", "C2") is not None
+    assert gatekeeper(None, spending=spending).budget_notice("T1", "C1") is None
 
 
 def test_over_budget_is_recorded_and_no_budget_asks_nothing() -> None:

@@ -43,6 +43,8 @@ logger = logging.getLogger(__name__)
 
 #: Deployments whose CloudWatch metrics ``deployments`` reads (the newest); older ones show no last use.
 LIST_LOOKUPS = 25
+#: How often the tick checks the budgets of channels with a live throughput (hours add up slowly).
+BUDGET_WATCH_SECONDS = 15 * 60
 #: How long one confirmation holds the deployment's name while it creates and records it.
 CREATE_LOCK_SECONDS = 60
 
@@ -178,6 +180,19 @@ class DeploymentCommands:
                 self._watch_one(record)
             except BotError:
                 logger.warning("could not check deployment %s", record.name, exc_info=True)
+
+    def budget_watch(self) -> None:
+        """The tick's budget check: channels with a live throughput hear when its hours take them past a threshold.
+
+        It reads every job and deployment record of the workspace, so it runs at most every ``BUDGET_WATCH_SECONDS``.
+        """
+        if self._locks.acquire("budget-watch", ttl_seconds=BUDGET_WATCH_SECONDS) is None:
+            return
+        channels = {(record.team, record.channel) for record in self._store.live() if record.route is Route.PROVISIONED}
+        for team, channel in sorted(channels):
+            notice = self._gatekeeper.budget_notice(team, channel)
+            if notice is not None:
+                self._notifier.post(channel=channel, message=notice)
 
     def _watch_one(self, record: DeploymentRecord) -> None:
         try:

@@ -64,11 +64,11 @@ def budget_refusal(
     return None
 
 
-def thresholds_crossed(limit: Decimal | None, before: Decimal, after: Decimal) -> tuple[int, ...]:
-    """The thresholds (percent of ``limit``) that spend passed going from ``before`` to ``after``."""
+def thresholds_reached(limit: Decimal | None, spent: Decimal) -> tuple[int, ...]:
+    """The thresholds (percent of ``limit``) that ``spent`` has reached, lowest first."""
     if limit is None or limit <= 0:
         return ()
-    return tuple(pct for pct in THRESHOLDS if before < limit * pct / 100 <= after)
+    return tuple(pct for pct in THRESHOLDS if spent >= limit * pct / 100)
 
 
 def budget_notice(pct: int, limit: Decimal, spent: Decimal, month: str) -> Message:

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from workflows.governance.audit_entry import AuditAction, AuditEntry
 from workflows.governance.audit_view import audit_message
-from workflows.governance.budget_decisions import budget_notice, budget_refusal, thresholds_crossed
+from workflows.governance.budget_decisions import budget_notice, budget_refusal, thresholds_reached
 from workflows.governance.governance_ports import Asker, AuditLog, GroupsUnavailable, Spending, UserGroups
 from workflows.governance.policy import Policy, Rules, rules_in
 from workflows.governance.policy_decisions import Act, Refusal, groups_unknown, person_refusal
@@ -99,20 +99,25 @@ class Gatekeeper:
             self.refused(asker, refusal, subject=subject)
         return refusal
 
-    def budget_notices(self, asker: Asker, added: Decimal | None) -> list[Message]:
-        """After a job started: the channel's notices at 50, 80 and 100 % of its budget, each claimed once a month."""
-        budgets = self.rules(asker.team, asker.channel).budgets
-        if budgets is None or budgets.channel_usd is None or added is None:
-            return []
-        spent = self._spending.month_to_date(
-            team=asker.team, channel=asker.channel, user=asker.user, now=self._clock.now()
-        )
-        notices = []
-        for pct in thresholds_crossed(budgets.channel_usd, spent.channel - added, spent.channel):
-            claim = f"budget-notice:{asker.team}:{asker.channel}:{spent.key}:{pct}"
-            if self._locks.acquire(claim, ttl_seconds=NOTICE_MEMORY_SECONDS) is not None:
-                notices.append(budget_notice(pct, budgets.channel_usd, spent.channel, spent.month))
-        return notices
+    def budget_notice(self, team: str, channel: str, user: str = "") -> Message | None:
+        """The channel's notice when its spend reached 50, 80 or 100 % of its budget and was not told yet.
+
+        Each threshold is claimed once per channel and month (across replicas); when spend jumps past several
+        at once, they are all claimed and only the highest is said.
+        """
+        budgets = self.rules(team, channel).budgets
+        if budgets is None or budgets.channel_usd is None:
+            return None
+        spent = self._spending.month_to_date(team=team, channel=channel, user=user, now=self._clock.now())
+        claimed = [
+            pct
+            for pct in thresholds_reached(budgets.channel_usd, spent.channel)
+            if self._locks.acquire(
+                f"budget-notice:{team}:{channel}:{spent.key}:{pct}", ttl_seconds=NOTICE_MEMORY_SECONDS
+            )
+            is not None
+        ]
+        return budget_notice(claimed[-1], budgets.channel_usd, spent.channel, spent.month) if claimed else None
 
     def refused(self, asker: Asker, refusal: Refusal, *, subject: str) -> None:
         """Record a refusal by the policy."""

@@ -380,7 +380,7 @@ class ConversationService:
         return Refusal(person.rule, "The policy here no longer lets you start jobs; I told you privately who can.")
 
     def _record_start(self, conversation: Conversation, launched: JobLaunched, where: Where) -> None:
-        """The audit entry of a started job, then the channel's budget notices its estimate crossed."""
+        """The audit entry of a started job, then the channel's budget notice if its estimate passed a threshold."""
         model = self._catalogue.model(conversation.model_id or "")
         estimate = training_estimate(conversation, model, self._catalogue)
         self._gatekeeper.record(
@@ -390,5 +390,6 @@ class ConversationService:
             cost=estimate,
             detail=f"{conversation.customization} on {model.id}",
         )
-        for notice in self._gatekeeper.budget_notices(where, estimate):
+        notice = self._gatekeeper.budget_notice(where.team, where.channel, where.user)
+        if notice is not None:
             self._notifier.post(channel=conversation.channel, message=notice)
