@@ -11,6 +11,7 @@ from tests.fakes.clock import FakeClock
 from tests.fakes.deployment_store import MemoryDeploymentStore
 from tests.fakes.deployments import FakeDeployments
 from tests.fakes.governance import MemoryAuditLog, StaticGroups, gatekeeper
+from tests.fakes.invocations import FakeInvocations
 from tests.fakes.jobs import FakeJobs
 from tests.fakes.locks import MemoryLocks
 from tests.fakes.notifier import RecordingNotifier
@@ -19,6 +20,7 @@ from tests.fakes.samples import START, record, snapshot
 from workflows.deployments.deployment_commands import BUDGET_WATCH_SECONDS, DeploymentCommands
 from workflows.deployments.deployment_record import Route
 from workflows.deployments.deployment_spending import DeploymentSpending
+from workflows.deployments.deployment_usage import DeploymentUsage
 from workflows.governance.audit_entry import AuditAction
 from workflows.governance.policy import Policy
 from workflows.governance.spending_sum import SpendingSum
@@ -55,6 +57,7 @@ def commands(
         clock=clock,
         region="us-east-1",
         admins=frozenset({"U0ADMIN"}),
+        usage=DeploymentUsage(store=store, invocations=FakeInvocations(), catalogue=CATALOGUE),
         gatekeeper=gatekeeper(
             policy,
             audit=audit,
