@@ -32,8 +32,8 @@ def entry_line(entry: AuditEntry) -> Mrkdwn:
         "{at} {action:code} by {who} in {where}: {subject:code}",
         at=f"{entry.at:%Y-%m-%d %H:%M} UTC",
         action=entry.action.value,
-        who=mention(entry.user) if entry.user else Mrkdwn("finetune-bot"),
-        where=channel_link(entry.channel) if entry.channel else Mrkdwn("no channel"),
+        who=mention(entry.user) if entry.user else mrkdwn("finetune-bot"),
+        where=channel_link(entry.channel) if entry.channel else mrkdwn("no channel"),
         subject=entry.subject,
     )
     if entry.cost_usd is not None:
