@@ -44,6 +44,7 @@ from workflows.availability import Availability
 from workflows.catalogue.loader import load_catalogue
 from workflows.clock import SystemClock
 from workflows.datasets.checking import DatasetChecker
+from workflows.deployments.comparison.comparisons import Comparisons
 from workflows.deployments.deployment_commands import DeploymentCommands
 from workflows.deployments.deployment_spending import DeploymentSpending
 from workflows.deployments.deployment_usage import DeploymentUsage
@@ -64,6 +65,9 @@ from workflows.jobs.monitoring.tick import JobMonitor
 from workflows.keys import Keyspace
 from workflows.ports import Locks
 from workflows.setup.service import ConversationService, Deadlines
+
+#: Threads that ask the models in comparisons; more comparisons at once wait their turn.
+COMPARISON_THREADS = 2
 
 
 @dataclass(frozen=True)
@@ -182,6 +186,21 @@ def build_runtime(settings: Settings) -> Runtime:
         usage=deployment_usage,
         gatekeeper=gatekeeper,
     )
+    comparisons = Comparisons(
+        chat=aws.chat,
+        store=deployment_store,
+        jobs=jobs,
+        storage=storage,
+        notifier=notifier,
+        locks=locks,
+        clock=clock,
+        background=ThreadPoolExecutor(max_workers=COMPARISON_THREADS, thread_name_prefix="compare"),
+        # The job's own validation file may be in FINETUNE_BUCKET (uploaded from Slack) as well as the listed buckets.
+        dataset_buckets=settings.dataset_buckets | frozenset(filter(None, [settings.finetune_bucket])),
+        default_prompts=settings.finetune_compare_prompts,
+        catalogue=catalogue,
+        region=settings.aws_region,
+    )
     services = Services(
         healthy=storage_up,
         conversations=conversations,
@@ -212,6 +231,7 @@ def build_runtime(settings: Settings) -> Runtime:
             region=settings.aws_region,
         ),
         governance=gatekeeper,
+        comparisons=comparisons,
         after_ack=ThreadPoolExecutor(max_workers=AFTER_ACK_THREADS, thread_name_prefix="after-ack"),
     )
     paced = PacedNotifier(notifier)

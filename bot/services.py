@@ -7,6 +7,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from workflows.catalogue.schema import Catalogue
+from workflows.deployments.comparison.comparisons import Comparisons
 from workflows.deployments.deployment_commands import DeploymentCommands
 from workflows.deployments.tryout_commands import TryCommands
 from workflows.governance.gatekeeper import Gatekeeper
@@ -34,5 +35,7 @@ class Services:
     tryouts: TryCommands
     #: The policy's decisions and the audit log (``/finetune audit``).
     governance: Gatekeeper
+    #: ``/finetune compare`` and the *Compare with base* button.
+    comparisons: Comparisons
     #: Runs what follows an acknowledgement, apart from Bolt's listener threads so acks never queue behind it.
     after_ack: Executor

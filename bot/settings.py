@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from workflows.datasets.access import BUCKET_NAME, dataset_buckets
+from workflows.deployments.comparison.compare_arguments import DEFAULT_PROMPTS, MAX_PROMPTS
 from workflows.deployments.idle_check import DEFAULT_IDLE_HOURS, MAX_IDLE_HOURS, MIN_IDLE_HOURS
 
 #: What each setting needs, in words, for the one-line error a person sees when it is wrong.
@@ -36,6 +37,7 @@ REQUIREMENTS: dict[str, str] = {
     "FINETUNE_POLICY_FILE": "the path of the governance policy (YAML), or unset to run without one",
     "FINETUNE_AUDIT_RETENTION_DAYS": "a whole number of days to keep audit entries, 1 or more (400 by default)",
     "FINETUNE_DATASET_BUCKETS": "S3 bucket names separated by commas, e.g. my-finetune-bucket,team-datasets",
+    "FINETUNE_COMPARE_PROMPTS": f"a whole number of prompts a comparison runs by default, 1 to {MAX_PROMPTS}",
     "FINETUNE_ALLOWED_TEAMS": "Slack team ids separated by commas, e.g. T012ABCDEF,T034GHIJKL",
     "FINETUNE_EVENTS_QUEUE_URL": "the URL of the SQS queue the EventBridge rule feeds, "
     "https://sqs.<region>.amazonaws.com/<account>/<name>",
@@ -109,6 +111,8 @@ class Settings(BaseSettings):
     )
     #: Seconds between the tick's polls of every watched job; unset: every tick without a queue, 600 with one.
     finetune_reconcile_seconds: int | None = Field(default=None, ge=1)
+    #: Held-out prompts a comparison runs when ``n=`` does not say; ``n=`` may ask for up to the same cap.
+    finetune_compare_prompts: int = Field(default=DEFAULT_PROMPTS, ge=1, le=MAX_PROMPTS)
     port: Port = 3000
 
     @field_validator(

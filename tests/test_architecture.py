@@ -48,7 +48,8 @@ ALLOWED_EDGES: dict[str, set[str]] = {
     # The catalogue is data and pure functions on it: the kernel only.
     "catalogue": set(),
     # Deploying prices the route with the catalogue's data, and finds a job's custom model from its record
-    # and Bedrock's snapshot, for the same requesters the job commands answer; Try it asks the deployed model.
+    # and Bedrock's snapshot, for the same requesters the job commands answer; Try it asks the deployed model;
+    # Compare with base asks both models through the chat port, and reads held-out prompts only from allowed buckets.
     # The policy says who may deploy, and creating or deleting a deployment is recorded.
     "deployments": {
         "workflows.catalogue",
@@ -60,6 +61,7 @@ ALLOWED_EDGES: dict[str, set[str]] = {
         "workflows.governance.audit_entry",
         # The deployment records count this month's throughput hours for the budgets.
         "workflows.governance.budget_decisions",
+        "workflows.datasets.access",
     },
     # Governance decides from its policy with the kernel's words and types; budgets speak the catalogue's money.
     "governance": {"workflows.catalogue.costs"},

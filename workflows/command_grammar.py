@@ -25,6 +25,8 @@ with its cost and a Start button
 (side by side with its base model when asked)
 • `/finetune undeploy NAME` — delete a deployment (after a confirmation); billing stops
 • `/finetune audit [N]` — the latest N decisions in the audit log (admins only; 10 by default)
+• `/finetune compare MODEL [n=N] [lines=3,7,10-14] [prompts=s3://…]` — ask a deployed model and its base \
+model the job's held-out prompts and compare their answers with the reference answers
 • `/finetune models [TYPE]` — base models you can customize
 • `/finetune cancel` — abandon your setups in progress in this channel
 • `/finetune help` — this message
@@ -109,6 +111,13 @@ class Audit:
 
 
 @dataclass(frozen=True, slots=True)
+class Compare:
+    """Compare a deployed model with its base model; ``request`` is the words after ``compare``."""
+
+    request: str
+
+
+@dataclass(frozen=True, slots=True)
 class Models:
     """The catalogue, optionally for one customization type."""
 
@@ -139,6 +148,7 @@ Command = (
     | Undeploy
     | Try
     | Audit
+    | Compare
     | Models
     | Cancel
     | Unknown
@@ -205,12 +215,14 @@ def _parse_job_command(verb: str, rest: list[str]) -> Command:
         if len(rest) != 1:
             return Unknown("`stop` needs exactly one job: `/finetune stop JOB` (see `/finetune list`)")
         return Stop(rest[0])
-    if verb == "deploy":
-        return Deploy(" ".join(rest))
-    if verb == "undeploy":
-        return Undeploy(" ".join(rest))
-    if verb == "try":
-        return Try(" ".join(rest))
+    requests: dict[str, type[Deploy | Undeploy | Try | Compare]] = {
+        "deploy": Deploy,
+        "undeploy": Undeploy,
+        "try": Try,
+        "compare": Compare,
+    }
+    if verb in requests:
+        return requests[verb](" ".join(rest))
     if verb == "audit":
         return _parse_audit(rest)
     if verb == "models":

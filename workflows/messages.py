@@ -36,6 +36,7 @@ class Action(StrEnum):
     TRY_IT = "ft_try_it"
     SIDE_BY_SIDE = "ft_side_by_side"
     CUSTOM_ONLY = "ft_custom_only"
+    COMPARE = "ft_compare"
 
 
 class Style(StrEnum):

@@ -6,6 +6,7 @@ from slack_bolt import App
 
 from bot.listeners import (
     actions,
+    compare_buttons,
     dedupe,
     deploy_buttons,
     last_resort,
@@ -26,6 +27,7 @@ def register(app: App, services: Services) -> None:
         stop_buttons,
         deploy_buttons,
         try_buttons,
+        compare_buttons,
         thread_messages,
         last_resort,
     ):

@@ -15,6 +15,7 @@ from workflows.command_grammar import (
     USAGE,
     Audit,
     Cancel,
+    Compare,
     Cost,
     Deploy,
     Deployments,
@@ -66,9 +67,9 @@ def register(app: App, services: Services) -> None:
             case Deploy() | Deployments() | Undeploy():
                 ack()
                 later(lambda: _answer_on_deployments(services, parsed, where, respond))
-            case Try():
+            case Try() | Compare():
                 ack()
-                later(lambda: _try(services, parsed, where, respond))
+                later(lambda: _on_served_model(services, parsed, where, respond))
             case _:
                 assert_never(parsed)
 
@@ -98,8 +99,15 @@ def _answer_on_jobs(
     respond(text=fallback_text(message), blocks=render(message), response_type="ephemeral")
 
 
-def _try(services: Services, command: Try, where: Where, respond: Respond) -> None:
-    message = services.tryouts.open(where, command.request)
+def _on_served_model(services: Services, command: Try | Compare, where: Where, respond: Respond) -> None:
+    """``try`` opens a thread on a deployed model; ``compare`` runs held-out prompts through it and its base."""
+    match command:
+        case Try(request=request):
+            message = services.tryouts.open(where, request)
+        case Compare(request=request):
+            message = services.comparisons.compare(where, request)
+        case _:
+            assert_never(command)
     respond(text=fallback_text(message), blocks=render(message), response_type="ephemeral")
 
 

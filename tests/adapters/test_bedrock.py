@@ -95,6 +95,21 @@ class TestAgainstMoto:
         assert stored["customizationType"] == "CONTINUED_PRE_TRAINING"
         assert "validationDataConfig" not in stored
 
+    def test_describe_names_the_training_and_validation_datasets(self, jobs: BedrockJobs) -> None:
+        with_validation = job_request()
+        without = job_request("no-validation", validation_uri=None)
+        jobs.create(with_validation)
+        jobs.create(without)
+
+        described = jobs.describe(with_validation.job_name)
+        bare = jobs.describe(without.job_name)
+
+        assert (described.training_uri, described.validation_uri) == (
+            with_validation.training_uri,
+            with_validation.validation_uri,
+        )
+        assert (bare.training_uri, bare.validation_uri) == (without.training_uri, None)
+
     def test_a_created_job_describes_as_in_progress(self, jobs: BedrockJobs) -> None:
         created = jobs.create(job_request())
 

@@ -87,6 +87,8 @@ def test_a_dotenv_file_is_read(tmp_path: object) -> None:
         ("FINETUNE_EVENTS_QUEUE_URL", "arn:aws:sqs:us-east-1:123456789012:finetune-bot-job-events"),
         ("FINETUNE_RECONCILE_SECONDS", "0"),
         ("FINETUNE_RECONCILE_SECONDS", "ten minutes"),
+        ("FINETUNE_COMPARE_PROMPTS", "0"),
+        ("FINETUNE_COMPARE_PROMPTS", "51"),
         ("PORT", "70000"),
     ],
 )

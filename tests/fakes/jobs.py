@@ -59,6 +59,8 @@ class FakeJobs:
             job_arn=ARN_PREFIX + request.job_name,
             status=JobStatus.IN_PROGRESS,
             output_uri=request.output_uri,
+            training_uri=request.training_uri,
+            validation_uri=request.validation_uri,
         )
         self.jobs[request.job_name] = job
         return job

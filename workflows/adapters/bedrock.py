@@ -246,6 +246,8 @@ def _snapshot(raw: Mapping[str, Any]) -> JobSnapshot:
         training_loss=_float(raw.get("trainingMetrics", {}).get("trainingLoss")),
         validation_loss=_validation_loss(raw.get("validationMetrics")),
         output_uri=raw.get("outputDataConfig", {}).get("s3Uri"),
+        training_uri=raw.get("trainingDataConfig", {}).get("s3Uri"),
+        validation_uri=_validation_uri(raw.get("validationDataConfig")),
         created_at=_utc(raw.get("creationTime")),
         # moto sets endTime at creation; a running job has not ended.
         ended_at=_utc(raw.get("endTime")) if status.terminal else None,
@@ -271,6 +273,15 @@ def _stages(details: object) -> dict[str, str]:
         if isinstance(detail, Mapping) and detail.get("status"):
             stages[stage] = str(detail["status"])
     return stages
+
+
+def _validation_uri(config: object) -> str | None:
+    """The first validator's dataset (the product sends at most one validation file)."""
+    validators = config.get("validators") if isinstance(config, Mapping) else None
+    if not isinstance(validators, list):
+        return None
+    uris = [item.get("s3Uri") for item in validators if isinstance(item, Mapping)]
+    return next((str(uri) for uri in uris if uri), None)
 
 
 def _validation_loss(metrics: object) -> float | None:

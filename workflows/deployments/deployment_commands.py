@@ -209,7 +209,11 @@ class DeploymentCommands:
             return
         if step.announce is Announcement.READY:
             ready = ready_notice(record.model_copy(update={"status": step.status}), self._admins)
-            message = replace(ready, buttons=(Button("Try it", Action.TRY_IT, value=record.name, style=Style.PRIMARY),))
+            buttons = (
+                Button("Try it", Action.TRY_IT, value=record.name, style=Style.PRIMARY),
+                Button("Compare with base", Action.COMPARE, value=record.name),
+            )
+            message = replace(ready, buttons=buttons)
         elif step.announce is Announcement.FAILED:
             failure = snapshot.failure_message if snapshot is not None else None
             logger.info("deployment %s failed: %s", record.name, failure)

@@ -71,6 +71,9 @@ class JobSnapshot(BaseModel):
     training_loss: float | None = None
     validation_loss: float | None = None
     output_uri: str | None = None
+    #: The datasets it was given (GetModelCustomizationJob only; list summaries leave them out).
+    training_uri: str | None = None
+    validation_uri: str | None = None
     created_at: datetime | None = None
     ended_at: datetime | None = None
 

@@ -1,0 +1,1 @@
+"""Tests of Compare with base: held-out prompts, measures, the summary, the table and the service."""

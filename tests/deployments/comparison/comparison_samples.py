@@ -38,6 +38,7 @@ def plan(
         deployment="tone-1a2b-deploy",
         custom_model_id="arn:aws:bedrock:us-east-1:123456789012:custom-model-deployment/abc",
         base_model_id="amazon.titan-text-lite-v1:0:4k",
+        base_invoke_id="amazon.titan-text-lite-v1",
         label="tone-1a2b",
         source_uri="s3://bucket/validation.jsonl",
         from_validation=from_validation,

@@ -46,13 +46,19 @@ class SeededJob:
 
 
 def seed_job(
-    emulator: SlackEmulator, client: redis.Redis, bedrock: BedrockJobs, name: str, *, user: str = USER
+    emulator: SlackEmulator,
+    client: redis.Redis,
+    bedrock: BedrockJobs,
+    name: str,
+    *,
+    user: str = USER,
+    validation_uri: str | None = None,
 ) -> SeededJob:
     """Create the job in moto and record it as the launcher does, with the thread the bot posted."""
     slack = WebClient(token=emulator.workspace.bot_token, base_url=emulator.api_url)
     root = slack.chat_postMessage(channel=CHANNEL, text=f"<@{user}> is setting up a fine-tuning job.")
     status = slack.chat_postMessage(channel=CHANNEL, thread_ts=root["ts"], text=f"Started fine-tuning job `{name}`.")
-    arn = create_job(bedrock, name)
+    arn = create_job(bedrock, name, validation_uri=validation_uri)
     record = JobRecord(
         job_name=name,
         job_arn=arn,

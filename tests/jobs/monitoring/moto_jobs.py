@@ -21,8 +21,14 @@ def output_uri(name: str) -> str:
     return f"s3://{BUCKET}/finetune-bot/output/{name}/"
 
 
-def create_job(jobs: BedrockJobs, name: str, *, base_model_id: str = TITAN_LITE) -> str:
-    """Create a job in moto the way the launcher does; its ARN."""
+def training_uri(name: str) -> str:
+    return f"s3://{BUCKET}/data/{name}.jsonl"
+
+
+def create_job(
+    jobs: BedrockJobs, name: str, *, base_model_id: str = TITAN_LITE, validation_uri: str | None = None
+) -> str:
+    """Create a job in moto the way the launcher does (with a validation file when given); its ARN."""
     request = JobRequest(
         job_name=name,
         custom_model_name=f"{name}-model",
@@ -30,7 +36,8 @@ def create_job(jobs: BedrockJobs, name: str, *, base_model_id: str = TITAN_LITE)
         base_model_id=base_model_id,
         customization=CustomizationType.INSTRUCTION,
         role_arn=ROLE_ARN,
-        training_uri=f"s3://{BUCKET}/data/{name}.jsonl",
+        training_uri=training_uri(name),
+        validation_uri=validation_uri,
         output_uri=output_uri(name),
         hyperparameters={"epochCount": "2"},
     )

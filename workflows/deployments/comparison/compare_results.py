@@ -89,7 +89,9 @@ class ComparisonPlan:
     deployment: str
     #: The deployment's ARN: what the custom model is asked through.
     custom_model_id: str
+    #: The base model's catalogue id (what people read), and the id Converse takes for it in the region.
     base_model_id: str
+    base_invoke_id: str
     #: The job that trained the custom model (or the model's name).
     label: str
     source_uri: str
