@@ -183,8 +183,10 @@ def test_the_watch_announces_ready_once(world: World) -> None:
 
     ready = [post.message for post in world.notifier.posts if "is ready" in post.message.text]
     assert len(ready) == 1
+    name = next(iter(world.store.records))
     assert [(button.label, button.action, button.value) for button in ready[0].buttons] == [
-        ("Try it", Action.TRY_IT, next(iter(world.store.records)))
+        ("Try it", Action.TRY_IT, name),
+        ("Compare with base", Action.COMPARE, name),
     ]
     assert next(iter(world.store.records.values())).status is DeploymentStatus.IN_SERVICE
 
