@@ -14,7 +14,8 @@ import logging
 from workflows.catalogue import Catalogue, base_model_invoke_target
 from workflows.chat.chat_ports import ChatAnswer, ChatRequest, ModelChat, Role, Turn
 from workflows.deployments.deployment_ports import DeploymentStore, TryThreads
-from workflows.deployments.deployment_record import DeploymentRecord, DeploymentStatus, TryExchange, TryThread
+from workflows.deployments.deployment_record import DeploymentRecord, TryExchange, TryThread
+from workflows.deployments.serving import serving_deployment
 from workflows.deployments.tryout_context import KEPT_EXCHANGES, TRIMMED_NOTE, Context, Side, recent_turns
 from workflows.deployments.tryout_view import TRY_THREAD_HOURS, answer_message, not_serving, opening_message
 from workflows.exceptions import BotError
@@ -29,8 +30,6 @@ TRY_USAGE = "`/finetune try MODEL [side-by-side]`"
 #: The longest answer asked for, in tokens (``maxTokens``); an answer cut there says so.
 MAX_ANSWER_TOKENS = 1024
 TRY_THREAD_SECONDS = TRY_THREAD_HOURS * 3600
-#: Jobs whose custom model name is looked up in Bedrock when a name matches nothing else.
-_NAME_LOOKUPS = 20
 _SIDE_BY_SIDE_WORDS = {"side-by-side", "side_by_side", "sidebyside", "both"}
 
 
@@ -181,42 +180,7 @@ class TryCommands:
 
     def _resolve(self, team: str, target: str) -> DeploymentRecord | Message:
         """The newest ready deployment that ``target`` names (deployment, job or custom model), or why none."""
-        target = target.strip()
-        records = self._store.in_team(team)
-        matches = [
-            record for record in records if target in {record.name, record.arn, record.job_name, record.model_arn}
-        ]
-        if not matches:
-            matches = self._by_custom_model_name(records, target)
-        if not matches:
-            return Message(
-                text=f"I don't know a deployment, job or custom model called {code(target)} in this workspace: "
-                "`/finetune deployments` lists what is deployed, and `/finetune deploy JOB` deploys a model."
-            )
-        ready = [record for record in matches if record.status.ready]
-        if ready:
-            return ready[0]
-        if any(record.status is DeploymentStatus.CREATING for record in matches):
-            return Message(
-                text=f"{code(target)} is still being deployed: its thread hears when it is ready; try it then."
-            )
-        return Message(
-            text=f"{code(target)} has no deployment serving requests now ({matches[0].status.value}): "
-            f"deploy it with {code('/finetune deploy ' + target)} first."
-        )
-
-    def _by_custom_model_name(self, records: list[DeploymentRecord], name: str) -> list[DeploymentRecord]:
-        """Deployments whose job made a custom model called ``name`` (asked of Bedrock, a few jobs at most)."""
-        jobs = list(dict.fromkeys(record.job_name for record in records if record.job_name))[:_NAME_LOOKUPS]
-        for job_name in jobs:
-            try:
-                snapshot = self._jobs.describe(job_name)
-            except BotError:
-                logger.info("Could not read job %s while looking for custom model %s", job_name, name)
-                continue
-            if snapshot.custom_model_name == name:
-                return [record for record in records if record.job_name == job_name]
-        return []
+        return serving_deployment(self._store, self._jobs, team=team, target=target, then="try it then")
 
 
 def _said(answer: ChatAnswer | str | None) -> str | None:

@@ -143,8 +143,11 @@ def test_the_validation_data_is_compared_and_the_summary_and_table_go_to_the_dep
     assert all(request.temperature == 0.0 and request.max_tokens for request in world.chat.asked)
 
 
-def test_the_job_named_instead_of_the_deployment_finds_its_deployment(world: World) -> None:
-    world.service.compare(Asker(), f"{JOB} n=2")
+@pytest.mark.parametrize("named", [JOB, "arn"])
+def test_the_job_or_the_custom_model_named_instead_of_the_deployment_finds_its_deployment(
+    world: World, named: str
+) -> None:
+    world.service.compare(Asker(), f"{world.record.model_arn if named == 'arn' else named} n=2")
     world.background.run_all()
     assert [row["line"] for row in world.rows()] == ["1", "3"]
 
@@ -246,9 +249,9 @@ def test_an_unexpected_failure_is_said_in_the_thread_and_frees_the_comparison_af
 @pytest.mark.parametrize(
     ("status", "says"),
     [
-        (DeploymentStatus.CREATING, "is still being created (Creating)"),
-        (DeploymentStatus.DELETED, "is Deleted: there is nothing to compare"),
-        (DeploymentStatus.FAILED, "is Failed: there is nothing to compare"),
+        (DeploymentStatus.CREATING, "is still being deployed: its thread hears when it is ready; compare it then."),
+        (DeploymentStatus.DELETED, "has no deployment serving requests now (Deleted)"),
+        (DeploymentStatus.FAILED, "has no deployment serving requests now (Failed)"),
     ],
 )
 def test_a_deployment_that_does_not_serve_is_refused(world: World, status: DeploymentStatus, says: str) -> None:
@@ -260,7 +263,7 @@ def test_a_deployment_that_does_not_serve_is_refused(world: World, status: Deplo
 @pytest.mark.parametrize(
     ("request_text", "says"),
     [
-        ("nothing-here", "I don't know a deployed model called `nothing-here` in this workspace"),
+        ("nothing-here", "I don't know a deployment, job or custom model called `nothing-here` in this workspace"),
         ("", "Say which deployed model to compare"),
         ("x n=500", "more than the 50 prompts"),
     ],
@@ -278,7 +281,7 @@ def test_a_base_model_the_catalogue_cannot_invoke_in_the_region_is_refused(world
 
 def test_another_workspaces_deployment_is_unknown(world: World) -> None:
     answer = world.service.compare(Asker(team="T2"), world.record.name)
-    assert "I don't know a deployed model" in answer.text
+    assert "I don't know a deployment, job or custom model" in answer.text
 
 
 def test_a_file_without_usable_records_says_why(world: World) -> None:

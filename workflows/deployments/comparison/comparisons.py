@@ -28,6 +28,7 @@ from workflows.deployments.comparison.held_out import HeldOutPrompt, NoPrompts, 
 from workflows.deployments.deploy_arguments import Refusal
 from workflows.deployments.deployment_ports import DeploymentStore
 from workflows.deployments.deployment_record import DeploymentRecord
+from workflows.deployments.serving import serving_deployment
 from workflows.exceptions import BotError, MessageGone, ServiceBusy
 from workflows.jobs.job_ports import Leases, Requester
 from workflows.messages import Attachment, Message
@@ -206,30 +207,8 @@ class Comparisons:
         raise AssertionError("unreachable: the last pause is None")
 
     def _deployment(self, who: Requester, target: str) -> DeploymentRecord | Message:
-        """The team's deployment named ``target`` (its name, ARN or the job it serves), ready to answer."""
-        named = [
-            record
-            for record in self._store.in_team(who.team)
-            if target.strip() in {record.name, record.arn, record.job_name}
-        ]
-        live = [record for record in named if not record.status.terminal]
-        if not named:
-            return Message(
-                text=f"I don't know a deployed model called {code(target)} in this workspace. "
-                "`/finetune deployments` lists them; deploy a job's model with `/finetune deploy JOB`."
-            )
-        if not live:
-            return Message(
-                text=f"{code(named[0].name)} is {named[0].status.value}: there is nothing to compare. "
-                f"Deploy it again with {code('/finetune deploy ' + (named[0].job_name or named[0].name))}."
-            )
-        record = live[0]
-        if not record.status.ready:
-            return Message(
-                text=f"{code(record.name)} is still being created ({record.status.value}). "
-                "Compare it once its thread says it is ready."
-            )
-        return record
+        """The team's ready deployment that ``target`` names: its name or ARN, its job, or its custom model."""
+        return serving_deployment(self._store, self._jobs, team=who.team, target=target, then="compare it then")
 
     def _source(self, record: DeploymentRecord, arguments: CompareArguments) -> _Source | Message:
         """The held-out file: the one named, else the job's validation data; never the training data unasked."""
