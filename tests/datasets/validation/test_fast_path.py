@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import random
 
 import orjson
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +15,7 @@ from workflows.datasets.validation.detect import sniff
 from workflows.datasets.validation.duplicates import DigestTable
 from workflows.datasets.validation.formats.media import MediaTracker
 from workflows.datasets.validation.issues import IssueLog
+from workflows.datasets.validation.lines import CHUNK_BYTES
 from workflows.datasets.validation.plan import make_plan
 from workflows.datasets.validation.records import RecordRouter, build_checker
 from workflows.datasets.validation.report import Issue
@@ -96,3 +99,50 @@ def test_the_fast_path_and_the_general_checks_agree(
     content = b"\n".join(lines) + b"\n"
     rules = DatasetRules(format=flat[0], max_tokens_per_record=limit, reserved_words=reserved)
     assert _scan(content, rules, flat[1], fast=True) == _scan(content, rules, flat[1], fast=False)
+
+
+@pytest.mark.parametrize(
+    "flat",
+    [
+        (DatasetFormat.PROMPT_COMPLETION, CustomizationType.INSTRUCTION),
+        (DatasetFormat.TEXT_INPUT, CustomizationType.CONTINUED_PRETRAINING),
+    ],
+)
+def test_batches_decoded_at_once_halved_or_line_by_line_agree_with_the_general_checks(
+    flat: tuple[DatasetFormat, CustomizationType],
+) -> None:
+    # Many batches: runs of clean records, long and non-ASCII ones, records of other formats,
+    # broken and blank lines, CRLF endings and repeats, so every way through the batch is taken.
+    rng = random.Random(7)
+    keys = ("prompt", "completion") if flat[0] is DatasetFormat.PROMPT_COMPLETION else ("input",)
+    odd = [
+        b"",
+        b"  ",
+        b'{"prompt": "a", "completion": "b"',
+        b'{"schemaVersion": "bedrock-conversation-2024", "messages": [{"role": "user", "content": [{"text": "q"}]}]}',
+        b'{"prompt": "a", "completion": "b", "input": "c"}',
+        b'{"prompt": " ", "completion": "b"}',
+        b'{"input": ""}',
+        b'{"prompt": 1, "completion": "b"}',
+        b"[1, 2]",
+    ]
+    lines: list[bytes] = []
+    for index in range(3000):
+        roll = rng.random()
+        # Mostly clean, with a stretch where records that decode but need the general checks come
+        # every few lines.
+        odd_share = 0.3 if 1000 <= index < 1400 else 0.02
+        if roll < odd_share:
+            lines.append(rng.choice(odd[3:7] if odd_share > 0.1 else odd))
+        elif roll < odd_share + 0.01 and lines:
+            lines.append(rng.choice(lines))
+        else:
+            words = rng.randint(1, 400 if roll < 0.1 else 40)
+            text = " ".join(rng.choice(["the", "refund", "naïve", "日本語", "x=1;", "User:"]) for _ in range(words))
+            line = orjson.dumps({key: f"{key} {index} {text}" for key in keys})
+            lines.append(line + b"\r" if roll > 0.995 else line)
+    content = b"\n".join(lines) + b"\n"
+    assert len(content) > 8 * CHUNK_BYTES
+    for limit, reserved in ((None, ()), (200, ("User:",))):
+        rules = DatasetRules(format=flat[0], max_tokens_per_record=limit, reserved_words=reserved)
+        assert _scan(content, rules, flat[1], fast=True) == _scan(content, rules, flat[1], fast=False)

@@ -7,7 +7,6 @@ legal inside JSON strings, and the line numbers would then disagree with what Be
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Protocol
 
 #: Bytes read per call; large enough that per-chunk overhead vanishes, small enough for memory.
@@ -25,19 +24,28 @@ class Readable(Protocol):
     def read(self, size: int, /) -> bytes: ...
 
 
-@dataclass(frozen=True, slots=True)
 class Batch:
-    """Consecutive complete lines, without their ``\\n``."""
+    """Consecutive complete lines: their bytes joined by ``\\n`` (``raw``), without the last ``\\n``."""
 
-    lines: list[bytes]
-    #: Some line in the batch may end in ``\\r``; only then do lines need a CRLF check.
-    has_cr: bool
-    #: Bytes of the file consumed so far, for progress.
-    done: int
+    __slots__ = ("done", "has_cr", "oversized", "raw")
+
+    def __init__(self, raw: bytes, has_cr: bool, done: int, oversized: int | None = None) -> None:
+        self.raw = raw
+        #: Some line in the batch may end in ``\\r``; only then do lines need a CRLF check.
+        self.has_cr = has_cr
+        #: Bytes of the file consumed so far, for progress.
+        self.done = done
+        #: The length of the batch's first line when it was too long and replaced by the placeholder.
+        self.oversized = oversized
+
+    @property
+    def lines(self) -> list[bytes]:
+        """The lines, each without its ``\\n`` (split on each call)."""
+        return self.raw.split(b"\n")
 
 
 class LineReader:
-    """Iterates a binary stream as batches of lines; lines over the cap are replaced and noted."""
+    """Iterates a binary stream as batches of lines; lines over the cap are replaced, and their length noted."""
 
     def __init__(
         self,
@@ -50,8 +58,6 @@ class LineReader:
         # A line inside one chunk is then never over the cap; only joined lines need measuring.
         self._chunk_bytes = min(chunk_bytes, max_line_bytes)
         self._max_line = max_line_bytes
-        #: 1-based line number → length in bytes, for the lines replaced by the placeholder.
-        self.oversized: dict[int, int] = {}
         #: Bytes read from the stream so far.
         self.bytes_read = 0
         self._pending: list[bytes] = []
@@ -60,22 +66,24 @@ class LineReader:
         self._skipping = False
 
     def __iter__(self) -> Iterator[Batch]:
-        line_count = 0
         done = 0
         while chunk := self._stream.read(self._chunk_bytes):
             done += len(chunk)
             self.bytes_read = done
-            parts = chunk.split(b"\n")
-            tail = parts.pop()
-            if parts:
+            last = chunk.rfind(b"\n")
+            if last >= 0:
                 has_cr = b"\r" in chunk or self._pending_cr
                 if self._pending_len or self._skipping:
-                    parts[0] = self._take_pending(parts[0], line_count + 1)
-                line_count += len(parts)
-                yield Batch(parts, has_cr, done)
-            self._hold(tail)
+                    first = chunk.find(b"\n")
+                    head, oversized = self._take_pending(chunk[:first])
+                    yield Batch(head + chunk[first:last] if first < last else head, has_cr, done, oversized)
+                else:
+                    yield Batch(chunk[:last], has_cr, done)
+            self._hold(chunk[last + 1 :])
         if self._pending_len or self._skipping:
-            yield Batch([self._take_pending(b"", line_count + 1)], self._pending_cr, done)
+            has_cr = self._pending_cr
+            line, oversized = self._take_pending(b"")
+            yield Batch(line, has_cr, done, oversized)
 
     def _hold(self, tail: bytes) -> None:
         """Keep the start of a line that continues in the next chunk, unless it is already too long."""
@@ -91,12 +99,13 @@ class LineReader:
         else:
             self._pending.append(tail)
 
-    def _take_pending(self, end: bytes, line_number: int) -> bytes:
-        """Join the held start of a line with its end, or stand in for it when it is too long."""
+    def _take_pending(self, end: bytes) -> tuple[bytes, int | None]:
+        """Join the held start of a line with its end, or stand in for it (with its length) when it is too long."""
         total = self._pending_len + len(end)
+        oversized: int | None = None
         if self._skipping or total > self._max_line:
             line = OVERSIZED_PLACEHOLDER
-            self.oversized[line_number] = total
+            oversized = total
         else:
             self._pending.append(end)
             line = b"".join(self._pending)
@@ -104,4 +113,4 @@ class LineReader:
         self._pending_len = 0
         self._pending_cr = False
         self._skipping = False
-        return line
+        return line, oversized

@@ -1,17 +1,21 @@
 """One streaming pass over one file: line hygiene, JSON, record checks, tokens and duplicates.
 
-The loop is written for the common case: a clean prompt/completion (or input) record is decoded
-and type-checked in C (``fast``), and only lines that fail that go through the general checks.
-Lines are read in batches small enough to stay in the processor's cache while they are parsed;
-each record's duplicate digest is taken while its text is still there, and the digests of a batch
-are checked in one call. Token work (records that may be over the limit, sampled counts) is done
-here, or in a forked process for the command line (``token_worker``), with the same results.
+The loop is written for the common case. For a flat format each batch of lines is decoded and
+type-checked in C in one call (``fast.FlatLine``), and runs of clean records are counted,
+sampled, bounded and digested a column at a time; a batch that does not decode is halved, and
+small pieces, like the lines that are not clean records, go line by line through the general
+checks. Lines are read in batches small enough to stay in the processor's cache while they are
+parsed; the digests of a batch are checked against the duplicate tables in one call. Token work
+(records that may be over the limit, sampled counts) is done here, or in a forked process for the
+command line (``token_worker``), with the same results.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from itertools import compress
+from operator import add, and_, not_
 
 import orjson
 
@@ -19,7 +23,14 @@ from workflows.dataset_rules import DatasetFormat
 from workflows.datasets.validation.codes import IssueCode
 from workflows.datasets.validation.diagnose import Recovered, diagnose
 from workflows.datasets.validation.duplicates import DigestTable
-from workflows.datasets.validation.fast import FAST_FAILURES, prompt_completion_decoder, text_input_decoder
+from workflows.datasets.validation.fast import (
+    FAST_FAILURES,
+    FlatBatch,
+    FlatLine,
+    flat_batch,
+    prompt_completion_decoder,
+    text_input_decoder,
+)
 from workflows.datasets.validation.issues import IssueLog
 from workflows.datasets.validation.limits import LimitJudge
 from workflows.datasets.validation.lines import MAX_LINE_BYTES, LineReader, Readable
@@ -27,7 +38,7 @@ from workflows.datasets.validation.records import RecordRouter
 from workflows.datasets.validation.report import TokenStats
 from workflows.datasets.validation.template import flat_overhead
 from workflows.datasets.validation.token_worker import TokenWorker, can_fork
-from workflows.datasets.validation.tokens import Population, Sampled, TokenTally, count_tokens
+from workflows.datasets.validation.tokens import Population, Sampled, TokenTally, count_tokens, utf8_bytes
 
 _PROMPT_COMPLETION_PATHS = ("prompt", "completion")
 _INPUT_PATHS = ("input",)
@@ -35,6 +46,10 @@ _INPUT_PATHS = ("input",)
 PROGRESS_BYTES = 8 << 20
 #: ``duplicates.digest``, inlined in the loop.
 _MASK = (1 << 64) - 1
+#: Lines that failed to decode at once are halved down to about this size, then checked one by one.
+_HALVE_FROM_BYTES = 8 << 10
+#: Most UTF-8 bytes of one character.
+_UTF8_MOST = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +81,35 @@ class ScanResult:
     tokens: TokenStats
 
 
+class _State:
+    """The running counts of one scan, kept between batches."""
+
+    __slots__ = (
+        "ascii_chars",
+        "ascii_countdown",
+        "ascii_records",
+        "chars",
+        "line_number",
+        "longest",
+        "longest_chars",
+        "multi",
+        "other_chars",
+        "other_countdown",
+        "other_records",
+        "single",
+        "template",
+    )
+
+    def __init__(self) -> None:
+        self.line_number = self.chars = self.template = 0
+        self.ascii_records = self.ascii_chars = self.other_records = self.other_chars = 0
+        self.single = self.multi = 0
+        # Records of each stratum until its next sampled one.
+        self.ascii_countdown = self.other_countdown = 1
+        self.longest_chars = -1
+        self.longest: tuple[tuple[str, ...], int] | None = None
+
+
 class Scanner:
     """Scans one file into an issue log, a token tally and a duplicate table."""
 
@@ -94,125 +138,30 @@ class Scanner:
             work.close()
             raise
 
-    def _scan(self, stream: Readable, work: _TokenWork) -> ScanResult:  # noqa: C901 - the hot loop, in one frame for speed
+    def _scan(self, stream: Readable, work: _TokenWork) -> ScanResult:
         setup = self._setup
-        log = self._log
-        add_issue = log.add
-        route = setup.router.check
-        tally = self._tally
-        judge, sample = work.judge, work.sample
-        reserved = setup.reserved_words
-        limit = setup.max_tokens
-        decode_pc = prompt_completion_decoder() if setup.fast is DatasetFormat.PROMPT_COMPLETION else None
-        decode_input = text_input_decoder() if setup.fast is DatasetFormat.TEXT_INPUT else None
-        fast_paths = _INPUT_PATHS if decode_input is not None else _PROMPT_COMPLETION_PATHS
-        fast_overhead = flat_overhead(setup.fast or DatasetFormat.PROMPT_COMPLETION)
-        loads = orjson.loads
-        decode_error = orjson.JSONDecodeError
-        crlf = IssueCode.CRLF_LINE_ENDING
+        self._work = work
         reader = LineReader(stream)
-
-        line_number = chars = template = 0
-        ascii_records = ascii_chars = other_records = other_chars = 0
-        single = multi = 0
-        ascii_countdown = other_countdown = 1
-        longest_chars = -1
+        self._decode_pc = prompt_completion_decoder() if setup.fast is DatasetFormat.PROMPT_COMPLETION else None
+        self._decode_input = text_input_decoder() if setup.fast is DatasetFormat.TEXT_INPUT else None
+        self._fast_paths = _INPUT_PATHS if self._decode_input is not None else _PROMPT_COMPLETION_PATHS
+        self._fast_overhead = flat_overhead(setup.fast or DatasetFormat.PROMPT_COMPLETION)
+        batches = None if setup.fast is None else flat_batch(setup.fast)
+        state = self._state = _State()
+        #: 1-based line number → length in bytes, for the lines too long to read.
+        self._oversized: dict[int, int] = {}
         reported = 0
-        longest: tuple[tuple[str, ...], int] | None = None
-        key: Hashable | None
-        paths: tuple[str, ...]
-        overhead: int
-        size: int
-        is_ascii: bool
-
         for batch in reader:
-            has_cr = batch.has_cr
+            if batch.oversized is not None:
+                self._oversized[state.line_number + 1] = batch.oversized
             # Content digests (taken while the record is in cache) and their lines, checked against
             # the duplicate tables once per batch, in line order.
             values: list[int] = []
             value_lines: list[int] = []
-            for line in batch.lines:
-                line_number += 1
-                if has_cr and line[-1:] == b"\r":
-                    add_issue(crlf, line_number, "the line ends with \\r\\n")
-
-                # A clean flat record is decoded and type-checked in C; anything else takes the general path.
-                texts: tuple[str, ...] | None = None
-                if decode_pc is not None:
-                    try:
-                        record = decode_pc(line)
-                    except FAST_FAILURES:
-                        pass
-                    else:
-                        p = record.prompt
-                        c = record.completion
-                        if p and c and not p.isspace() and not c.isspace():
-                            texts = (p, c)
-                            size = len(p) + len(c)
-                            is_ascii = p.isascii() and c.isascii()
-                elif decode_input is not None:
-                    try:
-                        t = decode_input(line).input
-                    except FAST_FAILURES:
-                        pass
-                    else:
-                        if t and not t.isspace():
-                            texts = (t,)
-                            size = len(t)
-                            is_ascii = t.isascii()
-                if texts is not None:
-                    key = texts
-                    paths = fast_paths
-                    overhead = fast_overhead
-                    bound = len(line)
-                else:
-                    try:
-                        value = loads(line)
-                        bound = len(line)
-                    except decode_error:
-                        recovered = self._rejected(line, line_number, reader)
-                        if recovered is None:
-                            continue
-                        # Replacement characters may be longer than the bytes they replace.
-                        value, bound = recovered.value, 3 * len(line)
-                    content = route(value, line_number, log)
-                    if content is None:
-                        continue
-                    texts, key, paths, overhead = content.texts, content.key, content.paths, content.overhead
-                    size = sum(map(len, texts))
-                    is_ascii = all(map(str.isascii, texts))
-                    if content.user_turns > 1:
-                        multi += 1
-                    elif content.user_turns == 1:
-                        single += 1
-
-                chars += size
-                template += overhead
-                if is_ascii:
-                    ascii_records += 1
-                    ascii_chars += size
-                    ascii_countdown -= 1
-                    if not ascii_countdown:
-                        ascii_countdown = tally.next_gap(True)
-                        sample(texts, size, True, overhead)
-                else:
-                    other_records += 1
-                    other_chars += size
-                    other_countdown -= 1
-                    if not other_countdown:
-                        other_countdown = tally.next_gap(False)
-                        sample(texts, size, False, overhead)
-                if size > longest_chars:
-                    longest_chars = size
-                    longest = (texts, overhead)
-                if reserved:
-                    self._reserved(texts, paths, line_number)
-                # Every token is at least one byte: only a record longer than the limit can be over it.
-                if limit is not None and bound + overhead > limit and (not is_ascii or size + overhead > limit):
-                    judge(line_number, texts, size, overhead)
-                if key is not None:
-                    values.append(hash(key) & _MASK or 1)
-                    value_lines.append(line_number)
+            if batches is not None:
+                self._piece(batches, batch.raw, batch.has_cr, values, value_lines)
+            else:
+                self._lines(batch.lines, batch.has_cr, values, value_lines)
             self._duplicates(values, value_lines)
             if self._progress is not None and batch.done - reported >= PROGRESS_BYTES:
                 self._progress(batch.done)
@@ -220,17 +169,300 @@ class Scanner:
         if self._progress is not None and reported < reader.bytes_read:
             self._progress(reader.bytes_read)
 
-        work.finish(longest)
-        population = Population(ascii_records, ascii_chars, other_records, other_chars, template)
-        return ScanResult(
-            lines=line_number,
-            records=line_number - log.count(IssueCode.BLANK_LINE),
-            size_bytes=reader.bytes_read,
-            characters=chars,
-            single_turn=single,
-            multi_turn=multi,
-            tokens=tally.finish(population, None),
+        work.finish(state.longest)
+        population = Population(
+            state.ascii_records, state.ascii_chars, state.other_records, state.other_chars, state.template
         )
+        return ScanResult(
+            lines=state.line_number,
+            records=state.line_number - self._log.count(IssueCode.BLANK_LINE),
+            size_bytes=reader.bytes_read,
+            characters=state.chars,
+            single_turn=state.single,
+            multi_turn=state.multi,
+            tokens=self._tally.finish(population, None),
+        )
+
+    def _piece(self, batches: FlatBatch, raw: bytes, has_cr: bool, values: list[int], value_lines: list[int]) -> None:
+        """Lines of a flat format: decoded in one call, or halved when that fails, and small pieces one by one.
+
+        The lines are decoded as one JSON array, with ``,`` between lines: a decode that gives as
+        many values as there are lines gives one per line, in order (a value that ran over a
+        line's end would leave fewer). Lines ending in ``\\r`` go one by one, to be reported.
+        """
+        if not has_cr:
+            body = raw.replace(b"\n", b",\n")
+            try:
+                records = batches.decode(b"".join((b"[", body, b"]")))
+            except FAST_FAILURES:
+                pass
+            else:
+                if len(records) == len(body) - len(raw) + 1:
+                    self._records(batches, records, raw, values, value_lines)
+                    return
+        middle = raw.find(b"\n", len(raw) // 2)
+        if middle < 0:
+            middle = raw.rfind(b"\n")
+        if len(raw) >= _HALVE_FROM_BYTES and middle >= 0:
+            self._piece(batches, raw[:middle], has_cr, values, value_lines)
+            self._piece(batches, raw[middle + 1 :], has_cr, values, value_lines)
+            return
+        self._lines(raw.split(b"\n"), has_cr, values, value_lines)
+
+    def _records(
+        self, batches: FlatBatch, records: list[FlatLine], raw: bytes, values: list[int], value_lines: list[int]
+    ) -> None:
+        """Decoded lines, one record each: runs of clean records at once, any other line by the general checks."""
+        columns = [list(map(column, records)) for column in batches.columns]
+        if (
+            all(map(all, columns))
+            and not any(any(map(str.isspace, column)) for column in columns)  # type: ignore[arg-type]
+            and not any(any(map(foreign, records)) for foreign in batches.foreign)
+        ):
+            self._clean(columns, values, value_lines)  # type: ignore[arg-type]
+            return
+        count = len(records)
+        others: set[int] = set()
+        for column in columns:
+            others.update(compress(range(count), map(not_, column)))
+            if any(map(str.isspace, filter(None, column))):
+                others.update(at for at, text in enumerate(column) if text and text.isspace())
+        for foreign in batches.foreign:
+            others.update(compress(range(count), map(foreign, records)))
+        start = 0
+        # Where each other line starts: found by counting line ends (memchr), not by splitting the batch.
+        offset = line = 0
+        find = raw.find
+        for at in sorted(others):
+            if at > start:
+                self._clean([column[start:at] for column in columns], values, value_lines)  # type: ignore[misc]
+            while line < at:
+                offset = find(b"\n", offset) + 1
+                line += 1
+            end = find(b"\n", offset)
+            self._lines([raw[offset : end if end >= 0 else len(raw)]], False, values, value_lines)
+            start = at + 1
+        if start < count:
+            self._clean([column[start:] for column in columns], values, value_lines)  # type: ignore[misc]
+
+    def _clean(self, columns: list[list[str]], values: list[int], value_lines: list[int]) -> None:
+        """Consecutive clean flat records (non-blank texts, nothing else), counted and checked at once."""
+        state = self._state
+        work = self._work
+        tally = self._tally
+        limit = self._setup.max_tokens
+        overhead = self._fast_overhead
+        keys = list(zip(*columns, strict=True))
+        sizes = list(map(len, columns[0]))
+        for column in columns[1:]:
+            sizes = list(map(add, sizes, map(len, column)))
+        count = len(keys)
+        first = state.line_number + 1
+        state.line_number += count
+        total = sum(sizes)
+        state.chars += total
+        state.template += overhead * count
+        biggest = max(sizes)
+        if all(all(map(str.isascii, column)) for column in columns):
+            state.ascii_records += count
+            state.ascii_chars += total
+            countdown = state.ascii_countdown
+            if countdown > count:
+                state.ascii_countdown = countdown - count
+            else:
+                at = countdown - 1
+                while at < count:
+                    gap = tally.next_gap(True)
+                    work.sample(keys[at], sizes[at], True, overhead)
+                    at += gap
+                state.ascii_countdown = at - count + 1
+            # Every token is at least one byte: only a record longer than the limit can be over it.
+            if limit is not None and biggest + overhead > limit:
+                for at, size in enumerate(sizes):
+                    if size + overhead > limit:
+                        work.judge(first + at, keys[at], size, overhead)
+        else:
+            self._mixed(columns, keys, sizes, first)
+        if biggest > state.longest_chars:
+            state.longest_chars = biggest
+            state.longest = (keys[sizes.index(biggest)], overhead)
+        if self._setup.reserved_words:
+            for at, texts in enumerate(keys):
+                self._reserved(texts, self._fast_paths, first + at)
+        values.extend([value & _MASK or 1 for value in map(hash, keys)])
+        value_lines.extend(range(first, first + count))
+
+    def _mixed(self, columns: list[list[str]], keys: list[tuple[str, ...]], sizes: list[int], first: int) -> None:
+        """The counts, samples and limit checks of clean records of which some are not ASCII.
+
+        ASCII records and the others are sampled separately, but from one random sequence, so
+        their samples are taken in line order.
+        """
+        state = self._state
+        work = self._work
+        tally = self._tally
+        limit = self._setup.max_tokens
+        overhead = self._fast_overhead
+        count = len(sizes)
+        flags = list(map(str.isascii, columns[0]))
+        for column in columns[1:]:
+            flags = list(map(and_, flags, map(str.isascii, column)))
+        ascii_at = list(compress(range(count), flags))
+        other_at = list(compress(range(count), map(not_, flags)))
+        ascii_chars = sum(compress(sizes, flags))
+        state.ascii_records += len(ascii_at)
+        state.ascii_chars += ascii_chars
+        state.other_records += len(other_at)
+        state.other_chars += sum(sizes) - ascii_chars
+        # Index, in each stratum's records here, of its next sampled one.
+        next_ascii = state.ascii_countdown - 1
+        next_other = state.other_countdown - 1
+        ascii_end, other_end = len(ascii_at), len(other_at)
+        while next_ascii < ascii_end or next_other < other_end:
+            if next_other >= other_end or (next_ascii < ascii_end and ascii_at[next_ascii] < other_at[next_other]):
+                at = ascii_at[next_ascii]
+                next_ascii += tally.next_gap(True)
+                work.sample(keys[at], sizes[at], True, overhead)
+            else:
+                at = other_at[next_other]
+                next_other += tally.next_gap(False)
+                work.sample(keys[at], sizes[at], False, overhead)
+        state.ascii_countdown = next_ascii - ascii_end + 1
+        state.other_countdown = next_other - other_end + 1
+        if limit is None:
+            return
+        # Every token is at least one byte, and UTF-8 takes at most four bytes a character.
+        over = [at for at in ascii_at if sizes[at] + overhead > limit]
+        over += [
+            at
+            for at in other_at
+            if _UTF8_MOST * sizes[at] + overhead > limit and utf8_bytes(keys[at]) + overhead > limit
+        ]
+        for at in sorted(over):
+            work.judge(first + at, keys[at], sizes[at], overhead)
+
+    def _lines(self, lines: list[bytes], has_cr: bool, values: list[int], value_lines: list[int]) -> None:  # noqa: C901 - the general loop, in one frame for speed
+        """Lines checked one by one: a clean flat record decoded in C, anything else by the general checks."""
+        setup = self._setup
+        state = self._state
+        log = self._log
+        add_issue = log.add
+        route = setup.router.check
+        tally = self._tally
+        judge, sample = self._work.judge, self._work.sample
+        reserved = setup.reserved_words
+        limit = setup.max_tokens
+        decode_pc = self._decode_pc
+        decode_input = self._decode_input
+        fast_paths = self._fast_paths
+        fast_overhead = self._fast_overhead
+        loads = orjson.loads
+        decode_error = orjson.JSONDecodeError
+        crlf = IssueCode.CRLF_LINE_ENDING
+
+        line_number = state.line_number
+        chars, template = state.chars, state.template
+        ascii_records, ascii_chars = state.ascii_records, state.ascii_chars
+        other_records, other_chars = state.other_records, state.other_chars
+        single, multi = state.single, state.multi
+        ascii_countdown, other_countdown = state.ascii_countdown, state.other_countdown
+        longest_chars, longest = state.longest_chars, state.longest
+        key: Hashable | None
+        paths: tuple[str, ...]
+        overhead: int
+        size: int
+        is_ascii: bool
+
+        for line in lines:
+            line_number += 1
+            if has_cr and line[-1:] == b"\r":
+                add_issue(crlf, line_number, "the line ends with \\r\\n")
+
+            # A clean flat record is decoded and type-checked in C; anything else takes the general path.
+            texts: tuple[str, ...] | None = None
+            if decode_pc is not None:
+                try:
+                    record = decode_pc(line)
+                except FAST_FAILURES:
+                    pass
+                else:
+                    p = record.prompt
+                    c = record.completion
+                    if p and c and not p.isspace() and not c.isspace():
+                        texts = (p, c)
+                        size = len(p) + len(c)
+                        is_ascii = p.isascii() and c.isascii()
+            elif decode_input is not None:
+                try:
+                    t = decode_input(line).input
+                except FAST_FAILURES:
+                    pass
+                else:
+                    if t and not t.isspace():
+                        texts = (t,)
+                        size = len(t)
+                        is_ascii = t.isascii()
+            if texts is not None:
+                key = texts
+                paths = fast_paths
+                overhead = fast_overhead
+                bound = len(line)
+            else:
+                try:
+                    value = loads(line)
+                    bound = len(line)
+                except decode_error:
+                    recovered = self._rejected(line, line_number)
+                    if recovered is None:
+                        continue
+                    # Replacement characters may be longer than the bytes they replace.
+                    value, bound = recovered.value, 3 * len(line)
+                content = route(value, line_number, log)
+                if content is None:
+                    continue
+                texts, key, paths, overhead = content.texts, content.key, content.paths, content.overhead
+                size = sum(map(len, texts))
+                is_ascii = all(map(str.isascii, texts))
+                if content.user_turns > 1:
+                    multi += 1
+                elif content.user_turns == 1:
+                    single += 1
+
+            chars += size
+            template += overhead
+            if is_ascii:
+                ascii_records += 1
+                ascii_chars += size
+                ascii_countdown -= 1
+                if not ascii_countdown:
+                    ascii_countdown = tally.next_gap(True)
+                    sample(texts, size, True, overhead)
+            else:
+                other_records += 1
+                other_chars += size
+                other_countdown -= 1
+                if not other_countdown:
+                    other_countdown = tally.next_gap(False)
+                    sample(texts, size, False, overhead)
+            if size > longest_chars:
+                longest_chars = size
+                longest = (texts, overhead)
+            if reserved:
+                self._reserved(texts, paths, line_number)
+            # Every token is at least one byte: only a record longer than the limit can be over it.
+            if limit is not None and bound + overhead > limit and (not is_ascii or size + overhead > limit):
+                judge(line_number, texts, size, overhead)
+            if key is not None:
+                values.append(hash(key) & _MASK or 1)
+                value_lines.append(line_number)
+
+        state.line_number = line_number
+        state.chars, state.template = chars, template
+        state.ascii_records, state.ascii_chars = ascii_records, ascii_chars
+        state.other_records, state.other_chars = other_records, other_chars
+        state.single, state.multi = single, multi
+        state.ascii_countdown, state.other_countdown = ascii_countdown, other_countdown
+        state.longest_chars, state.longest = longest_chars, longest
 
     def _duplicates(self, values: list[int], lines: list[int]) -> None:
         """Report the records of one batch (by ``duplicates.digest``) seen before in this file or the training file."""
@@ -240,9 +472,9 @@ class Scanner:
             for line, first in self._training.find_many(values, lines):
                 self._log.add(IssueCode.TRAIN_VALIDATION_OVERLAP, line, f"same content as training line {first}")
 
-    def _rejected(self, line: bytes, line_number: int, reader: LineReader) -> Recovered | None:
+    def _rejected(self, line: bytes, line_number: int) -> Recovered | None:
         """A line orjson would not parse: too long, or explained by ``diagnose``."""
-        length = reader.oversized.get(line_number)
+        length = self._oversized.get(line_number)
         if length is not None:
             detail = f"{length:,} bytes; lines over {MAX_LINE_BYTES:,} bytes are not read"
             self._log.add(IssueCode.LINE_TOO_LONG, line_number, detail)
