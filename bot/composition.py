@@ -28,6 +28,7 @@ from workflows.adapters.bedrock import BedrockJobs
 from workflows.adapters.bedrock_chat import BedrockChat
 from workflows.adapters.bedrock_deployments import BedrockDeployments
 from workflows.adapters.cloudwatch_metrics import CloudWatchInvocations, cloudwatch_client
+from workflows.adapters.iam_roles import IamRoles, iam_client
 from workflows.adapters.lambda_graders import LambdaGraders, lambda_client
 from workflows.adapters.redis_audit import RedisAuditLog
 from workflows.adapters.redis_connection import RedisHealth, connect, connect_briefly
@@ -164,6 +165,8 @@ def build_runtime(settings: Settings) -> Runtime:
         datasets=checker,
         launcher=launcher,
         graders=aws.graders,
+        roles=aws.roles,
+        role_arn=settings.finetune_role_arn,
         catalogue=catalogue,
         clock=clock,
         region=settings.aws_region,
@@ -336,6 +339,8 @@ class AwsAdapters:
     invocations: CloudWatchInvocations
     #: Reinforcement fine-tuning's grader Lambdas.
     graders: LambdaGraders
+    #: IAM's policy simulator, for what the service role may invoke.
+    roles: IamRoles
     storage: S3Datasets | None
 
 
@@ -355,6 +360,7 @@ def aws_adapters(settings: Settings) -> AwsAdapters:
         chat=chat,
         invocations=invocations,
         graders=LambdaGraders(lambda_client(settings.aws_region, endpoint_url=endpoint)),
+        roles=IamRoles(iam_client(settings.aws_region, endpoint_url=endpoint)),
         storage=storage,
     )
 

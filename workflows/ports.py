@@ -243,3 +243,30 @@ class GraderFunctions(Protocol):
     def invoke(self, arn: str, payload: object) -> GraderReply:
         """Call the function synchronously with ``payload`` as JSON; raises ``GraderUnavailable`` when it cannot."""
         ...
+
+    def resource_policy(self, arn: str) -> Lookup:
+        """The function's resource-based policy as AWS returned it (``found=False``: it has none)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """An answer from AWS about permissions: a document or decision, or why the bot could not ask.
+
+    ``unknown`` is set when the lookup itself was refused or failed (then the rest means nothing).
+    """
+
+    found: bool = False
+    #: The resource policy (JSON text, untrusted) or the simulation's decision.
+    value: str = ""
+    #: Simulation only: the ids of the policies whose statements decided it.
+    sources: tuple[str, ...] = ()
+    unknown: str | None = None
+
+
+class RolePolicies(Protocol):
+    """IAM's policy simulator, for what the job's service role may do."""
+
+    def simulate(self, role_arn: str, action: str, resource: str) -> Lookup:
+        """``found=False``: the role does not exist; else ``value`` is allowed, implicitDeny or explicitDeny."""
+        ...

@@ -26,7 +26,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import make_server
 
 from bot.sandbox.bedrock_standin import BedrockStandIn
-from bot.sandbox.grader_function import provision_sample_grader
+from bot.sandbox.grader_function import grader_arn, provision_sample_grader
 from bot.sandbox.lifecycle import JobLifecycle
 
 if TYPE_CHECKING:
@@ -124,7 +124,10 @@ def aws_environment(endpoint_url: str, region: str) -> Iterator[None]:
 
 
 def _provision(region: str) -> None:
-    """The bucket for datasets and job output, and the service role Bedrock is given (kept if already there)."""
+    """The bucket for datasets and job output, and the service role Bedrock is given (kept if already there).
+
+    The role may invoke the sample grader, as ``iam/bedrock-service-role-policy.json`` allows a grader.
+    """
     session = boto3.session.Session()
     s3 = session.client("s3", region_name=region)
     iam = session.client("iam", region_name=region)
@@ -136,6 +139,12 @@ def _provision(region: str) -> None:
             AssumeRolePolicyDocument=json.dumps(_TRUST_POLICY),
             Description="The role finetune-bot's demo passes to Bedrock customization jobs",
         )
+    grader = {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": grader_arn(region)}
+    iam.put_role_policy(
+        RoleName=ROLE_NAME,
+        PolicyName="ReinforcementFineTuningGrader",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [grader]}),
+    )
 
 
 class StageDetails:

@@ -4,9 +4,11 @@ Bedrock is REST-JSON, so operations are recognised by method and path. Answered 
 shapes of the installed botocore's service model: the custom model deployment and Provisioned
 Throughput operations (``bot.sandbox.deployments``), bedrock-runtime ``Converse``
 (``bot.sandbox.converse``), ``customizationConfig`` on customization jobs (moto drops it; it is
-kept here and returned by GetModelCustomizationJob), and Lambda ``Invoke`` of functions registered
-with a local Python handler (moto needs Docker to run code). Everything else goes to moto
-unchanged, and moto's reset endpoint forgets the stand-in's state too.
+kept here and returned by GetModelCustomizationJob), Lambda ``Invoke`` of functions registered
+with a local Python handler (moto needs Docker to run code), and IAM ``SimulatePrincipalPolicy``
+(``bot.sandbox.iam_simulator``). ``refuse()`` makes an operation answer AccessDenied, as it does for
+an identity without the permission. Everything else goes to moto unchanged, and moto's reset
+endpoint forgets the stand-in's state too.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
+from bot.sandbox import iam_simulator
 from bot.sandbox.aws_http import (
     AwsError,
     Request,
@@ -47,6 +50,7 @@ _CONVERSE = re.compile(r"^/model/(?P<id>.+)/converse$")
 _JOBS = "/model-customization-jobs"
 _ONE_JOB = re.compile(rf"^{_JOBS}/(?P<id>[^/]+)$")
 _INVOKE = re.compile(r"^/2015-03-31/functions/(?P<id>.+)/invocations$")
+_FUNCTION_POLICY = re.compile(r"^/2015-03-31/functions/(?P<id>[^/]+)/policy$")
 _RESET = "/moto-api/reset"
 #: Page size of the List operations when the caller gives none.
 _PAGE = 100
@@ -71,6 +75,7 @@ class BedrockStandIn:
         self.functions = LocalFunctions()
         self._throttle = Throttle()
         self._configs: dict[tuple[str, str], dict[str, Any]] = {}
+        self._refused: set[str] = set()
         self._lock = threading.Lock()
 
     # -- Python API ---------------------------------------------------------------------------------
@@ -83,12 +88,18 @@ class BedrockStandIn:
         """Lambda ``Invoke`` of ``function`` (name or ARN) runs ``handler(event, context)`` here."""
         self.functions.register(function, handler)
 
+    def refuse(self, operation: str) -> None:
+        """``SimulatePrincipalPolicy`` (IAM) or ``GetPolicy`` (Lambda) answers AccessDenied until reset."""
+        with self._lock:
+            self._refused.add(operation)
+
     def reset(self) -> None:
-        """Forget every deployment, throttle and kept job config (registered functions stay)."""
+        """Forget every deployment, throttle, refusal and kept job config (registered functions stay)."""
         self.deployments.reset()
         self._throttle.reset()
         with self._lock:
             self._configs.clear()
+            self._refused.clear()
 
     # -- WSGI ---------------------------------------------------------------------------------------
 
@@ -97,10 +108,15 @@ class BedrockStandIn:
         if request.method == "POST" and request.path == _RESET:
             self.reset()
             return self._app(environ, start_response)
+        if request.service == "iam" and request.method == "POST":
+            return self._iam_call(environ, request, start_response)
         if request.service == "lambda":
             match = _INVOKE.match(request.path)
             if request.method == "POST" and match and self.functions.knows(match["id"]):
                 return self.functions.invoke(match["id"], with_body(environ, request), start_response)
+            if request.method == "GET" and _FUNCTION_POLICY.match(request.path) and self._refuses("GetPolicy"):
+                error = AwsError(403, "AccessDeniedException", "not authorized to perform: lambda:GetPolicy")
+                return respond_error(start_response, error)
             return self._app(environ, start_response)
         if request.service != "bedrock":
             return self._app(environ, start_response)
@@ -114,6 +130,27 @@ class BedrockStandIn:
         except AwsError as error:
             return respond_error(start_response, error)
         return respond(start_response, status, document)
+
+    def _refuses(self, operation: str) -> bool:
+        with self._lock:
+            return operation in self._refused
+
+    def _iam_call(self, environ: WSGIEnvironment, request: Request, start_response: StartResponse) -> Iterable[bytes]:
+        """``SimulatePrincipalPolicy`` is answered here (or refused); every other IAM call goes to moto."""
+        request = with_body(environ, request)
+        if b"Action=SimulatePrincipalPolicy" not in request.body:
+            return self._app(environ, start_response)
+        if self._refuses("SimulatePrincipalPolicy"):
+            status, xml = (
+                403,
+                iam_simulator.error("AccessDenied", "not authorized to perform: iam:SimulatePrincipalPolicy"),
+            )
+        else:
+            status, xml = iam_simulator.simulate(request.body, self._account_id)
+        payload = xml.encode()
+        reason = {200: "OK", 403: "Forbidden", 404: "Not Found"}[status]
+        start_response(f"{status} {reason}", [("Content-Type", "text/xml"), ("Content-Length", str(len(payload)))])
+        return [payload]
 
     def _operation(self, request: Request) -> tuple[Operation | None, re.Match[str] | None]:
         method, path = request.method, request.path

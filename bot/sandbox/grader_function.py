@@ -26,8 +26,11 @@ def grader_arn(region: str, account_id: str = DEFAULT_ACCOUNT_ID) -> str:
     return f"arn:aws:lambda:{region}:{account_id}:function:{GRADER_NAME}"
 
 
-def provision_sample_grader(region: str, standin: BedrockStandIn) -> str:
-    """The function (its code is the sample's source) with a role, so GetFunction finds it; Invoke runs it here."""
+def provision_sample_grader(region: str, standin: BedrockStandIn, *, invoker: str | None = None) -> str:
+    """The function (its code is the sample's source) with a role, so GetFunction finds it; Invoke runs it here.
+
+    ``invoker``, a role ARN, is allowed to invoke it in the function's resource policy.
+    """
     session = boto3.session.Session()
     iam = session.client("iam", region_name=region)
     lambdas = session.client("lambda", region_name=region)
@@ -50,5 +53,13 @@ def provision_sample_grader(region: str, standin: BedrockStandIn) -> str:
             Description="finetune-bot's sample grader: exact match against reference_answer",
         )
     arn = grader_arn(region)
+    if invoker is not None:
+        with suppress(lambdas.exceptions.ResourceConflictException):
+            lambdas.add_permission(
+                FunctionName=GRADER_NAME,
+                StatementId="bedrock-service-role",
+                Action="lambda:InvokeFunction",
+                Principal=invoker,
+            )
     standin.register_function(arn, exact_match_grader.lambda_handler)
     return arn

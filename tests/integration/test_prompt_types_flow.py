@@ -16,13 +16,14 @@ import redis
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.emulator import SlackEmulator
 from bot.sandbox.grader_function import provision_sample_grader
+from bot.sandbox.records import Message
 from bot.sandbox.samples import DISTILLATION, REINFORCEMENT, sample_bytes
 from tests.conftest import SIGNING_SECRET
 from tests.jobs.monitoring.live import wait_for_notice
 from tests.jobs.monitoring.moto_jobs import set_status
 from tests.support.bot_process import BotProcess
 from tests.support.moto_server import MotoServer
-from tests.support.stack import BUCKET, CHANNEL, REGION, USER, Stack, bot_environment, full_text
+from tests.support.stack import BUCKET, CHANNEL, REGION, ROLE_ARN, USER, Stack, bot_environment, full_text
 from workflows.jobs.job import JobStatus
 
 pytestmark = pytest.mark.integration
@@ -125,6 +126,21 @@ def test_distillation_from_the_advisor_to_one_job_with_its_teacher(polled: Stack
     assert "completed" in complete(stack, jobs[0]["jobName"])
 
 
+def service_role(aws: MotoServer, *statements: dict[str, Any]) -> None:
+    """The job's service role (FINETUNE_ROLE_ARN) in moto, with these statements as its inline policy."""
+    iam = boto3.client("iam", region_name=REGION, endpoint_url=aws.endpoint_url)
+    name = ROLE_ARN.rsplit("/", 1)[-1]
+    with suppress(iam.exceptions.EntityAlreadyExistsException):
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))
+    if statements:
+        document = {"Version": "2012-10-17", "Statement": list(statements)}
+        iam.put_role_policy(RoleName=name, PolicyName="finetune", PolicyDocument=json.dumps(document))
+
+
+def may_invoke(grader: str) -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": grader}
+
+
 def make_grader(aws: MotoServer, name: str, handler: Callable[[Any, Any], Any]) -> str:
     """A Lambda function in moto (so GetFunction finds it) whose Invoke runs ``handler`` on the stand-in."""
     lambdas = boto3.client("lambda", region_name=REGION, endpoint_url=aws.endpoint_url)
@@ -152,21 +168,39 @@ def make_grader(aws: MotoServer, name: str, handler: Callable[[Any, Any], Any]) 
     return arn
 
 
-def to_rft_review(stack: Stack, grader: str) -> str:
+def to_rft_data(stack: Stack, grader: str) -> tuple[str, str]:
+    """Through the advisor to the training data question; the thread and what was said about the grader."""
     thread = open_thread(stack)
     advise(stack, thread, "Prompt and response pairs", "Answers a program can check", "Reinforcement fine-tuning")
     stack.driver.choose("Nova 2 Lite", thread_ts=thread)
     stack.reply(thread, "Which Lambda function grades")
     stack.driver.message(grader, thread_ts=thread)
-    stack.reply(thread, "Found the grader")
+    found = full_text(stack.reply(thread, "Found the grader"))
     stack.reply(thread, "Now the training data")
+    return thread, found
+
+
+def to_rft_review(stack: Stack, grader: str) -> str:
+    thread, _ = to_rft_data(stack, grader)
     return thread
+
+
+def to_review_with_sample(stack: Stack, grader: str) -> tuple[str, str]:
+    thread, found = to_rft_data(stack, grader)
+    stack.driver.upload_file("rft.jsonl", sample_bytes(REINFORCEMENT), thread_ts=thread)
+    stack.reply(thread, "`rft.jsonl` is ready")
+    stack.reply(thread, "Do you have a validation file?")
+    stack.driver.click("Skip validation", thread_ts=thread)
+    stack.reply(thread, "Review your fine-tuning job")
+    return thread, found
 
 
 def test_reinforcement_from_the_advisor_to_one_job_with_its_tested_grader(polled: Stack, aws: MotoServer) -> None:
     stack = polled
-    grader = provision_sample_grader(REGION, aws.standin)
-    thread = to_rft_review(stack, grader)
+    service_role(aws)
+    grader = provision_sample_grader(REGION, aws.standin, invoker=ROLE_ARN)
+    thread, found = to_rft_data(stack, grader)
+    assert "may invoke it (the function's resource policy allows it)" in found
 
     planted = {
         3: '{"messages": [{"role": "user", "content": "How many jars?"}]}',
@@ -234,6 +268,7 @@ def test_a_bad_grader_is_explained_in_the_thread_and_holds_start(
     stack: Stack, aws: MotoServer, handler: Callable[[Any, Any], Any], explained: list[str]
 ) -> None:
     grader = make_grader(aws, f"grader-{handler.__name__.replace('_', '-')}", handler)
+    service_role(aws, may_invoke(grader))
     thread = to_rft_review(stack, grader)
     stack.driver.upload_file("rft.jsonl", sample_bytes(REINFORCEMENT), thread_ts=thread)
     stack.reply(thread, "`rft.jsonl` is ready")
@@ -258,3 +293,65 @@ def test_a_grader_that_does_not_exist_is_named_before_the_data(stack: Stack) -> 
     stack.reply(thread, "Which Lambda function grades")
     stack.driver.message(f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:nobody-home", thread_ts=thread)
     stack.reply(thread, "There is no Lambda function")
+
+
+def nth_reply(stack: Stack, thread: str, contains: str, count: int) -> Message:
+    """Wait for the ``count``-th bot reply in the thread containing ``contains``; return it."""
+
+    def found() -> Message | None:
+        replies = [m for m in stack.emulator.messages(CHANNEL, thread) if m.from_bot and contains in full_text(m)]
+        return replies[count - 1] if len(replies) >= count else None
+
+    return stack.emulator.wait_for(found, 15, f"reply {count} containing {contains!r}")
+
+
+def answering(event: Any, context: Any) -> Any:
+    return [{"id": item["id"], "aggregate_reward_score": 1.0} for item in event]
+
+
+def test_a_service_role_that_may_not_invoke_the_grader_holds_start_with_the_fix(stack: Stack, aws: MotoServer) -> None:
+    service_role(aws)
+    grader = make_grader(aws, "grader-unreachable", answering)
+    thread, found = to_review_with_sample(stack, grader)
+    assert "may not invoke" in found
+    assert f"aws lambda add-permission --function-name {grader}" in found
+    assert f"--principal {ROLE_ARN}" in found
+    assert '"Action": "lambda:InvokeFunction"' in found
+
+    stack.driver.click("Start fine-tuning", thread_ts=thread)
+    stack.reply(thread, "Checking again that the service role may invoke")
+    again = full_text(nth_reply(stack, thread, "may not invoke", 2))
+    assert "add-permission" in again
+    assert stack.jobs() == []
+
+    service_role(aws, may_invoke(grader))
+    stack.driver.click("Start fine-tuning", thread_ts=thread)
+    stack.reply(thread, "may invoke it (its IAM policy allows it)")
+    stack.reply(thread, "Started fine-tuning job")
+    assert len(stack.jobs()) == 1
+
+
+def test_a_denying_statement_is_named(stack: Stack, aws: MotoServer) -> None:
+    grader = make_grader(aws, "grader-denied", answering)
+    deny = {"Effect": "Deny", "Action": "lambda:*", "Resource": "*"}
+    service_role(aws, may_invoke(grader), deny)
+    thread, found = to_review_with_sample(stack, grader)
+    assert "A Deny statement in `finetune`" in found
+    stack.driver.click("Start fine-tuning", thread_ts=thread)
+    nth_reply(stack, thread, "A Deny statement", 2)
+    assert stack.jobs() == []
+
+
+def test_when_the_bot_may_not_check_it_says_so_and_does_not_hold_start(stack: Stack, aws: MotoServer) -> None:
+    service_role(aws)
+    grader = make_grader(aws, "grader-unchecked", answering)
+    aws.standin.refuse("SimulatePrincipalPolicy")
+    aws.standin.refuse("GetPolicy")
+    thread, found = to_review_with_sample(stack, grader)
+    assert "I could not check that the service role" in found
+    assert "iam:SimulatePrincipalPolicy" in found
+    assert "lambda:GetPolicy" in found
+    assert "Start is not held" in found
+    stack.driver.click("Start fine-tuning", thread_ts=thread)
+    stack.reply(thread, "Started fine-tuning job")
+    assert len(stack.jobs()) == 1

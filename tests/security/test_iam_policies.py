@@ -168,6 +168,7 @@ class TestDerivation:
             ("bedrock_chat.py", "bedrock-runtime"),
             ("bedrock_deployments.py", "bedrock"),
             ("cloudwatch_metrics.py", "cloudwatch"),
+            ("iam_roles.py", "iam"),
             ("lambda_graders.py", "lambda"),
             ("s3.py", "s3"),
             ("sqs_queue.py", "sqs"),
@@ -221,6 +222,11 @@ class TestBotPolicy:
         assert [s["Condition"] for s in anywhere] == [
             {"StringLike": {"bedrock:InferenceProfileArn": "arn:aws:bedrock:<REGION>:<ACCOUNT_ID>:inference-profile/*"}}
         ]
+
+    def test_only_the_service_role_is_simulated(self) -> None:
+        assert resources_for(load("bot-policy.json"), "iam:SimulatePrincipalPolicy") == {
+            "arn:aws:iam::<ACCOUNT_ID>:role/<BEDROCK_SERVICE_ROLE>"
+        }
 
     def test_no_wildcard_actions(self) -> None:
         assert not any("*" in action for action in granted(load("bot-policy.json")))

@@ -10,7 +10,7 @@ from bot.sandbox.samples import CONVERSATION, CONVERSATION_WITH_MISTAKES, sample
 from tests.fakes.clock import FakeClock
 from tests.fakes.conversations import MemoryConversationStore
 from tests.fakes.governance import gatekeeper
-from tests.fakes.graders import FakeGraders
+from tests.fakes.graders import FakeGraders, FakeRoles
 from tests.fakes.jobs import FakeJobs
 from tests.fakes.locks import MemoryLocks
 from tests.fakes.notifier import RecordingNotifier
@@ -49,6 +49,7 @@ class World:
         self.files = FakeSlackFiles()
         self.storage = MemoryStorage()
         self.graders = FakeGraders()
+        self.roles = FakeRoles()
         self.jobs = FakeJobs()
         self.records = MemoryRecords()
         self.locks = MemoryLocks()
@@ -80,6 +81,8 @@ class World:
             datasets=checker,
             launcher=launcher,
             graders=self.graders,
+            roles=self.roles,
+            role_arn=role_arn,
             catalogue=catalogue,
             clock=clock,
             region="us-east-1",

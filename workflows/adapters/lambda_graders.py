@@ -12,7 +12,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from workflows.adapters.aws_clients import CONNECT_TIMEOUT_SECONDS
 from workflows.adapters.aws_retry import busy_error, retry_config
 from workflows.exceptions import GraderUnavailable
-from workflows.ports import GraderReply
+from workflows.ports import GraderReply, Lookup
 from workflows.slack_text import code
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ def lambda_client(region: str, *, endpoint_url: str | None = None) -> LambdaClie
 
 
 class LambdaGraders:
-    """``GetFunction`` to find a grader, ``Invoke`` (request-response) to test it."""
+    """``GetFunction`` to find a grader, ``Invoke`` (request-response) to test it, ``GetPolicy`` for who may call it."""
 
     def __init__(self, client: LambdaClient) -> None:
         self._client = client
@@ -65,6 +65,20 @@ class LambdaGraders:
         if response.get("FunctionError"):
             return GraderReply(error=_function_error(answer))
         return GraderReply(payload=answer)
+
+    def resource_policy(self, arn: str) -> Lookup:
+        try:
+            response = self._client.get_policy(FunctionName=arn)
+        except ClientError as error:
+            code_name = error.response.get("Error", {}).get("Code", "")
+            if code_name == "ResourceNotFoundException":
+                return Lookup(found=False)
+            if code_name in {"AccessDeniedException", "AccessDenied"}:
+                return Lookup(unknown="the bot may not call lambda:GetPolicy on the function")
+            return Lookup(unknown=f"lambda:GetPolicy failed: {code_name}")
+        except BotoCoreError as error:
+            return Lookup(unknown=f"AWS Lambda could not be reached: {type(error).__name__}")
+        return Lookup(found=True, value=str(response.get("Policy", "")))
 
 
 def _function_error(answer: object) -> str:

@@ -48,9 +48,11 @@ class ResolveLaunch:
 
 @dataclass(frozen=True, slots=True)
 class CheckGrader:
-    """Look the grader Lambda up; answer with GraderChecked."""
+    """Look the grader Lambda up and whether the service role may invoke it; answer with GraderChecked."""
 
     arn: str
+    #: Start was pressed while the role could not invoke it: check again, and start if it now may.
+    start: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -133,10 +133,17 @@ class LaunchAbandoned:
 
 @dataclass(frozen=True, slots=True)
 class GraderChecked:
-    """The grader ARN was looked up; ``problem`` says why it cannot be used (None: found)."""
+    """The grader ARN was looked up; ``problem`` says why it cannot be used (None: found).
+
+    ``access`` is whether the service role may invoke it (allowed, denied or unknown), ``access_text``
+    the sentence saying so (with the fix, for denied); ``start`` answers a check made when Start was pressed.
+    """
 
     arn: str
     problem: str | None = None
+    access: str | None = None
+    access_text: str = ""
+    start: bool = False
 
 
 @dataclass(frozen=True, slots=True)

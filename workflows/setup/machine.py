@@ -319,14 +319,27 @@ def _grader_typed(conversation: Conversation, text: str, context: Context) -> St
 
 
 def _grader_checked(conversation: Conversation, event: GraderChecked, context: Context) -> Step:
+    if event.start:
+        return _grader_rechecked(conversation, event, context)
     if conversation.stage is not Stage.AWAITING_GRADER or conversation.pending_grader != event.arn:
         return Step(conversation)
     if event.problem is not None:
         cleared = conversation.model_copy(update={"pending_grader": None})
         return Step(cleared, (_say(Message(event.problem, context=questions.NAVIGATION_HINT)),))
-    found = Message(f"Found the grader {code(event.arn)}.", context=questions.GRADER_ROLE_HINT)
+    found = Message(
+        f"Found the grader {code(event.arn)}.",
+        details=(event.access_text,) if event.access_text else (),
+        context=questions.GRADER_ROLE_HINT,
+    )
     queued = conversation.queued_training_uri
-    changes = {"grader_arn": event.arn, "pending_grader": None, "grader_test": None, "queued_training_uri": None}
+    changes = {
+        "grader_arn": event.arn,
+        "pending_grader": None,
+        "grader_test": None,
+        "queued_training_uri": None,
+        "grader_access": event.access,
+        "grader_access_text": event.access_text or None,
+    }
     if queued:
         # The one-line setup: the training data it named is checked next.
         waiting = conversation.model_copy(
@@ -340,6 +353,21 @@ def _grader_checked(conversation: Conversation, event: GraderChecked, context: C
     else:
         step = _goto(conversation, Stage.AWAITING_TRAINING, context, **changes)
     return Step(step.conversation, (_say(found), *step.effects))
+
+
+def _grader_rechecked(conversation: Conversation, event: GraderChecked, context: Context) -> Step:
+    """The check made when Start was pressed: start if the role may now invoke the grader, else say the fix."""
+    if conversation.stage is not Stage.REVIEWING or conversation.grader_arn != event.arn:
+        return Step(conversation)
+    if event.problem is not None:
+        return Step(conversation, (_say(Message(event.problem)),))
+    updated = conversation.model_copy(
+        update={"grader_access": event.access, "grader_access_text": event.access_text or None}
+    )
+    if event.access == "denied":
+        return Step(updated, (_say(Message(event.access_text)),))
+    started = _start(updated, context)
+    return Step(started.conversation, (_say(Message(event.access_text)), *started.effects))
 
 
 def _test_grader(conversation: Conversation) -> Step:
@@ -432,6 +460,9 @@ def _start(conversation: Conversation, context: Context) -> Step:
             "Fix it and press *Test my grader* again, then Start."
         )
         return Step(conversation, (_say(Message(text)),))
+    if conversation.grader_arn is not None and conversation.grader_access == "denied":
+        text = f"Checking again that the service role may invoke {code(conversation.grader_arn)}…"
+        return Step(conversation, (_say(Message(text)), CheckGrader(conversation.grader_arn, start=True)))
     busy = _busy(context, f"l{conversation.version}", context.launch_seconds)
     updated = conversation.model_copy(update={"stage": Stage.STARTING, "busy": busy})
     return Step(updated, (LaunchJob(),))
@@ -495,7 +526,13 @@ def _cancel(conversation: Conversation) -> Step:
 
 #: What each stage's answer set; going back to a stage forgets its answer and everything after it.
 _DATA = {"training": None, "validation": None}
-_GRADER = {"grader_arn": None, "pending_grader": None, "grader_test": None}
+_GRADER = {
+    "grader_arn": None,
+    "pending_grader": None,
+    "grader_test": None,
+    "grader_access": None,
+    "grader_access_text": None,
+}
 _FORGET_FROM: dict[Stage, dict[str, Any]] = {
     Stage.CHOOSING_TYPE: {"customization": None, "model_id": None, "teacher_id": None, **_GRADER, **_DATA},
     Stage.CHOOSING_MODEL: {"model_id": None, "teacher_id": None, **_GRADER, **_DATA},

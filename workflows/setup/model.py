@@ -148,6 +148,10 @@ class Conversation(BaseModel):
     pending_grader: str | None = None
     #: The last *Test my grader* outcome: "passed" or "failed" (None: not tested).
     grader_test: str | None = None
+    #: Whether the service role may invoke the grader: "allowed", "denied" or "unknown" (None: not checked).
+    grader_access: str | None = None
+    #: The sentence that says so; for "denied", what to add.
+    grader_access_text: str | None = None
     training: DatasetSummary | None = None
     validation: DatasetSummary | None = None
     #: Hyperparameters the person changed (API name → string); defaults come from the catalogue.

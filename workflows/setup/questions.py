@@ -11,10 +11,9 @@ from workflows.setup.model import Conversation, Stage
 BACK = Button("Back", Action.BACK)
 CANCEL = Button("Cancel", Action.CANCEL, style=Style.DANGER)
 NAVIGATION_HINT = "Type `back` to change the previous answer or `cancel` to stop."
-#: What the bot cannot check about a grader: Bedrock invokes it as the job's service role.
+#: Who calls a grader: Bedrock, as the job's service role.
 GRADER_ROLE_HINT = (
-    "Bedrock calls it as the job's service role (FINETUNE_ROLE_ARN), which needs `lambda:InvokeFunction` on it; "
-    "I cannot check the role's permissions from here."
+    "Bedrock calls it as the job's service role (FINETUNE_ROLE_ARN), which needs `lambda:InvokeFunction` on it."
 )
 
 

@@ -23,7 +23,16 @@ from workflows.governance.gatekeeper import Gatekeeper
 from workflows.governance.policy_decisions import Act, Refusal, model_refusal, type_refusal
 from workflows.jobs.launch import JobLauncher
 from workflows.messages import Message
-from workflows.ports import Clock, ConversationStore, GraderFunctions, KeyedPosts, Locks, Notifier
+from workflows.ports import (
+    Clock,
+    ConversationStore,
+    GraderFunctions,
+    KeyedPosts,
+    Locks,
+    Lookup,
+    Notifier,
+    RolePolicies,
+)
 from workflows.setup import outbox
 from workflows.setup.cancellation import Cancellation
 from workflows.setup.courier import OutboxCourier
@@ -48,6 +57,7 @@ from workflows.setup.events import (
     Recover,
 )
 from workflows.setup.grader import judge, test_items
+from workflows.setup.grader_access import ACTION, Access, decide
 from workflows.setup.machine import CHECK_SECONDS, LAUNCH_SECONDS, Context, advance, begin
 from workflows.setup.model import Conversation, Stage
 from workflows.setup.one_line import plan_one_line, policy_refusals
@@ -107,6 +117,8 @@ class ConversationService:
         storage_up: Callable[[], bool],
         graders: GraderFunctions,
         gatekeeper: Gatekeeper,
+        roles: RolePolicies,
+        role_arn: str | None,
         deadlines: Deadlines | None = None,
         worker: str | None = None,
     ) -> None:
@@ -120,6 +132,9 @@ class ConversationService:
         self._datasets = datasets
         self._launcher = launcher
         self._graders = graders
+        #: Who Bedrock calls the grader as: the job's service role, and IAM to ask what it may do.
+        self._roles = roles
+        self._role_arn = role_arn
         self._catalogue = catalogue
         self._clock = clock
         self._region = region
@@ -331,8 +346,8 @@ class ConversationService:
                     self._record_start(conversation, resolved, where)
                 if resolved is not None:
                     self.handle(conversation.id, resolved, where=where)
-            case CheckGrader(arn=arn):
-                self.handle(conversation.id, self._check_grader(arn), where=where)
+            case CheckGrader(arn=arn, start=start):
+                self.handle(conversation.id, self._check_grader(arn, start=start), where=where)
             case TestGrader(arn=arn, samples=samples):
                 self.handle(conversation.id, self._test_grader(arn, samples), where=where)
             case RecordRefusal(rule=rule, subject=subject):
@@ -340,12 +355,19 @@ class ConversationService:
             case _:
                 assert_never(effect)
 
-    def _check_grader(self, arn: str) -> GraderChecked:
+    def _check_grader(self, arn: str, *, start: bool = False) -> GraderChecked:
+        """Find the function, then whether the service role may invoke it (never raises for either)."""
         try:
             self._graders.find(arn)
         except BotError as exc:
-            return GraderChecked(arn, problem=str(exc))
-        return GraderChecked(arn)
+            return GraderChecked(arn, problem=str(exc), start=start)
+        identity = (
+            self._roles.simulate(self._role_arn, ACTION, arn) if self._role_arn is not None else Lookup(unknown="")
+        )
+        verdict = decide(self._role_arn, arn, self._graders.resource_policy(arn), identity)
+        if verdict.access is not Access.ALLOWED:
+            logger.info("Grader %s: the service role's access is %s", arn, verdict.access.value)
+        return GraderChecked(arn, access=verdict.access.value, access_text=verdict.text, start=start)
 
     def _test_grader(self, arn: str, samples: tuple[str, ...]) -> GraderTested:
         """Invoke the grader with a few records; never raises for what the grader does."""
