@@ -10,7 +10,9 @@ from bot.sandbox.samples import CONVERSATION, sample_bytes
 from tests.setup.test_service import NOVA, WHERE, World
 from workflows.dataset_rules import CustomizationType
 from workflows.jobs.launch import job_request
+from workflows.messages import Message
 from workflows.setup import outbox
+from workflows.setup.effects import Reply, Say
 from workflows.setup.events import (
     Event,
     FileAttached,
@@ -22,6 +24,7 @@ from workflows.setup.events import (
 )
 from workflows.setup.machine import CHECK_SECONDS, LAUNCH_SECONDS, advance
 from workflows.setup.model import Stage
+from workflows.setup.outgoing import OutgoingKind
 
 
 def dies_after_saving(world: World, conversation_id: str, event: Event) -> None:
@@ -174,3 +177,21 @@ def test_a_launch_lost_before_bedrock_took_it_gives_start_back_after_the_deadlin
     assert "The job was not created" in world.notifier.everything()
     world.service.handle(conversation_id, StartPressed("U1"), where=WHERE)
     assert world.conversation(conversation_id).stage is Stage.STARTED
+
+
+def test_progress_replaced_by_the_verdict_while_another_worker_posts_it_is_not_lost() -> None:
+    world = World()
+    conversation_id = to_training_data(world)
+    progress = Say(Reply(Message("Checking `train.jsonl` line by line…")), slot="check-1")
+    verdict = Say(Reply(Message("I could not use `train.jsonl`.")), slot="check-1")
+    owed, _ = outbox.queue(world.conversation(conversation_id), (progress,))
+    in_flight = outbox.next_entry(owed)  # one worker starts posting the progress message…
+    assert in_flight is not None
+
+    replaced, _ = outbox.queue(owed, (verdict,))  # …while the worker that ran the check queues its verdict
+    landed = outbox.delivered(replaced, entry_id=in_flight.id, ts="1700000000.000900", slot=in_flight.slot)
+
+    [still_owed] = [entry for entry in landed.outbox if entry.slot == "check-1"]
+    assert still_owed.message == verdict.reply.message
+    assert (still_owed.kind, still_owed.ts) == (OutgoingKind.EDIT, "1700000000.000900")
+    assert landed.slots["check-1"] == "1700000000.000900"

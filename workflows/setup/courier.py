@@ -80,7 +80,7 @@ class OutboxCourier:
                 )
                 self._record(conversation_id, partial(outbox.failed, entry_id=entry.id))
                 return False
-            self._record(conversation_id, partial(outbox.delivered, entry_id=entry.id, ts=ts))
+            self._record(conversation_id, partial(outbox.delivered, entry_id=entry.id, ts=ts, slot=entry.slot))
 
     def _send(self, conversation: Conversation, entry: Outgoing, *, recheck: bool) -> str | None:
         channel, thread_ts = conversation.channel, conversation.thread_ts

@@ -65,18 +65,35 @@ def next_entry(conversation: Conversation) -> Outgoing | None:
     return conversation.outbox[0] if conversation.outbox else None
 
 
-def delivered(conversation: Conversation, entry_id: str, ts: str | None) -> Conversation:
-    """Slack took the entry: drop it, and remember where an editable message landed."""
+def delivered(conversation: Conversation, entry_id: str, ts: str | None, slot: str | None = None) -> Conversation:
+    """Slack took the entry: drop it, and remember where an editable message landed.
+
+    ``slot`` is the delivered entry's slot. When the entry is gone because newer content replaced it
+    while it was being sent (``_say`` gives the replacement a new id), the replacement is still owed:
+    it becomes an edit of the message that just landed, so the newer content is never lost.
+    """
     entry = _find(conversation, entry_id)
-    if entry is None:
-        return conversation
+    slot = entry.slot if entry is not None else slot
     slots = dict(conversation.slots)
-    if entry.slot is not None and ts is not None:
-        slots.pop(entry.slot, None)
-        slots[entry.slot] = ts
+    if slot is not None and ts is not None:
+        slots.pop(slot, None)
+        slots[slot] = ts
         slots = dict(list(slots.items())[-KEPT_SLOTS:])
-    outbox = tuple(item for item in conversation.outbox if item.id != entry_id)
+    elif entry is None:
+        return conversation
+    outbox = tuple(
+        _as_edit(item, ts) if entry is None and ts is not None and item.slot == slot else item
+        for item in conversation.outbox
+        if item.id != entry_id
+    )
     return conversation.model_copy(update={"outbox": outbox, "slots": slots})
+
+
+def _as_edit(entry: Outgoing, ts: str) -> Outgoing:
+    """A pending post into a slot whose message has just landed at ``ts``: an edit of that message."""
+    if entry.kind is not OutgoingKind.POST:
+        return entry
+    return entry.model_copy(update={"kind": OutgoingKind.EDIT, "ts": ts})
 
 
 def failed(conversation: Conversation, entry_id: str) -> Conversation:
@@ -115,8 +132,10 @@ def _say(conversation: Conversation, effect: Say) -> Conversation:
     slot = effect.slot
     pending = next((i for i, item in enumerate(entries) if slot and item.slot == slot), None)
     if pending is not None:
-        # Not posted yet: post the newest content once instead of posting and then editing.
-        entries[pending] = entries[pending].model_copy(update={"message": message})
+        # Not posted yet: post the newest content once instead of posting and then editing. A new id, so
+        # a worker already sending the old content records that delivery, not this one (see ``delivered``).
+        sequence += 1
+        entries[pending] = entries[pending].model_copy(update={"message": message, "id": f"e{sequence}"})
     else:
         sequence += 1
         entries.append(_entry(conversation, sequence, message, slot))
