@@ -7,6 +7,7 @@ redirect is followed only within the same scheme, host and port, so the token ne
 
 from __future__ import annotations
 
+import http.client
 import urllib.error
 import urllib.request
 from http.client import HTTPMessage, HTTPResponse
@@ -68,21 +69,30 @@ class SlackFileDownloader:
             raise DatasetUnavailable(_NOT_SLACK.format(name=code(file.name)))
         request = urllib.request.Request(file.download_url, headers={"Authorization": f"Bearer {self._token}"})
         try:
-            with _opener(origin).open(request, timeout=TIMEOUT_SECONDS) as response:
-                if "text/html" in response.headers.get("Content-Type", ""):
-                    raise DatasetUnavailable(_LOGIN_PAGE.format(name=code(file.name)))
-                _stream(response, destination, max_bytes=max_bytes, name=file.name)
-        except _OffsiteRedirect:
-            raise DatasetUnavailable(_REDIRECTED.format(name=code(file.name))) from None
-        except urllib.error.HTTPError as exc:
-            raise DatasetUnavailable(
-                f"Slack refused to give me {code(file.name)} (HTTP {exc.code}). Check that finetune-bot has the "
-                "files:read scope and is in this channel, then upload the file again."
-            ) from None
-        except (urllib.error.URLError, TimeoutError, OSError):
-            raise DatasetUnavailable(
-                f"I could not download {code(file.name)} from Slack; please upload it again."
-            ) from None
+            _fetch(request, origin, destination, max_bytes=max_bytes, name=file.name)
+        except BaseException:
+            # Too large, cut off or refused: no partial file is left for anything to read as the dataset.
+            destination.unlink(missing_ok=True)
+            raise
+
+
+def _fetch(request: urllib.request.Request, origin: Origin, destination: Path, *, max_bytes: int, name: str) -> None:
+    """GET and stream to ``destination``, every failure in the person's words."""
+    try:
+        with _opener(origin).open(request, timeout=TIMEOUT_SECONDS) as response:
+            if "text/html" in response.headers.get("Content-Type", ""):
+                raise DatasetUnavailable(_LOGIN_PAGE.format(name=code(name)))
+            _stream(response, destination, max_bytes=max_bytes, name=name)
+    except _OffsiteRedirect:
+        raise DatasetUnavailable(_REDIRECTED.format(name=code(name))) from None
+    except urllib.error.HTTPError as exc:
+        raise DatasetUnavailable(
+            f"Slack refused to give me {code(name)} (HTTP {exc.code}). Check that finetune-bot has the "
+            "files:read scope and is in this channel, then upload the file again."
+        ) from None
+    except (urllib.error.URLError, TimeoutError, OSError, http.client.HTTPException):
+        # HTTPException: a body cut short (IncompleteRead) or a malformed response.
+        raise DatasetUnavailable(f"I could not download {code(name)} from Slack; please upload it again.") from None
 
 
 _WHAT_TO_DO = "Upload the file into this thread, or type its s3:// URI."
@@ -153,3 +163,7 @@ def _stream(response: HTTPResponse, destination: Path, *, max_bytes: int, name: 
                     "Put it in S3 and type its s3:// URI instead."
                 )
             out.write(chunk)
+    expected = response.headers.get("Content-Length")
+    if expected is not None and expected.isdigit() and written != int(expected):
+        # urllib returns a short body without an error when the connection closes early.
+        raise http.client.IncompleteRead(b"", int(expected) - written)

@@ -209,7 +209,8 @@ class SlackFiles(Protocol):
 
     def download(self, file: SlackFile, destination: Path, *, max_bytes: int) -> None:
         """Stream the file to ``destination``; raises ``DatasetTooLarge`` past ``max_bytes`` and
-        ``DatasetUnavailable`` when Slack will not serve it."""
+        ``DatasetUnavailable`` when Slack will not serve it (or the download is cut off). After a
+        failure nothing is left at ``destination``: no partial file, and no earlier one."""
         ...
 
 

@@ -62,11 +62,21 @@ def test_a_shared_file_downloads_byte_for_byte(subject: Subject, tmp_path: Path)
     assert (tmp_path / "train.jsonl").read_bytes() == DATASET
 
 
-def test_a_file_over_the_cap_is_too_large(subject: Subject, tmp_path: Path) -> None:
+def test_a_file_over_the_cap_is_too_large_and_leaves_no_file(subject: Subject, tmp_path: Path) -> None:
     url = subject.share("train.jsonl", DATASET)
 
     with pytest.raises(DatasetTooLarge):
         subject.files.download(slack_file(url), tmp_path / "train.jsonl", max_bytes=len(DATASET) - 1)
+    assert not (tmp_path / "train.jsonl").exists()
+
+
+def test_a_failed_download_leaves_no_earlier_file_behind(subject: Subject, tmp_path: Path) -> None:
+    destination = tmp_path / "train.jsonl"
+    destination.write_bytes(b"an earlier upload\n")
+
+    with pytest.raises(DatasetUnavailable):
+        subject.files.download(slack_file(subject.missing), destination, max_bytes=10**6)
+    assert not destination.exists()
 
 
 def test_a_file_slack_will_not_serve_is_unavailable(subject: Subject, tmp_path: Path) -> None:

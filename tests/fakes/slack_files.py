@@ -14,6 +14,7 @@ class FakeSlackFiles:
     contents: dict[str, bytes] = field(default_factory=dict)
 
     def download(self, file: SlackFile, destination: Path, *, max_bytes: int) -> None:
+        destination.unlink(missing_ok=True)  # as the downloader: a failure leaves no file
         if file.download_url not in self.contents:
             raise DatasetUnavailable(f"Slack refused to give me `{file.name}`.")
         data = self.contents[file.download_url]

@@ -6,7 +6,10 @@ recording hostile servers elsewhere), then the whole bot, told about such files 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -17,7 +20,7 @@ from tests.conftest import BOT_TOKEN
 from tests.security.conftest import file_at, share_file
 from tests.support.hostile import SECRET_LINE, HostileServer, hostile_server
 from tests.support.stack import Stack
-from workflows.exceptions import DatasetUnavailable
+from workflows.exceptions import DatasetTooLarge, DatasetUnavailable
 from workflows.setup.events import SlackFile
 
 DATASET = b'{"prompt": "2+2?", "completion": "4"}\n' * 3
@@ -56,6 +59,33 @@ class TestOrigins:
 def hostile() -> Iterator[HostileServer]:
     with hostile_server() as server:
         yield server
+
+
+@contextmanager
+def cut_off_server() -> Iterator[str]:
+    """A file host that promises more bytes than it sends, then closes the connection: its base URL."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(DATASET) * 100))
+            self.end_headers()
+            self.wfile.write(DATASET)
+            self.close_connection = True
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
 
 
 def downloader(emulator: SlackEmulator) -> SlackFileDownloader:
@@ -116,6 +146,20 @@ class TestDownloader:
                 downloader(emulator).download(slack_file(redirector.base_url + "x"), tmp_path / "x", max_bytes=10**6)
             assert redirector.requests() == []
         assert hostile.requests() == []
+
+    def test_a_download_over_the_cap_leaves_no_partial_file(self, emulator: SlackEmulator, tmp_path: Path) -> None:
+        file = emulator.register_file("train.jsonl", DATASET * 1000)
+        with pytest.raises(DatasetTooLarge):
+            downloader(emulator).download(slack_file(file["url_private_download"]), tmp_path / "x", max_bytes=1000)
+        assert not (tmp_path / "x").exists()
+
+    def test_a_download_cut_off_midway_is_unavailable_and_leaves_no_partial_file(self, tmp_path: Path) -> None:
+        with cut_off_server() as url:
+            trusted = frozenset({origin}) if (origin := origin_of(url)) else frozenset()
+            files = SlackFileDownloader(BOT_TOKEN, trusted_origins=trusted)
+            with pytest.raises(DatasetUnavailable, match=r"I could not download `train\.jsonl` from Slack"):
+                files.download(slack_file(url + "train.jsonl"), tmp_path / "x", max_bytes=10**6)
+        assert not (tmp_path / "x").exists()
 
     def test_a_local_file_url_is_refused_and_not_read(self, emulator: SlackEmulator, tmp_path: Path) -> None:
         secret = tmp_path / "secret.jsonl"
