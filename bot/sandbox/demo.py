@@ -3,8 +3,8 @@
 A person (@alice) asks for help choosing, picks Nova Micro, uploads a sample with two mistakes,
 reads the report, uploads the fixed file, reviews the cost and presses Start; the job then
 moves through its stages on a compressed clock and the bot announces it in the channel. Then
-(``demo_serving``) she deploys the custom model, tries it side by side with its base model, and
-deletes it.
+(``demo_serving``) she deploys the custom model, tries it side by side with its base model, compares
+it with its base model on the validation file, and deletes it.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from bot.sandbox.demo_serving import Served, Serving
 from bot.sandbox.demo_waits import REPLY_SECONDS, DemoFailed, Waits, full_text, pause
 from bot.sandbox.events import EventKind
 from bot.sandbox.records import Message
-from bot.sandbox.samples import CONVERSATION, CONVERSATION_WITH_MISTAKES, sample_bytes
+from bot.sandbox.samples import CONVERSATION, CONVERSATION_VALIDATION, CONVERSATION_WITH_MISTAKES, sample_bytes
 from bot.sandbox.stack import (
     CHANNEL,
     USER,
@@ -43,6 +43,7 @@ MODEL = "Nova Micro"
 #: The names the person gives the sample files when uploading them.
 FIRST_UPLOAD = "support-chats.jsonl"
 FIXED_UPLOAD = "support-chats-fixed.jsonl"
+VALIDATION_UPLOAD = "support-chats-held-out.jsonl"
 _JOB_NAME = re.compile(r"`([A-Za-z0-9][A-Za-z0-9+.-]*)`")
 
 
@@ -122,11 +123,12 @@ def summary(result: DemoResult) -> str:
     stages = ", ".join(result.stages_seen) or "no stages"
     served = result.served
     tried = "tried side by side with its base model, " if served.tried_side_by_side else ""
+    compared = f"compared with it on {served.compared_prompts} held-out prompts of the validation file, "
     deleted = "then deleted" if served.deleted else "left running"
     return (
         f"Demo complete in {result.seconds:.0f}s: job {result.job_name} on {MODEL} went through {stages} "
         f"(status message updated {result.status_updates} times) and its completion notice is in #general; "
-        f"its model was deployed {served.route} as {served.deployment}, {tried}{deleted}."
+        f"its model was deployed {served.route} as {served.deployment}, {tried}{compared}{deleted}."
     )
 
 
@@ -183,7 +185,8 @@ class Script:
         self._driver.upload_file(FIXED_UPLOAD, sample_bytes(CONVERSATION), thread_ts=thread)
         self._wait.reply(thread, f"`{FIXED_UPLOAD}` is ready")
         self._wait.reply(thread, "Do you have a validation file?")
-        self._click("Skip validation", thread, then="Review your fine-tuning job")
+        pause()
+        self._driver.upload_file(VALIDATION_UPLOAD, sample_bytes(CONVERSATION_VALIDATION), thread_ts=thread)
         review = full_text(self._wait.reply(thread, "Review your fine-tuning job"))
         if "What it will cost" not in review:
             raise DemoFailed("the review shows no cost")

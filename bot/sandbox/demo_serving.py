@@ -1,8 +1,8 @@
-"""The demo after completion: deploy the custom model, try it side by side with its base model, delete it.
+"""The demo after completion: deploy the custom model, try it side by side, compare it with its base model, delete it.
 
 Every step goes through the Slack actions a person would use (the completion notice's *Deploy*, the
-ready notice's *Try it*, *Side by side*, ``/finetune undeploy``), and the deletion is checked in the
-AWS stand-in through boto3, so the summary line only says what happened.
+ready notice's *Try it*, *Side by side* and *Compare with base*, ``/finetune undeploy``), and the
+deletion is checked in the AWS stand-in through boto3, so the summary line only says what happened.
 """
 
 from __future__ import annotations
@@ -22,7 +22,10 @@ QUESTION = "My invoice for November shows two charges. Why?"
 LEARNED = "double charge"
 #: Seconds to wait for the deployment to serve (the stand-in's on-demand deployment, on the demo's clock).
 READY_SECONDS = 60.0
+#: Seconds to wait for the comparison's summary and table (two model calls per held-out prompt).
+COMPARE_SECONDS = 60.0
 _NAME = re.compile(r"`([a-z0-9][a-z0-9-]*)` is ready")
+_COMPARED = re.compile(r"on (\d+) held-out prompts? from the job's validation data")
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,8 @@ class Served:
     deployment: str
     route: str
     tried_side_by_side: bool
+    #: Held-out prompts of the validation file the comparison ran.
+    compared_prompts: int
     deleted: bool
 
 
@@ -48,8 +53,9 @@ class Serving:
     def play(self) -> Served:
         name, route = self._deploy()
         self._try_side_by_side()
+        compared = self._compare()
         self._delete(name)
-        return Served(deployment=name, route=route, tried_side_by_side=True, deleted=True)
+        return Served(deployment=name, route=route, tried_side_by_side=True, compared_prompts=compared, deleted=True)
 
     def _deploy(self) -> tuple[str, str]:
         """*Deploy* on the completion notice, the confirmation with its cost, then the ready notice."""
@@ -81,6 +87,18 @@ class Serving:
         answer = full_text(self._wait.reply(opening.ts, "Base model"))
         if LEARNED not in answer:
             raise DemoFailed("the custom model's answer does not come from its training data")
+
+    def _compare(self) -> int:
+        """*Compare with base* on the ready notice: the summary on the validation file, and its table, in the thread."""
+        pause()
+        self._driver.click("Compare with base", thread_ts=self._job_thread)
+        summary = self._wait.reply(self._job_thread, "not a human judgement", timeout=COMPARE_SECONDS)
+        found = _COMPARED.search(full_text(summary))
+        if found is None:
+            raise DemoFailed("the comparison does not say it ran on the job's validation data")
+        if self._wait.attachment(self._job_thread, named="compare-") is None:
+            raise DemoFailed("the comparison's table was not attached")
+        return int(found.group(1))
 
     def _delete(self, name: str) -> None:
         """``/finetune undeploy``, *Delete it*, the thread hears it, and the stand-in no longer has it."""

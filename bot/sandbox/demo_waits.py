@@ -49,11 +49,13 @@ class Waits:
         assert ephemeral is not None  # wait_for returns only a truthy answer
         return ephemeral
 
-    def attachment(self, thread: str) -> Message | None:
-        """The file the bot attaches under a notice (the loss chart), if it comes within a few seconds."""
+    def attachment(self, thread: str, *, named: str = "") -> Message | None:
+        """The file the bot attaches in a thread (the loss chart; ``named``: whose name starts so), if it comes
+        within a few seconds."""
 
         def found() -> Message | None:
-            return next((m for m in self._emulator.messages(CHANNEL, thread) if m.from_bot and m.files), None)
+            attached = (m for m in self._emulator.messages(CHANNEL, thread) if m.from_bot and m.files)
+            return next((m for m in attached if any(_name(f).startswith(named) for f in m.files)), None)
 
         try:
             return self._emulator.wait_for(found, CHART_SECONDS, "the loss chart")
@@ -76,6 +78,10 @@ class Waits:
             raise DemoFailed(f"the bot did not say “{contains}” {where} within {timeout:.0f}s") from None
         assert message is not None  # wait_for returns only a truthy answer
         return message
+
+
+def _name(file: Any) -> str:
+    return str(file.get("name", "")) if isinstance(file, dict) else ""
 
 
 def pause() -> None:

@@ -67,7 +67,8 @@ class TestTheDemoRun:
         assert "completion notice is in #general" in last
         assert re.search(
             r"its model was deployed on demand as finetune-[0-9a-f]+-od1-[0-9a-f]+, "
-            r"tried side by side with its base model, then deleted\.$",
+            r"tried side by side with its base model, compared with it on 5 held-out prompts of the validation "
+            r"file, then deleted\.$",
             last,
         )
 
@@ -131,7 +132,11 @@ class TestTheDemoRun:
         assert "Training loss: " in run.stdout[notice.end() :]
         assert f"job {notice.group(1)} on Nova Micro" in run.stdout.splitlines()[-1]
 
-    def test_after_completion_it_deploys_tries_side_by_side_and_deletes_through_slack(self, run: Run) -> None:
+    def test_the_held_out_file_is_uploaded_as_validation_data(self, run: Run) -> None:
+        assert "attached support-chats-held-out.jsonl" in run.stdout
+        assert "`support-chats-held-out.jsonl` is ready: 5 records" in run.stdout
+
+    def test_after_completion_it_deploys_tries_compares_and_deletes_through_slack(self, run: Run) -> None:
         after = run.stdout[run.stdout.index("completed.") :]
         steps = [
             "@alice clicked [Deploy]",
@@ -144,6 +149,10 @@ class TestTheDemoRun:
             "My invoice for November shows two charges. Why?",
             "I'm sorry about the double charge.",
             "Here is a general answer about",
+            "@alice clicked [Compare with base]",
+            "on 5 held-out prompts from the job's validation data",
+            "Custom model: exact match 5/5",
+            "Base model: exact match 0/5",
             "/finetune undeploy finetune-",
             "This cannot be undone.",
             "@alice clicked [Delete it]",

@@ -9,6 +9,8 @@ from pathlib import Path
 INSTRUCTION = "instruction.jsonl"
 CONTINUED_PRETRAINING = "continued-pretraining.jsonl"
 CONVERSATION = "conversation.jsonl"
+#: Five held-out support questions, worded unlike the training data's, with the team's answers (validation).
+CONVERSATION_VALIDATION = "conversation-validation.jsonl"
 #: 120 support-ticket prompts in bedrock-conversation-2024, every fifth with the desired answer.
 DISTILLATION = "distillation.jsonl"
 #: 120 warehouse arithmetic prompts in the chat-completions layout, each with its reference answer.
