@@ -107,7 +107,10 @@ class Serving:
         confirm = self._wait.ephemeral("This cannot be undone")
         pause()
         self._driver.click("Delete it", message_ts=confirm.ts)
-        self._wait.reply(self._job_thread, f"`{name}` was deleted by")
+        try:
+            self._wait.reply(self._job_thread, f"`{name}` was deleted by")
+        except DemoFailed as exc:
+            raise DemoFailed(f"{exc}; the bot answered the click with “{self._wait.latest_ephemeral()}”") from None
         bedrock = boto3.client("bedrock", region_name=self._region)
         left = [
             *(

@@ -49,6 +49,11 @@ class Waits:
         assert ephemeral is not None  # wait_for returns only a truthy answer
         return ephemeral
 
+    def latest_ephemeral(self) -> str:
+        """The text of the newest message only the demo's person sees, for a failure's reason."""
+        shown = self._emulator.ephemerals(CHANNEL, USER)
+        return " ".join(full_text(shown[-1]).split()) if shown else "nothing"
+
     def attachment(self, thread: str, *, named: str = "") -> Message | None:
         """The file the bot attaches in a thread (the loss chart; ``named``: whose name starts so), if it comes
         within a few seconds."""
