@@ -22,7 +22,7 @@ from workflows.dataset_rules import CustomizationType
 from workflows.datasets.checking import DatasetChecker
 from workflows.exceptions import AccessProblem, MessageGone, StorageUnavailable
 from workflows.governance.gatekeeper import Gatekeeper
-from workflows.jobs.launch import JobLauncher
+from workflows.jobs.launch import JobLauncher, job_request
 from workflows.setup.events import (
     FileAttached,
     ModelChosen,
@@ -32,6 +32,7 @@ from workflows.setup.events import (
     TypeChosen,
     ValidationSkipped,
 )
+from workflows.setup.machine import LAUNCH_SECONDS
 from workflows.setup.model import Conversation, Stage
 from workflows.setup.service import ConversationService, Where
 
@@ -228,6 +229,33 @@ def test_a_start_while_another_replica_launches_creates_nothing() -> None:
     world.service.handle(conversation_id, StartPressed("U1"), where=WHERE)
     assert world.jobs.requests == []
     assert world.conversation(conversation_id).stage is Stage.STARTING
+
+
+def test_a_lost_launch_is_not_recorded_while_another_replica_holds_its_launch_lock() -> None:
+    """The status tick adopts a job with the bot's tags under the launch lock; the setup's own recovery must
+    wait for it, or both record the job and the thread gets two status messages, one never updated."""
+    world = World()
+    conversation_id = world.to_review()
+    other = world.locks.acquire(f"launch:{conversation_id}", ttl_seconds=60)
+    assert other is not None
+    world.service.handle(conversation_id, StartPressed("U1"), where=WHERE)
+    starting = world.conversation(conversation_id)
+    world.jobs.create(job_request(starting, world.catalogue.model(NOVA), role_arn=ROLE, bucket="bucket"))
+    world.clock.advance(seconds=LAUNCH_SECONDS + 1)
+
+    world.service.sweep()
+
+    assert world.records.watched() == []
+    assert "Started fine-tuning job" not in world.notifier.everything()
+    assert world.conversation(conversation_id).stage is Stage.STARTING
+
+    world.locks.release(f"launch:{conversation_id}", other)
+    world.clock.advance(seconds=LAUNCH_SECONDS + 1)
+    world.service.sweep()
+
+    assert len(world.records.watched()) == 1
+    assert world.notifier.everything().count("Started fine-tuning job") == 1
+    assert world.conversation(conversation_id).stage is Stage.STARTED
 
 
 def test_replies_in_threads_that_are_not_conversations_are_ignored() -> None:

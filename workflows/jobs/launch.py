@@ -142,22 +142,32 @@ class JobLauncher:
     def resolve(self, conversation: Conversation) -> JobLaunched | LaunchAbandoned | None:
         """After a launch outlived its deadline: adopt the job if Bedrock has it by its name, else give Start back.
 
-        None when Bedrock cannot say right now; the next tick asks again.
+        None when Bedrock cannot say right now, or when someone else holds the conversation's launch
+        lock (a launch still running, or the status tick adopting the same job as an orphan); the
+        next tick asks again. Recording under that lock is what keeps the job to one record and one
+        status message in the thread.
         """
         assert conversation.model_id is not None
         job_name, _, _ = job_names(conversation_id=conversation.id, label=conversation.name)
-        try:
-            snapshot = self._jobs.describe(job_name)
-        except JobNotFound:
-            logger.info("Launch of %s was interrupted before Bedrock took it", job_name)
-            return LaunchAbandoned()
-        except BotError as exc:
-            logger.warning("Could not look up %s after an interrupted launch: %s", job_name, exc)
+        lock = f"launch:{conversation.id}"
+        token = self._locks.acquire(lock, ttl_seconds=self._lock_seconds)
+        if token is None:
             return None
-        if self._records.get(job_name) is None:
-            logger.info("Adopting job %s, created by an interrupted launch", job_name)
-            self._record(conversation, self._catalogue.model(conversation.model_id), snapshot)
-        return JobLaunched(snapshot.job_name, snapshot.job_arn)
+        try:
+            try:
+                snapshot = self._jobs.describe(job_name)
+            except JobNotFound:
+                logger.info("Launch of %s was interrupted before Bedrock took it", job_name)
+                return LaunchAbandoned()
+            except BotError as exc:
+                logger.warning("Could not look up %s after an interrupted launch: %s", job_name, exc)
+                return None
+            if self._records.get(job_name) is None:
+                logger.info("Adopting job %s, created by an interrupted launch", job_name)
+                self._record(conversation, self._catalogue.model(conversation.model_id), snapshot)
+            return JobLaunched(snapshot.job_name, snapshot.job_arn)
+        finally:
+            self._locks.release(lock, token)
 
     def _launch(self, conversation: Conversation, role_arn: str, bucket: str) -> JobLaunched | JobLaunchRefused:
         assert conversation.model_id is not None
