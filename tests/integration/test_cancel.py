@@ -43,9 +43,13 @@ def test_cancel_cancels_every_setup_even_one_whose_thread_was_deleted(stack: Sta
     assert [call.error for call in failed] == ["thread_not_found"]
     assert "Traceback" not in stack.bot.log()
 
+    shown = {ephemeral.ts for ephemeral in stack.emulator.ephemerals(CHANNEL, USER)}  # the cancel answer among them
     stack.driver.click("Conversational fine-tuning", thread_ts=threads[0])
-    note = stack.emulator.wait_for(lambda: stack.emulator.ephemerals(CHANNEL, USER), 10, "a note")
-    assert "cancelled" in note[-1].text
+    note = stack.emulator.wait_for(
+        lambda: [e for e in stack.emulator.ephemerals(CHANNEL, USER) if e.ts not in shown], 10, "the click's note"
+    )
+    assert len(note) == 1
+    assert "This setup was cancelled" in note[0].text
     stack.driver.click("Conversational fine-tuning", thread_ts=theirs, user=OTHER)
     stack.reply(theirs, "Which base model?")
 
