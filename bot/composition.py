@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
@@ -38,6 +39,7 @@ from workflows.adapters.redis_deployments import RedisDeployments
 from workflows.adapters.redis_job_events import RedisJobEventMarks
 from workflows.adapters.redis_job_history import RedisJobHistory
 from workflows.adapters.redis_jobs import RedisJobRecords
+from workflows.adapters.redis_key_upgrade import LegacyKeyUpgrade
 from workflows.adapters.redis_tryouts import RedisTryThreads
 from workflows.adapters.s3 import S3Datasets
 from workflows.adapters.sqs_queue import WAIT_SECONDS, SqsQueue
@@ -86,6 +88,9 @@ class Runtime:
     guard: RequestGuard | None
     #: The governance policy in force (``FINETUNE_POLICY_FILE``), read at start and again when it changes.
     policy: PolicySource
+    #: Moves records kept under the key names used before hash tags; True once done (``serve`` asks at start,
+    #: and each tick until it is done, so a Redis that was down at start is upgraded when it answers).
+    upgrade_keys: Callable[[], bool]
     #: The thread that takes job state changes from ``FINETUNE_EVENTS_QUEUE_URL``; ``serve`` starts and stops it.
     #: None without a queue (polling only).
     intake: QueuePoller | None = None
@@ -93,6 +98,7 @@ class Runtime:
     def tick(self) -> None:
         """One scheduled pass: re-drive what setups still owe (messages, overdue checks and launches), then
         the status tick (jobs, then deployments), which runs even when the first part fails."""
+        self.upgrade_keys()
         try:
             self.services.conversations.sweep()
         finally:
@@ -110,8 +116,8 @@ def build_runtime(settings: Settings) -> Runtime:
     signing_secret = None if settings.socket_mode else _signing_secret(settings)
     policy = PolicySource(settings.finetune_policy_file)
     policy.load()
-    redis_client = connect(settings.redis_url)
-    storage_up = Availability(RedisHealth(settings.redis_url))
+    redis_client = connect(settings.redis_url, cluster=settings.redis_cluster)
+    storage_up = Availability(RedisHealth(settings.redis_url, cluster=settings.redis_cluster))
     keyspace = Keyspace(settings.redis_key_prefix)
     client = build_web_client(token=token, base_url=settings.slack_api_url)
     notifier = SlackNotifier(client)
@@ -283,7 +289,7 @@ def build_runtime(settings: Settings) -> Runtime:
     workspace = TokenWorkspace(client, allowed_teams=settings.allowed_teams)
     bolt_client = build_web_client(token=None, base_url=settings.slack_api_url)
     app = create_app(client=bolt_client, services=services, workspace=workspace)
-    replays = RedisRequestLog(connect_briefly(settings.redis_url), keyspace=keyspace)
+    replays = RedisRequestLog(connect_briefly(settings.redis_url, cluster=settings.redis_cluster), keyspace=keyspace)
     guard = None if signing_secret is None else RequestGuard(app, signing_secret=signing_secret, requests=replays)
     return Runtime(
         settings=settings,
@@ -292,6 +298,7 @@ def build_runtime(settings: Settings) -> Runtime:
         monitor=monitor,
         workspace=workspace,
         guard=guard,
+        upgrade_keys=LegacyKeyUpgrade(redis_client, keyspace=keyspace).ensure,
         intake=intake,
         policy=policy,
     )

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from workflows.datasets.access import BUCKET_NAME, dataset_buckets
@@ -20,6 +20,8 @@ REQUIREMENTS: dict[str, str] = {
     "SLACK_APP_TOKEN": "an app-level token with connections:write, starting with xapp- (Socket Mode)",
     "SLACK_API_URL": "an http(s) URL ending in /api/, e.g. https://slack.com/api/",
     "REDIS_URL": "a Redis URL such as redis://localhost:6379/0 (redis://, rediss:// or unix://)",
+    "REDIS_CLUSTER": "true when REDIS_URL names a node of a Redis Cluster (redis:// or rediss://, database 0), "
+    "else false",
     "REDIS_KEY_PREFIX": "letters, digits, '.', '_' or '-' ending in a colon, e.g. finetune:",
     "AWS_REGION": "an AWS region name such as us-east-1",
     "AWS_ENDPOINT_URL": "an http(s) URL, or unset to use AWS itself",
@@ -77,6 +79,8 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
     redis_url: str = "redis://localhost:6379/0"
+    #: REDIS_URL is one node of a Redis Cluster: the client learns the others from it (redis-py's RedisCluster).
+    redis_cluster: bool = False
     #: Every key the bot writes starts with this, the scheduler lease included (``workflows/keys.py``).
     redis_key_prefix: str = Field(default="finetune:", pattern=r"^[A-Za-z0-9._-]+:$")
     aws_region: str = Field(default="us-east-1", pattern=r"^[a-z]{2}(-[a-z]+)+-\d+$")
@@ -179,6 +183,20 @@ class Settings(BaseSettings):
     def _redis_url_shape(cls, value: str) -> str:
         if not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @field_validator("redis_cluster")
+    @classmethod
+    def _cluster_url_shape(cls, value: bool, info: ValidationInfo) -> bool:
+        """A cluster is reached over TCP and has only database 0."""
+        url = info.data.get("redis_url")
+        if not value or not isinstance(url, str):
+            return value
+        if not url.startswith(("redis://", "rediss://")):
+            raise ValueError("a cluster needs REDIS_URL to start with redis:// or rediss://")
+        database = url.split("?")[0].split("//", 1)[1].partition("/")[2]
+        if database not in ("", "0"):
+            raise ValueError(f"a cluster has only database 0, and REDIS_URL names database {database}")
         return value
 
     @property

@@ -14,8 +14,10 @@ from bot.sandbox.emulator import SlackEmulator
 from tests.sandbox.standin_support import ManualClock
 from tests.support.bot_process import BotProcess, start_bot
 from tests.support.moto_server import CREDENTIALS, MotoServer, moto_server
+from tests.support.redis_cluster import MISSING, cluster_tools, throwaway_cluster
 from tests.support.redis_server import redis_for_tests
 from tests.support.stack import BUCKET, CHANNEL, REGION, USER, Stack, bot_environment
+from workflows.adapters.redis_connection import connect
 
 #: The secret the tests' Slack signs with, and the bot's token on the emulator.
 SIGNING_SECRET = "test-signing-secret"
@@ -39,6 +41,25 @@ def redis_client(redis_url: str) -> Iterator[redis.Redis]:
     client.flushdb()
     yield client
     client.flushdb()
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster_url() -> Iterator[str]:
+    """A three-primary Redis Cluster started for this test session (skipped without redis-server and redis-cli)."""
+    if cluster_tools() is None:
+        pytest.skip(MISSING)
+    with throwaway_cluster() as cluster:
+        yield cluster.url
+
+
+@pytest.fixture
+def cluster_redis_client(redis_cluster_url: str) -> Iterator[redis.Redis]:
+    """The product's cluster client on the test cluster, every primary emptied before and after each test."""
+    client = connect(redis_cluster_url, cluster=True)
+    client.flushall()
+    yield client
+    client.flushall()
     client.close()
 
 

@@ -1,8 +1,12 @@
-"""The Redis keys of deployment records and Try it threads, under a ``Keyspace``'s namespace (beside ``keys``)."""
+"""The Redis keys of deployment records and Try it threads, under a ``Keyspace``'s namespace (beside ``keys``).
+
+A deployment's record, its workspace index and the live set share the ``{deployments}`` hash tag (one cluster
+slot), since one transaction writes them; Try it keys are used one at a time and carry no tag.
+"""
 
 from __future__ import annotations
 
-from workflows.keys import Keyspace
+from workflows.keys import DEPLOYMENTS_TAG, Keyspace
 
 #: 180 days: a deleted or failed deployment's record is kept this long (for ``deployments`` and ``cost``);
 #: live deployments never expire.
@@ -13,17 +17,17 @@ DEPLOYMENT_INDEX_LIMIT = 1000
 
 def deployment_key(keyspace: Keyspace, name: str) -> str:
     """A deployment record's JSON (``DeploymentRecord``), by deployment name."""
-    return f"{keyspace.namespace}deployment:{name}"
+    return f"{keyspace.namespace}{DEPLOYMENTS_TAG}deployment:{name}"
 
 
 def deployments_by_team_key(keyspace: Keyspace, team: str) -> str:
     """Sorted set of a workspace's deployment names, scored by creation time."""
-    return f"{keyspace.namespace}deployments:team:{team}"
+    return f"{keyspace.namespace}{DEPLOYMENTS_TAG}team:{team}"
 
 
 def live_deployments_key(keyspace: Keyspace) -> str:
     """Set of deployment names neither failed nor deleted: what the tick watches."""
-    return f"{keyspace.namespace}deployments:live"
+    return f"{keyspace.namespace}{DEPLOYMENTS_TAG}live"
 
 
 def try_thread_key(keyspace: Keyspace, team: str, channel: str, thread_ts: str) -> str:

@@ -1,4 +1,11 @@
-"""Every Redis key the product writes, and how long each lives: the storage layout in one file."""
+"""Every Redis key the product writes, and how long each lives: the storage layout in one file.
+
+Keys that one transaction writes together share a Redis Cluster hash slot: the part of the name in
+braces (``{conversations}``, ``{jobs}``, ``{deployments}``) is all the cluster hashes, so a setup's
+record, its channel index and the due set, or a job's record, its indexes and the watch list, are
+always on one node. Keys only ever used one at a time (dedupe markers, locks, Try it threads, job
+event marks) carry no tag and spread over the cluster.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +15,22 @@ from dataclasses import dataclass
 #: ``REDIS_KEY_PREFIX`` changes it (the demo on a shared server uses its own); see ``Keyspace``.
 NAMESPACE = "finetune:"
 
+#: Hash tags: every key of one family hashes to the same cluster slot (only the text in braces counts).
+CONVERSATIONS_TAG = "{conversations}:"
+JOBS_TAG = "{jobs}:"
+DEPLOYMENTS_TAG = "{deployments}:"
+
 # Conversations
 
 #: A conversation's JSON record (``{"schema": N, "conversation": {...}}``), by conversation id
 #: (``team:channel:thread_ts``).
-CONVERSATION_PREFIX = NAMESPACE + "conversation:"
+CONVERSATION_PREFIX = NAMESPACE + CONVERSATIONS_TAG + "conversation:"
 #: Sorted set of a channel's unfinished conversation ids, scored by last save (epoch seconds);
 #: suffixed ``team:channel``.
-ACTIVE_CONVERSATIONS_PREFIX = NAMESPACE + "conversations:active:"
+ACTIVE_CONVERSATIONS_PREFIX = NAMESPACE + CONVERSATIONS_TAG + "active:"
 #: Sorted set of conversation ids owed attention (a busy stage's deadline, or messages still to deliver),
 #: scored by when (epoch seconds); the scheduled tick re-drives those due.
-DUE_CONVERSATIONS = NAMESPACE + "conversations:due"
+DUE_CONVERSATIONS = NAMESPACE + CONVERSATIONS_TAG + "due"
 #: A week: a conversation left alone this long is forgotten; every save starts the week again.
 CONVERSATION_TTL_SECONDS = 7 * 24 * 3600
 
@@ -50,13 +62,13 @@ SCHEDULER_LEASE = "scheduler"
 # Customization jobs
 
 #: A job record's JSON (``workflows.jobs.job.JobRecord``), by Bedrock job name.
-JOB_PREFIX = NAMESPACE + "job:"
+JOB_PREFIX = NAMESPACE + JOBS_TAG + "job:"
 #: Sorted set of job names started from a channel, scored by start time; suffixed ``team:channel``.
-JOBS_BY_CHANNEL_PREFIX = NAMESPACE + "jobs:channel:"
+JOBS_BY_CHANNEL_PREFIX = NAMESPACE + JOBS_TAG + "channel:"
 #: Sorted set of job names a person started, scored by start time; suffixed ``team:user``.
-JOBS_BY_USER_PREFIX = NAMESPACE + "jobs:user:"
+JOBS_BY_USER_PREFIX = NAMESPACE + JOBS_TAG + "user:"
 #: Set of job names whose terminal state has not been announced yet: what monitoring polls.
-WATCHED_JOBS = NAMESPACE + "jobs:watched"
+WATCHED_JOBS = NAMESPACE + JOBS_TAG + "watched"
 #: 180 days: a job record is kept (for ``list`` and ``cost``) this long after it stops being watched;
 #: watched jobs never expire.
 JOB_RETENTION_SECONDS = 180 * 24 * 3600
@@ -98,17 +110,17 @@ class Keyspace:
     @property
     def job_prefix(self) -> str:
         """Prefix of every job record key, for SCAN."""
-        return self.namespace + "job:"
+        return self.namespace + JOBS_TAG + "job:"
 
     @property
     def due_conversations(self) -> str:
         """The sorted set of conversations owed attention, by when."""
-        return self.namespace + "conversations:due"
+        return self.namespace + CONVERSATIONS_TAG + "due"
 
     @property
     def watched_jobs(self) -> str:
         """The set of jobs monitoring polls."""
-        return self.namespace + "jobs:watched"
+        return self.namespace + JOBS_TAG + "watched"
 
     @property
     def audit_stream(self) -> str:
@@ -117,11 +129,11 @@ class Keyspace:
 
     def conversation_key(self, conversation_id: str) -> str:
         """The record key of a conversation."""
-        return f"{self.namespace}conversation:{conversation_id}"
+        return f"{self.namespace}{CONVERSATIONS_TAG}conversation:{conversation_id}"
 
     def active_conversations_key(self, team: str, channel: str) -> str:
         """The index of a channel's unfinished conversations."""
-        return f"{self.namespace}conversations:active:{team}:{channel}"
+        return f"{self.namespace}{CONVERSATIONS_TAG}active:{team}:{channel}"
 
     def event_key(self, event_id: str) -> str:
         """The dedupe marker of one Slack delivery."""
@@ -149,11 +161,11 @@ class Keyspace:
 
     def jobs_by_channel_key(self, team: str, channel: str) -> str:
         """The index of jobs started from a channel."""
-        return f"{self.namespace}jobs:channel:{team}:{channel}"
+        return f"{self.namespace}{JOBS_TAG}channel:{team}:{channel}"
 
     def jobs_by_user_key(self, team: str, user: str) -> str:
         """The index of jobs a person started."""
-        return f"{self.namespace}jobs:user:{team}:{user}"
+        return f"{self.namespace}{JOBS_TAG}user:{team}:{user}"
 
 
 #: The product's own keyspace (``finetune:``).

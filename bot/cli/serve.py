@@ -46,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"finetune-bot: {exc}", file=sys.stderr)
         return EXIT_USAGE
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    runtime.upgrade_keys()  # records under the names used before hash tags move first; retried each tick
     runtime.workspace.pin()  # auth.test once, before the first request; retried later if Slack is unreachable
     routes = Routes(runtime.guard, runtime.services.healthy)
     port = args.port or settings.port

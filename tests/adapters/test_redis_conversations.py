@@ -86,9 +86,9 @@ def test_a_save_from_a_stale_read_is_refused(store: RedisConversationStore) -> N
 
 
 def test_two_replicas_saving_the_same_version_at_once_exactly_one_wins(
-    redis_client: redis.Redis, redis_url: str
+    redis_client: redis.Redis, new_redis_client: Callable[[], redis.Redis]
 ) -> None:
-    clients = [redis.Redis.from_url(redis_url) for _ in range(2)]
+    clients = [new_redis_client() for _ in range(2)]
     stores = [RedisConversationStore(client) for client in clients]
     try:
         for round_number in range(20):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 import redis
@@ -62,8 +63,10 @@ def test_an_unreachable_replay_log_says_so_at_once() -> None:
     assert time.monotonic() - started < 1.0
 
 
-def test_a_delivery_raced_by_several_replicas_is_first_for_exactly_one(redis_url: str) -> None:
-    clients = [redis.Redis.from_url(redis_url) for _ in range(4)]
+def test_a_delivery_raced_by_several_replicas_is_first_for_exactly_one(
+    new_redis_client: Callable[[], redis.Redis],
+) -> None:
+    clients = [new_redis_client() for _ in range(4)]
     logs = [RedisEventLog(client) for client in clients]
     barrier = threading.Barrier(len(logs))
     results: list[bool] = []
@@ -161,8 +164,8 @@ def test_an_expired_lease_cannot_be_renewed(locks: RedisLocks) -> None:
     assert locks.renew(keys.SCHEDULER_LEASE, token, 30) is False
 
 
-def test_a_lock_raced_by_several_replicas_goes_to_exactly_one(redis_url: str) -> None:
-    clients = [redis.Redis.from_url(redis_url) for _ in range(4)]
+def test_a_lock_raced_by_several_replicas_goes_to_exactly_one(new_redis_client: Callable[[], redis.Redis]) -> None:
+    clients = [new_redis_client() for _ in range(4)]
     contenders = [RedisLocks(client) for client in clients]
     barrier = threading.Barrier(len(contenders))
     tokens: list[str | None] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -37,13 +38,15 @@ def test_a_live_record_never_expires_and_a_finished_one_is_kept_for_the_retentio
     assert redis_client.smembers(live_deployments_key(DEFAULT)) == set()
 
 
-def test_racing_replicas_claim_a_transition_and_a_reminder_once(store: RedisDeployments, redis_url: str) -> None:
+def test_racing_replicas_claim_a_transition_and_a_reminder_once(
+    store: RedisDeployments, new_redis_client: Callable[[], redis.Redis]
+) -> None:
     store.save(throughput())
     wins: list[str] = []
     start = threading.Barrier(8)
 
     def replica() -> None:
-        mine = RedisDeployments(redis.Redis.from_url(redis_url))
+        mine = RedisDeployments(new_redis_client())
         start.wait()
         at = CREATED + timedelta(minutes=25)
         if mine.compare_and_set_status(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -194,8 +195,10 @@ def test_an_announcement_keeps_the_records_expiry(records: RedisJobRecords, redi
     assert redis_client.ttl(keys.job_key("job")) > 0
 
 
-def test_replicas_racing_to_announce_a_transition_succeed_exactly_once(redis_url: str) -> None:
-    clients = [redis.Redis.from_url(redis_url) for _ in range(4)]
+def test_replicas_racing_to_announce_a_transition_succeed_exactly_once(
+    new_redis_client: Callable[[], redis.Redis],
+) -> None:
+    clients = [new_redis_client() for _ in range(4)]
     replicas = [RedisJobRecords(client) for client in clients]
     try:
         for round_number in range(20):

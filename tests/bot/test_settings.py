@@ -65,6 +65,7 @@ def test_a_dotenv_file_is_read(tmp_path: object) -> None:
         ("SLACK_API_URL", "slack.com/api"),
         ("REDIS_URL", "localhost:6379"),
         ("REDIS_KEY_PREFIX", "finetune"),
+        ("REDIS_CLUSTER", "maybe"),
         ("AWS_REGION", "Virginia"),
         ("AWS_ENDPOINT_URL", "localhost:5000"),
         ("FINETUNE_ROLE_ARN", "my-role"),
@@ -100,6 +101,30 @@ def test_malformed_setting_is_named_in_one_line(monkeypatch: pytest.MonkeyPatch,
     assert message.startswith(f"{name} is not valid")
     assert "\n" not in message
     assert value not in message or name not in {"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"}
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("redis://cache.internal:6379/2", "a cluster has only database 0, and REDIS_URL names database 2"),
+        ("unix:///run/redis.sock", "a cluster needs REDIS_URL to start with redis:// or rediss://"),
+    ],
+)
+def test_a_cluster_url_must_be_tcp_and_database_0(monkeypatch: pytest.MonkeyPatch, url: str, why: str) -> None:
+    monkeypatch.setenv("REDIS_URL", url)
+    monkeypatch.setenv("REDIS_CLUSTER", "true")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value).startswith(f"REDIS_CLUSTER is not valid ({why})")
+
+
+@pytest.mark.parametrize("url", ["redis://cfg.cache.amazonaws.com:6379", "rediss://user:pw@cfg.internal:6380/0"])
+def test_a_cluster_is_reached_through_one_node(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    monkeypatch.setenv("REDIS_URL", url)
+    monkeypatch.setenv("REDIS_CLUSTER", "true")
+    assert load_settings().redis_cluster
+    monkeypatch.delenv("REDIS_CLUSTER")
+    assert not load_settings().redis_cluster
 
 
 QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/finetune-bot-job-events"

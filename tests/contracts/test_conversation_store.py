@@ -8,6 +8,7 @@ import pytest
 import redis
 
 from tests.fakes.conversations import MemoryConversationStore
+from tests.support.redis_cluster import REDIS_KINDS, redis_of_kind
 from workflows.adapters.redis_conversations import RedisConversationStore
 from workflows.exceptions import ConcurrentUpdate
 from workflows.ports import ConversationStore
@@ -26,11 +27,11 @@ def busy_until(minutes: int) -> Busy:
     return Busy(owner="host:1", since=START, until=START + timedelta(minutes=minutes), token="t")
 
 
-@pytest.fixture(params=["fake", pytest.param("real", marks=pytest.mark.integration)])
+@pytest.fixture(params=["fake", *REDIS_KINDS])
 def store(request: pytest.FixtureRequest) -> ConversationStore:
     if request.param == "fake":
         return MemoryConversationStore()
-    client: redis.Redis = request.getfixturevalue("redis_client")
+    client: redis.Redis = redis_of_kind(request, request.param)
     return RedisConversationStore(client)
 
 

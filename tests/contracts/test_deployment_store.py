@@ -9,6 +9,7 @@ import redis
 
 from tests.deployments.deployment_samples import CREATED, on_demand, ready, throughput
 from tests.fakes.deployment_store import MemoryDeploymentStore
+from tests.support.redis_cluster import REDIS_KINDS, redis_of_kind
 from workflows.adapters.redis_deployments import RedisDeployments
 from workflows.deployments.deployment_ports import DeploymentStore
 from workflows.deployments.deployment_record import DeploymentRecord, DeploymentStatus
@@ -16,11 +17,11 @@ from workflows.deployments.deployment_record import DeploymentRecord, Deployment
 DAY = timedelta(days=1).total_seconds()
 
 
-@pytest.fixture(params=["fake", pytest.param("real", marks=pytest.mark.integration)])
+@pytest.fixture(params=["fake", *REDIS_KINDS])
 def store(request: pytest.FixtureRequest) -> DeploymentStore:
     if request.param == "fake":
         return MemoryDeploymentStore()
-    client: redis.Redis = request.getfixturevalue("redis_client")
+    client: redis.Redis = redis_of_kind(request, request.param)
     return RedisDeployments(client)
 
 

@@ -8,6 +8,7 @@ import pytest
 import redis
 
 from tests.fakes.job_event_marks import MemoryJobEventMarks
+from tests.support.redis_cluster import REDIS_KINDS, redis_of_kind
 from workflows import keys
 from workflows.adapters.redis_job_events import RedisJobEventMarks
 from workflows.jobs.job_ports import JobEventMarks
@@ -15,11 +16,11 @@ from workflows.jobs.job_ports import JobEventMarks
 T0 = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["fake", pytest.param("real", marks=pytest.mark.integration)])
+@pytest.fixture(params=["fake", *REDIS_KINDS])
 def marks(request: pytest.FixtureRequest) -> JobEventMarks:
     if request.param == "fake":
         return MemoryJobEventMarks()
-    client: redis.Redis = request.getfixturevalue("redis_client")
+    client: redis.Redis = redis_of_kind(request, request.param)
     return RedisJobEventMarks(client)
 
 

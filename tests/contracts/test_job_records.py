@@ -10,6 +10,7 @@ import redis
 
 from tests.fakes.records import MemoryRecords
 from tests.fakes.samples import START, record
+from tests.support.redis_cluster import REDIS_KINDS, redis_of_kind
 from workflows.adapters.redis_job_history import RedisJobHistory
 from workflows.adapters.redis_jobs import RedisJobRecords
 from workflows.jobs.job import JobRecord, JobStatus
@@ -33,11 +34,11 @@ class RedisRecords(RedisJobRecords):
         return self._history.in_team(team)
 
 
-@pytest.fixture(params=["fake", pytest.param("real", marks=pytest.mark.integration)])
+@pytest.fixture(params=["fake", *REDIS_KINDS])
 def records(request: pytest.FixtureRequest) -> Records:
     if request.param == "fake":
         return MemoryRecords()
-    client: redis.Redis = request.getfixturevalue("redis_client")
+    client: redis.Redis = redis_of_kind(request, request.param)
     return RedisRecords(client)
 
 

@@ -10,6 +10,7 @@ import pytest
 import redis
 
 from tests.fakes.locks import MemoryLocks
+from tests.support.redis_cluster import REDIS_KINDS, redis_of_kind
 from workflows.adapters.redis_coordination import RedisLocks
 from workflows.jobs.job_ports import Leases
 
@@ -24,7 +25,7 @@ class Subject:
     wait: Callable[[float], None]
 
 
-@pytest.fixture(params=["fake", pytest.param("real", marks=pytest.mark.integration)])
+@pytest.fixture(params=["fake", *REDIS_KINDS])
 def subject(request: pytest.FixtureRequest) -> Subject:
     if request.param == "fake":
         fake = MemoryLocks()
@@ -33,7 +34,7 @@ def subject(request: pytest.FixtureRequest) -> Subject:
             fake.time += seconds
 
         return Subject(fake, move)
-    client: redis.Redis = request.getfixturevalue("redis_client")
+    client: redis.Redis = redis_of_kind(request, request.param)
     return Subject(RedisLocks(client), time.sleep)
 
 

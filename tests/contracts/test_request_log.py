@@ -6,15 +6,16 @@ import pytest
 import redis
 
 from tests.fakes.replay import MemoryRequestLog
+from tests.support.redis_cluster import REDIS_KINDS, redis_of_kind
 from workflows.adapters.redis_coordination import RedisRequestLog
 from workflows.ports import RequestLog
 
 
-@pytest.fixture(params=["fake", pytest.param("real", marks=pytest.mark.integration)])
+@pytest.fixture(params=["fake", *REDIS_KINDS])
 def requests(request: pytest.FixtureRequest) -> RequestLog:
     if request.param == "fake":
         return MemoryRequestLog()
-    client: redis.Redis = request.getfixturevalue("redis_client")
+    client: redis.Redis = redis_of_kind(request, request.param)
     return RedisRequestLog(client)
 
 

@@ -11,6 +11,7 @@ import pytest
 import redis
 
 from tests.fakes.try_threads import FakeTryThreads
+from tests.support.redis_cluster import REDIS_KINDS, redis_of_kind
 from workflows.adapters.redis_tryouts import RedisTryThreads
 from workflows.deployment_keys import try_thread_key
 from workflows.deployments.deployment_ports import TryThreads
@@ -38,12 +39,12 @@ class Subject:
     expire: Callable[[], None]
 
 
-@pytest.fixture(params=["fake", "redis"])
+@pytest.fixture(params=["fake", *REDIS_KINDS])
 def subject(request: pytest.FixtureRequest) -> Subject:
     if request.param == "fake":
         fake = FakeTryThreads()
         return Subject(fake, fake.expire)
-    client: redis.Redis = request.getfixturevalue("redis_client")
+    client: redis.Redis = redis_of_kind(request, request.param)
     return Subject(RedisTryThreads(client), lambda: time.sleep(1.2))
 
 
