@@ -9,11 +9,12 @@ import redis
 
 from tests.deployments.deployment_samples import throughput
 from tests.fakes.samples import record
+from tests.support.legacy_keys import as_before_hash_tags
 from workflows import keys
 from workflows.adapters.redis_conversations import RedisConversationStore
 from workflows.adapters.redis_deployments import RedisDeployments
 from workflows.adapters.redis_jobs import RedisJobRecords
-from workflows.adapters.redis_key_upgrade import LOCK_NAME, LegacyKeyUpgrade, renames
+from workflows.adapters.redis_key_upgrade import LOCK_NAME, LegacyKeyUpgrade
 from workflows.adapters.redis_values import as_text
 from workflows.jobs.job import JobStatus
 from workflows.setup.model import Busy, Conversation, Stage
@@ -36,22 +37,6 @@ def setup_in_progress() -> Conversation:
         stage=Stage.CHECKING_TRAINING,
         busy=busy,
     )
-
-
-def as_before_hash_tags(client: redis.Redis) -> list[str]:
-    """Give every key its name from before hash tags, as the previous release left it; the old names."""
-    old_names = []
-    for old, new in renames(keys.DEFAULT):
-        found = [as_text(key) or "" for key in client.scan_iter(match=new + "*")]
-        for key in found if old.endswith(":") else [new]:
-            name = old + key.removeprefix(new)
-            dumped = client.dump(key)
-            if not isinstance(dumped, bytes):
-                continue
-            client.restore(name, max(int(str(client.pttl(key))), 0), dumped)
-            client.delete(key)
-            old_names.append(name)
-    return old_names
 
 
 def every_key(client: redis.Redis) -> set[str]:
