@@ -3,6 +3,8 @@ of a previous release's keys, and ``/healthz``."""
 
 from __future__ import annotations
 
+import time
+
 import boto3
 import pytest
 import redis
@@ -16,7 +18,8 @@ from tests.jobs.monitoring.moto_jobs import set_status
 from tests.support.legacy_keys import as_before_hash_tags
 from tests.support.moto_server import MotoServer
 from tests.support.net import free_port, http_status
-from tests.support.stack import BUCKET, CHANNEL, REGION, USER, Stack, bot_environment
+from tests.support.redis_cluster import throwaway_cluster
+from tests.support.stack import BUCKET, CHANNEL, REGION, USER, Stack, bot_environment, full_text
 from workflows import keys
 from workflows.adapters.aws_clients import bedrock_client
 from workflows.adapters.bedrock import BedrockJobs
@@ -107,3 +110,28 @@ def test_healthz_answers_for_the_cluster(bot_factory: BotFactory, cluster_env: d
 
     assert http_status(f"{up.base_url}/healthz") == 200
     assert http_status(f"{down.base_url}/healthz") == 503
+
+
+def test_a_primary_that_stops_makes_healthz_503_within_a_second_and_the_bot_recovers_when_it_returns(
+    bot_factory: BotFactory, cluster_env: dict[str, str], emulator: SlackEmulator
+) -> None:
+    with throwaway_cluster() as cluster:
+        bot = bot_factory(cluster_env | {"REDIS_URL": cluster.url})
+        driver = SlackDriver(bot.events_url, SIGNING_SECRET, emulator, default_user=USER, default_channel=CHANNEL)
+        assert http_status(f"{bot.base_url}/healthz") == 200
+
+        cluster.kill(len(cluster.ports) - 1)
+        started = time.monotonic()
+        assert http_status(f"{bot.base_url}/healthz") == 503
+        assert time.monotonic() - started < 1.0
+
+        cluster.restart(len(cluster.ports) - 1)
+        emulator.wait_for(lambda: http_status(f"{bot.base_url}/healthz") == 200, 15, "/healthz 200 again")
+        assert driver.slash_command("").status == 200
+        root = emulator.wait_for_message(CHANNEL, contains="is setting up a fine-tuning job", timeout=10)
+        emulator.wait_for(
+            lambda: [m for m in emulator.messages(CHANNEL, root.ts) if "What kind of customization" in full_text(m)],
+            10,
+            "the setup's first question, asked after its state was saved",
+        )
+        assert root.ts in [m.ts for m in emulator.messages(CHANNEL)]

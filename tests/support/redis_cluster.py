@@ -37,12 +37,27 @@ def cluster_tools() -> tuple[str, str] | None:
     return None if server is None or cli is None else (server, cli)
 
 
-@dataclass(frozen=True)
+@dataclass
 class ThrowawayCluster:
     """A cluster this process started: the URL of one node (the client finds the others) and every node's port."""
 
     url: str
     ports: tuple[int, ...]
+    #: The nodes' processes, in the order of ``ports``.
+    processes: list[subprocess.Popen[bytes]]
+    _server: str
+    _workdir: str
+    _nodes: ExitStack
+
+    def kill(self, index: int) -> None:
+        """Stop one primary at once, as a failing host would; its slots go unserved."""
+        self.processes[index].kill()
+        self.processes[index].wait(timeout=10)
+
+    def restart(self, index: int) -> None:
+        """Start a killed primary again on its port with its cluster configuration (and no data)."""
+        self.processes[index] = self._nodes.enter_context(_node(self._server, self.ports[index], self._workdir))
+        wait_until(lambda: _ready(self.url), timeout=30, what="the test Redis Cluster to serve every slot again")
 
 
 def _free(port: int) -> bool:
@@ -125,8 +140,7 @@ def throwaway_cluster() -> Iterator[ThrowawayCluster]:
         taken.add(port)
         ports.append(port)
     with tempfile.TemporaryDirectory(prefix="finetune-bot-cluster-") as workdir, ExitStack() as nodes:
-        for port in ports:
-            nodes.enter_context(_node(server, port, workdir))
+        processes = [nodes.enter_context(_node(server, port, workdir)) for port in ports]
         for port in ports:
             node = f"redis://127.0.0.1:{port}/0"
             wait_until(lambda node=node: answers(node), timeout=10, what=f"cluster node {node}")
@@ -139,7 +153,7 @@ def throwaway_cluster() -> Iterator[ThrowawayCluster]:
         )
         url = f"redis://127.0.0.1:{ports[0]}/0"
         wait_until(lambda: _ready(url), timeout=30, what="the test Redis Cluster to serve every slot")
-        yield ThrowawayCluster(url=url, ports=tuple(ports))
+        yield ThrowawayCluster(url, tuple(ports), processes, _server=server, _workdir=workdir, _nodes=nodes)
 
 
 #: The Redis-level tests run on both: one server, and a three-primary cluster.
