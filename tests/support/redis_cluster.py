@@ -57,7 +57,8 @@ class ThrowawayCluster:
     def restart(self, index: int) -> None:
         """Start a killed primary again on its port with its cluster configuration (and no data)."""
         self.processes[index] = self._nodes.enter_context(_node(self._server, self.ports[index], self._workdir))
-        wait_until(lambda: _ready(self.url), timeout=30, what="the test Redis Cluster to serve every slot again")
+        node = f"redis://127.0.0.1:{self.ports[index]}/0"
+        wait_until(lambda: answers(node), timeout=10, what=f"cluster node {node}")
 
 
 def _free(port: int) -> bool:

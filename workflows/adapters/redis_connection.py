@@ -13,13 +13,15 @@ reports Redis down, and recovers when the cluster answers, like a bot on one ser
 
 from __future__ import annotations
 
+import functools
 import threading
 from typing import Any, cast
 
 import redis
 from redis.backoff import ExponentialBackoff, NoBackoff
-from redis.cluster import RedisCluster
-from redis.exceptions import RedisClusterException
+from redis.cluster import ClusterPipeline, RedisCluster
+from redis.commands.core import Script
+from redis.exceptions import RedisClusterException, SlotNotCoveredError
 from redis.retry import Retry
 
 #: Seconds to open a connection; a Redis on the same network answers in milliseconds.
@@ -35,11 +37,13 @@ BRIEF_TIMEOUT_SECONDS = 0.5
 
 
 class LazyCluster:
-    """A ``RedisCluster`` built on first use; failing to reach the cluster raises ``redis.ConnectionError``.
+    """A ``RedisCluster`` built on first use, whose "cannot reach the cluster" errors are ``redis.ConnectionError``.
 
     Every attribute is the cluster client's, so the adapters use it exactly as they use ``redis.Redis``:
     the commands, pipelines (``transaction=True`` with WATCH), scripts and ``Lock`` the product relies on
-    behave the same as long as each transaction's keys share a hash slot (``workflows.keys``).
+    behave the same as long as each transaction's keys share a hash slot (``workflows.keys``). redis-py
+    reports a cluster it cannot reach at all with ``RedisClusterException``, which is not a ``RedisError``;
+    it is raised as ``redis.ConnectionError`` here so the outage handling sees what it sees on one server.
     """
 
     def __init__(self, url: str, **options: Any) -> None:
@@ -58,8 +62,50 @@ class LazyCluster:
                     raise redis.ConnectionError(f"Redis Cluster at {_where(self._url)} cannot be reached") from error
             return self._client
 
+    def register_script(self, script: str) -> Script:
+        """A script run on this client when called; making one (as ``Lock`` does) connects to nothing, which
+        is why its text is given as UTF-8 bytes (as text, ``Script`` would ask the client for its encoder)."""
+        return Script(cast(redis.Redis, self), script.encode("utf-8"))
+
     def __getattr__(self, name: str) -> Any:
-        return getattr(self.cluster(), name)
+        return _unreachable_as_connection_error(getattr(self.cluster(), name))
+
+
+class _Pipeline:
+    """A cluster pipeline whose "cannot reach the cluster" errors are ``redis.ConnectionError``."""
+
+    def __init__(self, pipeline: ClusterPipeline) -> None:
+        self._pipeline = pipeline
+
+    def __enter__(self) -> _Pipeline:
+        self._pipeline.__enter__()  # type: ignore[no-untyped-call]
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._pipeline.__exit__(*exc_info)  # type: ignore[no-untyped-call]
+
+    def __getattr__(self, name: str) -> Any:
+        return _unreachable_as_connection_error(getattr(self._pipeline, name))
+
+
+def _unreachable_as_connection_error(value: Any) -> Any:
+    """``value``; a method of it raises ``redis.ConnectionError`` where redis-py says the cluster is unreachable."""
+    if not callable(value):
+        return value
+
+    @functools.wraps(value)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            result = value(*args, **kwargs)
+        except SlotNotCoveredError as error:
+            raise redis.ConnectionError(str(error)) from error
+        except RedisClusterException as error:
+            if type(error) is not RedisClusterException:
+                raise
+            raise redis.ConnectionError(str(error)) from error
+        return _Pipeline(result) if isinstance(result, ClusterPipeline) else result
+
+    return call
 
 
 def _where(url: str) -> str:
