@@ -28,6 +28,7 @@ from bot.settings import Settings
 from tests.sandbox.cli_runs import HOSTILE_AWS, Run, closed_redis_url, run_cli
 from tests.support.bot_process import clean_environment
 from tests.support.redis_server import path_without_redis_server
+from workflows.keys import Keyspace
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -359,8 +360,9 @@ def test_with_redis_url_the_demo_keeps_to_its_own_prefix_and_lease(redis_client:
     keys = sorted(key.decode() for key in redis_client.keys("*"))
     assert [key for key in keys if not key.startswith(SHARED_KEY_PREFIX)] == ["finetune:lock:scheduler"]
     assert redis_client.get("finetune:lock:scheduler") == b"a production replica"
-    assert any(key.startswith("finetune-demo:job:") for key in keys)
-    assert redis_client.smembers("finetune-demo:jobs:watched") == set()
+    demo = Keyspace(SHARED_KEY_PREFIX)
+    assert any(key.startswith(demo.job_prefix) for key in keys)
+    assert redis_client.smembers(demo.watched_jobs) == set()
 
 
 @pytest.mark.parametrize("command", ["demo", "sandbox"])
