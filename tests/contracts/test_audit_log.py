@@ -8,16 +8,17 @@ import pytest
 import redis
 
 from tests.fakes.governance import MemoryAuditLog
+from tests.support.redis_cluster import REDIS_KINDS, redis_of_kind
 from workflows.adapters.redis_audit import RedisAuditLog
 from workflows.governance.audit_entry import AuditAction, AuditEntry
 from workflows.governance.governance_ports import AuditLog
 
 
-@pytest.fixture(params=["fake", pytest.param("real", marks=pytest.mark.integration)])
+@pytest.fixture(params=["fake", *REDIS_KINDS])
 def audit(request: pytest.FixtureRequest) -> AuditLog:
     if request.param == "fake":
         return MemoryAuditLog()
-    client: redis.Redis = request.getfixturevalue("redis_client")
+    client: redis.Redis = redis_of_kind(request, request.param)
     return RedisAuditLog(client)
 
 
