@@ -1,7 +1,8 @@
 """Simulated Bedrock jobs: each moto customization job moves through its stages to Completed on a compressed clock.
 
 What a real job does, in order: validation, data processing, training (``statusDetails``), then
-``Completed`` with the metrics CSV files under its output prefix and the final losses on the job.
+``Completed`` with the metrics CSV files under its output prefix and the final losses on the job
+(a reinforcement fine-tuning job's step-wise file also has its mean reward, ``critic/rewards/mean``).
 Here one simulated hour passes in ``3600 / speed`` seconds. Jobs are moved on moto's in-process
 backend, the way moto documents for tests; the metrics files are written to moto's S3 over HTTP.
 """
@@ -221,10 +222,11 @@ class JobLifecycle:
         bucket, _, prefix = str(moto_job.output_data_config["s3Uri"]).removeprefix("s3://").partition("/")
         folder = f"{prefix.rstrip('/')}/model-customization-job-{_job_id(moto_job.job_name)}".lstrip("/")
         curve = loss_curve(_epochs(moto_job))
+        steps = _csv("training_loss", curve)
+        if getattr(moto_job, "customization_type", None) == "REINFORCEMENT_FINE_TUNING":
+            steps = _with_rewards(steps, reward_curve(curve))
         self._s3.put_object(
-            Bucket=bucket,
-            Key=f"{folder}/training_artifacts/step_wise_training_metrics.csv",
-            Body=_csv("training_loss", curve).encode(),
+            Bucket=bucket, Key=f"{folder}/training_artifacts/step_wise_training_metrics.csv", Body=steps.encode()
         )
         if moto_job.validation_data_config:
             self._s3.put_object(
@@ -272,6 +274,18 @@ def validation_curve(training: list[tuple[int, int, float]]) -> list[tuple[int, 
     return [(step, epoch, round(loss + 0.08, 4)) for step, epoch, loss in ends]
 
 
+def reward_curve(training: list[tuple[int, int, float]]) -> list[float]:
+    """A reinforcement job's mean reward per step: it climbs from about 0.3 towards 0.85, a little noisy."""
+    return [round(0.85 - 0.55 * math.exp(-step / 8) + 0.02 * math.sin(2.3 * step), 4) for step, _, _ in training]
+
+
+def _with_rewards(text: str, rewards: list[float]) -> str:
+    """The step-wise CSV with a ``critic/rewards/mean`` column added to each row."""
+    header, *rows = text.strip().split("\n")
+    lines = [f"{header},critic/rewards/mean", *(f"{row},{reward}" for row, reward in zip(rows, rewards, strict=True))]
+    return "\n".join(lines) + "\n"
+
+
 def _csv(column: str, rows: list[tuple[int, int, float]]) -> str:
     lines = [f"step_number,epoch_number,{column},perplexity"]
     lines += [f"{step},{epoch},{loss},{math.exp(loss):.4f}" for step, epoch, loss in rows]
@@ -280,7 +294,8 @@ def _csv(column: str, rows: list[tuple[int, int, float]]) -> str:
 
 def _epochs(moto_job: Any) -> int:
     try:
-        return max(1, min(10, int(moto_job.hyper_parameters.get("epochCount", 2))))
+        # Distillation and RFT jobs carry no top-level hyperparameters (RFT's are in customizationConfig).
+        return max(1, min(10, int((moto_job.hyper_parameters or {}).get("epochCount", 2))))
     except (TypeError, ValueError):
         return 2
 

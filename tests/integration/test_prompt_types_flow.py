@@ -16,6 +16,7 @@ import redis
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.emulator import SlackEmulator
 from bot.sandbox.grader_function import provision_sample_grader
+from bot.sandbox.lifecycle import JobLifecycle
 from bot.sandbox.records import Message
 from bot.sandbox.samples import DISTILLATION, REINFORCEMENT, sample_bytes
 from tests.conftest import SIGNING_SECRET
@@ -245,7 +246,22 @@ def test_reinforcement_from_the_advisor_to_one_job_with_its_tested_grader(polled
     assert job["customizationConfig"] == {
         "rftConfig": {"graderConfig": {"lambdaGrader": {"lambdaArn": grader}}, "hyperParameters": {"batchSize": 32}}
     }
-    assert "completed" in complete(stack, jobs[0]["jobName"])
+    notice = run_to_completion(stack, jobs[0]["jobName"])
+    assert "completed" in notice
+    assert "Reward" in notice
+    assert "at the end, best 0.8" in notice
+    assert "(from 0.3 over 20 steps)" in notice
+
+
+def run_to_completion(stack: Stack, job_name: str) -> str:
+    """Bedrock's stages on the sandbox's compressed clock, the metrics files written, then the notice."""
+    minutes = JobLifecycle(region=REGION, speed=1.0).simulated_minutes
+    lifecycle = JobLifecycle(region=REGION, speed=minutes * 60 / 1.5)
+    lifecycle.start(boto3.client("s3", region_name=REGION, endpoint_url=stack.aws_url))
+    try:
+        return full_text(wait_for_notice(stack.emulator, job_name, timeout=20))
+    finally:
+        lifecycle.stop()
 
 
 def wrong_shape(event: Any, context: Any) -> Any:

@@ -96,6 +96,22 @@ def test_the_completion_notice_carries_who_duration_losses_model_and_costs() -> 
     }
 
 
+def test_a_reinforcement_jobs_reward_is_shown_next_to_its_losses() -> None:
+    rewards = tuple(LossPoint(step, 1, reward) for step, reward in enumerate([0.31, 0.72, 0.66]))
+    seen = snapshot(status=JobStatus.COMPLETED, training_loss=0.4)
+    facts = list(end_notice(view(snapshot=seen, curves=LossCurves(rewards=rewards))).facts)
+    names = [name for name, _ in facts]
+
+    assert dict(facts)["Reward"] == "0.66 at the end, best 0.72 (from 0.31 over 3 steps)"
+    assert names.index("Reward") == names.index("Validation loss") + 1
+
+
+def test_a_single_reward_is_shown_alone() -> None:
+    seen = snapshot(status=JobStatus.COMPLETED)
+    curves = LossCurves(rewards=(LossPoint(0, 1, 0.5),))
+    assert dict(end_notice(view(snapshot=seen, curves=curves)).facts)["Reward"] == "0.5"
+
+
 def test_without_metrics_files_the_losses_come_from_bedrocks_job_answer() -> None:
     seen = snapshot(status=JobStatus.COMPLETED, training_loss=0.3141, validation_loss=None)
     facts = dict(end_notice(view(snapshot=seen)).facts)

@@ -1,8 +1,12 @@
-"""Training and validation loss from the metrics CSV files Bedrock writes under a job's output prefix.
+"""Training and validation loss, and a reinforcement job's reward, from the metrics CSV files of a job's output.
 
 Bedrock's layout varies by model family (``training_artifacts/step_wise_training_metrics.csv``,
 ``validation_artifacts/…/validation_metrics.csv`` at different depths), so the prefix is listed
-and files are matched by name, never by a hard-coded path.
+and files are matched by name, never by a hard-coded path. A reinforcement fine-tuning job's mean
+reward per step is read from the step-wise file when it has a reward column (AWS names the metric
+``critic/rewards/mean`` in its RFT monitoring documentation; the other names are accepted too). The
+files are untrusted: read up to a size limit, and a row whose value is not a finite number is left
+out, with a log line saying how many were.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ TRAINING_FILE = "step_wise_training_metrics.csv"
 VALIDATION_FILE = "validation_metrics.csv"
 #: Largest metrics file read; a long job writes one short row per step.
 MAX_METRICS_BYTES = 16 * 1024 * 1024
+#: Reward columns of a reinforcement job's step-wise file, the first present is read (case-insensitive).
+REWARD_COLUMNS = ("critic/rewards/mean", "rewards/mean", "reward_mean", "mean_reward", "training_reward", "reward")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +46,8 @@ class LossCurves:
 
     training: tuple[LossPoint, ...] = ()
     validation: tuple[LossPoint, ...] = ()
+    #: A reinforcement job's mean reward per step (each point's ``loss`` holds the reward).
+    rewards: tuple[LossPoint, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -83,18 +91,31 @@ def read_curves(storage: DatasetStorage, output_uri: str) -> LossCurves:
     prefix = output_uri if output_uri.endswith("/") else output_uri + "/"
     try:
         files = metric_files(storage.list_uris(prefix))
-        training = _read(storage, files.get(TRAINING_FILE), "training_loss")
-        validation = _read(storage, files.get(VALIDATION_FILE), "validation_loss")
+        steps = _text(storage, files.get(TRAINING_FILE))
+        validation = parse_losses(_text(storage, files.get(VALIDATION_FILE)), "validation_loss")
     except BotError as exc:
         logger.warning("Could not read the metrics under %s: %s", prefix, exc)
         return LossCurves()
-    return LossCurves(training=training, validation=validation)
+    rewards = parse_rewards(steps)
+    return LossCurves(training=parse_losses(steps, "training_loss"), validation=validation, rewards=rewards)
 
 
-def _read(storage: DatasetStorage, uri: str | None, column: str) -> tuple[LossPoint, ...]:
-    if uri is None:
+def parse_rewards(text: str) -> tuple[LossPoint, ...]:
+    """The reward column's finite values by step; rows left out are counted in a log line."""
+    header = text.split("\n", 1)[0]
+    names = {name.strip().lower() for name in header.split(",")}
+    column = next((name for name in REWARD_COLUMNS if name in names), None)
+    if column is None:
         return ()
-    return parse_losses(storage.read_text(uri, max_bytes=MAX_METRICS_BYTES), column)
+    points = parse_losses(text, column)
+    rows = sum(1 for line in text.splitlines()[1:] if line.strip())
+    if len(points) < rows:
+        logger.info("Left out %d of %d reward rows that are not finite numbers", rows - len(points), rows)
+    return points
+
+
+def _text(storage: DatasetStorage, uri: str | None) -> str:
+    return "" if uri is None else storage.read_text(uri, max_bytes=MAX_METRICS_BYTES)
 
 
 def _point(
