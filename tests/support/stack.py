@@ -18,6 +18,9 @@ REGION = "us-east-1"
 BUCKET = "finetune-test-bucket"
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT_ID}:role/finetune-bot-bedrock"
 CHANNEL = "C0GENERAL"
+#: Seconds a wait for the bot's next message may last. Each wait returns as soon as the message is
+#: there (about a second on an idle machine); the margin is for a machine busy with other work.
+REPLY_WAIT = 30
 USER = "U0ALICE"
 
 
@@ -69,9 +72,9 @@ class Stack:
 
     def root(self) -> Message:
         """The conversation's root message in the channel (the newest the bot posted there)."""
-        return self.emulator.wait_for_message(CHANNEL, contains="is setting up a fine-tuning job", timeout=10)
+        return self.emulator.wait_for_message(CHANNEL, contains="is setting up a fine-tuning job", timeout=REPLY_WAIT)
 
-    def reply(self, thread_ts: str, contains: str, *, timeout: float = 15) -> Message:
+    def reply(self, thread_ts: str, contains: str, *, timeout: float = REPLY_WAIT) -> Message:
         """Wait for a bot reply in the thread whose text or blocks contain ``contains``."""
 
         def found() -> Message | None:
