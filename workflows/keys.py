@@ -40,6 +40,11 @@ CONVERSATION_TTL_SECONDS = 7 * 24 * 3600
 EVENT_PREFIX = NAMESPACE + "event:"
 #: An hour: Slack retries a delivery within minutes, so an hour covers every retry with margin.
 EVENT_TTL_SECONDS = 3600
+#: How long a replica's claim on a delivery it is handling lasts: longer than saving the step an event
+#: makes takes (seconds), shorter than Slack's retry spacing (a minute, then five), so the retry of an
+#: event whose replica died is acted on. A conversation remembers the deliveries it applied, so a retry
+#: that takes over a claim whose live handler is still at work (a dataset check) never acts twice.
+EVENT_CLAIM_SECONDS = 30
 
 #: A signed HTTP request already acted on, by its timestamp and signature (replay protection).
 REQUEST_PREFIX = NAMESPACE + "request:"

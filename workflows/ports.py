@@ -41,10 +41,18 @@ class Clock(Protocol):
 
 
 class EventLog(Protocol):
-    """Remembers which Slack deliveries were already handled (at-most-once processing)."""
+    """Remembers which Slack deliveries are being handled or were handled, so each acts once.
 
-    def first_delivery(self, event_id: str) -> bool:
-        """True the first time ``event_id`` is seen within the retention window, False after."""
+    A delivery is claimed before it is handled and marked handled after; a claim whose handler died
+    with its replica expires, so Slack's next retry of that event is acted on.
+    """
+
+    def claim(self, event_id: str) -> bool:
+        """True when ``event_id`` is neither handled nor claimed by a live handler (now claimed), False after."""
+        ...
+
+    def handled(self, event_id: str) -> None:
+        """Remember ``event_id`` as handled for the retention window."""
         ...
 
 

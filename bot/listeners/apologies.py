@@ -50,7 +50,7 @@ def guarded(services: Services, listener: Listener) -> BoltListener:
 
 
 def after_event(services: Services, body: dict[str, Any], work: Work) -> None:
-    """Run an event's ``work`` on the after-ack threads; nobody can be answered, so a failure is logged."""
+    """Run an event's ``work`` on the after-ack threads, then mark its delivery handled; a failure is logged."""
     services.after_ack.submit(_logged, services, work, body)
 
 
@@ -66,6 +66,18 @@ def _logged(services: Services, work: Work, body: dict[str, Any]) -> None:
         work()
     except Exception as error:
         _apology(services, error, body)
+    _mark_handled(services, body)
+
+
+def _mark_handled(services: Services, body: dict[str, Any]) -> None:
+    """Slack's later retries of this event are dropped; if Redis refuses, the claim's expiry lets one through."""
+    event_id = body.get("event_id")
+    if not isinstance(event_id, str):
+        return
+    try:
+        services.events.handled(event_id)
+    except Exception:
+        logger.warning("Could not mark event %s handled; a retry of it may reach the conversation", event_id)
 
 
 def _apology(services: Services, error: Exception, body: dict[str, Any]) -> str:

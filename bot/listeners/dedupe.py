@@ -1,4 +1,4 @@
-"""Act once per Slack event: a redelivered ``event_id`` is acknowledged and dropped (Redis SET NX EX)."""
+"""Act once per Slack event: a redelivery of an event handled or being handled is acknowledged and dropped."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 def register(app: App, services: Services) -> None:
     def drop_redeliveries(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse | None:
         event_id = body.get("event_id")
-        if isinstance(event_id, str) and not services.events.first_delivery(event_id):
+        if isinstance(event_id, str) and not services.events.claim(event_id):
             logger.info("Dropped a redelivery of event %s", event_id)
             return BoltResponse(status=200, body="")
         return next()

@@ -32,4 +32,10 @@ def _route(services: Services, body: dict[str, Any], addressed: Addressed) -> No
         text=addressed.event.text,
     ):
         return
-    services.conversations.handle_reply(addressed.conversation_id, addressed.event, where=addressed.where)
+    delivery = body.get("event_id")
+    services.conversations.handle_reply(
+        addressed.conversation_id,
+        addressed.event,
+        where=addressed.where,
+        delivery=delivery if isinstance(delivery, str) else None,
+    )

@@ -83,8 +83,8 @@ def test_the_scheduler_lease_and_dedupe_are_per_keyspace(redis_client: redis.Red
     assert product.acquire(keys.SCHEDULER_LEASE, ttl_seconds=30) is not None
     assert demo.acquire(keys.SCHEDULER_LEASE, ttl_seconds=30) is not None
     assert product.acquire(keys.SCHEDULER_LEASE, ttl_seconds=30) is None
-    assert RedisEventLog(redis_client).first_delivery("Ev1")
-    assert RedisEventLog(redis_client, keyspace=DEMO).first_delivery("Ev1")
+    assert RedisEventLog(redis_client).claim("Ev1")
+    assert RedisEventLog(redis_client, keyspace=DEMO).claim("Ev1")
     assert sorted(k.decode() for k in redis_client.scan_iter()) == [
         "finetune-demo:event:Ev1",
         "finetune-demo:lock:scheduler",

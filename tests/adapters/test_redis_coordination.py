@@ -28,16 +28,43 @@ def locks(redis_client: redis.Redis) -> RedisLocks:
     return RedisLocks(redis_client)
 
 
-def test_only_the_first_delivery_of_an_event_is_first(events: RedisEventLog) -> None:
-    assert events.first_delivery("Ev01") is True
-    assert events.first_delivery("Ev01") is False
-    assert events.first_delivery("Ev02") is True
+def test_a_delivery_is_claimed_once_while_it_is_handled(events: RedisEventLog) -> None:
+    assert events.claim("Ev01") is True
+    assert events.claim("Ev01") is False
+    assert events.claim("Ev02") is True
 
 
-def test_a_delivery_marker_expires_after_an_hour(events: RedisEventLog, redis_client: redis.Redis) -> None:
-    events.first_delivery("Ev01")
+def test_a_handled_delivery_is_never_claimed_again_within_an_hour(
+    events: RedisEventLog, redis_client: redis.Redis
+) -> None:
+    events.claim("Ev01")
+    events.handled("Ev01")
 
+    assert events.claim("Ev01") is False
     assert 3590 <= redis_client.ttl(keys.event_key("Ev01")) <= keys.EVENT_TTL_SECONDS
+
+
+def test_a_claim_outlives_handling_and_expires_before_slacks_next_retry(
+    events: RedisEventLog, redis_client: redis.Redis
+) -> None:
+    events.claim("Ev01")
+
+    assert 20 <= redis_client.ttl(keys.event_key("Ev01")) <= keys.EVENT_CLAIM_SECONDS < 60
+
+
+def test_a_claim_whose_handler_died_is_taken_over_once_it_expires(redis_client: redis.Redis) -> None:
+    dead, survivor = RedisEventLog(redis_client, claim_seconds=1), RedisEventLog(redis_client, claim_seconds=1)
+    assert dead.claim("Ev01") is True
+    assert survivor.claim("Ev01") is False
+
+    deadline = time.monotonic() + 5
+    while not survivor.claim("Ev01"):
+        assert time.monotonic() < deadline, "the dead handler's claim never expired"
+        time.sleep(0.1)
+    survivor.handled("Ev01")
+
+    time.sleep(1.2)
+    assert dead.claim("Ev01") is False
 
 
 def test_a_signed_request_is_claimed_once_until_released(redis_client: redis.Redis) -> None:
@@ -73,7 +100,7 @@ def test_a_delivery_raced_by_several_replicas_is_first_for_exactly_one(
 
     def deliver(log: RedisEventLog) -> None:
         barrier.wait()
-        results.append(log.first_delivery("Ev-raced"))
+        results.append(log.claim("Ev-raced"))
 
     threads = [threading.Thread(target=deliver, args=(log,)) for log in logs]
     for thread in threads:

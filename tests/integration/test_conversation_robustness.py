@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import time
+
 import pytest
+import redis
 
 from bot.sandbox.samples import CONVERSATION, sample_bytes
 from tests.integration.test_conversation_flow import CASES, open_thread, reach_review
+from tests.support.aws_proxy import Operation, aws_proxy
 from tests.support.stack import BUCKET, CHANNEL, USER, Stack, full_text
+from workflows import keys
 
 pytestmark = pytest.mark.integration
 
 NOVA = CASES[2]
+#: S3 (path-style on loopback): PUT /{bucket}/{key}, where a checked upload is kept.
+S3_PUT_OBJECT = Operation("PutObject", "s3", "PUT", r"/[^/]+/.+")
 
 
 def put_dataset(stack: Stack, key: str, content: bytes) -> str:
@@ -91,6 +99,51 @@ def test_a_redelivered_event_acts_once(stack: Stack) -> None:
     ]
     assert len(checks) == 1
     assert "Dropped a redelivery" in stack.bot.log()
+
+
+def test_an_upload_whose_replica_died_checking_it_is_checked_once_and_slacks_retries_never_act_again(
+    stack: Stack, redis_client: redis.Redis
+) -> None:
+    with aws_proxy(stack.aws_url) as proxy:
+        stack.env = stack.env | {
+            "AWS_ENDPOINT_URL": proxy.endpoint_url,
+            "FINETUNE_POLL_SECONDS": "1",
+            "FINETUNE_CHECK_TIMEOUT_SECONDS": "4",
+        }
+        stack.restart()
+        thread = open_thread(stack)
+        stack.driver.click("Conversational fine-tuning", thread_ts=thread)
+        stack.reply(thread, "Which base model?")
+        stack.driver.choose("Nova Micro", thread_ts=thread)
+        stack.reply(thread, "Now the training data")
+        held = proxy.hold(S3_PUT_OBJECT)
+        uploaded = stack.driver.upload_file("train.jsonl", sample_bytes(CONVERSATION), thread_ts=thread)
+        held.wait_until_held(15)
+        event_key = keys.event_key(json.loads(uploaded.request.body)["event_id"])
+        survivor = stack.restart()  # SIGKILL while the upload is being checked, then another replica
+        held.abandon()
+
+        # Slack's first retry, within seconds: the dead replica's claim still stands, so it is dropped.
+        assert stack.driver.redeliver(uploaded.request, retry_num=1).status == 200
+        assert "Dropped a redelivery" in survivor.log()
+        # The survivor's tick finds the check overdue and runs it again, once.
+        stack.reply(thread, "Do you have a validation file?", timeout=30)
+        # The claim expires before Slack's next retry; that retry is taken over, and the conversation,
+        # which saved this delivery with the step it made, does not apply it again.
+        deadline = time.monotonic() + keys.EVENT_CLAIM_SECONDS + 15
+        while redis_client.exists(event_key):
+            assert time.monotonic() < deadline, "the dead replica's claim on the upload never expired"
+            time.sleep(0.5)
+        assert stack.driver.redeliver(uploaded.request, retry_num=2, reason="http_error").status == 200
+        stack.emulator.wait_for(lambda: redis_client.get(event_key) == b"handled", 10, "the upload marked handled")
+        assert "already applied it" in survivor.log()
+        assert stack.driver.redeliver(uploaded.request, retry_num=3, reason="http_error").status == 200
+        time.sleep(2)
+
+    thread_messages = stack.emulator.messages(CHANNEL, thread)
+    assert len([m for m in thread_messages if "Do you have a validation file?" in full_text(m)]) == 1
+    assert len([m for m in thread_messages if "line by line" in m.text or "is ready" in full_text(m)]) == 1
+    assert survivor.log().count("Dropped a redelivery") == 2
 
 
 def test_a_bot_restarted_after_the_review_lets_the_person_start(stack: Stack) -> None:

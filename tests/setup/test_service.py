@@ -34,7 +34,7 @@ from workflows.setup.events import (
 )
 from workflows.setup.machine import LAUNCH_SECONDS
 from workflows.setup.model import Conversation, Stage
-from workflows.setup.service import ConversationService, Where
+from workflows.setup.service import REMEMBERED_DELIVERIES, ConversationService, Where
 
 WHERE = Where("T1", "C1", "U1")
 NOVA = "amazon.nova-micro-v1:0:128k"
@@ -283,6 +283,63 @@ def test_a_concurrent_save_is_retried_on_the_fresh_conversation(monkeypatch: pyt
     final = world.conversation(conversation_id)
     assert final.stage is Stage.CHOOSING_MODEL
     assert final.name == "changed-elsewhere"
+
+
+def said(world: World) -> int:
+    return len(world.notifier.posts) + len(world.notifier.whispers) + len(world.notifier.everything())
+
+
+def test_a_delivery_already_applied_is_ignored_when_slack_retries_it() -> None:
+    world = World()
+    conversation_id = world.start()
+    before = said(world)
+    world.service.handle_reply(conversation_id, TextTyped("U1", "hello"), where=WHERE, delivery="Ev1")
+    answered = said(world)
+    saved = world.conversation(conversation_id)
+    assert answered > before
+    assert saved.deliveries == ("Ev1",)
+
+    world.service.handle_reply(conversation_id, TextTyped("U1", "hello"), where=WHERE, delivery="Ev1")
+
+    assert said(world) == answered
+    assert world.conversation(conversation_id).version == saved.version
+
+
+def test_a_retry_racing_the_replica_that_applies_the_same_delivery_acts_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = World()
+    conversation_id = world.start()
+    original_save = world.store.save
+    raced = {"done": False}
+
+    def racing_save(conversation: Conversation) -> Conversation:
+        if not raced["done"]:
+            raced["done"] = True
+            current = world.conversation(conversation_id)
+            original_save(current.model_copy(update={"name": "applied-elsewhere", "deliveries": ("Ev1",)}))
+        return original_save(conversation)
+
+    monkeypatch.setattr(world.store, "save", racing_save)
+    before = said(world)
+    world.service.handle_reply(conversation_id, TextTyped("U1", "hello"), where=WHERE, delivery="Ev1")
+
+    final = world.conversation(conversation_id)
+    assert final.name == "applied-elsewhere"
+    assert final.deliveries == ("Ev1",)
+    assert said(world) == before
+
+
+def test_a_conversation_remembers_only_its_newest_deliveries() -> None:
+    world = World()
+    conversation_id = world.start()
+    for number in range(REMEMBERED_DELIVERIES + 3):
+        world.service.handle_reply(conversation_id, TextTyped("U1", "hello"), where=WHERE, delivery=f"Ev{number}")
+
+    deliveries = world.conversation(conversation_id).deliveries
+    assert len(deliveries) == REMEMBERED_DELIVERIES
+    assert deliveries[0] == "Ev3"
+    assert deliveries[-1] == f"Ev{REMEMBERED_DELIVERIES + 2}"
 
 
 def test_a_job_whose_status_message_cannot_be_posted_is_still_recorded_and_watched(

@@ -13,21 +13,38 @@ from workflows.exceptions import StorageUnavailable
 
 #: Redis expires keys in whole milliseconds; a shorter TTL would mean "never expire" to ``Lock``.
 _SHORTEST_TTL_SECONDS = 0.001
+#: What a delivery's key holds while a replica handles it, and once it was handled.
+CLAIMED, HANDLED = "claimed", "handled"
 
 
 class RedisEventLog:
-    """``EventLog`` on Redis: the first replica to mark a delivery handles it, the rest skip it."""
+    """``EventLog`` on Redis: one key per delivery, "claimed" with a short TTL, then "handled" with a long one.
+
+    SET NX is atomic, so of the replicas given the same event at once exactly one claims it. A claim
+    outlives any handling (``claim_seconds``) yet expires before Slack's next retry (a minute, then
+    five), so a retry of an event whose replica died while handling it finds no key and is acted on.
+    """
 
     def __init__(
-        self, client: redis.Redis, *, ttl_seconds: int = keys.EVENT_TTL_SECONDS, keyspace: keys.Keyspace = keys.DEFAULT
+        self,
+        client: redis.Redis,
+        *,
+        ttl_seconds: int = keys.EVENT_TTL_SECONDS,
+        claim_seconds: int = keys.EVENT_CLAIM_SECONDS,
+        keyspace: keys.Keyspace = keys.DEFAULT,
     ) -> None:
         self._client = client
         self._ttl_seconds = ttl_seconds
+        self._claim_seconds = claim_seconds
         self._keys = keyspace
 
-    def first_delivery(self, event_id: str) -> bool:
-        """SET NX is atomic, so a retried or duplicated delivery is seen once across all replicas."""
-        return bool(self._client.set(self._keys.event_key(event_id), 1, nx=True, ex=self._ttl_seconds))
+    def claim(self, event_id: str) -> bool:
+        """Claim a delivery nobody handled or is handling; an expired claim is gone, so it is taken over."""
+        return bool(self._client.set(self._keys.event_key(event_id), CLAIMED, nx=True, ex=self._claim_seconds))
+
+    def handled(self, event_id: str) -> None:
+        """Keep the delivery's key for the retention window, so every later retry is dropped."""
+        self._client.set(self._keys.event_key(event_id), HANDLED, ex=self._ttl_seconds)
 
 
 class RedisRequestLog:

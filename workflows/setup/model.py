@@ -174,6 +174,9 @@ class Conversation(BaseModel):
     slots: dict[str, str] = Field(default_factory=dict)
     #: The last outbox id handed out; each entry's id is unique in the conversation.
     sequence: int = 0
+    #: The newest Slack deliveries (``event_id``) applied, saved with the step they made, so a retry
+    #: of one is never applied again, whichever replica it reaches and however late.
+    deliveries: tuple[str, ...] = ()
     created_at: datetime
     updated_at: datetime
     #: Optimistic-concurrency counter, owned by the store: a save must carry the version it read.

@@ -68,6 +68,9 @@ logger = logging.getLogger(__name__)
 
 #: How many times an event is re-applied when another replica saved the conversation first.
 SAVE_ATTEMPTS = 5
+#: How many of its newest Slack deliveries a conversation remembers: more than a person sends in
+#: the hour Slack may retry one.
+REMEMBERED_DELIVERIES = 50
 
 ROOT_TEXT = "{user} is setting up a fine-tuning job. Follow along in the thread."
 EXPIRED = (
@@ -202,9 +205,13 @@ class ConversationService:
         """Apply ``event`` to the conversation and do what it asks, retrying on concurrent saves."""
         self._apply(conversation_id, event, where=where, quiet_if_missing=False)
 
-    def handle_reply(self, conversation_id: str, event: Event, *, where: Where) -> None:
-        """Like ``handle``, for messages in threads: threads that are not conversations are ignored."""
-        self._apply(conversation_id, event, where=where, quiet_if_missing=True)
+    def handle_reply(self, conversation_id: str, event: Event, *, where: Where, delivery: str | None = None) -> None:
+        """Like ``handle``, for messages in threads: threads that are not conversations are ignored.
+
+        ``delivery`` is the Slack ``event_id``: it is saved with the step, and a delivery already
+        applied is ignored, so a retry that reaches the conversation acts once.
+        """
+        self._apply(conversation_id, event, where=where, quiet_if_missing=True, delivery=delivery)
 
     def sweep(self) -> int:
         """The scheduled re-drive: deliver what conversations still owe, recover overdue busy stages.
@@ -227,18 +234,32 @@ class ConversationService:
         self._perform(saved, work)
         return saved
 
-    def _apply(self, conversation_id: str, event: Event, *, where: Where | None, quiet_if_missing: bool) -> None:
+    def _apply(
+        self,
+        conversation_id: str,
+        event: Event,
+        *,
+        where: Where | None,
+        quiet_if_missing: bool,
+        delivery: str | None = None,
+    ) -> None:
         for _ in range(SAVE_ATTEMPTS):
             conversation = self._store.load(conversation_id)
             if conversation is None:
                 if not quiet_if_missing and where is not None:
                     self._notifier.whisper(channel=where.channel, user=where.user, text=EXPIRED)
                 return
+            if delivery is not None and delivery in conversation.deliveries:
+                logger.info("Ignored delivery %s: %s already applied it", delivery, conversation_id)
+                return
             context = self.context()
             step = advance(conversation, event, context)
             queued, work = outbox.queue(step.conversation, step.effects)
             if queued is not step.conversation:
                 queued = queued.model_copy(update={"updated_at": context.now})
+            if delivery is not None:
+                remembered = (*conversation.deliveries, delivery)[-REMEMBERED_DELIVERIES:]
+                queued = queued.model_copy(update={"deliveries": remembered})
             saved = self._save(conversation, queued)
             if saved is not None:
                 if saved.outbox:
