@@ -21,8 +21,8 @@ class RedisEventLog:
     """``EventLog`` on Redis: one key per delivery, "claimed" with a short TTL, then "handled" with a long one.
 
     SET NX is atomic, so of the replicas given the same event at once exactly one claims it. A claim
-    outlives any handling (``claim_seconds``) yet expires before Slack's next retry (a minute, then
-    five), so a retry of an event whose replica died while handling it finds no key and is acted on.
+    outlives saving the step the event makes (``claim_seconds``) yet expires before Slack's next retry
+    (a minute, then five), so a retry of an event whose replica died handling it is acted on.
     """
 
     def __init__(
