@@ -42,34 +42,55 @@ class Refusal:
     text: str
 
 
-def parse_deploy(text: str) -> DeployArguments | Refusal:
-    """The words after ``deploy``: one job or model, then ``units=N`` and ``commitment=…`` in any order."""
+def target_and_options(
+    text: str, *, known: tuple[str, ...], missing: str, one_at_a_time: str, usage: str, known_hint: str
+) -> tuple[str, dict[str, str]] | Refusal:
+    """One target word and ``key=value`` options in any order, keys lower-cased; refused when either is wrong.
+
+    ``missing`` is the whole refusal for no target; ``one_at_a_time`` starts the one for several targets;
+    ``known_hint`` ends the one for an unknown option.
+    """
     words = text.split()
     targets = [word for word in words if "=" not in word]
     if not targets:
-        return Refusal(f"Say which job or custom model to deploy: {DEPLOY_USAGE}.")
+        return Refusal(missing)
     if len(targets) > 1:
         listed = ", ".join(code(word) for word in targets)
-        return Refusal(f"Deploy one model at a time (I read {listed}): {DEPLOY_USAGE}.")
+        return Refusal(f"{one_at_a_time} (I read {listed}): {usage}.")
     options: dict[str, str] = {}
     for word in words:
         if "=" not in word:
             continue
         key, _, value = word.partition("=")
         key = key.lower()
-        if key not in _OPTIONS:
-            known = "deploy takes `units=` and `commitment=`"
-            return Refusal(f"I don't know the option {code(key)}; {known}: {DEPLOY_USAGE}.")
+        if key not in known:
+            return Refusal(f"I don't know the option {code(key)}; {known_hint}.")
         if key in options:
             return Refusal(f"{code(key + '=')} is given twice; give it once.")
         options[key] = value
+    return targets[0], options
+
+
+def parse_deploy(text: str) -> DeployArguments | Refusal:
+    """The words after ``deploy``: one job or model, then ``units=N`` and ``commitment=…`` in any order."""
+    parsed = target_and_options(
+        text,
+        known=_OPTIONS,
+        missing=f"Say which job or custom model to deploy: {DEPLOY_USAGE}.",
+        one_at_a_time="Deploy one model at a time",
+        usage=DEPLOY_USAGE,
+        known_hint=f"deploy takes `units=` and `commitment=`: {DEPLOY_USAGE}",
+    )
+    if isinstance(parsed, Refusal):
+        return parsed
+    target, options = parsed
     units = _units(options.get("units"))
     if isinstance(units, Refusal):
         return units
     commitment = _commitment(options.get("commitment"))
     if isinstance(commitment, Refusal):
         return commitment
-    return DeployArguments(target=targets[0], units=units, commitment=commitment)
+    return DeployArguments(target=target, units=units, commitment=commitment)
 
 
 def parse_undeploy(text: str) -> UndeployArguments | Refusal:

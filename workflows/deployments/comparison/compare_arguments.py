@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from workflows.deployments.deploy_arguments import Refusal
+from workflows.deployments.deploy_arguments import Refusal, target_and_options
 from workflows.slack_text import code
 
 COMPARE_USAGE = "`/finetune compare MODEL [n=N] [lines=3,7,10-14] [prompts=s3://bucket/file.jsonl]`"
@@ -32,24 +32,17 @@ class CompareArguments:
 
 def parse_compare(text: str) -> CompareArguments | Refusal:
     """The words after ``compare``: one deployment or job, then ``n=``, ``lines=`` and ``prompts=`` in any order."""
-    words = text.split()
-    targets = [word for word in words if "=" not in word]
-    if not targets:
-        return Refusal(f"Say which deployed model to compare with its base model: {COMPARE_USAGE}.")
-    if len(targets) > 1:
-        listed = ", ".join(code(word) for word in targets)
-        return Refusal(f"Compare one model at a time (I read {listed}): {COMPARE_USAGE}.")
-    options: dict[str, str] = {}
-    for word in words:
-        if "=" not in word:
-            continue
-        key, _, value = word.partition("=")
-        key = key.lower()
-        if key not in _OPTIONS:
-            return Refusal(f"I don't know the option {code(key)}; compare takes `n=`, `lines=` and `prompts=`.")
-        if key in options:
-            return Refusal(f"{code(key + '=')} is given twice; give it once.")
-        options[key] = value
+    parsed = target_and_options(
+        text,
+        known=_OPTIONS,
+        missing=f"Say which deployed model to compare with its base model: {COMPARE_USAGE}.",
+        one_at_a_time="Compare one model at a time",
+        usage=COMPARE_USAGE,
+        known_hint="compare takes `n=`, `lines=` and `prompts=`",
+    )
+    if isinstance(parsed, Refusal):
+        return parsed
+    target, options = parsed
     limit = _limit(options.get("n"))
     if isinstance(limit, Refusal):
         return limit
@@ -59,7 +52,7 @@ def parse_compare(text: str) -> CompareArguments | Refusal:
     prompts = options.get("prompts")
     if prompts is not None and not prompts.startswith("s3://"):
         return Refusal(f"`prompts=` takes an S3 URI such as `s3://bucket/held-out.jsonl`, not {code(prompts)}.")
-    return CompareArguments(target=targets[0], limit=limit, lines=lines, prompts_uri=prompts)
+    return CompareArguments(target=target, limit=limit, lines=lines, prompts_uri=prompts)
 
 
 def _limit(value: str | None) -> int | Refusal | None:
