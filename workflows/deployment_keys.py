@@ -35,6 +35,11 @@ def try_thread_key(keyspace: Keyspace, team: str, channel: str, thread_ts: str) 
     return f"{keyspace.namespace}try:{team}:{channel}:{thread_ts}"
 
 
+def try_opening_key(keyspace: Keyspace, team: str, channel: str) -> str:
+    """Sorted set of the Try it threads being opened in a channel (opening message in flight), scored by deadline."""
+    return f"{keyspace.namespace}try-opening:{team}:{channel}"
+
+
 def try_question_key(keyspace: Keyspace, team: str, channel: str, ts: str) -> str:
     """Set once when a message in a Try it thread is claimed for answering (expires with the thread)."""
     return f"{keyspace.namespace}try-question:{team}:{channel}:{ts}"

@@ -109,3 +109,21 @@ def test_the_trim_note_is_claimed_once_per_thread(subject: Subject) -> None:
     other = subject.threads.claim_trim_note(team="T1", channel="C1", thread_ts="1700000000.000200", ttl_seconds=60)
 
     assert (first, again, other) == (True, False, True)
+
+
+def test_an_opening_is_in_flight_in_its_channel_until_ended_or_its_time_passes(subject: Subject) -> None:
+    threads = subject.threads
+    threads.begin_opening(team="T1", channel="C1", key="a", ttl_seconds=1)
+    threads.begin_opening(team="T1", channel="C1", key="b", ttl_seconds=1)
+
+    assert threads.opening(team="T1", channel="C1")
+    assert not threads.opening(team="T1", channel="C2")
+    assert not threads.opening(team="T2", channel="C1")
+    threads.end_opening(team="T1", channel="C1", key="a")
+    assert threads.opening(team="T1", channel="C1")
+    threads.end_opening(team="T1", channel="C1", key="b")
+    assert not threads.opening(team="T1", channel="C1")
+
+    threads.begin_opening(team="T1", channel="C1", key="c", ttl_seconds=1)  # its replica dies: never ended
+    subject.expire()
+    assert not threads.opening(team="T1", channel="C1")

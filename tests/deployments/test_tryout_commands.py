@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,7 +21,7 @@ from tests.fakes.try_threads import FakeTryThreads
 from workflows.catalogue import load_catalogue
 from workflows.chat.chat_ports import Role
 from workflows.deployments.deployment_record import DeploymentStatus
-from workflows.deployments.tryout_commands import MAX_ANSWER_TOKENS, TRY_THREAD_SECONDS, TryCommands
+from workflows.deployments.tryout_commands import MAX_ANSWER_TOKENS, NOT_OPENED, TRY_THREAD_SECONDS, TryCommands
 from workflows.deployments.tryout_context import MAX_EXCHANGES, TRIMMED_NOTE
 from workflows.jobs.job import JobStatus
 from workflows.messages import Action, Message
@@ -178,6 +180,61 @@ def test_a_redelivered_message_is_answered_once(world: World) -> None:
 
     assert len(world.chat.asked) == 1
     assert len([post for post in world.notifier.posts if post.thread_ts == thread_ts]) == 1
+
+
+def test_a_question_asked_while_the_opening_is_still_being_posted_is_answered(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Slack shows the opening, and someone asks in its thread, before the post's answer reaches the bot."""
+    handled: list[bool] = []
+    askers: list[threading.Thread] = []
+    post_keyed = world.notifier.post_keyed
+
+    def visible_then_asked(**kwargs: object) -> str:
+        ts = post_keyed(**kwargs)  # type: ignore[arg-type]
+        if not askers:
+            asker = threading.Thread(
+                target=lambda: handled.append(
+                    world.commands.answer(team="T1", channel="C9", thread_ts=ts, ts="1800000100.000001", text=QUESTION)
+                )
+            )
+            askers.append(asker)
+            asker.start()
+            time.sleep(0.3)  # the question's event is handled while the post's answer is on its way
+        return ts
+
+    monkeypatch.setattr(world.notifier, "post_keyed", visible_then_asked)
+    thread_ts = opened(world)
+    askers[0].join(5)
+
+    assert handled == [True]
+    replies = [post.message for post in world.notifier.posts if post.thread_ts == thread_ts]
+    assert [reply.details for reply in replies] == [(REPLY,)]
+    assert not world.threads.opening(team="T1", channel="C9")
+
+
+def test_an_opening_whose_post_failed_after_reaching_slack_keeps_its_thread(world: World) -> None:
+    world.notifier.answers_lost = 1
+
+    answer = world.commands.open(BOB, "support-tone")
+
+    assert answer.text.startswith("I opened a thread to try `support-tone`")
+    [opening] = world.notifier.posts
+    assert world.threads.get(team="T1", channel="C9", thread_ts=opening.ts) is not None
+    assert ask(world, opening.ts, QUESTION) is not None
+    assert not world.threads.opening(team="T1", channel="C9")
+
+
+def test_an_opening_slack_refused_is_said_and_leaves_nothing_in_flight(world: World) -> None:
+    world.notifier.fail_next = 1
+
+    answer = world.commands.open(BOB, "support-tone")
+
+    assert answer.text == NOT_OPENED
+    assert world.notifier.posts == []
+    assert world.threads.threads == {}
+    assert not world.threads.opening(team="T1", channel="C9")
+    assert not world.commands.answer(team="T1", channel="C9", thread_ts="1.1", ts="1.2", text=QUESTION)
 
 
 def test_a_thread_that_is_not_a_try_thread_is_left_alone(world: World) -> None:

@@ -16,6 +16,8 @@ class FakeTryThreads:
     claimed: set[tuple[str, str, str]] = field(default_factory=set)
     history: dict[tuple[str, str, str], list[TryExchange]] = field(default_factory=dict)
     trim_noted: set[tuple[str, str, str]] = field(default_factory=set)
+    #: Openings in flight by channel; ``expire()`` ends them, as their deadline would.
+    openings: dict[tuple[str, str], set[str]] = field(default_factory=dict)
 
     def save(self, thread: TryThread, *, ttl_seconds: int) -> None:
         key = (thread.team, thread.channel, thread.thread_ts)
@@ -24,6 +26,15 @@ class FakeTryThreads:
 
     def get(self, *, team: str, channel: str, thread_ts: str) -> TryThread | None:
         return self.threads.get((team, channel, thread_ts))
+
+    def begin_opening(self, *, team: str, channel: str, key: str, ttl_seconds: int) -> None:
+        self.openings.setdefault((team, channel), set()).add(key)
+
+    def end_opening(self, *, team: str, channel: str, key: str) -> None:
+        self.openings.get((team, channel), set()).discard(key)
+
+    def opening(self, *, team: str, channel: str) -> bool:
+        return bool(self.openings.get((team, channel)))
 
     def claim_question(self, *, team: str, channel: str, ts: str, ttl_seconds: int) -> bool:
         if (team, channel, ts) in self.claimed:
@@ -48,3 +59,4 @@ class FakeTryThreads:
         self.threads.clear()
         self.history.clear()
         self.trim_noted.clear()
+        self.openings.clear()

@@ -1,15 +1,22 @@
-"""Try it threads in Redis: JSON per thread with an expiry, one claim per question (SET NX EX), a capped history."""
+"""Try it threads in Redis: JSON per thread with an expiry, openings in flight, one claim per question, a history."""
 
 from __future__ import annotations
 
 import logging
+import time
 
 import redis
 from pydantic import ValidationError
 
 from workflows import keys
 from workflows.adapters.redis_values import as_text, as_texts
-from workflows.deployment_keys import try_history_key, try_question_key, try_thread_key, try_trim_note_key
+from workflows.deployment_keys import (
+    try_history_key,
+    try_opening_key,
+    try_question_key,
+    try_thread_key,
+    try_trim_note_key,
+)
 from workflows.deployments.deployment_record import TryExchange, TryThread
 
 logger = logging.getLogger(__name__)
@@ -36,6 +43,23 @@ class RedisTryThreads:
         except ValidationError:
             logger.warning("Unreadable Try it thread %s:%s:%s; treating it as closed", team, channel, thread_ts)
             return None
+
+    def begin_opening(self, *, team: str, channel: str, key: str, ttl_seconds: int) -> None:
+        """A member of the channel's sorted set scored by its deadline (wall clock); stale members go on the way."""
+        openings = try_opening_key(self._keys, team, channel)
+        now = time.time()
+        pipe = self._client.pipeline(transaction=True)
+        pipe.zremrangebyscore(openings, "-inf", now)
+        pipe.zadd(openings, {key: now + ttl_seconds})
+        pipe.expire(openings, ttl_seconds)
+        pipe.execute()
+
+    def end_opening(self, *, team: str, channel: str, key: str) -> None:
+        self._client.zrem(try_opening_key(self._keys, team, channel), key)
+
+    def opening(self, *, team: str, channel: str) -> bool:
+        """Any member whose deadline has not passed: one whose replica died ends at its deadline."""
+        return bool(self._client.zcount(try_opening_key(self._keys, team, channel), f"({time.time()}", "+inf"))
 
     def claim_question(self, *, team: str, channel: str, ts: str, ttl_seconds: int) -> bool:
         key = try_question_key(self._keys, team, channel, ts)

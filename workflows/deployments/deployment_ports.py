@@ -112,6 +112,18 @@ class TryThreads(Protocol):
         """The thread, or None when it is none (or it expired)."""
         ...
 
+    def begin_opening(self, *, team: str, channel: str, key: str, ttl_seconds: int) -> None:
+        """Record that a thread is being opened in the channel: its opening message may be visible already."""
+        ...
+
+    def end_opening(self, *, team: str, channel: str, key: str) -> None:
+        """The opening ``key`` is over: its thread is saved, or it was never posted."""
+        ...
+
+    def opening(self, *, team: str, channel: str) -> bool:
+        """True while a thread is being opened in the channel (begun, not ended, its ``ttl_seconds`` not passed)."""
+        ...
+
     def claim_question(self, *, team: str, channel: str, ts: str, ttl_seconds: int) -> bool:
         """True for exactly one caller per message ``ts``: a redelivered message is answered once."""
         ...

@@ -5,11 +5,19 @@ Each message is a question sent through the ``ModelChat`` port with the training
 the thread's recent turns (``tryout_context``), so a person can ask a follow-up; *Side by side* asks the
 base model too, with its own earlier answers. The thread's state lives in ``TryThreads`` with an expiry, and
 each message is claimed once, so a redelivered event is answered once.
+
+The opening message is visible in Slack before its ``ts`` (the thread's key) is known, so the channel is
+marked as having an opening in flight first: a question in an unknown thread of that channel waits for the
+opening to be saved instead of being ignored. An opening whose post failed is looked for in the channel (a
+post can reach Slack with its answer lost) and kept if found; otherwise the person is told.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+import uuid
+from collections.abc import Callable
 
 from workflows.catalogue import Catalogue, base_model_invoke_target
 from workflows.chat.chat_ports import ChatAnswer, ChatRequest, ModelChat, Role, Turn
@@ -21,7 +29,7 @@ from workflows.deployments.tryout_view import TRY_THREAD_HOURS, answer_message, 
 from workflows.exceptions import BotError
 from workflows.jobs.job_ports import Requester
 from workflows.messages import Message
-from workflows.ports import Clock, CustomizationJobs, JobRecords, Notifier
+from workflows.ports import Clock, CustomizationJobs, JobRecords, KeyedNotifier
 from workflows.slack_text import code
 
 logger = logging.getLogger(__name__)
@@ -30,6 +38,15 @@ TRY_USAGE = "`/finetune try MODEL [side-by-side]`"
 #: The longest answer asked for, in tokens (``maxTokens``); an answer cut there says so.
 MAX_ANSWER_TOKENS = 1024
 TRY_THREAD_SECONDS = TRY_THREAD_HOURS * 3600
+#: How long an opening counts as in flight at most (a replica that died while posting one is forgotten then),
+#: and so how long a question in a thread not yet saved waits for it: longer than a post with its retries.
+OPENING_SECONDS = 30
+#: How often a question waiting for its thread's opening looks again.
+OPENING_POLL_SECONDS = 0.1
+NOT_OPENED = (
+    "I couldn't open a Try it thread: Slack did not take its first message. Try again in a minute "
+    "with `/finetune try MODEL`."
+)
 _SIDE_BY_SIDE_WORDS = {"side-by-side", "side_by_side", "sidebyside", "both"}
 
 
@@ -44,10 +61,12 @@ class TryCommands:
         store: DeploymentStore,
         jobs: CustomizationJobs,
         records: JobRecords,
-        notifier: Notifier,
+        notifier: KeyedNotifier,
         clock: Clock,
         catalogue: Catalogue,
         region: str,
+        monotonic: Callable[[], float] = time.monotonic,
+        pause: Callable[[float], None] = time.sleep,
     ) -> None:
         self._chat = chat
         self._catalogue = catalogue
@@ -58,6 +77,8 @@ class TryCommands:
         self._records = records
         self._notifier = notifier
         self._clock = clock
+        self._monotonic = monotonic
+        self._pause = pause
 
     def open(self, who: Requester, request: str) -> Message:
         """``/finetune try MODEL [side-by-side]``: a thread in the person's channel, or why not."""
@@ -100,6 +121,8 @@ class TryCommands:
         """Answer a message in a Try it thread, once; False when the thread is not one (it is left to others)."""
         thread = self._threads.get(team=team, channel=channel, thread_ts=thread_ts)
         if thread is None:
+            thread = self._saved_meanwhile(team=team, channel=channel, thread_ts=thread_ts)
+        if thread is None:
             return False
         if not self._threads.claim_question(team=team, channel=channel, ts=ts, ttl_seconds=TRY_THREAD_SECONDS):
             logger.info("Message %s in Try it thread %s was answered already", ts, thread_ts)
@@ -122,6 +145,16 @@ class TryCommands:
         message = answer_message(thread, custom, base, note=note)
         self._notifier.post(channel=channel, message=message, thread_ts=thread_ts)
         return True
+
+    def _saved_meanwhile(self, *, team: str, channel: str, thread_ts: str) -> TryThread | None:
+        """The thread, once saved, when an opening in the channel was in flight as the message came; else None."""
+        deadline = self._monotonic() + OPENING_SECONDS
+        while self._threads.opening(team=team, channel=channel) and self._monotonic() < deadline:
+            self._pause(OPENING_POLL_SECONDS)
+            thread = self._threads.get(team=team, channel=channel, thread_ts=thread_ts)
+            if thread is not None:
+                return thread
+        return self._threads.get(team=team, channel=channel, thread_ts=thread_ts)
 
     def _first_trim(self, thread: TryThread) -> bool:
         """True the first time this thread leaves older turns out: it is told once."""
@@ -160,16 +193,39 @@ class TryCommands:
             opened_by=who.user,
             opened_at=self._clock.now(),
         )
+        key = f"try-opening:{uuid.uuid4().hex}"
+        self._threads.begin_opening(team=who.team, channel=who.channel, key=key, ttl_seconds=OPENING_SECONDS)
         try:
-            ts = self._notifier.post(channel=who.channel, message=opening_message(pending))
-        except BotError as error:
-            return Message(text=str(error))
-        self._threads.save(pending.model_copy(update={"thread_ts": ts}), ttl_seconds=TRY_THREAD_SECONDS)
+            ts, failure = self._post_opening(pending, key)
+            if ts is not None:
+                self._threads.save(pending.model_copy(update={"thread_ts": ts}), ttl_seconds=TRY_THREAD_SECONDS)
+        finally:
+            self._threads.end_opening(team=who.team, channel=who.channel, key=key)
+        if ts is None:
+            return Message(text=failure)
         logger.info("%s opened a Try it thread on %s in %s", who.user, record.name, who.channel)
         opened = f"I opened a thread to try {code(pending.label)} in this channel: write your questions there."
         if side_by_side and target is None:
             opened += " Only the custom model answers: " + self._base_unknown(record.base_model_id)
         return Message(text=opened)
+
+    def _post_opening(self, pending: TryThread, key: str) -> tuple[str | None, str]:
+        """The opening message's ``ts``, also when its post failed after reaching Slack; else None and why."""
+        try:
+            return self._notifier.post_keyed(channel=pending.channel, message=opening_message(pending), key=key), ""
+        except BotError as error:
+            failure = str(error)
+        except Exception:
+            failure = NOT_OPENED
+        logger.warning("Posting a Try it opening in %s failed; looking for it there", pending.channel, exc_info=True)
+        try:
+            found = self._notifier.find_posted(channel=pending.channel, key=key)
+        except Exception:
+            logger.warning("Could not look for the Try it opening in %s", pending.channel, exc_info=True)
+            found = None
+        if found is not None:
+            logger.info("The Try it opening in %s had reached Slack; its thread is kept", pending.channel)
+        return found, failure
 
     def _base_unknown(self, base_model_id: str) -> str:
         """Why the base model cannot be asked beside the custom one."""
