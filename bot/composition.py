@@ -57,6 +57,7 @@ from workflows.governance.audit_entry import AuditAction
 from workflows.governance.gatekeeper import Gatekeeper
 from workflows.governance.governance_ports import AuditLog, Spending
 from workflows.governance.spending_sum import SpendingSum
+from workflows.home.home_tab import HomeTab
 from workflows.jobs.job_commands import JobCommands
 from workflows.jobs.job_spending import JobSpending
 from workflows.jobs.launch import JobLauncher
@@ -71,6 +72,8 @@ from workflows.setup.service import ConversationService, Deadlines
 
 #: Threads that ask the models in comparisons; more comparisons at once wait their turn.
 COMPARISON_THREADS = 2
+#: Threads that publish Home tabs after a change; changes for a person already queued are folded in.
+HOME_THREADS = 2
 
 
 @dataclass(frozen=True)
@@ -129,15 +132,16 @@ def build_runtime(settings: Settings) -> Runtime:
     audit = RedisAuditLog(
         redis_client, retention=timedelta(days=settings.finetune_audit_retention_days), keyspace=keyspace
     )
+    spending = SpendingSum(
+        JobSpending(history=RedisJobHistory(redis_client, keyspace=keyspace), catalogue=catalogue),
+        DeploymentSpending(deployment_store),
+    )
     gatekeeper = governance(
         settings,
         policy=policy,
         client=client,
         audit=audit,
-        spending=SpendingSum(
-            JobSpending(history=RedisJobHistory(redis_client, keyspace=keyspace), catalogue=catalogue),
-            DeploymentSpending(deployment_store),
-        ),
+        spending=spending,
         locks=RedisLocks(redis_client, keyspace=keyspace),
     )
     checker = DatasetChecker(
@@ -149,6 +153,18 @@ def build_runtime(settings: Settings) -> Runtime:
     )
     records = RedisJobRecords(redis_client, keyspace=keyspace)
     locks = RedisLocks(redis_client, keyspace=keyspace)
+    setups = RedisConversationStore(redis_client, keyspace=keyspace)
+    home = HomeTab(
+        setups=setups,
+        jobs=records,
+        deployments=deployment_store,
+        spending=spending,
+        gatekeeper=gatekeeper,
+        catalogue=catalogue,
+        clock=clock,
+        publisher=notifier,
+        background=ThreadPoolExecutor(max_workers=HOME_THREADS, thread_name_prefix="home"),
+    )
     launcher = JobLauncher(
         jobs=jobs,
         records=records,
@@ -161,7 +177,8 @@ def build_runtime(settings: Settings) -> Runtime:
         lock_seconds=settings.finetune_launch_timeout_seconds,
     )
     conversations = ConversationService(
-        store=RedisConversationStore(redis_client, keyspace=keyspace),
+        store=setups,
+        home=home,
         notifier=notifier,
         posts=notifier,
         locks=locks,
@@ -194,6 +211,7 @@ def build_runtime(settings: Settings) -> Runtime:
         admins=settings.admins,
         usage=deployment_usage,
         gatekeeper=gatekeeper,
+        home=home,
     )
     comparisons = Comparisons(
         chat=aws.chat,
@@ -241,6 +259,7 @@ def build_runtime(settings: Settings) -> Runtime:
         ),
         governance=gatekeeper,
         comparisons=comparisons,
+        home=home,
         after_ack=ThreadPoolExecutor(max_workers=AFTER_ACK_THREADS, thread_name_prefix="after-ack"),
     )
     paced = PacedNotifier(notifier)
@@ -276,6 +295,7 @@ def build_runtime(settings: Settings) -> Runtime:
         adopter=adopter,
         also_watch=lambda: _upkeep(deployments, idle),
         reconcile_every=settings.reconcile_seconds,
+        home=home,
     )
     intake = None
     if settings.finetune_events_queue_url:

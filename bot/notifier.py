@@ -1,8 +1,8 @@
-"""``SlackNotifier``: the domain's ``Notifier`` and ``KeyedPosts`` ports over the Slack Web API."""
+"""``SlackNotifier``: the domain's ``Notifier``, ``KeyedPosts`` and ``HomePublisher`` ports over the Slack Web API."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -96,6 +96,10 @@ class SlackNotifier:
                 title=attachment.title,
                 initial_comment=answer_text(attachment.comment) if attachment.comment else None,
             )
+
+    def publish_home(self, *, user: str, view: Mapping[str, Any]) -> None:
+        """``views.publish``: the person's Home tab (``HomePublisher``); Slack's refusals raise ``SlackApiError``."""
+        self._client.views_publish(user_id=user, view=dict(view))
 
 
 @contextmanager

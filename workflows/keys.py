@@ -28,6 +28,9 @@ CONVERSATION_PREFIX = NAMESPACE + CONVERSATIONS_TAG + "conversation:"
 #: Sorted set of a channel's unfinished conversation ids, scored by last save (epoch seconds);
 #: suffixed ``team:channel``.
 ACTIVE_CONVERSATIONS_PREFIX = NAMESPACE + CONVERSATIONS_TAG + "active:"
+#: Sorted set of a person's unfinished conversation ids (for their Home tab), scored by last save (epoch
+#: seconds); suffixed ``team:user``. Written with the record, so a setup saved before it existed joins at its next save.
+ACTIVE_BY_USER_PREFIX = NAMESPACE + CONVERSATIONS_TAG + "active-user:"
 #: Sorted set of conversation ids owed attention (a busy stage's deadline, or messages still to deliver),
 #: scored by when (epoch seconds); the scheduled tick re-drives those due.
 DUE_CONVERSATIONS = NAMESPACE + CONVERSATIONS_TAG + "due"
@@ -139,6 +142,10 @@ class Keyspace:
     def active_conversations_key(self, team: str, channel: str) -> str:
         """The index of a channel's unfinished conversations."""
         return f"{self.namespace}{CONVERSATIONS_TAG}active:{team}:{channel}"
+
+    def active_by_user_key(self, team: str, user: str) -> str:
+        """The index of a person's unfinished conversations."""
+        return f"{self.namespace}{CONVERSATIONS_TAG}active-user:{team}:{user}"
 
     def event_key(self, event_id: str) -> str:
         """The dedupe marker of one Slack delivery."""

@@ -164,6 +164,10 @@ class ConversationStore(Protocol):
         """Ids of the unfinished conversations in a channel."""
         ...
 
+    def active_for_user(self, *, team: str, user: str) -> list[str]:
+        """Ids of a person's unfinished conversations in a workspace, most recently saved first."""
+        ...
+
     def due(self, now: datetime, *, limit: int = 100) -> list[str]:
         """Ids of conversations owed attention by ``now``: a busy deadline passed or messages still pending."""
         ...
@@ -193,6 +197,15 @@ class Notifier(Protocol):
 
     def attach(self, *, channel: str, attachment: Attachment, thread_ts: str | None = None) -> None:
         """Upload a file into the channel or thread."""
+        ...
+
+
+class HomeRefresh(Protocol):
+    """The Home tabs of the people whose setups, jobs, deployments or spend changed (``workflows.home``)."""
+
+    def changed(self, *, team: str, user: str) -> None:
+        """Something of ``user``'s changed: their Home tab is published again soon. Never raises: a Home tab
+        that cannot be published is logged, and the change that asked for it goes on."""
         ...
 
 

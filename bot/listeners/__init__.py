@@ -9,6 +9,7 @@ from bot.listeners import (
     compare_buttons,
     dedupe,
     deploy_buttons,
+    home,
     last_resort,
     slash_command,
     stop_buttons,
@@ -29,6 +30,7 @@ def register(app: App, services: Services) -> None:
         try_buttons,
         compare_buttons,
         thread_messages,
+        home,
         last_resort,
     ):
         module.register(app, services)

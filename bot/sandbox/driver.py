@@ -130,6 +130,17 @@ class SlackDriver:
         later = max(time.time(), self.transport.last_signed_at + 1)
         return self.transport.send(again.body, again.content_type, signing, retry, now=later)
 
+    def open_home(self, *, user: str | None = None, signing: SigningMode = "valid") -> DriverResponse:
+        """Open the app's Home tab: Slack sends ``app_home_opened`` (carrying the view last published, if any)."""
+        person = self._user(user)
+        event = payloads.app_home_opened(
+            person, channel=self.emulator.direct_channel(person.id), view=self.emulator.home(person.id)
+        )
+        if signing == "valid":
+            self.emulator.record_interaction("app_home_opened", person.id, "Home")
+        envelope = payloads.event_envelope(self.workspace, event, event_id=self._new_event_id())
+        return self.transport.send(json.dumps(envelope).encode(), "application/json", signing)
+
     # -- what a person clicks --------------------------------------------------------------------
 
     def click(

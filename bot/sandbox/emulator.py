@@ -271,6 +271,15 @@ class SlackEmulator:
         """One view, as it stands."""
         return self._state.views.view(view_id)
 
+    def home(self, user: str) -> View | None:
+        """The Home tab the bot last published for ``user`` (``views.publish``), or ``None`` before any."""
+        return next((view for view in self._state.views.visible(user) if view.type == "home"), None)
+
+    def direct_channel(self, user: str) -> Channel:
+        """The app's direct-message channel with ``user`` (``D…``), where its Home and Messages tabs live."""
+        person = self.add_user(user)
+        return self.add_channel("D" + person.id[1:], person.name)
+
     def visible_views(self, user: str) -> list[View]:
         """What ``user`` can interact with now: their top modal and their Home tab."""
         return self._state.views.visible(user)

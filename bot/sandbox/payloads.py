@@ -82,6 +82,20 @@ def event_envelope(ws: Workspace, event: JSON, *, event_id: str) -> JSON:
     }
 
 
+def app_home_opened(user: User, *, channel: Channel, view: View | None) -> JSON:
+    """The ``app_home_opened`` event of a person opening the app's Home tab (with the view shown, once published)."""
+    event: JSON = {
+        "type": "app_home_opened",
+        "user": user.id,
+        "channel": channel.id,
+        "tab": "home",
+        "event_ts": f"{time.time():.6f}",
+    }
+    if view is not None:
+        event["view"] = view.as_slack()
+    return event
+
+
 def block_actions(
     ws: Workspace,
     *,

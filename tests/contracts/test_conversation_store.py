@@ -82,6 +82,20 @@ def test_a_conversation_that_finishes_leaves_the_channel_list(store: Conversatio
     assert store.active_in_channel(team="T1", channel="C1") == []
 
 
+def test_a_person_s_unfinished_conversations_are_listed_across_channels_newest_first(
+    store: ConversationStore,
+) -> None:
+    store.save(conversation("1.000", minutes=1))
+    store.save(conversation("2.000", minutes=3, channel="C2"))
+    store.save(conversation("3.000", minutes=2, user="U2"))
+    finishing = store.save(conversation("4.000", minutes=4))
+    store.save(finishing.model_copy(update={"stage": Stage.CANCELLED}))
+
+    assert store.active_for_user(team="T1", user="U1") == ["T1:C2:2.000", "T1:C1:1.000"]
+    assert store.active_for_user(team="T1", user="U2") == ["T1:C1:3.000"]
+    assert store.active_for_user(team="T2", user="U1") == []
+
+
 def test_due_lists_the_passed_deadlines_oldest_first_up_to_the_limit(store: ConversationStore) -> None:
     store.save(conversation("1.000", busy=busy_until(20)))
     store.save(conversation("2.000", busy=busy_until(10)))

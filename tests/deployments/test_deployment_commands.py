@@ -12,6 +12,7 @@ from tests.fakes.clock import FakeClock
 from tests.fakes.deployment_store import MemoryDeploymentStore
 from tests.fakes.deployments import FakeDeployments
 from tests.fakes.governance import gatekeeper
+from tests.fakes.home import RecordingHome
 from tests.fakes.invocations import FakeInvocations
 from tests.fakes.jobs import FakeJobs
 from tests.fakes.locks import MemoryLocks
@@ -51,6 +52,7 @@ class World:
     locks: MemoryLocks
     records: MemoryRecords
     invocations: FakeInvocations
+    home: RecordingHome
 
 
 @pytest.fixture
@@ -58,6 +60,7 @@ def world() -> World:
     deployments, store, jobs = FakeDeployments(), MemoryDeploymentStore(), FakeJobs()
     records, notifier, locks = MemoryRecords(), RecordingNotifier(), MemoryLocks()
     invocations = FakeInvocations()
+    home = RecordingHome()
     records.save(record(JOB))
     jobs.put(snapshot(JOB, JobStatus.COMPLETED, custom_model_arn=MODEL_ARN, created_at=START))
     commands = DeploymentCommands(
@@ -73,8 +76,9 @@ def world() -> World:
         admins=frozenset({ADMIN}),
         usage=DeploymentUsage(store=store, invocations=invocations, catalogue=CATALOGUE),
         gatekeeper=gatekeeper(),
+        home=home,
     )
-    return World(commands, deployments, store, jobs, notifier, locks, records, invocations)
+    return World(commands, deployments, store, jobs, notifier, locks, records, invocations, home)
 
 
 def thread_texts(world: World) -> list[str]:
@@ -274,3 +278,20 @@ def test_undeploying_an_on_demand_deployment_prices_the_tokens_cloudwatch_counte
     question = world.commands.ask_to_undeploy(ALICE, deployment.name)
 
     assert dict(question.facts)["Cost so far"] == "about $0.00021 (2,000 input and 1,000 output tokens)"
+
+
+def test_creating_readying_and_deleting_a_deployment_ask_for_the_home_tabs_of_its_owner_and_deployer(
+    world: World,
+) -> None:
+    world.commands.confirm_deploy(Asker(channel="C9", user=ADMIN), JOB)
+    assert world.home.changes == [(TEAM, "U1"), (TEAM, ADMIN)]
+
+    world.commands.watch()  # still creating: nothing changed
+    assert len(world.home.changes) == 2
+    saved = next(iter(world.store.records.values()))
+    world.deployments.set_status(saved.name, DeploymentStatus.IN_SERVICE)
+    world.commands.watch()
+    assert world.home.changes[2:] == [(TEAM, "U1"), (TEAM, ADMIN)]
+
+    world.commands.confirm_undeploy(ALICE, saved.name)
+    assert world.home.changes[4:] == [(TEAM, "U1"), (TEAM, ADMIN)]

@@ -34,6 +34,11 @@ class MemoryConversationStore:
         active = [c for c in self.saved.values() if (c.team, c.channel) == (team, channel) and not c.stage.finished]
         return [c.id for c in sorted(active, key=lambda c: c.updated_at, reverse=True)]
 
+    def active_for_user(self, *, team: str, user: str) -> list[str]:
+        """A person's unfinished conversations in the workspace, most recently updated first."""
+        active = [c for c in self.saved.values() if (c.team, c.user) == (team, user) and not c.stage.finished]
+        return [c.id for c in sorted(active, key=lambda c: c.updated_at, reverse=True)]
+
     def due(self, now: datetime, *, limit: int = 100) -> list[str]:
         """Conversations owed attention by ``now``, oldest deadline first."""
         owed = [(due_at(c), c.id) for c in self.saved.values()]

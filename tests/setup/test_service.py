@@ -11,6 +11,7 @@ from tests.fakes.clock import FakeClock
 from tests.fakes.conversations import MemoryConversationStore
 from tests.fakes.governance import gatekeeper
 from tests.fakes.graders import FakeGraders, FakeRoles
+from tests.fakes.home import RecordingHome
 from tests.fakes.jobs import FakeJobs
 from tests.fakes.locks import MemoryLocks
 from tests.fakes.notifier import RecordingNotifier
@@ -54,6 +55,7 @@ class World:
         self.jobs = FakeJobs()
         self.records = MemoryRecords()
         self.locks = MemoryLocks()
+        self.home = RecordingHome()
         self.storage_answers = True
         self.catalogue = catalogue = load_catalogue()
         self.clock = clock = FakeClock(datetime(2026, 11, 26, 12, 0, tzinfo=UTC))
@@ -90,6 +92,7 @@ class World:
             max_upload_bytes=10**7,
             storage_up=lambda: self.storage_answers,
             gatekeeper=keeper or gatekeeper(),
+            home=self.home,
         )
 
     def start(self) -> str:
@@ -124,6 +127,19 @@ def test_start_posts_the_root_message_and_asks_for_the_type_in_its_thread() -> N
     assert "is setting up a fine-tuning job" in root.message.text
     assert question.thread_ts == root.ts
     assert world.conversation(conversation_id).thread_ts == root.ts
+
+
+def test_each_step_that_moves_a_setup_asks_for_its_owner_s_home_tab_and_a_hint_does_not() -> None:
+    world = World()
+    conversation_id = world.start()
+    world.service.handle(conversation_id, TextTyped("U1", "what is this?"), where=WHERE)
+    assert world.conversation(conversation_id).stage is Stage.CHOOSING_TYPE
+    assert world.home.changes == [("T1", "U1")]
+
+    world.service.handle(conversation_id, TypeChosen("U1", CustomizationType.CONVERSATION), where=WHERE)
+    world.service.handle(conversation_id, ModelChosen("U1", NOVA), where=WHERE)
+
+    assert world.home.changes == [("T1", "U1")] * 3
 
 
 def test_an_accepted_upload_is_kept_in_the_bucket_byte_for_byte() -> None:

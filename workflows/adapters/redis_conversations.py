@@ -58,7 +58,14 @@ class RedisConversationStore:
 
     def active_in_channel(self, *, team: str, channel: str) -> list[str]:
         """Unfinished conversations in a channel, most recently saved first."""
-        index = self._keys.active_conversations_key(team, channel)
+        return self._present(self._keys.active_conversations_key(team, channel))
+
+    def active_for_user(self, *, team: str, user: str) -> list[str]:
+        """A person's unfinished conversations in a workspace, most recently saved first."""
+        return self._present(self._keys.active_by_user_key(team, user))
+
+    def _present(self, index: str) -> list[str]:
+        """The ids of an index, newest first, without those whose record expired (removed from it on the way)."""
         ids = as_texts(self._client.zrevrange(index, 0, -1))
         if not ids:
             return []
@@ -88,19 +95,22 @@ class RedisConversationStore:
         return [cid for cid in ids if cid not in expired]
 
     def _update_index(self, pipe: Pipeline, conversation: Conversation) -> None:
-        """Keep the channel index equal to the unfinished conversations, and the due index equal to those
-        owed attention (queued in the transaction, so state, outbox and indexes never disagree)."""
+        """Keep the channel's and the person's indexes equal to the unfinished conversations, and the due index
+        equal to those owed attention (queued in the transaction, so state, outbox and indexes never disagree)."""
         due = due_at(conversation)
         if due is None:
             pipe.zrem(self._keys.due_conversations, conversation.id)
         else:
             pipe.zadd(self._keys.due_conversations, {conversation.id: due.timestamp()})
-        index = self._keys.active_conversations_key(conversation.team, conversation.channel)
-        if conversation.stage.finished:
-            pipe.zrem(index, conversation.id)
-            return
-        pipe.zadd(index, {conversation.id: conversation.updated_at.timestamp()})
-        pipe.expire(index, self._ttl_seconds)
+        for index in (
+            self._keys.active_conversations_key(conversation.team, conversation.channel),
+            self._keys.active_by_user_key(conversation.team, conversation.user),
+        ):
+            if conversation.stage.finished:
+                pipe.zrem(index, conversation.id)
+            else:
+                pipe.zadd(index, {conversation.id: conversation.updated_at.timestamp()})
+                pipe.expire(index, self._ttl_seconds)
 
 
 def _encode(conversation: Conversation) -> str:

@@ -36,7 +36,7 @@ from workflows.governance.policy_decisions import Act
 from workflows.jobs.job import JobRecord, JobStatus
 from workflows.jobs.job_ports import Requester
 from workflows.messages import Action, Button, Message, Style
-from workflows.ports import Clock, CustomizationJobs, JobRecords, Locks, Notifier
+from workflows.ports import Clock, CustomizationJobs, HomeRefresh, JobRecords, Locks, Notifier
 from workflows.slack_text import code, mention, mrkdwn
 
 logger = logging.getLogger(__name__)
@@ -67,8 +67,11 @@ class DeploymentCommands:
         admins: frozenset[str],
         usage: DeploymentUsage,
         gatekeeper: Gatekeeper,
+        home: HomeRefresh | None = None,
     ) -> None:
         self._gatekeeper = gatekeeper
+        #: The owner's Home tab, published again when a deployment is created, ready, failed, gone or deleted.
+        self._home = home
         self._deployments = deployments
         #: Last use and tokens from CloudWatch, for ``deployments``.
         self._usage = usage
@@ -158,6 +161,7 @@ class DeploymentCommands:
         if self._store.compare_and_set_status(
             record.name, expected=record.status, new=DeploymentStatus.DELETED, at=now
         ):
+            self._changed(record)
             notice = deleted_notice(record, who.user, now)
             self._notifier.post(channel=record.channel, message=notice, thread_ts=record.thread_ts)
         logger.info("%s deleted deployment %s", who.user, record.name)
@@ -193,6 +197,15 @@ class DeploymentCommands:
             notice = self._gatekeeper.budget_notice(team, channel)
             if notice is not None:
                 self._notifier.post(channel=channel, message=notice)
+                for record in self._store.live():
+                    if (record.team, record.channel) == (team, channel):
+                        self._changed(record)
+
+    def _changed(self, record: DeploymentRecord) -> None:
+        """The deployment's owner (and whoever deployed it for them) see it on their Home tab."""
+        if self._home is not None:
+            for user in dict.fromkeys((record.owner, record.deployed_by)):
+                self._home.changed(team=record.team, user=user)
 
     def _watch_one(self, record: DeploymentRecord) -> None:
         try:
@@ -207,6 +220,7 @@ class DeploymentCommands:
             record.name, expected=record.status, new=step.status, at=self._clock.now()
         ):
             return
+        self._changed(record)
         if step.announce is Announcement.READY:
             ready = ready_notice(record.model_copy(update={"status": step.status}), self._admins)
             buttons = (
@@ -244,6 +258,7 @@ class DeploymentCommands:
             now=self._clock.now(),
         )
         self._store.save(record)
+        self._changed(record)
         status = Message(
             text=mrkdwn(
                 ":rocket: {user} is deploying {label:code} {served} as {name:code}. "

@@ -27,6 +27,7 @@ from workflows.ports import (
     Clock,
     ConversationStore,
     GraderFunctions,
+    HomeRefresh,
     KeyedPosts,
     Locks,
     Lookup,
@@ -124,8 +125,11 @@ class ConversationService:
         role_arn: str | None,
         deadlines: Deadlines | None = None,
         worker: str | None = None,
+        home: HomeRefresh | None = None,
     ) -> None:
         self._store = store
+        #: The person's Home tab, published again after each step that moves their setup.
+        self._home = home
         #: A quick probe of the store, asked before anything is posted that the store must remember.
         self._storage_up = storage_up
         self._notifier = notifier
@@ -231,6 +235,7 @@ class ConversationService:
         queued, work = outbox.queue(conversation, effects)
         saved = self._save_new(queued)
         self._courier.deliver(saved.id, fresh=frozenset(entry.id for entry in saved.outbox))
+        self._stepped(saved)
         self._perform(saved, work)
         return saved
 
@@ -266,6 +271,8 @@ class ConversationService:
                     before = {entry.id for entry in conversation.outbox}
                     fresh = frozenset(entry.id for entry in saved.outbox if entry.id not in before)
                     self._courier.deliver(saved.id, fresh=fresh)
+                if saved.stage is not conversation.stage:
+                    self._stepped(saved)
                 self._perform(saved, work)
                 return
         logger.warning(
@@ -305,6 +312,11 @@ class ConversationService:
             logger.exception("Could not read %s back after cancelling it", conversation_id)
             return conversation.stage
         return after.stage if after is not None else None
+
+    def _stepped(self, conversation: Conversation) -> None:
+        """The setup moved to another stage: its owner's Home tab shows it (published in the background)."""
+        if self._home is not None:
+            self._home.changed(team=conversation.team, user=conversation.user)
 
     def _save(self, before: Conversation, after: Conversation) -> Conversation | None:
         """The saved conversation; ``before`` itself when nothing changed; None when someone saved first."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from tests.fakes.clock import FakeClock
+from tests.fakes.home import RecordingHome
 from tests.fakes.jobs import FakeJobs
 from tests.fakes.locks import MemoryLocks
 from tests.fakes.notifier import RecordingNotifier
@@ -35,6 +36,7 @@ class World:
     locks: MemoryLocks = field(default_factory=MemoryLocks)
     clock: FakeClock = field(default_factory=FakeClock)
     storage: MemoryStorage = field(default_factory=MemoryStorage)
+    home: RecordingHome = field(default_factory=RecordingHome)
 
     def monitor(self, *, locks: MemoryLocks | None = None, also_watch: Callable[[], None] | None = None) -> JobMonitor:
         """A replica; give it its own ``locks`` to make it believe it holds the lease too."""
@@ -51,6 +53,7 @@ class World:
             update_every=timedelta(minutes=30),
             storage=self.storage,
             also_watch=also_watch,
+            home=self.home,
         )
 
     def watch(self, name: str = "tone-1a2b", **changes: object) -> JobRecord:
@@ -393,3 +396,23 @@ def test_the_failure_notice_gives_the_hint_for_bedrocks_reason_without_quoting_i
     assert notice.message is not None
     assert "s3:GetObject" in notice.message.details[0]
     assert not any("data at key" in detail for detail in notice.message.details)
+
+
+def test_each_transition_asks_for_the_starter_s_home_tab_once_and_quiet_or_periodic_ticks_do_not() -> None:
+    world = World()
+    world.watch(user="U7")
+    monitor = world.monitor()
+
+    monitor.tick()
+    world.later(31)
+    monitor.tick()  # a periodic refresh of the status message: not a change of the job's
+    assert world.notifier.of_kind("update")
+    assert world.home.changes == []
+
+    world.jobs.put(snapshot(stages=TRAINING, output_uri=OUTPUT))
+    monitor.tick()
+    world.jobs.set_status("tone-1a2b", JobStatus.COMPLETED, custom_model_name="tone-model")
+    monitor.tick()
+    monitor.tick()
+
+    assert world.home.changes == [("T1", "U7"), ("T1", "U7")]

@@ -33,7 +33,7 @@ from workflows.jobs.monitoring.metrics import LossCurves, read_curves
 from workflows.jobs.monitoring.notices import JobView, chart_attachment, end_notice, status_message
 from workflows.jobs.monitoring.orphans import OrphanAdopter
 from workflows.messages import Message
-from workflows.ports import Clock, CustomizationJobs, DatasetStorage, KeyedNotifier, Locks
+from workflows.ports import Clock, CustomizationJobs, DatasetStorage, HomeRefresh, KeyedNotifier, Locks
 
 logger = logging.getLogger(__name__)
 
@@ -87,8 +87,11 @@ class JobMonitor:
         adopter: OrphanAdopter | None = None,
         also_watch: Callable[[], None] | None = None,
         reconcile_every: float | None = None,
+        home: HomeRefresh | None = None,
     ) -> None:
         self._jobs = jobs
+        #: The starter's Home tab, published again after each transition (not after a periodic refresh).
+        self._home = home
         self._records = records
         self._notifier = notifier
         self._timers = timers
@@ -214,6 +217,8 @@ class JobMonitor:
                     report.edited += 1
             case _:
                 assert_never(change)
+        if decision.claims_transition and self._home is not None:
+            self._home.changed(team=record.team, user=record.user)
 
     def _claim(self, record: JobRecord, snapshot: JobSnapshot) -> bool:
         """True for exactly one replica and tick per transition."""

@@ -1,0 +1,1 @@
+"""Tests of the App Home tab: its view, its service."""

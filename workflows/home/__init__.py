@@ -1,0 +1,1 @@
+"""The App Home tab: what each person has going on (setups, jobs, deployments, spend), built and published."""
