@@ -56,9 +56,8 @@ def home_view(facts: HomeFacts, *, extra: Sequence[Block] = ()) -> dict[str, Any
         context(
             mrkdwn(
                 "What finetune-bot is doing for you in this workspace, as of {when} UTC. "
-                "Type {command} in a channel to start a job.",
+                "Type `/finetune` in a channel to start a job.",
                 when=f"{facts.now:%Y-%m-%d %H:%M}",
-                command=Mrkdwn("`/finetune`"),
             )
         ),
         *extra,
@@ -90,7 +89,7 @@ def fit(blocks: list[Block], limit: int = VIEW_BLOCKS_MAX) -> list[Block]:
     if len(blocks) <= limit:
         return blocks
     left = len(blocks) - limit + 1
-    return [*blocks[: limit - 1], context(Mrkdwn(f"…and {left:,} more blocks not shown."))]
+    return [*blocks[: limit - 1], context(mrkdwn("…and {left} more blocks not shown.", left=f"{left:,}"))]
 
 
 def listing(title: str, items: Sequence[Sequence[Block]], *, empty: str, noun: str) -> list[Block]:
@@ -103,7 +102,9 @@ def listing(title: str, items: Sequence[Sequence[Block]], *, empty: str, noun: s
         blocks += item
     left = len(items) - LISTED
     if left > 0:
-        blocks.append(context(Mrkdwn(f"…and {left:,} more {noun}{'' if left == 1 else 's'}.")))
+        blocks.append(
+            context(mrkdwn("…and {left} more {noun}.", left=f"{left:,}", noun=noun if left == 1 else noun + "s"))
+        )
     return blocks
 
 
@@ -123,7 +124,7 @@ def _setup(facts: HomeFacts, setup: Conversation) -> list[Block]:
         mrkdwn(
             "*{what}*{on} in {channel}: {stage}",
             what=what,
-            on=mrkdwn(" on *{model}*", model=facts.model_name(setup.model_id)) if setup.model_id else Mrkdwn(""),
+            on=mrkdwn(" on *{model}*", model=facts.model_name(setup.model_id)) if setup.model_id else mrkdwn(""),
             channel=channel_link(setup.channel),
             stage=STAGE_WORDS.get(setup.stage, setup.stage.value),
         )
@@ -193,9 +194,9 @@ def _deployment(facts: HomeFacts, record: DeploymentRecord) -> list[Block]:
 
 
 def _spend(spend: SpendFacts | None) -> list[Block]:
-    head: list[Block] = [{"type": "divider"}, section(Mrkdwn("*Spend this month*"))]
+    head: list[Block] = [{"type": "divider"}, section(mrkdwn("*Spend this month*"))]
     if spend is None:
-        return [*head, context(Mrkdwn("Your spend could not be read just now; it shows at the next change."))]
+        return [*head, context(mrkdwn("Your spend could not be read just now; it shows at the next change."))]
     lines = [
         mrkdwn(
             "Your estimated spend for {month}: *{spent}*{against}",
@@ -206,10 +207,10 @@ def _spend(spend: SpendFacts | None) -> list[Block]:
     ]
     lines += [_channel_budget(budget) for budget in spend.channels]
     if spend.more_channels:
-        lines.append(Mrkdwn(f"…and {spend.more_channels:,} more channels with a budget."))
+        lines.append(mrkdwn("…and {count} more channels with a budget.", count=f"{spend.more_channels:,}"))
     if spend.person_limit is None and not spend.channels:
-        lines.append(Mrkdwn("No monthly budget applies to you."))
-    note = Mrkdwn(
+        lines.append(mrkdwn("No monthly budget applies to you."))
+    note = mrkdwn(
         "Counted as `/finetune cost` counts it: this month's jobs at their estimate, model storage, and "
         "Provisioned Throughput hours."
     )
@@ -220,7 +221,7 @@ def _channel_budget(budget: ChannelBudget) -> Mrkdwn:
     person = (
         mrkdwn("; your budget there is {limit}", limit=format_usd(budget.person_limit))
         if budget.person_limit is not None
-        else Mrkdwn("")
+        else mrkdwn("")
     )
     return mrkdwn(
         "• {channel}: {spent}{against}{person}",
@@ -234,7 +235,7 @@ def _channel_budget(budget: ChannelBudget) -> Mrkdwn:
 def _against(spent: Decimal, limit: Decimal | None, what: str) -> Mrkdwn:
     """`` of $200.00, your monthly budget (12 %)``, or nothing without a limit."""
     if limit is None:
-        return Mrkdwn("")
+        return mrkdwn("")
     used = f" ({spent * 100 / limit:.0f}%)" if limit > 0 else ""
     return mrkdwn(" of {limit}, {what}{used}", limit=format_usd(limit), what=what, used=used)
 
