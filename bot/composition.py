@@ -6,24 +6,28 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
 from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
 from bot.app import AFTER_ACK_THREADS, create_app
 from bot.downloads import SlackFileDownloader, trusted_file_origins
 from bot.guard.identity import TokenWorkspace
 from bot.guard.middleware import RequestGuard
+from bot.installations import InstalledTokens, SharedInstallationStore, SharedStateStore
 from bot.notifier import SlackNotifier
 from bot.policy_file import PolicySource
 from bot.queue_poller import QueuePoller
+from bot.server import INSTALL_PATH, REDIRECT_PATH
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack_client import build_web_client
 from bot.usergroups import SlackUserGroups
+from bot.workspace_clients import ContextExecutor, SingleToken, TokenSource, WorkspaceClients
 from workflows.adapters.aws_clients import bedrock_client, bedrock_runtime_client, s3_client, sqs_client
 from workflows.adapters.bedrock import BedrockJobs
 from workflows.adapters.bedrock_chat import BedrockChat
@@ -36,6 +40,7 @@ from workflows.adapters.redis_connection import RedisHealth, connect, connect_br
 from workflows.adapters.redis_conversations import RedisConversationStore
 from workflows.adapters.redis_coordination import RedisEventLog, RedisLocks, RedisRequestLog
 from workflows.adapters.redis_deployments import RedisDeployments
+from workflows.adapters.redis_installations import RedisInstallations, RedisOAuthStates
 from workflows.adapters.redis_job_events import RedisJobEventMarks
 from workflows.adapters.redis_job_history import RedisJobHistory
 from workflows.adapters.redis_jobs import RedisJobRecords
@@ -66,8 +71,8 @@ from workflows.jobs.monitoring.lease import SchedulerLease, lease_ttl
 from workflows.jobs.monitoring.orphans import OrphanAdopter
 from workflows.jobs.monitoring.pacing import PacedNotifier
 from workflows.jobs.monitoring.tick import JobMonitor
-from workflows.keys import Keyspace
-from workflows.ports import Locks
+from workflows.keys import OAUTH_STATE_TTL_SECONDS, Keyspace
+from workflows.ports import Locks, OAuthStates
 from workflows.setup.service import ConversationService, Deadlines
 
 #: Threads that ask the models in comparisons; more comparisons at once wait their turn.
@@ -85,8 +90,9 @@ class Runtime:
     app: App
     #: The status tick; ``serve`` runs it on a schedule (through ``tick``).
     monitor: JobMonitor
-    #: Who the bot token belongs to (``auth.test``, asked once); ``serve`` asks at start.
-    workspace: TokenWorkspace
+    #: Who the bot token belongs to (``auth.test``, asked once); ``serve`` asks at start. None in OAuth mode, where
+    #: each workspace's installation says it.
+    workspace: TokenWorkspace | None
     #: ``/slack/events`` over HTTP: verification, size cap, replay, then Bolt; None in Socket Mode.
     guard: RequestGuard | None
     #: The governance policy in force (``FINETUNE_POLICY_FILE``), read at start and again when it changes.
@@ -94,6 +100,9 @@ class Runtime:
     #: Moves records kept under the key names used before hash tags; True once done (``serve`` asks at start,
     #: and each tick until it is done, so a Redis that was down at start is upgraded when it answers).
     upgrade_keys: Callable[[], bool]
+    #: OAuth mode's install pages (``/slack/install``, ``/slack/oauth_redirect``) through Bolt's OAuth flow; None with
+    #: one bot token.
+    install_pages: SlackRequestHandler | None = None
     #: The thread that takes job state changes from ``FINETUNE_EVENTS_QUEUE_URL``; ``serve`` starts and stops it.
     #: None without a queue (polling only).
     intake: QueuePoller | None = None
@@ -113,16 +122,25 @@ def build_runtime(settings: Settings) -> Runtime:
 
     The policy file is read here, before anything else starts: ``PolicyFileError`` when it cannot be used.
     """
-    settings.require("SLACK_BOT_TOKEN")
-    assert settings.slack_bot_token is not None
-    token = settings.slack_bot_token.get_secret_value()
+    settings.check_slack_mode()
     signing_secret = None if settings.socket_mode else _signing_secret(settings)
     policy = PolicySource(settings.finetune_policy_file)
     policy.load()
     redis_client = connect(settings.redis_url, cluster=settings.redis_cluster)
     storage_up = Availability(RedisHealth(settings.redis_url, cluster=settings.redis_cluster))
     keyspace = Keyspace(settings.redis_key_prefix)
-    client = build_web_client(token=token, base_url=settings.slack_api_url)
+    oauth, workspace, tokens = None, None, _single_token(settings)
+    if settings.oauth_mode:
+        store = SharedInstallationStore(RedisInstallations(redis_client, keyspace=keyspace))
+        oauth = oauth_settings(settings, store, RedisOAuthStates(redis_client, keyspace=keyspace))
+        tokens = InstalledTokens(store)
+    else:
+        workspace = TokenWorkspace(
+            build_web_client(token=tokens.token(None), base_url=settings.slack_api_url),
+            allowed_teams=settings.allowed_teams,
+        )
+    clients = WorkspaceClients(tokens, base_url=settings.slack_api_url)
+    client = clients.current
     notifier = SlackNotifier(client)
     catalogue = load_catalogue(settings.finetune_prices_file)
     clock = SystemClock()
@@ -145,7 +163,7 @@ def build_runtime(settings: Settings) -> Runtime:
         locks=RedisLocks(redis_client, keyspace=keyspace),
     )
     checker = DatasetChecker(
-        files=SlackFileDownloader(token, trusted_origins=trusted_file_origins(settings.slack_api_url)),
+        files=SlackFileDownloader(clients.token, trusted_origins=trusted_file_origins(settings.slack_api_url)),
         storage=storage,
         catalogue=catalogue,
         max_upload_bytes=settings.max_upload_bytes,
@@ -163,7 +181,7 @@ def build_runtime(settings: Settings) -> Runtime:
         catalogue=catalogue,
         clock=clock,
         publisher=notifier,
-        background=ThreadPoolExecutor(max_workers=HOME_THREADS, thread_name_prefix="home"),
+        background=ContextExecutor(max_workers=HOME_THREADS, thread_name_prefix="home"),
     )
     launcher = JobLauncher(
         jobs=jobs,
@@ -221,7 +239,7 @@ def build_runtime(settings: Settings) -> Runtime:
         notifier=notifier,
         locks=locks,
         clock=clock,
-        background=ThreadPoolExecutor(max_workers=COMPARISON_THREADS, thread_name_prefix="compare"),
+        background=ContextExecutor(max_workers=COMPARISON_THREADS, thread_name_prefix="compare"),
         # The job's own validation file may be in FINETUNE_BUCKET (uploaded from Slack) as well as the listed buckets.
         dataset_buckets=settings.dataset_buckets | frozenset(filter(None, [settings.finetune_bucket])),
         default_prompts=settings.finetune_compare_prompts,
@@ -260,7 +278,7 @@ def build_runtime(settings: Settings) -> Runtime:
         governance=gatekeeper,
         comparisons=comparisons,
         home=home,
-        after_ack=ThreadPoolExecutor(max_workers=AFTER_ACK_THREADS, thread_name_prefix="after-ack"),
+        after_ack=ContextExecutor(max_workers=AFTER_ACK_THREADS, thread_name_prefix="after-ack"),
     )
     paced = PacedNotifier(notifier)
     idle = IdleReminders(
@@ -306,9 +324,8 @@ def build_runtime(settings: Settings) -> Runtime:
         marks = RedisJobEventMarks(redis_client, keyspace=keyspace)
         events = JobEventIntake(queue=queue, marks=marks, records=records, jobs=jobs, monitor=monitor)
         intake = QueuePoller(events.poll, wait_seconds=WAIT_SECONDS, storage_up=storage_up)
-    workspace = TokenWorkspace(client, allowed_teams=settings.allowed_teams)
     bolt_client = build_web_client(token=None, base_url=settings.slack_api_url)
-    app = create_app(client=bolt_client, services=services, workspace=workspace)
+    app = create_app(client=bolt_client, services=services, workspace=workspace, oauth=oauth)
     replays = RedisRequestLog(connect_briefly(settings.redis_url, cluster=settings.redis_cluster), keyspace=keyspace)
     guard = None if signing_secret is None else RequestGuard(app, signing_secret=signing_secret, requests=replays)
     return Runtime(
@@ -321,6 +338,7 @@ def build_runtime(settings: Settings) -> Runtime:
         upgrade_keys=LegacyKeyUpgrade(redis_client, keyspace=keyspace).ensure,
         intake=intake,
         policy=policy,
+        install_pages=None if oauth is None else SlackRequestHandler(app),
     )
 
 
@@ -328,7 +346,7 @@ def governance(
     settings: Settings,
     *,
     policy: PolicySource,
-    client: WebClient,
+    client: WebClient | Callable[[], WebClient],
     audit: AuditLog,
     spending: Spending,
     locks: Locks,
@@ -390,6 +408,43 @@ def aws_adapters(settings: Settings) -> AwsAdapters:
         roles=IamRoles(iam_client(settings.aws_region, endpoint_url=endpoint)),
         storage=storage,
     )
+
+
+def oauth_settings(settings: Settings, store: SharedInstallationStore, state_records: OAuthStates) -> OAuthSettings:
+    """Bolt's OAuth flow for ``SLACK_CLIENT_ID``: install pages at ``/slack/install`` and ``/slack/oauth_redirect``,
+    installations and states shared by the replicas, Slack's authorize page beside ``SLACK_API_URL``."""
+    assert settings.slack_client_id is not None
+    assert settings.slack_client_secret is not None
+    assert settings.slack_state_secret is not None
+    states = SharedStateStore(
+        state_records,
+        secret=settings.slack_state_secret.get_secret_value(),
+        ttl_seconds=OAUTH_STATE_TTL_SECONDS,
+    )
+    return OAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret.get_secret_value(),
+        scopes=settings.scopes,
+        redirect_uri=settings.slack_redirect_uri,
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
+        authorization_url=authorization_url(settings.slack_api_url),
+        installation_store=store,
+        installation_store_bot_only=True,
+        state_store=states,
+        state_expiration_seconds=OAUTH_STATE_TTL_SECONDS,
+    )
+
+
+def _single_token(settings: Settings) -> TokenSource:
+    """``SLACK_BOT_TOKEN`` for every call (one workspace); a placeholder in OAuth mode, replaced there."""
+    token = settings.slack_bot_token
+    return SingleToken(token.get_secret_value() if token is not None else "")
+
+
+def authorization_url(api_url: str) -> str:
+    """Slack's page where a person approves an install: ``https://slack.com/oauth/v2/authorize`` for the real API."""
+    return api_url.removesuffix("/").removesuffix("/api") + "/oauth/v2/authorize"
 
 
 def _upkeep(deployments: DeploymentCommands, idle: IdleReminders) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from http.client import HTTPMessage, HTTPResponse
 from pathlib import Path
 from typing import IO, NamedTuple
@@ -59,15 +60,19 @@ def trusted_file_origins(api_url: str) -> frozenset[Origin]:
 class SlackFileDownloader:
     """The domain's ``SlackFiles`` port: GET ``url_private_download`` with ``Authorization: Bearer``."""
 
-    def __init__(self, token: str, *, trusted_origins: frozenset[Origin]) -> None:
+    def __init__(self, token: str | Callable[[], str], *, trusted_origins: frozenset[Origin]) -> None:
+        #: The bot token, or a function giving the token of the workspace the bot is acting for.
         self._token = token
         self._trusted = trusted_origins
+
+    def _bearer(self) -> str:
+        return self._token if isinstance(self._token, str) else self._token()
 
     def download(self, file: SlackFile, destination: Path, *, max_bytes: int) -> None:
         origin = origin_of(file.download_url)
         if origin is None or origin not in self._trusted:
             raise DatasetUnavailable(_NOT_SLACK.format(name=code(file.name)))
-        request = urllib.request.Request(file.download_url, headers={"Authorization": f"Bearer {self._token}"})
+        request = urllib.request.Request(file.download_url, headers={"Authorization": f"Bearer {self._bearer()}"})
         try:
             _fetch(request, origin, destination, max_bytes=max_bytes, name=file.name)
         except BaseException:

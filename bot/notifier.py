@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -10,11 +10,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import answer_text, fallback_text, render
-from workflows.exceptions import MessageGone
+from workflows.exceptions import MessageGone, WorkspaceGone
 from workflows.messages import Attachment, Message
 
 #: Slack's answers meaning that what the bot refers to no longer exists (deleted, archived, left).
 GONE = frozenset({"thread_not_found", "message_not_found", "channel_not_found"})
+#: Slack's answers meaning that the bot's token for the workspace is no longer good (the app was uninstalled).
+REVOKED = frozenset({"invalid_auth", "token_revoked", "account_inactive", "not_authed"})
 #: The message-metadata event type that carries a post's key (``KeyedPosts``).
 KEY_EVENT_TYPE = "finetune_bot_post"
 #: Recent messages searched for a keyed post (a thread, or the top of a channel).
@@ -22,10 +24,17 @@ SEARCHED_MESSAGES = 200
 
 
 class SlackNotifier:
-    """Posts, edits, whispers and uploads through one ``WebClient`` (which rides out 429s)."""
+    """Posts, edits, whispers and uploads through a ``WebClient`` (which rides out 429s).
 
-    def __init__(self, client: WebClient) -> None:
-        self._client = client
+    ``client`` is one client, or a function giving the client of the workspace the bot is acting for.
+    """
+
+    def __init__(self, client: WebClient | Callable[[], WebClient]) -> None:
+        self._source = client
+
+    @property
+    def _client(self) -> WebClient:
+        return self._source if isinstance(self._source, WebClient) else self._source()
 
     def post(self, *, channel: str, message: Message, thread_ts: str | None = None) -> str:
         with _gone_translated():
@@ -104,11 +113,14 @@ class SlackNotifier:
 
 @contextmanager
 def _gone_translated() -> Iterator[None]:
-    """Slack's "no longer exists" answers become ``MessageGone``; every other error passes unchanged."""
+    """Slack's "no longer exists" answers become ``MessageGone`` (``WorkspaceGone`` for a token Slack no longer
+    takes); every other error passes unchanged."""
     try:
         yield
     except SlackApiError as exc:
         error = exc.response.get("error") if exc.response is not None else None
         if error in GONE:
             raise MessageGone(f"Slack answered {error}") from exc
+        if error in REVOKED:
+            raise WorkspaceGone(f"Slack answered {error}: the app is no longer installed there") from exc
         raise

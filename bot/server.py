@@ -16,21 +16,28 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+#: OAuth mode's pages: where an admin starts an install, and where Slack sends them back with a code.
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
 HEALTH_PATH = "/healthz"
 #: Worker threads answering HTTP requests; each request only verifies, dispatches and acks.
 HTTP_THREADS = 16
 
 
 class Routes:
-    """The WSGI application: health probe, the guarded Slack endpoint, 404 for anything else.
+    """The WSGI application: health probe, the guarded Slack endpoint, the install pages, 404 for anything else.
 
     ``slack`` is the request guard in front of Bolt, or None in Socket Mode (Slack then reaches the bot
-    over its WebSocket, and HTTP serves only the health probe).
+    over its WebSocket, and HTTP serves only the health probe). ``install`` serves OAuth mode's two pages
+    (Bolt's OAuth flow, GET only); None with one bot token.
     """
 
-    def __init__(self, slack: WSGIApplication | None, healthy: Callable[[], bool]) -> None:
+    def __init__(
+        self, slack: WSGIApplication | None, healthy: Callable[[], bool], *, install: WSGIApplication | None = None
+    ) -> None:
         self._slack = slack
         self._healthy = healthy
+        self._install = install
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO")
@@ -38,6 +45,8 @@ class Routes:
             return self._health(environ, start_response)
         if path == EVENTS_PATH and self._slack is not None:
             return self._slack(environ, start_response)
+        if path in (INSTALL_PATH, REDIRECT_PATH) and self._install is not None:
+            return self._install(environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", "10")])
         return [b"not found\n"]
 

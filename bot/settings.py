@@ -18,6 +18,15 @@ REQUIREMENTS: dict[str, str] = {
     "SLACK_BOT_TOKEN": "the bot token from your Slack app's OAuth & Permissions page, starting with xoxb-",
     "SLACK_SIGNING_SECRET": "the signing secret from your Slack app's Basic Information page",
     "SLACK_APP_TOKEN": "an app-level token with connections:write, starting with xapp- (Socket Mode)",
+    "SLACK_CLIENT_ID": "the Client ID from your Slack app's Basic Information page, such as 1234567890.0987654321 "
+    "(OAuth mode, for installing in many workspaces)",
+    "SLACK_CLIENT_SECRET": "the Client Secret from your Slack app's Basic Information page (OAuth mode)",
+    "SLACK_STATE_SECRET": "a random string of at least 32 characters that signs the OAuth state (OAuth mode), "
+    "e.g. from: openssl rand -hex 32",
+    "SLACK_SCOPES": "bot scopes separated by commas, e.g. commands,chat:write "
+    "(OAuth mode; the default is the manifest's)",
+    "SLACK_REDIRECT_URI": "the https URL of /slack/oauth_redirect on the bot, as listed under Redirect URLs in the "
+    "Slack app's OAuth & Permissions page",
     "SLACK_API_URL": "an http(s) URL ending in /api/, e.g. https://slack.com/api/",
     "REDIS_URL": "a Redis URL such as redis://localhost:6379/0 (redis://, rediss:// or unix://)",
     "REDIS_CLUSTER": "true when REDIS_URL names a node of a Redis Cluster (redis:// or rediss://, database 0), "
@@ -55,7 +64,20 @@ _SLACK_USER = re.compile(r"^[UW][A-Z0-9]+$")
 #: A Slack workspace (team) id.
 _SLACK_TEAM = re.compile(r"^T[A-Z0-9]+$")
 #: Settings whose values are never shown, only their first characters and length.
-SECRETS = frozenset({"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"})
+SECRETS = frozenset(
+    {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET"}
+)
+#: The bot scopes an OAuth install asks for unless SLACK_SCOPES says otherwise: the manifest's (``manifest.yml``).
+DEFAULT_SCOPES = (
+    "commands,chat:write,files:read,files:write,channels:history,groups:history,reactions:write,users:read,"
+    "usergroups:read"
+)
+#: The shortest state secret accepted: 32 characters (128 bits as hex) and up.
+MIN_STATE_SECRET_CHARS = 32
+#: A Slack app's client id: digits, a dot, digits.
+_CLIENT_ID = re.compile(r"^\d+\.\d+$")
+#: A bot scope such as ``chat:write`` or ``commands``.
+_SCOPE = re.compile(r"^[a-z_]+(:[a-z_.]+)*$")
 #: Characters of a secret shown in an error: enough to tell an xoxb- from an xoxp- token.
 SHOWN_SECRET_CHARS = 4
 #: Longest value quoted back in an error; longer ones are cut.
@@ -77,6 +99,12 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
+    #: OAuth mode (many workspaces): the app's credentials, the secret that signs states, and the scopes asked for.
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_state_secret: SecretStr | None = None
+    slack_scopes: str = DEFAULT_SCOPES
+    slack_redirect_uri: str | None = Field(default=None, pattern=r"^https?://")
     slack_api_url: str = "https://slack.com/api/"
     redis_url: str = "redis://localhost:6379/0"
     #: REDIS_URL is one node of a Redis Cluster: the client learns the others from it (redis-py's RedisCluster).
@@ -123,6 +151,8 @@ class Settings(BaseSettings):
         "slack_bot_token",
         "slack_signing_secret",
         "slack_app_token",
+        "slack_client_secret",
+        "slack_state_secret",
         "slack_api_url",
         "redis_url",
         "aws_endpoint_url",
@@ -148,6 +178,27 @@ class Settings(BaseSettings):
     def _app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not value.get_secret_value().startswith("xapp-"):
             raise ValueError("must start with xapp-")
+        return value
+
+    @field_validator("slack_client_id")
+    @classmethod
+    def _client_id_shape(cls, value: str | None) -> str | None:
+        if value is not None and not _CLIENT_ID.match(value):
+            raise ValueError("must be digits, a dot and digits")
+        return value
+
+    @field_validator("slack_state_secret")
+    @classmethod
+    def _state_secret_length(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < MIN_STATE_SECRET_CHARS:
+            raise ValueError(f"must be at least {MIN_STATE_SECRET_CHARS} characters")
+        return value
+
+    @field_validator("slack_scopes")
+    @classmethod
+    def _scopes_shape(cls, value: str) -> str:
+        if not _listed(value) or not all(_SCOPE.match(part) for part in _listed(value)):
+            raise ValueError("must be Slack bot scopes such as commands,chat:write")
         return value
 
     @field_validator("finetune_admins")
@@ -203,6 +254,47 @@ class Settings(BaseSettings):
     def socket_mode(self) -> bool:
         """Socket Mode is on exactly when an app-level token is configured."""
         return self.slack_app_token is not None
+
+    @property
+    def oauth_mode(self) -> bool:
+        """Many workspaces through Slack's OAuth install flow: on exactly when a client id is configured."""
+        return self.slack_client_id is not None
+
+    @property
+    def scopes(self) -> list[str]:
+        """The bot scopes an OAuth install asks for."""
+        return _listed(self.slack_scopes)
+
+    def check_slack_mode(self) -> None:
+        """Fail with one line unless the settings make exactly one of the two modes complete.
+
+        One workspace: ``SLACK_BOT_TOKEN``. Many workspaces (OAuth): ``SLACK_CLIENT_ID``, ``SLACK_CLIENT_SECRET`` and
+        ``SLACK_STATE_SECRET``, over HTTP (the install pages are web pages), with no bot token and no team list.
+        """
+        if not self.oauth_mode:
+            if self.slack_client_secret is not None or self.slack_state_secret is not None:
+                raise SettingsError(
+                    "SLACK_CLIENT_SECRET or SLACK_STATE_SECRET is set without SLACK_CLIENT_ID: for OAuth mode set "
+                    f"SLACK_CLIENT_ID, which needs {REQUIREMENTS['SLACK_CLIENT_ID']}; for one workspace unset them."
+                )
+            self.require("SLACK_BOT_TOKEN")
+            return
+        if self.slack_bot_token is not None:
+            raise SettingsError(
+                "SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set: OAuth mode takes each workspace's token from its "
+                "installation, so unset SLACK_BOT_TOKEN (or unset SLACK_CLIENT_ID to run in one workspace)."
+            )
+        if self.socket_mode:
+            raise SettingsError(
+                "SLACK_APP_TOKEN is set in OAuth mode: installing through /slack/install needs HTTP mode, "
+                "so unset SLACK_APP_TOKEN."
+            )
+        if self.allowed_teams:
+            raise SettingsError(
+                "FINETUNE_ALLOWED_TEAMS is set in OAuth mode: there the workspaces that installed the app are the "
+                "ones it acts for, so unset FINETUNE_ALLOWED_TEAMS."
+            )
+        self.require("SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET", "SLACK_SIGNING_SECRET")
 
     @property
     def admins(self) -> frozenset[str]:

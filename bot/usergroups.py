@@ -20,7 +20,7 @@ class SlackUserGroups:
 
     def __init__(
         self,
-        client: WebClient,
+        client: WebClient | Callable[[], WebClient],
         *,
         ttl_seconds: float = GROUP_CACHE_SECONDS,
         monotonic: Callable[[], float] = time.monotonic,
@@ -38,7 +38,8 @@ class SlackUserGroups:
         if cached is not None and now < cached[0]:
             return cached[1]
         try:
-            response = self._client.usergroups_users_list(usergroup=group)
+            client = self._client if isinstance(self._client, WebClient) else self._client()
+            response = client.usergroups_users_list(usergroup=group)
         except SlackApiError as exc:
             raise GroupsUnavailable(f"usergroups.users.list for {group}: {exc.response.get('error')}") from None
         except SlackClientError as exc:

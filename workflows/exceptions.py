@@ -15,6 +15,7 @@
     ├── ConcurrentUpdate          someone else changed the record first (retried internally)
     ├── StorageUnavailable        the bot's state store (Redis) does not answer; nothing was done
     └── MessageGone               a Slack thread, message or channel the bot refers to no longer exists
+        └── WorkspaceGone         the workspace has no installation of the app (uninstalled, or never installed)
 
 Every message says what to do next; none carries a secret.
 """
@@ -87,3 +88,7 @@ class StorageUnavailable(BotError):
 
 class MessageGone(BotError):
     """Slack answered ``thread_not_found``, ``message_not_found`` or ``channel_not_found``."""
+
+
+class WorkspaceGone(MessageGone):
+    """The bot has no token for the workspace it would post to: the app was uninstalled there (or never installed)."""

@@ -85,9 +85,13 @@ JOB_INDEX_LIMIT = 1000
 
 # Governance
 
-#: The audit log: a stream of decisions (``workflows.governance.audit_entry``), trimmed on every append to
-#: entries newer than ``FINETUNE_AUDIT_RETENTION_DAYS`` (MINID, approximately: whole stream nodes at a time).
+#: The audit log: streams of decisions (``workflows.governance.audit_entry``), trimmed on every append to
+#: entries newer than ``FINETUNE_AUDIT_RETENTION_DAYS`` (MINID, approximately: whole stream nodes at a time). A
+#: team's decisions go to its own stream, suffixed ``:<team scope>``; this one, unsuffixed, holds those of no team
+#: (policy reloads) and the entries written before teams had their own (each still names its team).
 AUDIT_STREAM = NAMESPACE + "audit"
+#: Set of the team scopes that have an audit stream, so an export finds every one.
+AUDIT_TEAMS = NAMESPACE + "audit-teams"
 #: 400 days by default: a year and a month, so last year's same month is still there to compare.
 AUDIT_RETENTION_DAYS = 400
 
@@ -103,6 +107,18 @@ JOB_EVENT_TTL_SECONDS = 24 * 3600
 JOB_CHANGED_PREFIX = NAMESPACE + "job-changed:"
 #: 30 days after the last event: longer than a customization job runs.
 JOB_CHANGED_TTL_SECONDS = 30 * 24 * 3600
+
+# Workspaces (OAuth mode)
+
+#: An installation of the app (``slack_sdk``'s ``Installation`` or ``Bot`` as JSON); suffixed
+#: ``installation:<owner>`` or ``bot:<owner>``, where the owner is ``team:<team id>`` for a workspace install and
+#: ``org:<enterprise id>`` for an org-wide one. Kept until the app is uninstalled or its tokens are revoked.
+INSTALLATION_PREFIX = NAMESPACE + "install:"
+#: An OAuth ``state`` issued by ``/slack/install``, deleted by the callback that uses it; suffixed ``<state>``.
+OAUTH_STATE_PREFIX = NAMESPACE + "oauth-state:"
+#: Ten minutes, as Bolt's default: long enough to pick a workspace and approve, short enough to make a state
+#: lifted from a browser's history useless.
+OAUTH_STATE_TTL_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -132,8 +148,17 @@ class Keyspace:
 
     @property
     def audit_stream(self) -> str:
-        """The audit log's stream."""
+        """The audit log's stream of entries that belong to no team (and of those from before teams had their own)."""
         return self.namespace + "audit"
+
+    @property
+    def audit_teams(self) -> str:
+        """The set of teams with an audit stream."""
+        return self.namespace + "audit-teams"
+
+    def team_audit_stream(self, team: str) -> str:
+        """A team's audit stream."""
+        return f"{self.namespace}audit:{team}"
 
     def conversation_key(self, conversation_id: str) -> str:
         """The record key of a conversation."""
@@ -166,6 +191,14 @@ class Keyspace:
     def job_changed_key(self, job_name: str) -> str:
         """The newest state change applied to a job from an event."""
         return f"{self.namespace}job-changed:{job_name}"
+
+    def installation_key(self, name: str) -> str:
+        """An installation's document (OAuth mode)."""
+        return f"{self.namespace}install:{name}"
+
+    def oauth_state_key(self, state: str) -> str:
+        """An OAuth state good for one callback."""
+        return f"{self.namespace}oauth-state:{state}"
 
     def job_key(self, job_name: str) -> str:
         """The record key of a customization job."""

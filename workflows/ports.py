@@ -292,3 +292,31 @@ class RolePolicies(Protocol):
     def simulate(self, role_arn: str, action: str, resource: str) -> Lookup:
         """``found=False``: the role does not exist; else ``value`` is allowed, implicitDeny or explicitDeny."""
         ...
+
+
+class Installations(Protocol):
+    """Where the app's installations in workspaces are kept (OAuth mode): one JSON document per name."""
+
+    def put(self, name: str, document: str) -> None:
+        """Keep ``document`` under ``name``, replacing any earlier one."""
+        ...
+
+    def get(self, name: str) -> str | None:
+        """The document kept under ``name``, or None."""
+        ...
+
+    def delete(self, name: str) -> None:
+        """Forget ``name`` (nothing happens when it is not kept)."""
+        ...
+
+
+class OAuthStates(Protocol):
+    """The ``state`` values of OAuth installs under way: each is good for one callback, until it expires."""
+
+    def issue(self, state: str, *, ttl_seconds: int) -> None:
+        """Remember ``state`` for ``ttl_seconds``."""
+        ...
+
+    def consume(self, state: str) -> bool:
+        """True exactly once for a state that was issued and has not expired; False for any other."""
+        ...

@@ -47,8 +47,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     runtime.upgrade_keys()  # records under the names used before hash tags move first; retried each tick
-    runtime.workspace.pin()  # auth.test once, before the first request; retried later if Slack is unreachable
-    routes = Routes(runtime.guard, runtime.services.healthy)
+    if runtime.workspace is not None:
+        runtime.workspace.pin()  # auth.test once, before the first request; retried later if Slack is unreachable
+    routes = Routes(runtime.guard, runtime.services.healthy, install=runtime.install_pages)
     port = args.port or settings.port
     scheduler = MonitorScheduler(
         runtime.tick,

@@ -6,6 +6,7 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot.listeners.acting import request_team
 from bot.listeners.apologies import after_event
 from bot.services import Services
 
@@ -13,7 +14,7 @@ from bot.services import Services
 def register(app: App, services: Services) -> None:
     def on_home_opened(body: dict[str, Any]) -> None:
         event = body.get("event") or {}
-        team, user = str(body.get("team_id") or ""), str(event.get("user") or "")
+        team, user = request_team(str(body.get("team_id") or "")), str(event.get("user") or "")
         if event.get("tab") == "home" and team and user:
             after_event(services, body, lambda: services.home.opened(team=team, user=user))
 

@@ -8,6 +8,7 @@ from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
 
 from bot.blocks import answer_text, fallback_text, render
+from bot.listeners.acting import request_team
 from bot.listeners.apologies import Later, guarded
 from bot.services import Services
 from workflows.catalogue.catalogue_view import models_message
@@ -40,7 +41,7 @@ def register(app: App, services: Services) -> None:
 
     def on_finetune(ack: Ack, body: dict[str, Any], respond: Respond, later: Later) -> None:
         parsed = parse_command(body.get("text", ""))
-        where = Where(body.get("team_id", ""), body["channel_id"], body["user_id"])
+        where = Where(request_team(body.get("team_id", "")), body["channel_id"], body["user_id"])
         match parsed:
             case Help():
                 ack(text=answer_text(USAGE), response_type="ephemeral")

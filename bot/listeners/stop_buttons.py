@@ -9,6 +9,7 @@ from slack_bolt import Ack, App
 from slack_bolt.context.respond import Respond
 
 from bot.blocks import action_name, fallback_text, render
+from bot.listeners.acting import request_team
 from bot.listeners.apologies import Later, guarded
 from bot.services import Services
 from workflows.messages import Action
@@ -40,6 +41,6 @@ def _answer(services: Services, body: dict[str, Any], respond: Respond) -> None:
 def clicked_where(body: dict[str, Any]) -> Where:
     """Workspace, channel and the person who clicked."""
     user = body.get("user") or {}
-    team = (body.get("team") or {}).get("id") or user.get("team_id", "")
+    team = request_team((body.get("team") or {}).get("id") or user.get("team_id", ""))
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
     return Where(team, channel, user.get("id", ""))

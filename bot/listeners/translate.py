@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.blocks import action_name
+from bot.listeners.acting import request_team
 from workflows.dataset_rules import CustomizationType
 from workflows.messages import Action
 from workflows.setup.events import (
@@ -48,7 +49,7 @@ def from_action(body: dict[str, Any]) -> Addressed | None:
     message = body.get("message") or {}
     channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
     thread_ts = container.get("thread_ts") or message.get("thread_ts") or container.get("message_ts")
-    team = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
+    team = request_team((body.get("team") or {}).get("id") or body["user"].get("team_id", ""))
     if event is None or not channel or not thread_ts:
         return None
     return Addressed(f"{team}:{channel}:{thread_ts}", event, Where(team, channel, user))
@@ -92,7 +93,7 @@ def from_message(body: dict[str, Any]) -> Addressed | None:
     thread_ts, channel, user = event.get("thread_ts"), event.get("channel"), event["user"]
     if not thread_ts or not channel:
         return None
-    team = body.get("team_id") or event.get("team", "")
+    team = request_team(body.get("team_id") or event.get("team", ""))
     where = Where(team, channel, user)
     files = event.get("files") or []
     if subtype == "file_share" and files:

@@ -27,8 +27,8 @@ class MemoryAuditLog:
         self.entries.append(entry)
         return entry.id
 
-    def latest(self, count: int) -> list[AuditEntry]:
-        return list(reversed(self.entries))[:count]
+    def latest(self, count: int, *, team: str) -> list[AuditEntry]:
+        return [entry for entry in reversed(self.entries) if entry.team in ("", team)][:count]
 
     def between(self, since: datetime | None, until: datetime | None) -> Iterator[AuditEntry]:
         for entry in self.entries:

@@ -29,7 +29,7 @@ from workflows.deployments.deployment_spending import rest_of_month
 from workflows.deployments.deployment_usage import DeploymentUsage
 from workflows.deployments.deployment_watch import Announcement, watch_step
 from workflows.deployments.routing import DeployTarget
-from workflows.exceptions import BotError
+from workflows.exceptions import BotError, WorkspaceGone
 from workflows.governance.audit_entry import AuditAction
 from workflows.governance.gatekeeper import Gatekeeper
 from workflows.governance.policy_decisions import Act
@@ -38,6 +38,7 @@ from workflows.jobs.job_ports import Requester
 from workflows.messages import Action, Button, Message, Style
 from workflows.ports import Clock, CustomizationJobs, HomeRefresh, JobRecords, Locks, Notifier
 from workflows.slack_text import code, mention, mrkdwn
+from workflows.tenancy import acting_for
 
 logger = logging.getLogger(__name__)
 
@@ -181,7 +182,8 @@ class DeploymentCommands:
         """One pass over the live deployments: each transition to ready, failed or gone is announced once."""
         for record in self._store.live():
             try:
-                self._watch_one(record)
+                with acting_for(record.team):
+                    self._watch_one(record)
             except BotError:
                 logger.warning("could not check deployment %s", record.name, exc_info=True)
 
@@ -196,7 +198,12 @@ class DeploymentCommands:
         for team, channel in sorted(channels):
             notice = self._gatekeeper.budget_notice(team, channel)
             if notice is not None:
-                self._notifier.post(channel=channel, message=notice)
+                try:
+                    with acting_for(team):
+                        self._notifier.post(channel=channel, message=notice)
+                except WorkspaceGone:
+                    logger.info("No budget notice for team %s: the app is not installed there", team)
+                    continue
                 for record in self._store.live():
                     if (record.team, record.channel) == (team, channel):
                         self._changed(record)

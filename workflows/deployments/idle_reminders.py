@@ -20,6 +20,7 @@ from workflows.deployments.idle_check import idle_window, is_idle
 from workflows.exceptions import BotError, ServiceBusy
 from workflows.messages import Action, Button, Message, Style
 from workflows.ports import Clock, Locks, Notifier
+from workflows.tenancy import acting_for
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +71,8 @@ class IdleReminders:
         report = IdleCheckReport(ran=True)
         for record in self._store.live():
             try:
-                self._check_one(record, report)
+                with acting_for(record.team):
+                    self._check_one(record, report)
             except ServiceBusy:
                 report.failed += 1
                 logger.warning("CloudWatch is busy; the idle check stops here and runs again when due")

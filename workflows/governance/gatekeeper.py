@@ -153,4 +153,4 @@ class Gatekeeper:
         if asker.user not in self._admins:
             return Message(text="Only the admins named in FINETUNE_ADMINS may read the audit log.")
         asked = count or AUDIT_DEFAULT_COUNT
-        return audit_message(self._audit.latest(asked), asked)
+        return audit_message(self._audit.latest(asked, team=asker.team), asked)

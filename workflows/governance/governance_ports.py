@@ -17,12 +17,14 @@ class AuditLog(Protocol):
         """Record one entry; returns its id."""
         ...
 
-    def latest(self, count: int) -> list[AuditEntry]:
-        """The newest ``count`` entries, newest first."""
+    def latest(self, count: int, *, team: str) -> list[AuditEntry]:
+        """The newest ``count`` entries of ``team`` (its scope) and of no team (policy reloads), newest first;
+        never another team's."""
         ...
 
     def between(self, since: datetime | None, until: datetime | None) -> Iterator[AuditEntry]:
-        """Entries from ``since`` (inclusive) to ``until`` (exclusive), oldest first; None leaves that end open."""
+        """Every team's entries from ``since`` (inclusive) to ``until`` (exclusive), oldest first; None leaves that
+        end open."""
         ...
 
 

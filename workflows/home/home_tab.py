@@ -26,6 +26,7 @@ from workflows.jobs.job import JobRecord
 from workflows.jobs.spend import month_start
 from workflows.ports import Clock, ConversationStore, JobRecords
 from workflows.setup.model import Conversation
+from workflows.tenancy import acting_for
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +88,8 @@ class HomeTab:
     def publish(self, *, team: str, user: str) -> bool:
         """Build and publish the person's tab now; a failure is logged, never raised. True when Slack took it."""
         try:
-            self._publisher.publish_home(user=user, view=home_view(self.facts(team=team, user=user)))
+            with acting_for(team):
+                self._publisher.publish_home(user=user, view=home_view(self.facts(team=team, user=user)))
         except Exception as exc:
             logger.warning(
                 "Could not publish the Home tab of %s (%s: %s); the next change publishes it again",

@@ -64,6 +64,7 @@ from workflows.setup.model import Conversation, Stage
 from workflows.setup.one_line import plan_one_line, policy_refusals
 from workflows.setup.review import training_estimate
 from workflows.slack_text import mention, mrkdwn
+from workflows.tenancy import acting_for
 
 logger = logging.getLogger(__name__)
 
@@ -225,7 +226,9 @@ class ConversationService:
         due = self._store.due(self._clock.now())
         for conversation_id in due:
             try:
-                self._apply(conversation_id, Recover(), where=None, quiet_if_missing=True)
+                # A conversation's id begins with its workspace's scope (``Conversation.id``).
+                with acting_for(conversation_id.partition(":")[0]):
+                    self._apply(conversation_id, Recover(), where=None, quiet_if_missing=True)
             except Exception:
                 logger.exception("Re-driving conversation %s failed; the next tick tries again", conversation_id)
         return len(due)

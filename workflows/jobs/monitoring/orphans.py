@@ -22,6 +22,7 @@ from workflows.jobs.job_ports import JobOrigins, WatchedJobs
 from workflows.jobs.launch import TAG_PREFIX
 from workflows.jobs.monitoring.notices import JobView, status_message
 from workflows.ports import Clock, Locks, Notifier
+from workflows.tenancy import acting_for
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +113,8 @@ class OrphanAdopter:
             )
             if record is None:
                 return False
-            adopted = self._record(record, snapshot)
+            with acting_for(record.team):
+                adopted = self._record(record, snapshot)
         except BaseException:
             self._locks.release(marker, token)
             raise

@@ -24,7 +24,7 @@ from typing import assert_never
 
 from workflows.catalogue import CatalogueError, ModelSpec
 from workflows.catalogue.schema import Catalogue
-from workflows.exceptions import BotError, ServiceBusy
+from workflows.exceptions import BotError, ServiceBusy, WorkspaceGone
 from workflows.jobs.job import JobRecord, JobSnapshot, JobStatus
 from workflows.jobs.job_ports import WatchedJobs
 from workflows.jobs.monitoring.decisions import Change, plan
@@ -34,6 +34,7 @@ from workflows.jobs.monitoring.notices import JobView, chart_attachment, end_not
 from workflows.jobs.monitoring.orphans import OrphanAdopter
 from workflows.messages import Message
 from workflows.ports import Clock, CustomizationJobs, DatasetStorage, HomeRefresh, KeyedNotifier, Locks
+from workflows.tenancy import acting_for
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +130,8 @@ class JobMonitor:
         announce each transition, whether it came from an event, a duplicate or a tick. Raises when
         the announcement could not be made (the claim is given back first), so the caller can retry.
         """
-        self._check(record, snapshot, TickReport())
+        with acting_for(record.team):
+            self._check(record, snapshot, TickReport())
 
     def _reconcile_due(self) -> bool:
         """Every tick without an intake; else once per ``reconcile_every``, shared by every replica."""
@@ -182,12 +184,16 @@ class JobMonitor:
     def _check_one(self, record: JobRecord, listed: JobSnapshot | None, report: TickReport) -> bool:
         """Check one job, isolating its failures from the others; False ends the tick (Bedrock is busy)."""
         try:
-            snapshot = listed if listed is not None else self._describe(record, report)
-            self._check(record, snapshot, report)
+            with acting_for(record.team):
+                snapshot = listed if listed is not None else self._describe(record, report)
+                self._check(record, snapshot, report)
         except ServiceBusy as exc:
             report.busy = True
             logger.warning("Bedrock is throttling; the rest of this tick is skipped: %s", exc)
             return False
+        except WorkspaceGone:
+            report.failed += 1
+            logger.info("Job %s is not announced: the app is not installed in team %s", record.job_name, record.team)
         except Exception:
             report.failed += 1
             logger.exception("Checking job %s failed; the other jobs go on", record.job_name)
