@@ -66,6 +66,12 @@ def acting_for(scope: str | None) -> Iterator[None]:
         _acting.reset(token)
 
 
+def act_for(scope: str | None) -> None:
+    """From now on in the current context, act for ``scope``: for a request, whose handling (run by its server in a
+    context of its own) ends with it; ``acting_for`` is for a block within longer-lived work."""
+    _acting.set(scope or None)
+
+
 def acting() -> str | None:
     """The scope of the workspace the current work is for, or None outside any."""
     return _acting.get()

@@ -15,6 +15,7 @@ Nothing before step 6 makes an outbound call, and every refusal is one log line 
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -114,7 +115,8 @@ class RequestGuard:
             context={VERIFIED: True},
         )
         try:
-            response: BoltResponse = self._app.dispatch(request)
+            # In a context of its own, so the workspace it acts for (``bot.listeners.acting``) ends with it.
+            response: BoltResponse = contextvars.copy_context().run(self._app.dispatch, request)
         except Exception:
             logger.exception("Bolt failed on a verified %s request", body.kind)
             response = BoltResponse(status=500, body="")

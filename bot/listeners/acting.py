@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from slack_bolt import BoltContext, BoltResponse
 
-from workflows.tenancy import acting, acting_for, scope_of
+from workflows.tenancy import act_for, acting, scope_of
 
 
 def acting_for_request(*, org_scopes: bool) -> Callable[..., BoltResponse]:
@@ -20,10 +20,13 @@ def acting_for_request(*, org_scopes: bool) -> Callable[..., BoltResponse]:
     """
 
     def run(context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
+        # Bolt runs the middleware and then the listeners one after the other, not inside ``next``: the scope is
+        # set for the rest of the request, whose dispatch runs in a context of its own (``RequestGuard``), and
+        # the listener and after-ack threads take it along (``ContextExecutor``).
         team = context.team_id or ""
         org_wide = org_scopes and bool(context.is_enterprise_install)
-        with acting_for(scope_of(team, enterprise_id=context.enterprise_id, org_wide=org_wide) if team else None):
-            return next()
+        act_for(scope_of(team, enterprise_id=context.enterprise_id, org_wide=org_wide) if team else None)
+        return next()
 
     return run
 

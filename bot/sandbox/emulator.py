@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from bot.sandbox.events import Call, Interaction, ResponsePost, SandboxEvent
 from bot.sandbox.faults import SlackFaults
+from bot.sandbox.installs import OAuthApp
 from bot.sandbox.records import JSON, Channel, Ephemeral, Message, Reaction, UploadedFile, User, View, Workspace
 from bot.sandbox.server import Routes, SandboxServer
 from bot.sandbox.state import SandboxState
@@ -111,9 +112,37 @@ class SlackEmulator:
 
     # -- setting the scene -----------------------------------------------------------------------
 
-    def add_channel(self, channel_id: str, name: str | None = None, *, is_private: bool = False) -> Channel:
-        """Register a channel the bot can post in (idempotent)."""
+    def add_channel(
+        self, channel_id: str, name: str | None = None, *, is_private: bool = False, team_id: str | None = None
+    ) -> Channel:
+        """Register a channel the bot can post in (idempotent); ``team_id`` places it in another workspace."""
+        if team_id is not None:
+            self._state.installs.assign_channel(channel_id, team_id)
         return self._state.conversations.add_channel(channel_id, name, is_private=is_private)
+
+    # -- more workspaces and OAuth installs ---------------------------------------------------------
+
+    def add_workspace(self, team_id: str, name: str, *, enterprise_id: str | None = None) -> Workspace:
+        """Another workspace (idempotent); the app has no token there until it is installed through OAuth."""
+        return self._state.installs.add(team_id, name, enterprise_id=enterprise_id)
+
+    def configure_oauth(self, client_id: str, client_secret: str, *, redirect_uri: str = "") -> None:
+        """The app's client id and secret, which ``oauth.v2.access`` checks, and its Redirect URL."""
+        self._state.installs.configure_app(OAuthApp(client_id, client_secret, redirect_uri))
+
+    @property
+    def authorize_url(self) -> str:
+        """``http://127.0.0.1:PORT/oauth/v2/authorize``: Slack's install page (add ``team=`` to pick the workspace)."""
+        return self.base_url + "oauth/v2/authorize"
+
+    def workspace_of_token(self, token: str) -> Workspace | None:
+        """The workspace a live bot token belongs to; None once revoked."""
+        return self._state.installs.of_token(token)
+
+    def uninstall(self, team_id: str) -> int:
+        """The app is removed from a workspace: its bot tokens stop working (how many there were). Slack then sends
+        ``app_uninstalled`` and ``tokens_revoked`` events, which a test delivers through the driver."""
+        return self._state.installs.revoke(team_id)
 
     def add_user(self, user_id: str, name: str | None = None) -> User:
         """Register a person (idempotent), so ``users.info`` and ephemerals know them."""

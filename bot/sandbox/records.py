@@ -21,6 +21,8 @@ class Workspace:
     bot_id: str = "B0FINETUNE"
     bot_name: str = "finetune-bot"
     app_id: str = "A0FINETUNE"
+    #: Set for a workspace of an Enterprise Grid org.
+    enterprise_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from typing import cast
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from bot.sandbox.faults import SlackFaults
+from bot.sandbox.params import ApiError
 from bot.sandbox.records import JSON
 from bot.sandbox.state import SandboxState
 from bot.sandbox.webapi import WebApi
@@ -56,6 +57,16 @@ class Routes:
         if path == "/faults":
             status, answer = self._faults.control(verb, body)
             return Reply.json(status, answer)
+        if path == "/oauth/v2/authorize" and verb == "GET":
+            return self._authorize(url.query)
+        if path == "/api/oauth.v2.access":
+            values: JSON = dict(parse_qsl(url.query, keep_blank_values=True))
+            try:
+                values.update(_parse_body(headers.get("content-type", ""), body))
+            except ValueError:
+                return Reply.json(200, {"ok": False, "error": "invalid_form_data"})
+            access = self._api.oauth_access(values, headers.get("authorization"))
+            return Reply.json(access.status, access.body, access.headers)
         if path.startswith("/api/"):
             fault = self._faults.take(path[len("/api/") :])
             if fault is not None:
@@ -95,12 +106,27 @@ class Routes:
         stored = self._state.files.file(file_id)
         if stored is None or team_id != self._state.workspace.team_id:
             return _not_found()
-        if _bearer(headers) != self._state.workspace.bot_token:
+        owner = self._state.installs.of_token(_bearer(headers))
+        if owner is None or owner.team_id != team_id:
             return Reply(403, LOGIN_PAGE, "text/html; charset=utf-8")
         if (location := self._state.files.redirect_of(file_id)) is not None:
             return Reply(302, b"", "text/plain", {"Location": location})
         disposition = f'attachment; filename="{unquote(path.rsplit("/", 1)[-1])}"'
         return Reply(200, stored.content, str(stored.info["mimetype"]), {"Content-Disposition": disposition})
+
+    def _authorize(self, query: str) -> Reply:
+        """Slack's install page, approved at once for the workspace named by ``team``: back to the app with a code."""
+        asked = dict(parse_qsl(query, keep_blank_values=True))
+        try:
+            location = self._state.installs.approve(
+                client_id=asked.get("client_id", ""),
+                team_id=asked.get("team", self._state.workspace.team_id),
+                redirect_uri=asked.get("redirect_uri", ""),
+                state=asked.get("state", ""),
+            )
+        except ApiError as error:
+            return Reply.json(400, error.as_response())
+        return Reply(302, b"", "text/plain", {"Location": location})
 
     def _response_url(self, url: str, body: bytes) -> Reply:
         """A POST to a ``response_url``: JSON in, applied to the conversation, recorded."""

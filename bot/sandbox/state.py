@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.sandbox.files import FileStore
 from bot.sandbox.ids import TsClock
+from bot.sandbox.installs import Installs
 from bot.sandbox.recorder import Recorder
 from bot.sandbox.records import Workspace
 from bot.sandbox.responses import ResponseUrls
@@ -23,6 +24,8 @@ class SandboxState:
     views: ViewStore
     files: FileStore
     responses: ResponseUrls
+    #: The other workspaces, the app's installs and the token each belongs to.
+    installs: Installs
 
     @classmethod
     def create(cls, workspace: Workspace) -> SandboxState:
@@ -37,6 +40,7 @@ class SandboxState:
             views=ViewStore(workspace, recorder, clock),
             files=FileStore(workspace, recorder),
             responses=ResponseUrls(recorder, conversations),
+            installs=Installs(workspace),
         )
 
     def set_base_url(self, base_url: str) -> None:

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 from bot.sandbox import api_chat, api_files, api_views
 from bot.sandbox.events import Call, EventKind
+from bot.sandbox.installs import credentials
 from bot.sandbox.params import ApiError, Params
-from bot.sandbox.records import JSON
+from bot.sandbox.records import JSON, Workspace
 from bot.sandbox.state import SandboxState
 
 logger = logging.getLogger(__name__)
@@ -29,9 +30,9 @@ class ApiAnswer:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def auth_test(state: SandboxState, params: Params) -> JSON:
-    """``auth.test``: who the token belongs to (Bolt calls this at start-up)."""
-    ws = state.workspace
+def auth_test(state: SandboxState, params: Params, ws: Workspace | None = None) -> JSON:
+    """``auth.test``: who the token belongs to (Bolt calls this at start-up, and after an OAuth install)."""
+    ws = ws or state.workspace
     return {
         "ok": True,
         "url": f"https://{ws.team_domain}.slack.com/",
@@ -40,6 +41,7 @@ def auth_test(state: SandboxState, params: Params) -> JSON:
         "team_id": ws.team_id,
         "user_id": ws.bot_user_id,
         "bot_id": ws.bot_id,
+        "enterprise_id": ws.enterprise_id,
         "is_enterprise_install": False,
     }
 
@@ -128,13 +130,37 @@ class WebApi:
             answer = ApiAnswer(200, {"ok": False, "error": "not_authed"})
         elif not self._token_ok(token):
             answer = ApiAnswer(200, {"ok": False, "error": "invalid_auth"})
+        elif not self._reaches(token, params):
+            # A token of one workspace does not see another workspace's channels.
+            answer = ApiAnswer(200, {"ok": False, "error": "channel_not_found"})
         elif retry_after is not None:
             answer = ApiAnswer(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
         elif malformed is not None:
             answer = ApiAnswer(200, {"ok": False, "error": malformed})
+        elif method == "auth.test":
+            answer = ApiAnswer(200, auth_test(self._state, Params(params), self._state.installs.of_token(token)))
         else:
             answer = self._run(handler, method, params)
         self._log(method, params, answer, unknown=handler is None, rate_limited=retry_after is not None)
+        return answer
+
+    def oauth_access(self, values: JSON, authorization: str | None) -> ApiAnswer:
+        """``oauth.v2.access``: the app's credentials (no token) and a code from the authorize page, for a bot token."""
+        params = {key: value for key, value in values.items() if key != "client_secret"}
+        client_id, client_secret = credentials(values, authorization)
+        try:
+            answer = ApiAnswer(
+                200,
+                self._state.installs.exchange(
+                    client_id=client_id,
+                    client_secret=client_secret,
+                    code=str(values.get("code") or ""),
+                    redirect_uri=str(values.get("redirect_uri") or "") or None,
+                ),
+            )
+        except ApiError as error:
+            answer = ApiAnswer(200, error.as_response())
+        self._log("oauth.v2.access", params, answer, unknown=False, rate_limited=False)
         return answer
 
     def calls(self, method: str | None = None) -> list[Call]:
@@ -148,8 +174,16 @@ class WebApi:
             return list(self._unknown)
 
     def _token_ok(self, token: str | None) -> bool:
-        """Whether the token is the bot token."""
-        return token == self._state.workspace.bot_token
+        """Whether the token is a live bot token (the home workspace's, or one an OAuth install issued)."""
+        return self._state.installs.of_token(token) is not None
+
+    def _reaches(self, token: str | None, params: JSON) -> bool:
+        """Whether the call's channel (if it names one) is in the token's workspace."""
+        channel = params.get("channel")
+        owner = self._state.installs.of_token(token)
+        if not isinstance(channel, str) or not channel or owner is None:
+            return True
+        return self._state.installs.team_of_channel(channel) == owner.team_id
 
     def _take_rate_limit(self, method: str) -> int | None:
         """Use up one injected 429 for ``method``, returning its ``Retry-After``, or ``None``."""
