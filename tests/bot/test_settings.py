@@ -308,3 +308,67 @@ def test_an_endpoint_in_a_dotenv_file_reaches_boto3(
     assert list(jobs.in_progress()) == []
     assert "general answer" in adapters.chat.ask(ChatRequest.question("amazon.nova-micro-v1:0", "Hello")).text
     moto_session.reset()
+
+
+OAUTH = {
+    "SLACK_CLIENT_ID": "1234567890.0987654321",
+    "SLACK_CLIENT_SECRET": "client-secret",
+    "SLACK_STATE_SECRET": "x" * 32,
+    "SLACK_SIGNING_SECRET": "signing-secret",
+}
+
+
+def test_a_client_id_turns_on_oauth_mode_with_the_manifests_scopes(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in OAUTH.items():
+        monkeypatch.setenv(name, value)
+    settings = load_settings()
+    settings.check_slack_mode()
+    assert settings.oauth_mode
+    assert "chat:write" in settings.scopes
+    assert "usergroups:read" in settings.scopes
+
+
+@pytest.mark.parametrize(
+    ("changes", "says"),
+    [
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set"),
+        ({"SLACK_APP_TOKEN": "xapp-1"}, "SLACK_APP_TOKEN is set in OAuth mode"),
+        ({"FINETUNE_ALLOWED_TEAMS": "T012ABCDEF"}, "FINETUNE_ALLOWED_TEAMS is set in OAuth mode"),
+        ({"SLACK_CLIENT_SECRET": None}, "SLACK_CLIENT_SECRET is not set"),
+        ({"SLACK_STATE_SECRET": None}, "SLACK_STATE_SECRET is not set"),
+        ({"SLACK_SIGNING_SECRET": None}, "SLACK_SIGNING_SECRET is not set"),
+        ({"SLACK_CLIENT_ID": None}, "SLACK_CLIENT_SECRET or SLACK_STATE_SECRET is set without SLACK_CLIENT_ID"),
+    ],
+)
+def test_an_incomplete_or_mixed_oauth_setup_is_refused_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, changes: dict[str, str | None], says: str
+) -> None:
+    for name, value in (OAUTH | changes).items():
+        if value is not None:
+            monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match=says) as refused:
+        load_settings().check_slack_mode()
+    assert "\n" not in str(refused.value)
+    assert "client-secret" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("SLACK_CLIENT_ID", "my-app", "must be digits, a dot and digits"),
+        ("SLACK_STATE_SECRET", "short", "at least 32 characters"),
+        ("SLACK_SCOPES", "chat:write, Not A Scope", "Slack bot scopes"),
+    ],
+)
+def test_malformed_oauth_settings_are_named(monkeypatch: pytest.MonkeyPatch, name: str, value: str, says: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match=name) as refused:
+        load_settings()
+    assert says in str(refused.value)
+    if name == "SLACK_STATE_SECRET":
+        assert "short" not in str(refused.value)
+
+
+def test_one_workspace_still_needs_its_bot_token() -> None:
+    with pytest.raises(SettingsError, match="SLACK_BOT_TOKEN is not set"):
+        load_settings().check_slack_mode()

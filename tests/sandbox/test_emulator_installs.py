@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+from collections.abc import Iterator
 import urllib.parse
 
 import pytest
@@ -43,7 +44,7 @@ def install(emulator: SlackEmulator, team: str) -> str:
 
 
 @pytest.fixture
-def emulator() -> SlackEmulator:
+def emulator() -> Iterator[SlackEmulator]:
     with SlackEmulator() as running:
         running.configure_oauth(CLIENT_ID, CLIENT_SECRET, redirect_uri=REDIRECT)
         running.add_workspace(BETA, "Beta")
