@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import http.client
-from collections.abc import Iterator
 import urllib.parse
+from collections.abc import Iterator
 
 import pytest
 from slack_sdk import WebClient
