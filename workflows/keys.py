@@ -75,6 +75,10 @@ JOB_PREFIX = NAMESPACE + JOBS_TAG + "job:"
 JOBS_BY_CHANNEL_PREFIX = NAMESPACE + JOBS_TAG + "channel:"
 #: Sorted set of job names a person started, scored by start time; suffixed ``team:user``.
 JOBS_BY_USER_PREFIX = NAMESPACE + JOBS_TAG + "user:"
+#: Sorted set of a workspace's job names, scored by start time, for ``/finetune cost`` and the budgets; suffixed
+#: ``<team scope>``. Entries older than the retention are dropped on save; records written before it existed are
+#: indexed at start (``redis_key_upgrade``).
+JOBS_BY_TEAM_PREFIX = NAMESPACE + JOBS_TAG + "team:"
 #: Set of job names whose terminal state has not been announced yet: what monitoring polls.
 WATCHED_JOBS = NAMESPACE + JOBS_TAG + "watched"
 #: 180 days: a job record is kept (for ``list`` and ``cost``) this long after it stops being watched;
@@ -207,6 +211,10 @@ class Keyspace:
     def jobs_by_channel_key(self, team: str, channel: str) -> str:
         """The index of jobs started from a channel."""
         return f"{self.namespace}{JOBS_TAG}channel:{team}:{channel}"
+
+    def jobs_by_team_key(self, team: str) -> str:
+        """The index of a workspace's jobs."""
+        return f"{self.namespace}{JOBS_TAG}team:{team}"
 
     def jobs_by_user_key(self, team: str, user: str) -> str:
         """The index of jobs a person started."""

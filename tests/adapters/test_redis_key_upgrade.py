@@ -13,6 +13,7 @@ from tests.support.legacy_keys import as_before_hash_tags
 from workflows import keys
 from workflows.adapters.redis_conversations import RedisConversationStore
 from workflows.adapters.redis_deployments import RedisDeployments
+from workflows.adapters.redis_job_history import RedisJobHistory
 from workflows.adapters.redis_jobs import RedisJobRecords
 from workflows.adapters.redis_key_upgrade import LOCK_NAME, LegacyKeyUpgrade
 from workflows.adapters.redis_values import as_text
@@ -72,6 +73,7 @@ def test_a_running_job_a_setup_in_progress_and_a_live_deployment_survive_the_upg
     assert 0 < redis_client.ttl(keys.conversation_key(saved.id)) <= keys.CONVERSATION_TTL_SECONDS
     assert [found.name for found in deployments.live()] == ["live-1"]
     assert [found.name for found in deployments.in_team("T1")] == ["live-1"]
+    assert sorted(found.job_name for found in RedisJobHistory(redis_client).in_team("T1")) == ["done-1", "running-1"]
     assert not every_key(redis_client) & set(old_names)
 
 

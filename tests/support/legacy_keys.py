@@ -10,7 +10,8 @@ from workflows.adapters.redis_values import as_text
 
 
 def as_before_hash_tags(client: redis.Redis) -> list[str]:
-    """Give every key its name from before hash tags, as the previous release left it; the old names."""
+    """Give every key its name from before hash tags, and drop the keys that release did not have, as it left them;
+    the old names."""
     old_names = []
     for old, new in renames(keys.DEFAULT):
         found = [as_text(key) or "" for key in client.scan_iter(match=new + "*")]
@@ -22,4 +23,7 @@ def as_before_hash_tags(client: redis.Redis) -> list[str]:
             client.restore(name, max(int(str(client.pttl(key))), 0), dumped)
             client.delete(key)
             old_names.append(name)
+    # Nor did that release index jobs by workspace.
+    for key in [as_text(key) or "" for key in client.scan_iter(match=keys.DEFAULT.jobs_by_team_key("*"))]:
+        client.delete(key)
     return old_names

@@ -38,6 +38,9 @@ class RedisJobRecords:
             ):
                 pipe.zadd(index, {record.job_name: score})
                 pipe.zremrangebyrank(index, 0, -(keys.JOB_INDEX_LIMIT + 1))
+            team_index = self._keys.jobs_by_team_key(record.team)
+            pipe.zadd(team_index, {record.job_name: score})
+            pipe.zremrangebyscore(team_index, "-inf", f"({score - keys.JOB_RETENTION_SECONDS}")
             if record.announced_status.terminal:
                 pipe.srem(self._keys.watched_jobs, record.job_name)
                 pipe.expire(key, keys.JOB_RETENTION_SECONDS)

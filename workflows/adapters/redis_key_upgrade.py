@@ -7,6 +7,8 @@ value, type and time to live and works across cluster slots (a server's keys imp
 unchanged still have the old names), and is then deleted. When the new name already exists, an index
 (set or sorted set) gets the old members it lacks and a record keeps its new value. Safe to run again
 and on several replicas at once: a short lock lets one of them work and the others try on a later tick.
+
+The same pass puts job records saved before workspaces had a job index into their workspace's index.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ import secrets
 from typing import cast
 
 import redis
+from pydantic import ValidationError
 
 from workflows import keys
 from workflows.adapters.redis_values import as_list, as_text, as_texts
 from workflows.deployment_keys import deployment_key, deployments_by_team_key, live_deployments_key
+from workflows.jobs.job import JobRecord
 
 logger = logging.getLogger(__name__)
 
@@ -79,10 +83,30 @@ class LegacyKeyUpgrade:
         if not self._client.set(lock, token, nx=True, ex=LOCK_SECONDS):
             return None
         try:
-            return sum(self._move_all(old, new) for old, new in renames(self._keys))
+            moved = sum(self._move_all(old, new) for old, new in renames(self._keys))
+            indexed = self._index_jobs_by_team()
+            if indexed:
+                logger.info("Indexed %d job records by their workspace", indexed)
+            return moved
         finally:
             if as_text(self._client.get(lock)) == token:
                 self._client.delete(lock)
+
+    def _index_jobs_by_team(self) -> int:
+        """Put every job record in its workspace's index (``jobs_by_team_key``), which records saved before the index
+        existed are missing from; how many were added."""
+        added = 0
+        names = [
+            as_text(key) or "" for key in self._client.scan_iter(match=self._keys.job_prefix + "*", count=SCAN_BATCH)
+        ]
+        for start in range(0, len(names), SCAN_BATCH):
+            batch = names[start : start + SCAN_BATCH]
+            for raw in as_list(self._client.mget(batch)):
+                record = _job(as_text(raw))
+                if record is not None:
+                    entry = {record.job_name: record.started_at.timestamp()}
+                    added += int(str(self._client.zadd(self._keys.jobs_by_team_key(record.team), entry, nx=True)))
+        return added
 
     def _move_all(self, old: str, new: str) -> int:
         """Move ``old`` (a prefix when it ends in ``:``) to ``new``."""
@@ -122,3 +146,13 @@ class LegacyKeyUpgrade:
                 self._client.sadd(new, *names)
         else:
             logger.warning("Kept %s and dropped its older copy %s", new, old)
+
+
+def _job(raw: str | None) -> JobRecord | None:
+    """A stored job record, or None when it vanished or cannot be read."""
+    if raw is None:
+        return None
+    try:
+        return JobRecord.model_validate_json(raw)
+    except ValidationError:
+        return None
