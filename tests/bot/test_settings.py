@@ -6,6 +6,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+import yaml
 
 from bot.composition import aws_adapters
 from bot.settings import KEPT_COMMENT_HINT, REQUIREMENTS, SECRETS, SettingsError, load_settings
@@ -324,8 +325,8 @@ def test_a_client_id_turns_on_oauth_mode_with_the_manifests_scopes(monkeypatch: 
     settings = load_settings()
     settings.check_slack_mode()
     assert settings.oauth_mode
-    assert "chat:write" in settings.scopes
-    assert "usergroups:read" in settings.scopes
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text(encoding="utf-8"))
+    assert settings.scopes == manifest["oauth_config"]["scopes"]["bot"]
 
 
 @pytest.mark.parametrize(
