@@ -129,15 +129,18 @@ def build_runtime(settings: Settings) -> Runtime:
     redis_client = connect(settings.redis_url, cluster=settings.redis_cluster)
     storage_up = Availability(RedisHealth(settings.redis_url, cluster=settings.redis_cluster))
     keyspace = Keyspace(settings.redis_key_prefix)
-    oauth, workspace, tokens = None, None, _single_token(settings)
+    oauth, workspace = None, None
+    tokens: TokenSource
     if settings.oauth_mode:
         store = SharedInstallationStore(RedisInstallations(redis_client, keyspace=keyspace))
         oauth = oauth_settings(settings, store, RedisOAuthStates(redis_client, keyspace=keyspace))
         tokens = InstalledTokens(store)
     else:
+        assert settings.slack_bot_token is not None
+        token = settings.slack_bot_token.get_secret_value()
+        tokens = SingleToken(token)
         workspace = TokenWorkspace(
-            build_web_client(token=tokens.token(None), base_url=settings.slack_api_url),
-            allowed_teams=settings.allowed_teams,
+            build_web_client(token=token, base_url=settings.slack_api_url), allowed_teams=settings.allowed_teams
         )
     clients = WorkspaceClients(tokens, base_url=settings.slack_api_url)
     client = clients.current
@@ -434,12 +437,6 @@ def oauth_settings(settings: Settings, store: SharedInstallationStore, state_rec
         state_store=states,
         state_expiration_seconds=OAUTH_STATE_TTL_SECONDS,
     )
-
-
-def _single_token(settings: Settings) -> TokenSource:
-    """``SLACK_BOT_TOKEN`` for every call (one workspace); a placeholder in OAuth mode, replaced there."""
-    token = settings.slack_bot_token
-    return SingleToken(token.get_secret_value() if token is not None else "")
 
 
 def authorization_url(api_url: str) -> str:
