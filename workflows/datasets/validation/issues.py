@@ -30,12 +30,19 @@ class IssueLog:
         """Occurrences kept per code."""
         return self._cap
 
-    def merge(self, other: IssueLog) -> None:
-        """Add ``other``'s occurrences after this log's own, per code (exact counts, the first ``cap`` kept)."""
+    def merge(self, other: IssueLog, lines_before: int = 0) -> None:
+        """Add ``other``'s occurrences after this log's own, per code (exact counts, the first ``cap`` kept).
+
+        ``lines_before``: ``other`` numbered the lines of a part of the file from 1, and this many
+        lines come before that part.
+        """
         for code, count in other._counts.items():
             self._counts[code] = self._counts.get(code, 0) + count
             kept = self._kept.setdefault(code, [])
-            kept.extend(other._kept.get(code, ())[: max(self._cap - len(kept), 0)])
+            taken = other._kept.get(code, [])[: max(self._cap - len(kept), 0)]
+            if lines_before:
+                taken = [Occurrence(o.line if o.line is None else o.line + lines_before, o.detail) for o in taken]
+            kept.extend(taken)
 
     def count(self, code: IssueCode) -> int:
         return self._counts.get(code, 0)

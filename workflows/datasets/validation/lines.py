@@ -27,9 +27,9 @@ class Readable(Protocol):
 class Batch:
     """Consecutive complete lines: their bytes joined by ``\\n`` (``raw``), without the last ``\\n``."""
 
-    __slots__ = ("done", "has_cr", "oversized", "raw")
+    __slots__ = ("done", "end", "has_cr", "oversized", "raw")
 
-    def __init__(self, raw: bytes, has_cr: bool, done: int, oversized: int | None = None) -> None:
+    def __init__(self, raw: bytes, has_cr: bool, done: int, oversized: int | None = None, end: int = 0) -> None:
         self.raw = raw
         #: Some line in the batch may end in ``\\r``; only then do lines need a CRLF check.
         self.has_cr = has_cr
@@ -37,6 +37,8 @@ class Batch:
         self.done = done
         #: The length of the batch's first line when it was too long and replaced by the placeholder.
         self.oversized = oversized
+        #: Where ``raw`` ends in the stream (its bytes are the ones just before, but for a placeholder).
+        self.end = end
 
     @property
     def lines(self) -> list[bytes]:
@@ -73,17 +75,18 @@ class LineReader:
             last = chunk.rfind(b"\n")
             if last >= 0:
                 has_cr = b"\r" in chunk or self._pending_cr
+                end = done - len(chunk) + last
                 if self._pending_len or self._skipping:
                     first = chunk.find(b"\n")
                     head, oversized = self._take_pending(chunk[:first])
-                    yield Batch(head + chunk[first:last] if first < last else head, has_cr, done, oversized)
+                    yield Batch(head + chunk[first:last] if first < last else head, has_cr, done, oversized, end)
                 else:
-                    yield Batch(chunk[:last], has_cr, done)
+                    yield Batch(chunk[:last], has_cr, done, None, end)
             self._hold(chunk[last + 1 :])
         if self._pending_len or self._skipping:
             has_cr = self._pending_cr
             line, oversized = self._take_pending(b"")
-            yield Batch(line, has_cr, done, oversized)
+            yield Batch(line, has_cr, done, oversized, done)
 
     def _hold(self, tail: bytes) -> None:
         """Keep the start of a line that continues in the next chunk, unless it is already too long."""

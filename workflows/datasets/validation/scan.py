@@ -16,6 +16,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from itertools import compress
 from operator import add, and_, not_
+from typing import Protocol
 
 import orjson
 
@@ -34,6 +35,7 @@ from workflows.datasets.validation.fast import (
 from workflows.datasets.validation.issues import IssueLog
 from workflows.datasets.validation.limits import LimitJudge
 from workflows.datasets.validation.lines import MAX_LINE_BYTES, LineReader, Readable
+from workflows.datasets.validation.ranges import BatchIndex
 from workflows.datasets.validation.records import RecordRouter
 from workflows.datasets.validation.report import TokenStats
 from workflows.datasets.validation.template import flat_overhead
@@ -79,6 +81,33 @@ class ScanResult:
     single_turn: int
     multi_turn: int
     tokens: TokenStats
+    #: The records with text per stratum, for scaling a sample (what ``tokens`` was computed from).
+    population: Population | None = None
+
+
+class Work(Protocol):
+    """Where a scan sends its token work: records to judge against the limit, and sampled records."""
+
+    def judge(self, line_number: int, texts: tuple[str, ...], chars: int, overhead: int) -> None: ...
+
+    def sample(self, texts: tuple[str, ...], chars: int, ascii: bool, overhead: int) -> None: ...
+
+    def finish(self, longest: tuple[tuple[str, ...], int] | None) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Strata:
+    """What a scan of one range records instead of sampling: each record's stratum, and where its batch is.
+
+    The sample is then drawn over the whole file's records in line order (``split.draw``), and
+    the sampled records are read again from their batches.
+    """
+
+    #: 1 for a record whose texts are all ASCII, 0 for another, one byte per record with text.
+    flags: bytearray
+    batches: BatchIndex
 
 
 class _State:
@@ -122,6 +151,7 @@ class Scanner:
         digests: DigestTable,
         training: DigestTable | None = None,
         progress: Callable[[int], None] | None = None,
+        strata: Strata | None = None,
     ) -> None:
         self._setup = setup
         self._log = log
@@ -129,18 +159,23 @@ class Scanner:
         self._digests = digests
         self._training = training
         self._progress = progress
+        #: Record each record's stratum (and its batch) instead of drawing the sample here.
+        self._strata = strata
 
-    def run(self, stream: Readable) -> ScanResult:
-        work = _TokenWork(self._setup, self._log, self._tally)
+    def run(self, stream: Readable, work: Work | None = None) -> ScanResult:
+        """Scan ``stream``; token work goes to ``work`` (default: here, or a forked process per the setup)."""
+        work = work or _TokenWork(self._setup, self._log, self._tally)
         try:
             return self._scan(stream, work)
         except BaseException:
             work.close()
             raise
 
-    def _scan(self, stream: Readable, work: _TokenWork) -> ScanResult:
+    def _scan(self, stream: Readable, work: Work) -> ScanResult:
         setup = self._setup
         self._work = work
+        strata = self._strata
+        flags = None if strata is None else strata.flags
         reader = LineReader(stream)
         self._decode_pc = prompt_completion_decoder() if setup.fast is DatasetFormat.PROMPT_COMPLETION else None
         self._decode_input = text_input_decoder() if setup.fast is DatasetFormat.TEXT_INPUT else None
@@ -158,10 +193,13 @@ class Scanner:
             # the duplicate tables once per batch, in line order.
             values: list[int] = []
             value_lines: list[int] = []
+            before = 0 if flags is None else len(flags)
             if batches is not None:
                 self._piece(batches, batch.raw, batch.has_cr, values, value_lines)
             else:
                 self._lines(batch.lines, batch.has_cr, values, value_lines)
+            if strata is not None and len(strata.flags) > before:
+                strata.batches.add(batch.end, len(batch.raw), batch.oversized is not None, before)
             self._duplicates(values, value_lines)
             if self._progress is not None and batch.done - reported >= PROGRESS_BYTES:
                 self._progress(batch.done)
@@ -181,6 +219,7 @@ class Scanner:
             single_turn=state.single,
             multi_turn=state.multi,
             tokens=self._tally.finish(population, None),
+            population=population,
         )
 
     def _piece(self, batches: FlatBatch, raw: bytes, has_cr: bool, values: list[int], value_lines: list[int]) -> None:
@@ -267,7 +306,9 @@ class Scanner:
             state.ascii_records += count
             state.ascii_chars += total
             countdown = state.ascii_countdown
-            if countdown > count:
+            if self._strata is not None:
+                self._strata.flags.extend(b"\x01" * count)
+            elif countdown > count:
                 state.ascii_countdown = countdown - count
             else:
                 at = countdown - 1
@@ -301,7 +342,6 @@ class Scanner:
         state = self._state
         work = self._work
         tally = self._tally
-        limit = self._setup.max_tokens
         overhead = self._fast_overhead
         count = len(sizes)
         flags = list(map(str.isascii, columns[0]))
@@ -314,6 +354,10 @@ class Scanner:
         state.ascii_chars += ascii_chars
         state.other_records += len(other_at)
         state.other_chars += sum(sizes) - ascii_chars
+        if self._strata is not None:
+            self._strata.flags.extend(flags)
+            self._over(keys, sizes, first, ascii_at, other_at)
+            return
         # Index, in each stratum's records here, of its next sampled one.
         next_ascii = state.ascii_countdown - 1
         next_other = state.other_countdown - 1
@@ -329,6 +373,15 @@ class Scanner:
                 work.sample(keys[at], sizes[at], False, overhead)
         state.ascii_countdown = next_ascii - ascii_end + 1
         state.other_countdown = next_other - other_end + 1
+        self._over(keys, sizes, first, ascii_at, other_at)
+
+    def _over(
+        self, keys: list[tuple[str, ...]], sizes: list[int], first: int, ascii_at: list[int], other_at: list[int]
+    ) -> None:
+        """Send the records of a batch that may be over the per-record limit to be judged, in line order."""
+        limit = self._setup.max_tokens
+        overhead = self._fast_overhead
+        work = self._work
         if limit is None:
             return
         # Every token is at least one byte, and UTF-8 takes at most four bytes a character.
@@ -359,6 +412,7 @@ class Scanner:
         loads = orjson.loads
         decode_error = orjson.JSONDecodeError
         crlf = IssueCode.CRLF_LINE_ENDING
+        flags = None if self._strata is None else self._strata.flags
 
         line_number = state.line_number
         chars, template = state.chars, state.template
@@ -430,7 +484,15 @@ class Scanner:
 
             chars += size
             template += overhead
-            if is_ascii:
+            if flags is not None:
+                flags.append(is_ascii)
+                if is_ascii:
+                    ascii_records += 1
+                    ascii_chars += size
+                else:
+                    other_records += 1
+                    other_chars += size
+            elif is_ascii:
                 ascii_records += 1
                 ascii_chars += size
                 ascii_countdown -= 1

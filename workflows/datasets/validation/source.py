@@ -45,6 +45,8 @@ class Opened:
     #: None for a stream, whose size is known only once read.
     size: int | None
     stream: HeadFirst
+    #: The open file's descriptor, for reading a regular file by position.
+    fd: int
 
 
 @contextmanager
@@ -53,7 +55,7 @@ def open_dataset(path: Path) -> Iterator[Opened]:
     with path.open("rb") as raw:
         size = _regular_size(raw)
         head = _read_head(raw)
-        yield Opened(head, size, HeadFirst(head, raw))
+        yield Opened(head, size, HeadFirst(head, raw), raw.fileno())
 
 
 def _regular_size(raw: BinaryIO) -> int | None:

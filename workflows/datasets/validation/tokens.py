@@ -311,6 +311,17 @@ class TokenTally:
         self._strata[ascii].add(entry)
         return entry
 
+    def place(self, ascii: bool) -> Sampled:
+        """Take a sampled record known so far only by its stratum; ``fill_in`` it before ``finish``."""
+        entry = [0, 0, 0, 0]
+        self._strata[ascii].add(entry)
+        return entry
+
+    def fill_in(self, entry: Sampled, chars: int, utf8: int, overhead: int, tokens: int) -> None:
+        """A placed record's characters, UTF-8 bytes, template tokens and cl100k count."""
+        entry[0], entry[2], entry[3] = chars, utf8, overhead
+        self.fill(entry, tokens)
+
     def fill(self, entry: Sampled, tokens: int) -> None:
         """The cl100k count of a held record (template excluded)."""
         entry[1] = tokens

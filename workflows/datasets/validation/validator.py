@@ -19,6 +19,7 @@ from workflows.datasets.validation.records import RecordRouter, build_checker
 from workflows.datasets.validation.report import DatasetStats, FileInfo, FileReport, TokenStats, Turns, ValidationReport
 from workflows.datasets.validation.scan import Scanner, ScanResult, ScanSetup
 from workflows.datasets.validation.source import HEAD_BYTES, Opened, open_dataset, regular_size
+from workflows.datasets.validation.split import split_ranges, split_scan
 from workflows.datasets.validation.tokens import TOKENIZER, TokenPolicy, TokenTally
 from workflows.exceptions import DatasetNotText
 
@@ -63,9 +64,11 @@ def validate_dataset(
             (None when none was recognised) to pick the rules.
         name: the training file's name as the person knows it, when ``path`` is a copy (a
             download); the report shows it, and it must end in ``.jsonl``.
-        parallel: judge records that may be over the per-record token limit in a second, forked
-            process while the scan goes on (Linux only; the report is the same). Only for a
-            single-threaded caller, such as the command line.
+        parallel: use more processes, forked (Linux only; the report is the same): a large
+            regular file of a flat format is scanned in ranges by one process per processor
+            (``split``); otherwise records that may be over the per-record token limit are
+            judged in a second process while the scan goes on. Only for a single-threaded
+            caller, such as the command line.
         max_prompt_tokens: reinforcement fine-tuning's ``maxPromptLength``: each prompt is checked
             against it instead of the model's per-record limit.
 
@@ -208,14 +211,22 @@ class _Run:
             log.add(IssueCode.FILE_NAME_NOT_JSONL, None, f"{name} does not end in {_SUFFIX}")
         if kind is not TextKind.UTF8:
             return _unread(log, kind, opened)
-        scanner = Scanner(
-            self.setup,
-            log=log,
-            tally=TokenTally(expected_records=self.expected_records(opened.size), policy=self.policy),
-            digests=digests,
-            training=training,
-            progress=self._progress_from(offset),
-        )
+        tally = TokenTally(expected_records=self.expected_records(opened.size), policy=self.policy)
+        progress = self._progress_from(offset)
+        if self.setup.parallel and self.setup.fast is not None and opened.size is not None:
+            ranges = split_ranges(opened.fd, opened.size)
+            if len(ranges) > 1:
+                return split_scan(
+                    self.setup,
+                    ranges,
+                    fd=opened.fd,
+                    log=log,
+                    tally=tally,
+                    digests=digests,
+                    training=training,
+                    progress=progress,
+                )
+        scanner = Scanner(self.setup, log=log, tally=tally, digests=digests, training=training, progress=progress)
         return scanner.run(opened.stream)
 
     def _progress_from(self, offset: int) -> Callable[[int], None] | None:
