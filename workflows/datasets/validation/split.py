@@ -39,14 +39,14 @@ from workflows.datasets.validation.tokens import Population, Sampled, TokenPolic
 #: Smaller files are scanned in one process: starting others would cost more than it saves.
 SPLIT_FROM_BYTES = 64 << 20
 #: The least each process gets.
-_RANGE_BYTES = 16 << 20
+RANGE_BYTES = 16 << 20
 _PROGRESS, _SCANNED, _COUNTED, _FAILED = range(4)
 _STOPPED = "a process scanning part of the file stopped before it finished"
 
 
 def split_ranges(fd: int, size: int) -> list[Range]:
     """The ranges to scan in parallel: one per processor, or a single range when splitting does not pay."""
-    parts = min(os.cpu_count() or 1, size // _RANGE_BYTES)
+    parts = min(os.cpu_count() or 1, size // RANGE_BYTES)
     if size < SPLIT_FROM_BYTES or parts < 2 or not can_fork():
         return [Range(0, size)]
     return cut(fd, size, parts)
