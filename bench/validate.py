@@ -3,9 +3,13 @@
 Generates a mixed JSONL file in a temporary folder (deterministic for a seed), then, in the same run
 and ``--runs`` times each, times a bare ``orjson.loads`` loop over its lines (in this process) and
 ``finetune-bot validate FILE --type TYPE --model MODEL --json`` as a child process: the wall time
-of the whole command (start-up, catalogue, tokenizer and report included) and its peak RSS, taken
-from the kernel's accounting for that child alone (``wait4``). Prints the medians, the ratio and
-the file's make-up.
+of the whole command (start-up, catalogue, tokenizer and report included), its CPU time (with the
+processes it forks), the largest peak RSS of any one of its processes (``wait4``), and the peak of
+the memory of the command and all its processes together, polled every 20 ms from ``/proc``: the
+sum of their PSS (each shared page counted once, split between the processes sharing it) and the
+sum of their RSS (shared pages counted in every process). Prints the medians, the ratio of the
+medians and each run's own ratio (the two loops of a run are timed back to back, so they see about
+the same load), the load average, and the file's make-up.
 
 Scenarios:
 
@@ -32,6 +36,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -202,8 +207,66 @@ def bare_loop(path: Path) -> tuple[float, float]:
     return time.perf_counter() - start, time.process_time() - cpu
 
 
-def validate_once(path: Path, scenario: Scenario) -> tuple[float, float, float, dict[str, Any]]:
-    """Wall seconds, CPU seconds, peak RSS (MiB) and the JSON report of one ``finetune-bot validate`` child."""
+class TreeMemory:
+    """Polls the memory of a process and its descendants (Linux ``/proc``) until stopped; peaks in MiB."""
+
+    def __init__(self, pid: int, every: float = 0.02) -> None:
+        self._pid = pid
+        self._every = every
+        self._stop = threading.Event()
+        self.pss = self.rss = 0.0
+        self.processes = 0
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _poll(self) -> None:
+        while not self._stop.is_set():
+            pss = rss = 0
+            pids = self._tree(self._pid)
+            for pid in pids:
+                try:
+                    with open(f"/proc/{pid}/smaps_rollup") as rollup:
+                        for line in rollup:
+                            if line.startswith("Pss:"):
+                                pss += int(line.split()[1])
+                            elif line.startswith("Rss:"):
+                                rss += int(line.split()[1])
+                except OSError:
+                    continue
+            self.pss, self.rss = max(self.pss, pss / 1024), max(self.rss, rss / 1024)
+            self.processes = max(self.processes, len(pids))
+            self._stop.wait(self._every)
+
+    def _tree(self, pid: int) -> list[int]:
+        found = [pid]
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children") as children:
+                for child in children.read().split():
+                    found += self._tree(int(child))
+        except OSError:
+            pass
+        return found
+
+
+@dataclass(frozen=True)
+class Run:
+    """One ``finetune-bot validate`` child: wall and CPU seconds, peaks (MiB) and its JSON report."""
+
+    seconds: float
+    cpu: float
+    peak_rss: float
+    tree_pss: float
+    tree_rss: float
+    processes: int
+    report: dict[str, Any]
+
+
+def validate_once(path: Path, scenario: Scenario) -> Run:
+    """One ``finetune-bot validate`` child, timed and measured."""
     command = [
         sys.executable,
         "-m",
@@ -219,16 +282,20 @@ def validate_once(path: Path, scenario: Scenario) -> tuple[float, float, float, 
     with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
         with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors) as child:
+            memory = TreeMemory(child.pid)
             assert child.stdout is not None
             out = child.stdout.read()
             # wait4 reports this child's own peak RSS (RUSAGE_CHILDREN would mix all runs).
             _, status, usage = os.wait4(child.pid, 0)
             seconds = time.perf_counter() - start
+            memory.stop()
             child.returncode = os.waitstatus_to_exitcode(status)
         if child.returncode not in (0, 1):
             errors.seek(0)
             raise SystemExit(f"validate failed ({child.returncode}): {errors.read().decode(errors='replace')}")
-    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, json.loads(out)
+    cpu = usage.ru_utime + usage.ru_stime
+    peak = usage.ru_maxrss / 1024
+    return Run(seconds, cpu, peak, memory.pss, memory.rss, memory.processes, json.loads(out))
 
 
 def run_scenario(scenario: Scenario, path: Path, size_mb: int, runs: int, seed: int) -> dict[str, Any]:
@@ -241,19 +308,27 @@ def run_scenario(scenario: Scenario, path: Path, size_mb: int, runs: int, seed: 
     print("   records     share   bytes   kind")
     for kind, count in kinds.most_common():
         print(f"   {count:>10,}  {count / records:6.2%}  {sizes[kind] / size:6.2%}  {kind}")
-    bare, bare_cpu, validate, validate_cpu, peaks = [], [], [], [], []
+    bare, bare_cpu, validate, validate_cpu, peaks, ratios, loads = [], [], [], [], [], [], []
+    tree_pss, tree_rss = [], []
     report: dict[str, Any] = {}
-    for run in range(1, runs + 1):
+    for number in range(1, runs + 1):
         wall, cpu = bare_loop(path)
         bare.append(wall)
         bare_cpu.append(cpu)
-        seconds, cpu, peak, report = validate_once(path, scenario)
-        validate.append(seconds)
-        validate_cpu.append(cpu)
-        peaks.append(peak)
+        run = validate_once(path, scenario)
+        report = run.report
+        validate.append(run.seconds)
+        validate_cpu.append(run.cpu)
+        peaks.append(run.peak_rss)
+        tree_pss.append(run.tree_pss)
+        tree_rss.append(run.tree_rss)
+        ratios.append(wall / run.seconds)
+        loads.append(os.getloadavg())
         print(
-            f"   run {run}: bare loop {bare[-1]:.2f} s ({bare_cpu[-1]:.2f} s CPU), validate {seconds:.2f} s "
-            f"({cpu:.2f} s CPU), peak RSS {peak:.0f} MiB, load average {os.getloadavg()[0]:.1f}"
+            f"   run {number}: bare loop {wall:.2f} s ({cpu:.2f} s CPU), validate {run.seconds:.2f} s "
+            f"({run.cpu:.2f} s CPU, {run.processes} processes), ratio {ratios[-1]:.2f}; peak RSS {run.peak_rss:.0f} "
+            f"MiB, all processes together PSS {run.tree_pss:.0f} MiB (RSS {run.tree_rss:.0f} MiB); "
+            f"load average {' '.join(f'{load:.2f}' for load in loads[-1])}"
         )
     bare_s, validate_s = statistics.median(bare), statistics.median(validate)
     bare_c, validate_c = statistics.median(bare_cpu), statistics.median(validate_cpu)
@@ -265,22 +340,34 @@ def run_scenario(scenario: Scenario, path: Path, size_mb: int, runs: int, seed: 
         "bare_mb_s": size / bare_s / 1e6,
         "validate_mb_s": size / validate_s / 1e6,
         "ratio": bare_s / validate_s,
+        "run_ratios": ratios,
         "cpu_ratio": bare_c / validate_c,
         "peak_rss_mib": max(peaks),
+        "peak_pss_all_mib": max(tree_pss),
+        "peak_rss_all_mib": max(tree_rss),
+        "load": [min(load[0] for load in loads), max(load[0] for load in loads)],
         "issues": {issue["code"]: issue["count"] for issue in report["issues"]},
         "tokens": {key: report["stats"]["tokens"][key] for key in ("total", "low", "high", "counted_records")},
     }
     print(f"   bare orjson.loads loop : {result['bare_mb_s']:7.1f} MB/s (median of {runs})")
     print(f"   finetune-bot validate  : {result['validate_mb_s']:7.1f} MB/s (median of {runs}, whole command)")
-    print(f"   ratio validate / bare  : {result['ratio']:7.2f}")
+    print(f"   ratio validate / bare  : {result['ratio']:7.2f} (of the medians; per run {_list(ratios)})")
     print(
         f"   per CPU second         : {size / validate_c / 1e6:7.1f} MB/s against {size / bare_c / 1e6:.1f} MB/s, "
         f"ratio {result['cpu_ratio']:.2f} (less sensitive to other work on the machine)"
     )
-    print(f"   peak RSS (largest run) : {result['peak_rss_mib']:7.1f} MiB")
+    print(f"   peak RSS (largest run) : {result['peak_rss_mib']:7.1f} MiB (the largest process)")
+    print(
+        f"   all processes together : {result['peak_pss_all_mib']:7.1f} MiB PSS, "
+        f"{result['peak_rss_all_mib']:.1f} MiB RSS (largest run; shared pages counted once, and in each)"
+    )
     print(f"   issues                 : {json.dumps(result['issues'])}")
     print(f"   tokens                 : {json.dumps(result['tokens'])}")
     return result
+
+
+def _list(values: Sequence[float]) -> str:
+    return ", ".join(f"{value:.2f}" for value in values)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -295,7 +382,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     chosen = list(SCENARIOS.values()) if args.scenario == "all" else [SCENARIOS[args.scenario]]
     out_dir = args.out_dir or Path(tempfile.mkdtemp(prefix="validate-bench-"))
     out_dir.mkdir(parents=True, exist_ok=True)
-    print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start; Python {sys.version.split()[0]}")
+    loads = " ".join(f"{load:.2f}" for load in os.getloadavg())
+    print(f"{os.cpu_count()} CPUs, load average {loads} at the start; Python {sys.version.split()[0]}")
     try:
         for scenario in chosen:
             path = out_dir / f"{scenario.name}.jsonl"
@@ -307,7 +395,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if args.out_dir is None and not args.keep:
             shutil.rmtree(out_dir, ignore_errors=True)
-    print(f"\nload average {os.getloadavg()[0]:.1f} at the end")
+    print(f"\nload average {' '.join(f'{load:.2f}' for load in os.getloadavg())} at the end")
     return 0
 
 

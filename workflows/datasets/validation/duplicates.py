@@ -12,7 +12,7 @@ of its first occurrence (4 bytes); the table stays between a quarter and half fu
 from __future__ import annotations
 
 from array import array
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 
 _MASK = (1 << 64) - 1
 _MIN_SLOTS = 1 << 10
@@ -33,7 +33,7 @@ def digests(keys: list[Hashable]) -> list[int]:
 class DigestTable:
     """A set of digests, each with the line where it was first seen."""
 
-    __slots__ = ("_digests", "_lines", "_mask", "_used")
+    __slots__ = ("_digests", "_lines", "_mask", "_planned", "_used")
     _digests: array[int]
     _lines: array[int]
     _mask: int
@@ -43,13 +43,17 @@ class DigestTable:
         slots = _MIN_SLOTS
         while slots < 2 * expected:
             slots *= 2
-        self._allocate(slots)
+        # The full size is taken at the first record, not before: a table made before a process
+        # forks (``split``) would otherwise be copied once it is written to.
+        self._planned = slots
+        self._allocate(_MIN_SLOTS)
 
     def __len__(self) -> int:
         return self._used
 
     def add(self, value: int, line: int) -> int:
         """Insert ``value`` first seen at ``line``; returns 0, or the first line if already there."""
+        self._take_planned()
         digests = self._digests
         mask = self._mask
         slot = value & mask
@@ -67,12 +71,13 @@ class DigestTable:
             self._grow()
         return 0
 
-    def add_many(self, values: list[int], lines: list[int]) -> list[tuple[int, int]]:
+    def add_many(self, values: Sequence[int], lines: Sequence[int]) -> list[tuple[int, int]]:
         """``add`` each value at its line, in order; returns (line, first line) for each value already there.
 
         The same probe as ``add``, run in one frame with the table in local names: the scan adds a
         batch of records at a time.
         """
+        self._take_planned()
         repeated: list[tuple[int, int]] = []
         digests, held_lines, mask = self._digests, self._lines, self._mask
         room = mask // 2 - self._used
@@ -97,7 +102,7 @@ class DigestTable:
         self._used = mask // 2 - room
         return repeated
 
-    def find_many(self, values: list[int], lines: list[int]) -> list[tuple[int, int]]:
+    def find_many(self, values: Sequence[int], lines: Sequence[int]) -> list[tuple[int, int]]:
         """(line, first line here) for each value at its line that the table holds, in order."""
         find = self.find
         return [(line, first) for value, line in zip(values, lines, strict=True) if (first := find(value))]
@@ -114,6 +119,11 @@ class DigestTable:
             if held == value:
                 return self._lines[slot]
             slot = (slot + 1) & mask
+
+    def _take_planned(self) -> None:
+        if self._planned > len(self._digests) and not self._used:
+            self._allocate(self._planned)
+        self._planned = 0
 
     def _allocate(self, slots: int) -> None:
         self._digests = array("Q", bytes(8 * slots))

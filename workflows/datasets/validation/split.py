@@ -15,16 +15,17 @@ For the command line only: forking a process that runs threads (``serve``) is no
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import signal
 from array import array
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from itertools import compress
+from itertools import compress, repeat
 from multiprocessing.connection import Connection, wait
-from operator import not_
+from operator import add, not_
 from typing import Any
 
 from workflows.datasets.validation.codes import IssueCode
@@ -34,7 +35,15 @@ from workflows.datasets.validation.limits import LimitJudge
 from workflows.datasets.validation.ranges import BatchIndex, Range, RangeReader, cut
 from workflows.datasets.validation.scan import Scanner, ScanResult, ScanSetup, Strata
 from workflows.datasets.validation.token_worker import can_fork
-from workflows.datasets.validation.tokens import Population, Sampled, TokenPolicy, TokenTally, count_tokens, utf8_bytes
+from workflows.datasets.validation.tokens import (
+    Population,
+    Sampled,
+    TokenPolicy,
+    TokenTally,
+    count_tokens,
+    load_tokenizer,
+    utf8_bytes,
+)
 
 #: Smaller files are scanned in one process: starting others would cost more than it saves.
 SPLIT_FROM_BYTES = 64 << 20
@@ -81,7 +90,15 @@ def split_scan(
 ) -> ScanResult:
     """Scan ``ranges`` of the open file ``fd`` in a forked process each; merge as described above."""
     own = replace(setup, parallel=False)
-    workers = [_Worker(own, fd, part, log.cap, tally.policy) for part in ranges]
+    # Every process judges long records and counts sampled ones: one tokenizer, shared by all of them.
+    load_tokenizer()
+    # The processes share this one's memory until they write to it, and a collection of the oldest
+    # generation writes to every object it visits: kept out of their collections, it stays shared.
+    gc.freeze()
+    try:
+        workers = [_Worker(own, fd, part, log.cap, tally.policy) for part in ranges]
+    finally:
+        gc.unfreeze()
     try:
         scanned = _gather(workers, progress)
         draws = _draw(tally, [part.flags for part in scanned])
@@ -90,11 +107,11 @@ def split_scan(
         lines_before = 0
         for part in scanned:
             log.merge(part.log, lines_before)
-            lines = [line + lines_before for line in part.value_lines]
-            for line, first in digests.add_many(list(part.values), lines):
+            lines = array("q", map(add, part.value_lines, repeat(lines_before)))
+            for line, first in digests.add_many(part.values, lines):
                 log.add(IssueCode.DUPLICATE_RECORD, line, f"same content as line {first}")
             if training is not None:
-                for line, first in training.find_many(list(part.values), lines):
+                for line, first in training.find_many(part.values, lines):
                     log.add(IssueCode.TRAIN_VALIDATION_OVERLAP, line, f"same content as training line {first}")
             lines_before += part.result.lines
         for worker, (_, placed) in zip(workers, draws, strict=True):
@@ -159,8 +176,9 @@ def _draw(tally: TokenTally, flags: list[bytes]) -> list[tuple[list[int], list[S
     the tally, to fill in once counted.
     """
     every = b"".join(flags)
-    ascii_at = list(compress(range(len(every)), every))
-    other_at = list(compress(range(len(every)), map(not_, every)))
+    # Positions kept as machine integers: a list of a million Python ints would take 40 MB.
+    ascii_at = array("q", compress(range(len(every)), every))
+    other_at = array("q", compress(range(len(every)), map(not_, every)))
     starts = [0]
     for range_flags in flags[:-1]:
         starts.append(starts[-1] + len(range_flags))
@@ -267,7 +285,9 @@ def _serve(connection: Connection, setup: ScanSetup, fd: int, part: Range, cap: 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         batches = BatchIndex()
-        connection.send((_SCANNED, _scan(connection, setup, fd, part, cap, policy, batches)))
+        scanned = _scan(connection, setup, fd, part, cap, policy, batches)
+        connection.send((_SCANNED, scanned))
+        del scanned  # what was sent is not needed here any more
         ordinals = connection.recv()
         connection.send((_COUNTED, _count(setup, fd, part, batches, ordinals)))
     except (EOFError, BrokenPipeError):
@@ -289,7 +309,7 @@ class _Deferred(DigestTable):
         self.values = array("Q")
         self.lines = array("q")
 
-    def add_many(self, values: list[int], lines: list[int]) -> list[tuple[int, int]]:
+    def add_many(self, values: Sequence[int], lines: Sequence[int]) -> list[tuple[int, int]]:
         self.values.extend(values)
         self.lines.extend(lines)
         return []

@@ -89,6 +89,11 @@ def _encoding() -> Any:
     return tiktoken.get_encoding(_OFFLINE_ENCODING)
 
 
+def load_tokenizer() -> None:
+    """Load cl100k and the word table now: before forking, so that processes share one copy."""
+    _word_savings()
+
+
 def count_tokens(texts: Iterable[str]) -> int:
     """cl100k tokens of the texts, each encoded on its own (special tokens read as plain text)."""
     encode = _encoding().encode_ordinary
