@@ -19,6 +19,7 @@ from workflows.dataset_rules import CustomizationType, DatasetRules
 from workflows.datasets.validation import ValidationReport, validate_dataset, validation_tokens
 from workflows.datasets.validation.codes import Severity
 from workflows.datasets.validation.report import FileReport, Issue
+from workflows.datasets.validation.token_worker import ScanStopped
 from workflows.exceptions import DatasetNotText
 
 if TYPE_CHECKING:
@@ -102,6 +103,10 @@ def run(args: argparse.Namespace) -> int:
         cost = _cost(model, report, args.epochs, chosen[0], args.teacher) if model else None
     except DatasetNotText as exc:
         print(f"finetune-bot: {_shown_name(args.file)}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ScanStopped as exc:
+        # Not the dataset's fault (memory, a signal): say so, rather than report part of the file.
+        print(f"finetune-bot: {_shown_name(args.file)}: could not finish the check: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (UsageProblem, OSError) as exc:
         print(f"finetune-bot: {_one_line(exc)}", file=sys.stderr)

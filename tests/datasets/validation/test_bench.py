@@ -18,7 +18,7 @@ def test_the_benchmark_prints_throughput_ratio_and_peak_memory(
         assert scenario in out
     assert out.count("ratio validate / bare") == 2
     assert out.count("peak RSS (largest run)") == 2
-    assert out.count("all processes together") == 2
+    assert out.count("all processes together :") == 2
     assert "mixed-formats" in out  # the conversation-format records in the prompt/completion file
     assert list(tmp_path.iterdir()) == []
 

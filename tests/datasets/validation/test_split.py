@@ -230,3 +230,26 @@ def test_a_failing_range_fails_the_scan_and_leaves_no_process(tmp_path: Path, mo
 
 def _explode(*args: object) -> object:
     raise OSError("disk on fire")
+
+
+def test_the_command_scans_in_ranges_and_says_so_when_a_range_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.__main__ import main
+
+    path = tmp_path / "train.jsonl"
+    path.write_bytes(b"".join(pc(index) + b"\n" for index in range(300)) + b"not json\n" + pc(3) + b"\n")
+    args = ["validate", str(path), "--type", "instruction", "--json"]
+    assert main(args) == 1
+    one = capsys.readouterr().out
+    monkeypatch.setattr(split, "SPLIT_FROM_BYTES", 0)
+    monkeypatch.setattr(split, "RANGE_BYTES", 1)
+    monkeypatch.setattr(split.os, "cpu_count", lambda: 3)
+    assert main(args) == 1
+    assert capsys.readouterr().out == one
+
+    monkeypatch.setattr(split, "_count", _explode)
+    assert main(args) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1
+    assert "could not finish the check: a process scanning part of the file stopped" in error

@@ -34,7 +34,7 @@ from workflows.datasets.validation.issues import IssueLog
 from workflows.datasets.validation.limits import LimitJudge
 from workflows.datasets.validation.ranges import BatchIndex, Range, RangeReader, cut
 from workflows.datasets.validation.scan import Scanner, ScanResult, ScanSetup, Strata
-from workflows.datasets.validation.token_worker import can_fork
+from workflows.datasets.validation.token_worker import ScanStopped, can_fork
 from workflows.datasets.validation.tokens import (
     Population,
     Sampled,
@@ -216,18 +216,18 @@ class _Worker:
         try:
             self.connection.send(value)
         except OSError as error:
-            raise RuntimeError(_STOPPED) from error
+            raise ScanStopped(_STOPPED) from error
 
     def receive(self, *kinds: int) -> Any:
         """The next message, which must be of one of ``kinds`` (a failure there is raised here)."""
         try:
             kind, value = self.connection.recv()
         except (EOFError, OSError) as error:
-            raise RuntimeError(_STOPPED) from error
+            raise ScanStopped(_STOPPED) from error
         if kind == _FAILED:
-            raise RuntimeError(f"{_STOPPED}: {value}")
+            raise ScanStopped(f"{_STOPPED}: {value}")
         if kind not in kinds:
-            raise RuntimeError(f"unexpected message {kind} from a process scanning part of the file")
+            raise ScanStopped(f"{_STOPPED}: it sent an unexpected message ({kind})")
         return (kind, value) if len(kinds) > 1 else value
 
     def close(self) -> None:

@@ -28,6 +28,10 @@ _JUDGE, _COUNT = 0, 1
 Results = tuple[IssueLog, int, list[int]]
 
 
+class ScanStopped(RuntimeError):
+    """A process doing part of the scan stopped before it finished: the report would be incomplete."""
+
+
 def can_fork() -> bool:
     """A second process is started by forking, which is safe and cheap on Linux for a single-threaded caller."""
     return sys.platform == "linux"
@@ -61,7 +65,7 @@ class TokenWorker:
             self._jobs.send(job)
         except OSError as error:
             # Not the dataset's fault: an error about reading it would mislead.
-            raise RuntimeError("the process counting tokens stopped before it finished") from error
+            raise ScanStopped("the process counting tokens stopped before it finished") from error
 
     def finish(self) -> Results:
         """Wait for every job to be done and return the results."""
@@ -69,7 +73,7 @@ class TokenWorker:
             self._jobs.send(None)
             results: Results = self._results.recv()
         except (EOFError, OSError) as error:
-            raise RuntimeError("the process counting tokens stopped before it finished") from error
+            raise ScanStopped("the process counting tokens stopped before it finished") from error
         finally:
             self.close()
         return results
