@@ -202,7 +202,9 @@ def test_cuts_fall_after_a_newline_and_cover_the_file(tmp_path: Path) -> None:
         os.close(fd)
 
 
-def test_small_files_and_one_processor_are_not_split(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_small_files_and_one_processor_are_not_split_and_many_processors_are_capped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "train.jsonl"
     path.write_bytes(b"".join(pc(index) + b"\n" for index in range(100)))
     fd = os.open(path, os.O_RDONLY)
@@ -210,7 +212,10 @@ def test_small_files_and_one_processor_are_not_split(tmp_path: Path, monkeypatch
         assert split.split_ranges(fd, path.stat().st_size) == [Range(0, path.stat().st_size)]
         monkeypatch.setattr(split, "SPLIT_FROM_BYTES", 0)
         monkeypatch.setattr(split, "RANGE_BYTES", 1)
-        assert len(split.split_ranges(fd, path.stat().st_size)) == min(os.cpu_count() or 1, 100)
+        monkeypatch.setattr(split.os, "cpu_count", lambda: 3)
+        assert len(split.split_ranges(fd, path.stat().st_size)) == 3
+        monkeypatch.setattr(split.os, "cpu_count", lambda: 64)
+        assert len(split.split_ranges(fd, path.stat().st_size)) == split.MAX_PROCESSES
         monkeypatch.setattr(split.os, "cpu_count", lambda: 1)
         assert len(split.split_ranges(fd, path.stat().st_size)) == 1
     finally:

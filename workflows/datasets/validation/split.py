@@ -49,13 +49,16 @@ from workflows.datasets.validation.tokens import (
 SPLIT_FROM_BYTES = 64 << 20
 #: The least each process gets.
 RANGE_BYTES = 16 << 20
+#: The most processes, whatever the processors: each adds about 25 MiB of its own (its batches, the
+#: records' digests and strata, the tokenizer's work), and all of them together stay under 200 MB.
+MAX_PROCESSES = 4
 _PROGRESS, _SCANNED, _COUNTED, _FAILED = range(4)
 _STOPPED = "a process scanning part of the file stopped before it finished"
 
 
 def split_ranges(fd: int, size: int) -> list[Range]:
     """The ranges to scan in parallel: one per processor, or a single range when splitting does not pay."""
-    parts = min(os.cpu_count() or 1, size // RANGE_BYTES)
+    parts = min(os.cpu_count() or 1, MAX_PROCESSES, size // RANGE_BYTES)
     if size < SPLIT_FROM_BYTES or parts < 2 or not can_fork():
         return [Range(0, size)]
     return cut(fd, size, parts)
