@@ -32,6 +32,7 @@ from workflows.adapters.aws_clients import bedrock_client, bedrock_runtime_clien
 from workflows.adapters.bedrock import BedrockJobs
 from workflows.adapters.bedrock_chat import BedrockChat
 from workflows.adapters.bedrock_deployments import BedrockDeployments
+from workflows.adapters.bedrock_logging import BedrockInvocationLogging
 from workflows.adapters.cloudwatch_metrics import CloudWatchInvocations, cloudwatch_client
 from workflows.adapters.iam_roles import IamRoles, iam_client
 from workflows.adapters.lambda_graders import LambdaGraders, lambda_client
@@ -211,6 +212,7 @@ def build_runtime(settings: Settings) -> Runtime:
         graders=aws.graders,
         roles=aws.roles,
         role_arn=settings.finetune_role_arn,
+        invocation_logging=aws.invocation_logging,
         catalogue=catalogue,
         clock=clock,
         region=settings.aws_region,
@@ -389,6 +391,8 @@ class AwsAdapters:
     graders: LambdaGraders
     #: IAM's policy simulator, for what the service role may invoke.
     roles: IamRoles
+    #: Bedrock's model invocation logging settings (distillation from invocation logs).
+    invocation_logging: BedrockInvocationLogging
     storage: S3Datasets | None
 
 
@@ -409,6 +413,7 @@ def aws_adapters(settings: Settings) -> AwsAdapters:
         invocations=invocations,
         graders=LambdaGraders(lambda_client(settings.aws_region, endpoint_url=endpoint)),
         roles=IamRoles(iam_client(settings.aws_region, endpoint_url=endpoint)),
+        invocation_logging=BedrockInvocationLogging(bedrock),
         storage=storage,
     )
 

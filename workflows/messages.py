@@ -21,6 +21,8 @@ class Action(StrEnum):
     CHOOSE_MODEL = "ft_choose_model"
     CHOOSE_TEACHER = "ft_choose_teacher"
     TEST_GRADER = "ft_test_grader"
+    USE_LOGS = "ft_use_logs"
+    CHECK_LOGGING = "ft_check_logging"
     SKIP_VALIDATION = "ft_skip_validation"
     START = "ft_start"
     BACK = "ft_back"

@@ -320,3 +320,28 @@ class OAuthStates(Protocol):
     def consume(self, state: str) -> bool:
         """True exactly once for a state that was issued and has not expired; False for any other."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class LoggingSetup:
+    """Model invocation logging in the job's region as Bedrock reports it, or why the bot could not ask.
+
+    ``s3_bucket`` is None when logs are not delivered to S3 (logging off, or CloudWatch Logs only).
+    """
+
+    s3_bucket: str | None = None
+    s3_prefix: str = ""
+    #: ``textDataDeliveryEnabled``: the prompts and responses as text, what distillation reads.
+    text_delivery: bool = False
+    #: Whether logs go to CloudWatch Logs (which a distillation job cannot read).
+    cloudwatch: bool = False
+    #: Set when the question itself was refused or failed (then the rest means nothing).
+    unknown: str | None = None
+
+
+class InvocationLogging(Protocol):
+    """Bedrock's model invocation logging settings, for distillation from invocation logs."""
+
+    def setup(self) -> LoggingSetup:
+        """The region's logging configuration; never raises (a failure is ``LoggingSetup.unknown``)."""
+        ...

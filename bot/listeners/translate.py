@@ -17,6 +17,8 @@ from workflows.setup.events import (
     GoalAnswered,
     GraderTestPressed,
     HelpRequested,
+    LoggingRecheckPressed,
+    LogsChosen,
     ModelChosen,
     PersonEvent,
     SlackFile,
@@ -68,6 +70,8 @@ def _action_event(name: str, value: str, user: str) -> PersonEvent | None:
         Action.BACK: BackPressed(user),
         Action.CANCEL: CancelPressed(user),
         Action.TEST_GRADER: GraderTestPressed(user),
+        Action.USE_LOGS: LogsChosen(user),
+        Action.CHECK_LOGGING: LoggingRecheckPressed(user),
     }
     if name in simple:
         return simple[name]

@@ -4,7 +4,9 @@ Bedrock is REST-JSON, so operations are recognised by method and path. Answered 
 shapes of the installed botocore's service model: the custom model deployment and Provisioned
 Throughput operations (``bot.sandbox.deployments``), bedrock-runtime ``Converse``
 (``bot.sandbox.converse``), ``customizationConfig`` on customization jobs (moto drops it; it is
-kept here and returned by GetModelCustomizationJob), Lambda ``Invoke`` of functions registered
+kept here and returned by GetModelCustomizationJob), ``trainingDataConfig.invocationLogsConfig``
+(moto refuses a job without ``trainingDataConfig.s3Uri``: it is shown the logs' location as one, and
+the request's own ``trainingDataConfig`` is kept and returned), Lambda ``Invoke`` of functions registered
 with a local Python handler (moto needs Docker to run code), and IAM ``SimulatePrincipalPolicy``
 (``bot.sandbox.iam_simulator``). ``refuse()`` makes an operation answer AccessDenied, as it does for
 an identity without the permission. Everything else goes to moto unchanged, and moto's reset
@@ -13,6 +15,7 @@ endpoint forgets the stand-in's state too.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import threading
@@ -52,6 +55,8 @@ _ONE_JOB = re.compile(rf"^{_JOBS}/(?P<id>[^/]+)$")
 _INVOKE = re.compile(r"^/2015-03-31/functions/(?P<id>.+)/invocations$")
 _FUNCTION_POLICY = re.compile(r"^/2015-03-31/functions/(?P<id>[^/]+)/policy$")
 _RESET = "/moto-api/reset"
+#: What moto drops or changes in a CreateModelCustomizationJob request: kept here, returned by Get as sent.
+_KEPT = ("customizationConfig", "trainingDataConfig")
 #: Page size of the List operations when the caller gives none.
 _PAGE = 100
 
@@ -254,25 +259,39 @@ class BedrockStandIn:
                 check_request("bedrock", "CreateModelCustomizationJob", body)
             except AwsError as error:
                 return respond_error(start_response, error)
+            _logs_as_location(environ, body)
         status, headers, answer = captured_call(self._app, environ)
-        if creating and status.startswith("2") and "customizationConfig" in body:
+        kept = {name: body[name] for name in _KEPT if name in body}
+        if creating and status.startswith("2") and kept:
             with self._lock:
-                self._configs[(request.region, str(body["jobName"]))] = body["customizationConfig"]
+                self._configs[(request.region, str(body["jobName"]))] = kept
         elif one is not None and status.startswith("200"):
             answer = self._with_config(request.region, one["id"], answer)
         return replay(start_response, status, headers, answer)
 
     def _with_config(self, region: str, job: str, answer: bytes) -> bytes:
         with self._lock:
-            config = self._configs.get((region, job))
-        if config is None:
+            kept = self._configs.get((region, job))
+        if kept is None:
             return answer
         try:
             document = json.loads(answer)
         except ValueError:
             return answer
-        document["customizationConfig"] = config
+        document.update(kept)
         return json.dumps(document).encode()
+
+
+def _logs_as_location(environ: WSGIEnvironment, body: dict[str, Any]) -> None:
+    """A job reading invocation logs reaches moto with the logs' location as its ``s3Uri`` (moto needs one)."""
+    training = body.get("trainingDataConfig") or {}
+    logs = training.get("invocationLogsConfig")
+    if "s3Uri" in training or not isinstance(logs, dict):
+        return
+    location = str((logs.get("invocationLogSource") or {}).get("s3Uri", ""))
+    forwarded = json.dumps({**body, "trainingDataConfig": {"s3Uri": location}}).encode()
+    environ["wsgi.input"] = io.BytesIO(forwarded)
+    environ["CONTENT_LENGTH"] = str(len(forwarded))
 
 
 def _id(match: re.Match[str] | None) -> str:

@@ -12,6 +12,7 @@ from tests.fakes.conversations import MemoryConversationStore
 from tests.fakes.governance import gatekeeper
 from tests.fakes.graders import FakeGraders, FakeRoles
 from tests.fakes.home import RecordingHome
+from tests.fakes.invocation_logging import FakeInvocationLogging
 from tests.fakes.jobs import FakeJobs
 from tests.fakes.locks import MemoryLocks
 from tests.fakes.notifier import RecordingNotifier
@@ -51,6 +52,7 @@ class World:
         self.files = FakeSlackFiles()
         self.storage = MemoryStorage()
         self.graders = FakeGraders()
+        self.invocation_logging = FakeInvocationLogging()
         self.roles = FakeRoles()
         self.jobs = FakeJobs()
         self.records = MemoryRecords()
@@ -86,6 +88,7 @@ class World:
             graders=self.graders,
             roles=self.roles,
             role_arn=role_arn,
+            invocation_logging=self.invocation_logging,
             catalogue=catalogue,
             clock=clock,
             region="us-east-1",

@@ -32,9 +32,11 @@ if TYPE_CHECKING:
     from mypy_boto3_bedrock.type_defs import (
         CreateModelCustomizationJobRequestTypeDef,
         CustomizationConfigTypeDef,
+        InvocationLogsConfigTypeDef,
         RFTConfigTypeDef,
         RFTHyperParametersTypeDef,
         TeacherModelConfigTypeDef,
+        TrainingDataConfigTypeDef,
     )
 
 logger = logging.getLogger(__name__)
@@ -189,7 +191,7 @@ def _create_params(request: JobRequest) -> CreateModelCustomizationJobRequestTyp
         "roleArn": request.role_arn,
         "baseModelIdentifier": request.base_model_id,
         "customizationType": cast("CustomizationTypeType", request.customization.bedrock_value),
-        "trainingDataConfig": {"s3Uri": request.training_uri},
+        "trainingDataConfig": _training_data(request),
         "outputDataConfig": {"s3Uri": request.output_uri},
         "clientRequestToken": request.client_request_token,
     }
@@ -203,6 +205,14 @@ def _create_params(request: JobRequest) -> CreateModelCustomizationJobRequestTyp
     if request.tags:
         params["jobTags"] = [{"key": key, "value": value} for key, value in request.tags.items()]
     return params
+
+
+def _training_data(request: JobRequest) -> TrainingDataConfigTypeDef:
+    """The training file, or (distillation) the model invocation logs to read the prompts from."""
+    if request.invocation_logs is not None:
+        return {"invocationLogsConfig": cast("InvocationLogsConfigTypeDef", request.invocation_logs)}
+    assert request.training_uri is not None, "a job has a training file or invocation logs"
+    return {"s3Uri": request.training_uri}
 
 
 def _customization_config(request: JobRequest) -> CustomizationConfigTypeDef | None:
@@ -227,8 +237,10 @@ def _same_request(raw: Mapping[str, Any], request: JobRequest) -> bool:
         return bool(token == request.client_request_token)
     base_arn = str(raw.get("baseModelArn", ""))
     same_base = base_arn == request.base_model_id or base_arn.endswith("/" + request.base_model_id)
-    training_uri = raw.get("trainingDataConfig", {}).get("s3Uri")
-    return same_base and training_uri == request.training_uri
+    training = raw.get("trainingDataConfig") or {}
+    if request.invocation_logs is not None:
+        return same_base and training.get("invocationLogsConfig") == request.invocation_logs
+    return same_base and training.get("s3Uri") == request.training_uri
 
 
 def _snapshot(raw: Mapping[str, Any]) -> JobSnapshot:

@@ -27,6 +27,17 @@ from workflows.catalogue.costs import (
 from workflows.catalogue.schema import ModelSpec, Price, PriceField, TeacherSpec
 
 _THOUSAND = Decimal(1000)
+#: Distillation uses at most 15,000 prompts or prompt-response pairs (AWS documentation,
+#: distillation-prepare-datasets): the only bound on a job that reads invocation logs.
+DISTILLATION_MAX_PROMPTS = 15_000
+LOGS_NOTE = (
+    "The prompts come from the invocation logs, and how many there are (at most "
+    f"{DISTILLATION_MAX_PROMPTS:,} are used) and how long they are is not known before the job reads them, so "
+    "no total can be given; the lines say what each is billed by."
+)
+LOGGED_RESPONSES_NOTE = (
+    "The logged responses are the answers (responses=logged), so the teacher is not asked to write any."
+)
 #: What reinforcement fine-tuning adds that the bot cannot price.
 GRADER_NOTE = (
     "The grader Lambda runs on every answer the model writes (trainingSamplePerPrompt answers per prompt, each "
@@ -99,6 +110,67 @@ def estimate_distillation_cost(
     return replace(estimate, notes=notes, summary=summary)
 
 
+def estimate_logs_distillation_cost(
+    student: ModelSpec, teacher: TeacherSpec, *, max_response_tokens: int, logged_responses: bool
+) -> CostEstimate:
+    """Distillation from invocation logs: every amount unknown, with the one bound there is (the teacher's answers)."""
+    if max_response_tokens < 1:
+        raise ValueError("max_response_tokens must be at least 1")
+    extra: tuple[CostLine, ...] = ()
+    bound: Decimal | None = None
+    if not logged_responses:
+        reading = _unknown_teacher_line(
+            teacher,
+            CostItem.TEACHER_INPUT,
+            "Teacher reading the prompts",
+            teacher.input_per_1k_tokens,
+            f"the logged prompts' tokens × {per_1k(teacher.input_per_1k_tokens)}",
+        )
+        price = teacher.output_per_1k_tokens
+        if price.usd is not None:
+            bound = price.usd * DISTILLATION_MAX_PROMPTS * max_response_tokens / _THOUSAND
+        writing = _unknown_teacher_line(
+            teacher,
+            CostItem.TEACHER_OUTPUT,
+            "Teacher writing the answers",
+            price,
+            f"up to {DISTILLATION_MAX_PROMPTS:,} prompts × {max_response_tokens:,} tokens × {per_1k(price)}"
+            + (f", so at most {format_usd(bound)}" if bound is not None else ""),
+        )
+        extra = (reading, writing)
+    price = student.prices.training_per_1k_tokens
+    training = CostLine(
+        CostItem.TRAINING,
+        "Student training, one epoch",
+        None,
+        "",
+        "",
+        price,
+        PriceField.TRAINING,
+        True,
+        f"Billed at {per_1k(price)} on the logged prompts and their answers."
+        if price.usd is not None
+        else _student_hint(student),
+    )
+    estimate = CostEstimate(
+        model_id=student.id,
+        model_name=student.name,
+        training_tokens=0,
+        validation_tokens=0,
+        epochs=1,
+        training=training,
+        validation=None,
+        storage=rate_line(student, CostItem.STORAGE, "Storage", "per month", PriceField.STORAGE),
+        usage=usage_lines(student),
+        extra=extra,
+    )
+    summary = "cost unknown until the job reads the invocation logs"
+    if bound is not None:
+        summary += f" (the teacher's answers alone: at most {format_usd(bound)})"
+    notes = (LOGS_NOTE, *((LOGGED_RESPONSES_NOTE,) if logged_responses else ()), *common_notes(student, estimate))
+    return replace(estimate, notes=notes, summary=summary)
+
+
 def estimate_rft_cost(model: ModelSpec, *, prompt_tokens: int) -> CostEstimate:
     """Training per hour (the hours cannot be known in advance), storage, and using the model."""
     price = model.prices.rft_training_per_hour
@@ -140,6 +212,13 @@ def _teacher_line(teacher: TeacherSpec, item: CostItem, label: str, price: Price
     field = PriceField.ON_DEMAND_INPUT if item is CostItem.TEACHER_INPUT else PriceField.ON_DEMAND_OUTPUT
     note = price.note if amount is not None else _teacher_hint(teacher, item)
     return CostLine(item, label, amount, "", basis, price, field, True, note)
+
+
+def _unknown_teacher_line(teacher: TeacherSpec, item: CostItem, label: str, price: Price, basis: str) -> CostLine:
+    """A teacher line whose token count is unknown: no amount, and what it is billed by (or how to set the price)."""
+    field = PriceField.ON_DEMAND_INPUT if item is CostItem.TEACHER_INPUT else PriceField.ON_DEMAND_OUTPUT
+    note = f"Billed by {basis}." if price.usd is not None else _teacher_hint(teacher, item)
+    return CostLine(item, label, None, "", basis, price, field, True, note)
 
 
 def _sum(*lines: CostLine) -> Decimal | None:

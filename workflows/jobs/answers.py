@@ -9,10 +9,9 @@ from workflows.jobs.formatting import (
     STATUS_EMOJI,
     STATUS_WORDS,
     channel_link,
-    cost_text,
     elapsed,
-    estimated_training_cost,
     person,
+    record_cost_text,
 )
 from workflows.jobs.job import JobRecord, JobStatus
 from workflows.jobs.monitoring.hints import failure_details
@@ -31,7 +30,7 @@ def job_line(record: JobRecord, now: datetime) -> str:
         word=STATUS_WORDS[status],
         who=person(record.user),
         ago=elapsed(record, now),
-        cost=cost_text(estimated_training_cost(record)),
+        cost=record_cost_text(record),
     )
 
 
@@ -95,7 +94,7 @@ def nothing_to_stop(record: JobRecord, status: JobStatus) -> Message:
 
 def stop_confirmation(record: JobRecord, now: datetime) -> Message:
     """Asks before stopping, saying what a stop costs and that nothing is kept."""
-    estimate = cost_text(estimated_training_cost(record))
+    estimate = record_cost_text(record)
     return Message(
         text=f":warning: Stop fine-tuning job {code(record.job_name)}?",
         details=(f"{STOP_WARNING} It has run for {elapsed(record, now)}; the whole job was estimated at {estimate}.",),

@@ -58,6 +58,21 @@ def estimated_training_cost(record: JobRecord) -> Decimal | None:
         return None
 
 
+def record_cost_text(record: JobRecord) -> str:
+    """The job's training estimate in words; for a job reading invocation logs, why there is none."""
+    amount = estimated_training_cost(record)
+    if amount is None and record.from_invocation_logs:
+        return "unknown (the prompts come from invocation logs; the review said what bounds it)"
+    return cost_text(amount)
+
+
+def tokens_text(record: JobRecord) -> str:
+    """``12,000 × 2 epochs``, or that the tokens are unknown (a job reading invocation logs)."""
+    if record.from_invocation_logs:
+        return "unknown until the job reads the invocation logs"
+    return f"{record.training_tokens:,} × {record.epochs} epochs"
+
+
 def cost_text(amount: Decimal | None) -> str:
     """``about $4.20``, or ``unknown (no price in the catalogue)``."""
     return f"about {format_usd(amount)}" if amount is not None else "unknown (no price in the catalogue)"

@@ -6,6 +6,7 @@ import hashlib
 import re
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -42,7 +43,8 @@ class JobRequest(BaseModel):
     base_model_id: str
     customization: CustomizationType
     role_arn: str
-    training_uri: str
+    #: The training file; None when the job reads model invocation logs instead (``invocation_logs``).
+    training_uri: str | None
     validation_uri: str | None = None
     output_uri: str
     hyperparameters: dict[str, str]
@@ -53,6 +55,8 @@ class JobRequest(BaseModel):
     #: Reinforcement fine-tuning: the grader Lambda, and the settings typed as the API wants them.
     grader_arn: str | None = None
     rft_hyperparameters: dict[str, int | float | str] = Field(default_factory=dict)
+    #: Distillation from invocation logs: ``trainingDataConfig.invocationLogsConfig`` as the API takes it.
+    invocation_logs: dict[str, Any] | None = None
 
 
 class JobSnapshot(BaseModel):
@@ -130,6 +134,8 @@ class JobRecord(BaseModel):
     training_tokens: int
     #: The training-cost estimate shown at review, in dollars, or None when the price is unknown.
     estimated_training_cost: str | None = None
+    #: Distillation from model invocation logs: how many prompts and tokens is unknown until the job reads them.
+    from_invocation_logs: bool = False
     #: Last status and stages people were told about (compare-and-set guards announcements).
     announced_status: JobStatus = JobStatus.IN_PROGRESS
     announced_stages: dict[str, str] = Field(default_factory=dict)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-from decimal import Decimal
 
-from workflows.catalogue.costs import format_usd
 from workflows.catalogue.schema import Catalogue, ModelSpec, ValueKind
 from workflows.dataset_rules import CustomizationType
 from workflows.exceptions import BotError, JobNotFound
+from workflows.jobs.formatting import record_cost_text, tokens_text
 from workflows.jobs.job import JobRecord, JobRequest, JobSnapshot, job_names
 from workflows.messages import Message
 from workflows.ports import Clock, CustomizationJobs, JobRecords, Locks, Notifier
@@ -35,8 +34,9 @@ MISSING_SETTING = (
 def job_request(conversation: Conversation, model: ModelSpec, *, role_arn: str, bucket: str) -> JobRequest:
     """The CreateModelCustomizationJob request, with names derived from the conversation (idempotent)."""
     assert conversation.customization is not None
-    assert conversation.training is not None
+    assert conversation.training is not None or conversation.logs is not None
     job_name, model_name, token = job_names(conversation_id=conversation.id, label=conversation.name)
+    training, logs = conversation.training, conversation.logs
     settings = hyperparameters(conversation, model)
     kind = conversation.customization
     distillation = kind is CustomizationType.DISTILLATION
@@ -48,7 +48,8 @@ def job_request(conversation: Conversation, model: ModelSpec, *, role_arn: str, 
         base_model_id=model.id,
         customization=conversation.customization,
         role_arn=role_arn,
-        training_uri=conversation.training.uri,
+        training_uri=training.uri if training is not None else None,
+        invocation_logs=logs.api() if logs is not None else None,
         validation_uri=conversation.validation.uri if conversation.validation else None,
         output_uri=f"s3://{bucket}/{OUTPUT_PREFIX}/{job_name}/",
         # Distillation and RFT take their settings in customizationConfig, not in hyperParameters.
@@ -63,7 +64,7 @@ def job_request(conversation: Conversation, model: ModelSpec, *, role_arn: str, 
             f"{TAG_PREFIX}:team": conversation.team,
             f"{TAG_PREFIX}:conversation": conversation.id,
             f"{TAG_PREFIX}:type": conversation.customization.value,
-            f"{TAG_PREFIX}:tokens": str(conversation.training.tokens),
+            **({f"{TAG_PREFIX}:tokens": str(training.tokens)} if training is not None else {}),
         },
     )
 
@@ -85,14 +86,12 @@ def _typed(model: ModelSpec, kind: CustomizationType, settings: dict[str, str]) 
 
 def started_message(snapshot: JobSnapshot, model: ModelSpec, record: JobRecord) -> Message:
     """The job's status message in the thread; monitoring edits it in place as the job moves."""
-    known = record.estimated_training_cost
-    cost = f"about {format_usd(Decimal(known))}" if known is not None else "unknown (no price in the catalogue)"
     return Message(
         text=f"Started fine-tuning job {code(snapshot.job_name)} on {model.name}.",
         facts=(
             ("Status", snapshot.status.value),
-            ("Estimated training cost", cost),
-            ("Training tokens", f"{record.training_tokens:,} × {record.epochs} epochs"),
+            ("Estimated training cost", record_cost_text(record)),
+            ("Training tokens", tokens_text(record)),
         ),
         context="I'll update this message as the job moves and post in the channel when it finishes.",
     )
@@ -186,7 +185,7 @@ class JobLauncher:
         """Remember the job with everything monitoring needs (first, so it is watched whatever happens
         next), then post its status message."""
         assert conversation.customization is not None
-        assert conversation.training is not None
+        training = conversation.training
         job_epochs = epochs(conversation, model)
         estimate = cost_estimate(conversation, model, self._catalogue)
         record = JobRecord(
@@ -201,9 +200,10 @@ class JobLauncher:
             user=conversation.user,
             started_at=self._clock.now(),
             epochs=job_epochs,
-            training_tokens=conversation.training.tokens,
+            training_tokens=training.tokens if training is not None else 0,
             estimated_training_cost=str(estimate.upfront) if estimate.upfront is not None else None,
-            system_prompt=conversation.training.system_prompt,
+            from_invocation_logs=conversation.logs is not None,
+            system_prompt=training.system_prompt if training is not None else None,
         )
         self._records.save(record)
         try:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from workflows.messages import Reply
 from workflows.setup.events import SlackFile
+from workflows.setup.log_source import LogSource
 from workflows.setup.model import DatasetRole
 
 
@@ -65,6 +66,13 @@ class TestGrader:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckLogging:
+    """Ask Bedrock whether model invocation logging delivers text to ``source``; answer with LoggingChecked."""
+
+    source: LogSource
+
+
+@dataclass(frozen=True, slots=True)
 class RecordRefusal:
     """The policy refused an answer: write it to the audit log (``rule`` names the rule, ``subject`` the answer)."""
 
@@ -73,6 +81,6 @@ class RecordRefusal:
 
 
 #: What the service performs after the save; a ``Say`` goes to the outbox instead.
-Work = Whisper | CheckDataset | LaunchJob | ResolveLaunch | CheckGrader | TestGrader | RecordRefusal
+Work = Whisper | CheckDataset | LaunchJob | ResolveLaunch | CheckGrader | TestGrader | CheckLogging | RecordRefusal
 #: Every effect, a closed union: the outbox and the service each match it exhaustively (mypy checks it).
 Effect = Say | Work

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from workflows.dataset_rules import CustomizationType
 from workflows.messages import Attachment, Message
+from workflows.setup.log_source import LogSource
 from workflows.setup.model import DatasetRole, DatasetSummary
 from workflows.setup.model import SlackFile as SlackFile
 
@@ -50,6 +51,20 @@ class TeacherChosen:
 @dataclass(frozen=True, slots=True)
 class GraderTestPressed:
     """*Test my grader* at the review."""
+
+    user: str
+
+
+@dataclass(frozen=True, slots=True)
+class LogsChosen:
+    """*Use invocation logs* instead of a training file (distillation)."""
+
+    user: str
+
+
+@dataclass(frozen=True, slots=True)
+class LoggingRecheckPressed:
+    """*Check logging again*, after being told how to turn model invocation logging on."""
 
     user: str
 
@@ -156,6 +171,16 @@ class GraderTested:
 
 
 @dataclass(frozen=True, slots=True)
+class LoggingChecked:
+    """Whether model invocation logging delivers the logs ``source`` names: ``state`` is a ``LoggingState``
+    value (on, off, unknown) and ``text`` says so, with the fix when it is off."""
+
+    source: LogSource
+    state: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Recover:
     """The scheduled tick looks in: a busy stage past its deadline recovers, anything else is unchanged."""
 
@@ -168,6 +193,8 @@ PersonEvent = (
     | ModelChosen
     | TeacherChosen
     | GraderTestPressed
+    | LogsChosen
+    | LoggingRecheckPressed
     | FileAttached
     | TextTyped
     | ValidationSkipped
@@ -183,6 +210,7 @@ ResultEvent = (
     | LaunchAbandoned
     | GraderChecked
     | GraderTested
+    | LoggingChecked
     | Recover
 )
 Event = PersonEvent | ResultEvent

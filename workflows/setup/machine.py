@@ -22,6 +22,7 @@ from workflows.setup.advice import DataAnswer, GoalAnswer, recommend
 from workflows.setup.effects import (
     CheckDataset,
     CheckGrader,
+    CheckLogging,
     Effect,
     LaunchJob,
     RecordRefusal,
@@ -46,6 +47,9 @@ from workflows.setup.events import (
     JobLaunched,
     JobLaunchRefused,
     LaunchAbandoned,
+    LoggingChecked,
+    LoggingRecheckPressed,
+    LogsChosen,
     ModelChosen,
     PersonEvent,
     Recover,
@@ -58,6 +62,8 @@ from workflows.setup.events import (
     ValidationSkipped,
 )
 from workflows.setup.grader import arn_problem
+from workflows.setup.log_source import LogSource, parse_typed
+from workflows.setup.logging_check import LoggingState
 from workflows.setup.model import Busy, Conversation, DatasetRole, Stage, source_name
 from workflows.setup.review import review_message, settings_change
 from workflows.slack_text import code, mention, mrkdwn
@@ -126,6 +132,7 @@ def advance(conversation: Conversation, event: Event, context: Context) -> Step:
             | LaunchAbandoned()
             | GraderChecked()
             | GraderTested()
+            | LoggingChecked()
             | Recover()
         ):
             step = _on_result(conversation, event, context)
@@ -137,6 +144,8 @@ def advance(conversation: Conversation, event: Event, context: Context) -> Step:
             | ModelChosen()
             | TeacherChosen()
             | GraderTestPressed()
+            | LogsChosen()
+            | LoggingRecheckPressed()
             | FileAttached()
             | TextTyped()
             | ValidationSkipped()
@@ -171,6 +180,8 @@ def question_for(conversation: Conversation, context: Context) -> Message:
         return questions.ask_grader(_model(conversation, context), context.region)
     if stage is Stage.AWAITING_TRAINING:
         return questions.ask_training(_model(conversation, context), _type(conversation), catalogue)
+    if stage is Stage.AWAITING_LOGS:
+        return questions.ask_logs(_model(conversation, context), context.region)
     if stage is Stage.AWAITING_VALIDATION:
         return questions.ask_validation()
     if stage is Stage.REVIEWING:
@@ -229,7 +240,7 @@ def _answer(conversation: Conversation, event: PersonEvent, context: Context) ->
 
 
 def _answer_teacher_or_grader(conversation: Conversation, event: PersonEvent, context: Context) -> Step | None:
-    """Distillation's teacher and reinforcement fine-tuning's grader; None for any other answer."""
+    """Distillation's teacher and invocation logs, and reinforcement fine-tuning's grader; None for any other answer."""
     stage = conversation.stage
     if stage is Stage.CHOOSING_TEACHER and isinstance(event, TeacherChosen):
         return _choose_teacher(conversation, event, context)
@@ -237,7 +248,48 @@ def _answer_teacher_or_grader(conversation: Conversation, event: PersonEvent, co
         return _grader_typed(conversation, event.text, context)
     if stage is Stage.REVIEWING and isinstance(event, GraderTestPressed):
         return _test_grader(conversation)
+    return _answer_logs(conversation, event, context)
+
+
+def _answer_logs(conversation: Conversation, event: PersonEvent, context: Context) -> Step | None:
+    """Distillation from invocation logs instead of a file; None for any other answer."""
+    stage = conversation.stage
+    if stage is Stage.AWAITING_TRAINING and isinstance(event, LogsChosen):
+        if conversation.customization is not CustomizationType.DISTILLATION:
+            return Step(conversation, (_say(Message("Only a distillation job can read invocation logs.")),))
+        return _goto(conversation, Stage.AWAITING_LOGS, context)
+    if stage is Stage.AWAITING_LOGS and isinstance(event, TextTyped):
+        return _logs_typed(conversation, event.text, context)
+    if stage is Stage.AWAITING_LOGS and isinstance(event, LoggingRecheckPressed):
+        if conversation.pending_logs is None:
+            return Step(conversation, (_say(Message(questions.hint(conversation))),))
+        return check_logging(conversation, conversation.pending_logs, context)
     return None
+
+
+def _logs_typed(conversation: Conversation, text: str, context: Context) -> Step:
+    """A log source that could be used is checked against the region's logging; anything else is explained."""
+    parsed = parse_typed(text)
+    if isinstance(parsed, list):
+        return Step(conversation, (_say(Message("I could not use that.", details=tuple(parsed))),))
+    return check_logging(conversation, parsed, context)
+
+
+def check_logging(conversation: Conversation, source: LogSource, context: Context) -> Step:
+    """Ask whether logging delivers ``source`` (the one-line setup with ``logs=`` starts here too)."""
+    updated = conversation.model_copy(update={"pending_logs": source})
+    text = f"Checking that model invocation logging in {context.region} delivers text to {code(source.s3_uri)}…"
+    return Step(updated, (_say(Message(text)), CheckLogging(source)))
+
+
+def _logging_checked(conversation: Conversation, event: LoggingChecked, context: Context) -> Step:
+    """Logging on (or not checkable): the review; off: what to do, and the source kept for *Check logging again*."""
+    if conversation.stage is not Stage.AWAITING_LOGS or conversation.pending_logs != event.source:
+        return Step(conversation)
+    if event.state == LoggingState.OFF:
+        return Step(conversation, (_say(questions.logging_off(event.text)),))
+    step = _goto(conversation, Stage.REVIEWING, context, logs=event.source, pending_logs=None)
+    return Step(step.conversation, (_say(Message(event.text)), *step.effects))
 
 
 def _interpret(conversation: Conversation, event: TextTyped, context: Context) -> PersonEvent:
@@ -254,6 +306,8 @@ def _interpret(conversation: Conversation, event: TextTyped, context: Context) -
         return StartPressed(user)
     if stage is Stage.REVIEWING and word in {"test", "test grader", "test my grader"}:
         return GraderTestPressed(user)
+    if stage is Stage.AWAITING_LOGS and word in {"check", "again", "check again", "check logging again"}:
+        return LoggingRecheckPressed(user)
     if stage is Stage.CHOOSING_TEACHER and " " not in text and text:
         return TeacherChosen(user, text)
     if stage is Stage.CHOOSING_TYPE and (kind := parse_type(word)) is not None:
@@ -525,7 +579,7 @@ def _cancel(conversation: Conversation) -> Step:
 
 
 #: What each stage's answer set; going back to a stage forgets its answer and everything after it.
-_DATA = {"training": None, "validation": None}
+_DATA = {"training": None, "validation": None, "logs": None, "pending_logs": None}
 _GRADER = {
     "grader_arn": None,
     "pending_grader": None,
@@ -538,7 +592,8 @@ _FORGET_FROM: dict[Stage, dict[str, Any]] = {
     Stage.CHOOSING_MODEL: {"model_id": None, "teacher_id": None, **_GRADER, **_DATA},
     Stage.CHOOSING_TEACHER: {"teacher_id": None, **_DATA},
     Stage.AWAITING_GRADER: {**_GRADER, **_DATA},
-    Stage.AWAITING_TRAINING: {"training": None, "validation": None},
+    Stage.AWAITING_TRAINING: _DATA,
+    Stage.AWAITING_LOGS: {"logs": None, "pending_logs": None},
     Stage.AWAITING_VALIDATION: {"validation": None},
 }
 
@@ -582,6 +637,8 @@ def _on_result(conversation: Conversation, event: ResultEvent, context: Context)
             return _grader_checked(conversation, event, context)
         case GraderTested():
             return _grader_tested(conversation, event)
+        case LoggingChecked():
+            return _logging_checked(conversation, event, context)
         case LaunchAbandoned() | JobLaunchRefused():
             return _not_launched(conversation, event, context)
         case _:

@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from workflows.dataset_rules import CustomizationType
+from workflows.setup.log_source import LogSource
 from workflows.setup.outgoing import Outgoing
 
 #: Bumped when the stored shape changes incompatibly; older records are then discarded politely.
@@ -33,6 +34,8 @@ class Stage(StrEnum):
     AWAITING_GRADER = "awaiting_grader"
     #: Waiting for the training file (upload in the thread) or an s3:// URI.
     AWAITING_TRAINING = "awaiting_training"
+    #: Distillation from invocation logs: their S3 location and filters, typed (then logging is checked).
+    AWAITING_LOGS = "awaiting_logs"
     #: The training dataset is being checked.
     CHECKING_TRAINING = "checking_training"
     #: Optional validation file, or skip.
@@ -154,6 +157,10 @@ class Conversation(BaseModel):
     grader_access_text: str | None = None
     training: DatasetSummary | None = None
     validation: DatasetSummary | None = None
+    #: Distillation from invocation logs instead of a file: the source, once logging was checked.
+    logs: LogSource | None = None
+    #: A log source typed and being checked (the answer is ignored unless it matches).
+    pending_logs: LogSource | None = None
     #: Hyperparameters the person changed (API name → string); defaults come from the catalogue.
     hyperparameters: dict[str, str] = Field(default_factory=dict)
     name: str | None = None

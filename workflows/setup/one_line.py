@@ -17,13 +17,16 @@ from workflows.governance.policy_decisions import Refusal, model_refusal, type_r
 from workflows.messages import Message, Reply
 from workflows.setup.effects import CheckGrader, Say
 from workflows.setup.grader import arn_problem
-from workflows.setup.machine import Context, Step, start_check
+from workflows.setup.log_source import SOURCE_WORDS, LogSource, parse_source
+from workflows.setup.machine import Context, Step, check_logging, start_check
 from workflows.setup.model import Conversation, Stage
 from workflows.setup.review import JOB_LABEL, MAX_RESPONSE, settings_change
 from workflows.slack_text import code
 
 S3_URI = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[^\s]*[^/\s]$")
-_KNOWN = {"type", "model", "data", "validation", "epochs", "name", "teacher", "grader"}
+_KNOWN = {"type", "model", "data", "validation", "epochs", "name", "teacher", "grader", "source", *SOURCE_WORDS}
+#: ``source=``: a training file (``data=``, the default) or the model invocation logs (``logs=``).
+_SOURCES = {"file": False, "dataset": False, "invocation-logs": True, "logs": True}
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,13 +35,15 @@ class OneLinePlan:
 
     customization: CustomizationType
     model_id: str
-    training_uri: str
+    #: The training file; None when the prompts come from invocation logs (``logs``).
+    training_uri: str | None
     validation_uri: str | None
     hyperparameters: dict[str, str]
     name: str | None
     now: datetime
     teacher_id: str | None = None
     grader_arn: str | None = None
+    logs: LogSource | None = None
 
     def start(self, *, team: str, channel: str, thread_ts: str, user: str, context: Context) -> Step:
         """The conversation checking the training data (owned and with a deadline, like any check);
@@ -54,6 +59,12 @@ class OneLinePlan:
             )
             text = Message(f"Looking up the grader {code(self.grader_arn)}…")
             return Step(looking, (Say(Reply(text)), CheckGrader(self.grader_arn)))
+        if self.logs is not None:
+            checking = waiting.model_copy(
+                update={"stage": Stage.AWAITING_LOGS, "previous": (*waiting.previous, Stage.AWAITING_TRAINING)}
+            )
+            return check_logging(checking, self.logs, context)
+        assert self.training_uri is not None, "a plan has a training file or invocation logs"
         return start_check(waiting, self.training_uri, context)
 
     def conversation(self, *, team: str, channel: str, thread_ts: str, user: str) -> Conversation:
@@ -101,7 +112,7 @@ def plan_one_line(  # noqa: C901 — one flat list of independent checks, each a
     """Every problem with the options at once (the policy's refusals in ``team``/``channel`` too), or the plan."""
     refused = policy_refusals(options, context, team=team, channel=channel)
     problems: list[str] = [refusal.reason for refusal, _ in refused]
-    for key in ("type", "model", "data"):
+    for key in ("type", "model"):
         if key not in options:
             problems.append(f"`{key}=` is required.")
     customization = parse_type(options.get("type", "")) if "type" in options else None
@@ -116,6 +127,7 @@ def plan_one_line(  # noqa: C901 — one flat list of independent checks, each a
         )
         customization = None
     problems += _type_specific_problems(options, customization, context)
+    logs = _source(options, customization, problems)
     for key in ("data", "validation"):
         if key in options and not S3_URI.match(options[key]):
             problems.append(
@@ -152,14 +164,44 @@ def plan_one_line(  # noqa: C901 — one flat list of independent checks, each a
     return OneLinePlan(
         customization=customization,
         model_id=model.id,
-        training_uri=options["data"],
+        training_uri=options.get("data"),
         validation_uri=options.get("validation"),
         hyperparameters=overrides,
         name=name,
         now=context.now,
         teacher_id=options.get("teacher") if customization is CustomizationType.DISTILLATION else None,
         grader_arn=options.get("grader") if customization is CustomizationType.REINFORCEMENT else None,
+        logs=logs,
     )
+
+
+def _source(
+    options: Mapping[str, str], customization: CustomizationType | None, problems: list[str]
+) -> LogSource | None:
+    """The invocation logs a distillation reads instead of ``data=`` (None: a file); problems go to ``problems``."""
+    source = options.get("source", "").lower()
+    if source and source not in _SOURCES:
+        problems.append(
+            f"{code('source=' + source[:40])}: use `source=file` (with `data=`) or `source=invocation-logs`."
+        )
+        return None
+    from_logs = _SOURCES.get(source, False) or "logs" in options
+    words = [key for key in SOURCE_WORDS if key in options]
+    if not from_logs:
+        problems.extend(f"`{key}=` goes with `logs=` only." for key in words)
+        if "data" not in options:
+            problems.append("`data=` is required.")
+        return None
+    if customization is not None and customization is not CustomizationType.DISTILLATION:
+        problems.append("Only `type=distillation` can read invocation logs (`source=invocation-logs`).")
+    for key in ("data", "validation"):
+        if key in options:
+            problems.append(f"`{key}=` does not go with invocation logs: the prompts come from `logs=`.")
+    parsed = parse_source(options)
+    if isinstance(parsed, list):
+        problems += parsed
+        return None
+    return parsed
 
 
 def _type_specific_problems(

@@ -15,6 +15,7 @@ from workflows.messages import Message
 from workflows.setup.effects import (
     CheckDataset,
     CheckGrader,
+    CheckLogging,
     Effect,
     LaunchJob,
     RecordRefusal,
@@ -52,6 +53,7 @@ def queue(conversation: Conversation, effects: tuple[Effect, ...]) -> tuple[Conv
                 | ResolveLaunch()
                 | CheckGrader()
                 | TestGrader()
+                | CheckLogging()
                 | RecordRefusal()
             ):
                 rest.append(effect)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from workflows.catalogue.prompt_costs import DISTILLATION_MAX_PROMPTS
 from workflows.catalogue.schema import Catalogue, ModelSpec, TeacherAccess, TeacherSpec
 from workflows.dataset_rules import TYPE_LABELS, CustomizationType
 from workflows.messages import Action, Button, Menu, Message, Option, Style
 from workflows.setup.advice import AdviceRule, DataAnswer, GoalAnswer
+from workflows.setup.log_source import FILTERS_MAX
 from workflows.setup.model import Conversation, Stage
 
 BACK = Button("Back", Action.BACK)
 CANCEL = Button("Cancel", Action.CANCEL, style=Style.DANGER)
 NAVIGATION_HINT = "Type `back` to change the previous answer or `cancel` to stop."
+USE_LOGS = Button("Use invocation logs", Action.USE_LOGS)
+CHECK_LOGGING = Button("Check logging again", Action.CHECK_LOGGING)
 #: Who calls a grader: Bedrock, as the job's service role.
 GRADER_ROLE_HINT = (
     "Bedrock calls it as the job's service role (FINETUNE_ROLE_ARN), which needs `lambda:InvokeFunction` on it."
@@ -154,12 +158,51 @@ def ask_grader(model: ModelSpec, region: str) -> Message:
 
 def ask_training(model: ModelSpec, customization: CustomizationType, catalogue: Catalogue) -> Message:
     info = catalogue.customization(customization)
+    details: tuple[str, ...] = (f"_Each line is one JSON record, like:_ `{info.example}`", f"_Data:_ {info.data}")
+    buttons: tuple[Button, ...] = (BACK, CANCEL)
+    if customization is CustomizationType.DISTILLATION:
+        details += (
+            "_Or, instead of a file:_ *Use invocation logs* takes the prompts your applications already sent to "
+            "Bedrock, from the model invocation logs in S3.",
+        )
+        buttons = (USE_LOGS, BACK, CANCEL)
     return Message(
         text=f"Now the training data for *{model.name}*: upload a `.jsonl` file in this thread, "
         "or type its `s3://bucket/key.jsonl` URI.",
-        details=(f"_Each line is one JSON record, like:_ `{info.example}`", f"_Data:_ {info.data}"),
-        buttons=(BACK, CANCEL),
+        details=details,
+        buttons=buttons,
         context="I check every line before anything is spent. " + NAVIGATION_HINT,
+    )
+
+
+def ask_logs(model: ModelSpec, region: str) -> Message:
+    """Where the invocation logs are and which requests to distill from, typed in one message."""
+    return Message(
+        text=f"Where are the model invocation logs {model.name} should learn from? Type their S3 location, "
+        "optionally followed by filters.",
+        details=(
+            "For example: `s3://my-logs/bedrock/` or "
+            '`s3://my-logs/bedrock/ filters="project=support team!=qa" match=all`.',
+            "_Filters_ keep the requests whose request metadata has a value (`KEY=VALUE`) or not (`KEY!=VALUE`), "
+            f"up to {FILTERS_MAX}; `match=all` (the default) needs every one, `match=any` one of them. "
+            "Without filters every logged request is used.",
+            "_Answers_: the teacher answers every prompt (`responses=teacher`, the default), or the responses "
+            "in the logs are used as they are (`responses=logged`; they must come from the teacher model).",
+            f"I then check that model invocation logging is on in {region} and delivers text there. A "
+            f"distillation job uses at most {DISTILLATION_MAX_PROMPTS:,} prompts.",
+        ),
+        buttons=(BACK, CANCEL),
+        context=NAVIGATION_HINT,
+    )
+
+
+def logging_off(text: str) -> Message:
+    """Logging would give the job nothing to read: what to do, and the button to check again."""
+    return Message(
+        text="The job would find no invocation logs to distill from.",
+        details=(text,),
+        buttons=(CHECK_LOGGING, BACK, CANCEL),
+        context="Or type another location (with its filters). " + NAVIGATION_HINT,
     )
 
 
@@ -185,6 +228,7 @@ def hint(conversation: Conversation) -> str:
         Stage.CHOOSING_TEACHER: "Pick a teacher with the buttons above, or type its model id.",
         Stage.AWAITING_GRADER: "Type the grader Lambda's ARN (arn:aws:lambda:…).",
         Stage.AWAITING_TRAINING: "Upload a .jsonl file in this thread, or type an s3:// URI.",
+        Stage.AWAITING_LOGS: 'Type the S3 location of the logs, like `s3://my-logs/ filters="project=support"`.',
         Stage.AWAITING_VALIDATION: "Upload a validation .jsonl file, type an s3:// URI, or type `skip`.",
         Stage.REVIEWING: "Type `key=value` to change a setting (e.g. `epochCount=2`), or press Start.",
     }

@@ -9,7 +9,11 @@ from decimal import Decimal
 from workflows.catalogue.costs import CostEstimate, estimate_cost
 from workflows.catalogue.hyperparameter_spec import name_key
 from workflows.catalogue.hyperparameters import check_hyperparameters
-from workflows.catalogue.prompt_costs import estimate_distillation_cost, estimate_rft_cost
+from workflows.catalogue.prompt_costs import (
+    estimate_distillation_cost,
+    estimate_logs_distillation_cost,
+    estimate_rft_cost,
+)
 from workflows.catalogue.schema import Catalogue, ModelSpec
 from workflows.dataset_rules import TYPE_LABELS, CustomizationType
 from workflows.messages import Action, Button, Message, Style
@@ -50,16 +54,23 @@ def epochs(conversation: Conversation, model: ModelSpec) -> int:
 
 def training_estimate(conversation: Conversation, model: ModelSpec, catalogue: Catalogue) -> Decimal | None:
     """What the job is estimated to cost upfront (None when a price or the data is unknown): what the review shows."""
-    if conversation.training is None:
+    if conversation.training is None and conversation.logs is None:
         return None
     return cost_estimate(conversation, model, catalogue).upfront
 
 
 def cost_estimate(conversation: Conversation, model: ModelSpec, catalogue: Catalogue) -> CostEstimate:
     """What the reviewed job will cost, by its type (the teacher's inference for distillation, hours for RFT)."""
+    teacher = catalogue.teacher(conversation.teacher_id) if conversation.teacher_id else None
+    if conversation.logs is not None and teacher is not None:
+        return estimate_logs_distillation_cost(
+            model,
+            teacher,
+            max_response_tokens=int(hyperparameters(conversation, model)[MAX_RESPONSE]),
+            logged_responses=conversation.logs.use_logged_responses,
+        )
     assert conversation.training is not None
     training, validation = conversation.training, conversation.validation
-    teacher = catalogue.teacher(conversation.teacher_id) if conversation.teacher_id else None
     if conversation.customization is CustomizationType.DISTILLATION and teacher is not None:
         return estimate_distillation_cost(
             model,
@@ -81,8 +92,6 @@ def cost_estimate(conversation: Conversation, model: ModelSpec, catalogue: Catal
 def review_message(conversation: Conversation, model: ModelSpec, catalogue: Catalogue) -> Message:
     """Everything the job will do and cost, with Start."""
     assert conversation.customization is not None
-    assert conversation.training is not None
-    training, validation = conversation.training, conversation.validation
     estimate = cost_estimate(conversation, model, catalogue)
     settings = ", ".join(
         code(f"{name}={value}") + (" (changed)" if name in conversation.hyperparameters else "")
@@ -91,13 +100,7 @@ def review_message(conversation: Conversation, model: ModelSpec, catalogue: Cata
     facts = [
         ("Type", TYPE_LABELS.get(conversation.customization, str(conversation.customization))),
         ("Base model", f"{model.name} ({code(model.id)})"),
-        ("Training data", _dataset_line(training.name, training.records, training.tokens, training.turns)),
-        (
-            "Validation data",
-            _dataset_line(validation.name, validation.records, validation.tokens, validation.turns)
-            if validation
-            else NO_VALIDATION,
-        ),
+        *_data_facts(conversation),
         ("Hyperparameters", settings or "none (Bedrock chooses)"),
         ("Name", conversation.name or "(derived from this thread)"),
     ]
@@ -114,6 +117,26 @@ def review_message(conversation: Conversation, model: ModelSpec, catalogue: Cata
         buttons=buttons,
         context="Type `key=value` to change a setting (e.g. `epochCount=2`, `name=support-bot`), then press Start.",
     )
+
+
+def _data_facts(conversation: Conversation) -> list[tuple[str, str]]:
+    """The training and validation lines: the files, or the invocation logs (which take no validation file)."""
+    if conversation.logs is not None:
+        return [
+            ("Training data", conversation.logs.describe()),
+            ("Validation data", "none (a job that reads invocation logs takes no validation file)"),
+        ]
+    training, validation = conversation.training, conversation.validation
+    assert training is not None
+    return [
+        ("Training data", _dataset_line(training.name, training.records, training.tokens, training.turns)),
+        (
+            "Validation data",
+            _dataset_line(validation.name, validation.records, validation.tokens, validation.turns)
+            if validation
+            else NO_VALIDATION,
+        ),
+    ]
 
 
 def _tested(outcome: str | None) -> str:

@@ -28,6 +28,7 @@ from workflows.ports import (
     ConversationStore,
     GraderFunctions,
     HomeRefresh,
+    InvocationLogging,
     KeyedPosts,
     Locks,
     Lookup,
@@ -40,6 +41,7 @@ from workflows.setup.courier import OutboxCourier
 from workflows.setup.effects import (
     CheckDataset,
     CheckGrader,
+    CheckLogging,
     Effect,
     LaunchJob,
     RecordRefusal,
@@ -55,10 +57,12 @@ from workflows.setup.events import (
     GraderTested,
     JobLaunched,
     JobLaunchRefused,
+    LoggingChecked,
     Recover,
 )
 from workflows.setup.grader import judge, test_items
 from workflows.setup.grader_access import ACTION, Access, decide
+from workflows.setup.logging_check import judge_logging
 from workflows.setup.machine import CHECK_SECONDS, LAUNCH_SECONDS, Context, advance, begin
 from workflows.setup.model import Conversation, Stage
 from workflows.setup.one_line import plan_one_line, policy_refusals
@@ -124,6 +128,7 @@ class ConversationService:
         gatekeeper: Gatekeeper,
         roles: RolePolicies,
         role_arn: str | None,
+        invocation_logging: InvocationLogging,
         deadlines: Deadlines | None = None,
         worker: str | None = None,
         home: HomeRefresh | None = None,
@@ -143,6 +148,8 @@ class ConversationService:
         #: Who Bedrock calls the grader as: the job's service role, and IAM to ask what it may do.
         self._roles = roles
         self._role_arn = role_arn
+        #: Bedrock's model invocation logging settings, for distillation from invocation logs.
+        self._invocation_logging = invocation_logging
         self._catalogue = catalogue
         self._clock = clock
         self._region = region
@@ -372,24 +379,27 @@ class ConversationService:
             case LaunchJob():
                 refusal = self._launch_refusal(conversation, where)
                 launched = JobLaunchRefused(refusal.reason) if refusal else self._launcher.launch(conversation)
-                if isinstance(launched, JobLaunched):
-                    self._record_start(conversation, launched, where)
-                if launched is not None:
-                    self.handle(conversation.id, launched, where=where)
+                self._after_launch(conversation, launched, where)
             case ResolveLaunch():
-                resolved = self._launcher.resolve(conversation)
-                if isinstance(resolved, JobLaunched):
-                    self._record_start(conversation, resolved, where)
-                if resolved is not None:
-                    self.handle(conversation.id, resolved, where=where)
+                self._after_launch(conversation, self._launcher.resolve(conversation), where)
             case CheckGrader(arn=arn, start=start):
                 self.handle(conversation.id, self._check_grader(arn, start=start), where=where)
             case TestGrader(arn=arn, samples=samples):
                 self.handle(conversation.id, self._test_grader(arn, samples), where=where)
+            case CheckLogging(source=source):
+                state, text = judge_logging(self._invocation_logging.setup(), source.s3_uri, self._region)
+                self.handle(conversation.id, LoggingChecked(source, state.value, text), where=where)
             case RecordRefusal(rule=rule, subject=subject):
                 self._gatekeeper.refused(where, Refusal(rule, ""), subject=subject)
             case _:
                 assert_never(effect)
+
+    def _after_launch(self, conversation: Conversation, result: Event | None, where: Where) -> None:
+        """A started job is recorded (audit, budgets); any result goes back to the conversation (None: not yet)."""
+        if isinstance(result, JobLaunched):
+            self._record_start(conversation, result, where)
+        if result is not None:
+            self.handle(conversation.id, result, where=where)
 
     def _check_grader(self, arn: str, *, start: bool = False) -> GraderChecked:
         """Find the function, then whether the service role may invoke it (never raises for either)."""

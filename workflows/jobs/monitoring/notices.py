@@ -15,7 +15,9 @@ from workflows.jobs.formatting import (
     elapsed,
     estimated_training_cost,
     person,
+    record_cost_text,
     stages_text,
+    tokens_text,
 )
 from workflows.jobs.job import JobRecord, JobSnapshot, JobStatus
 from workflows.jobs.monitoring.chart import loss_chart
@@ -59,8 +61,8 @@ def status_message(view: JobView) -> Message:
         facts.append(("Stages", stages_text(snapshot.stages)))
     facts += [
         ("Ran for" if status.terminal else "Elapsed", view.ran_for),
-        ("Estimated training cost", cost_text(estimated_training_cost(record))),
-        ("Training tokens", f"{record.training_tokens:,} × {record.epochs} epochs"),
+        ("Estimated training cost", record_cost_text(record)),
+        ("Training tokens", tokens_text(record)),
     ]
     if status.terminal:
         context = "Finished: the full notice, with what to do next, is in the channel."
@@ -103,7 +105,7 @@ def completed_notice(view: JobView) -> Message:
         ("Validation loss", _loss(snapshot.validation_loss, view.curves.validation, "evaluations")),
         *([("Reward", _reward(view.curves.rewards))] if view.curves.rewards else []),
         ("Custom model", code(snapshot.custom_model_name or snapshot.custom_model_arn or "not reported")),
-        ("Training cost", cost_text(estimated_training_cost(record))),
+        ("Training cost", record_cost_text(record)),
         ("Storage", _storage(view)),
     ]
     return Message(
