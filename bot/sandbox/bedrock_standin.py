@@ -40,7 +40,7 @@ from bot.sandbox.aws_http import (
 from bot.sandbox.converse import Throttle, converse
 from bot.sandbox.deployments import Deployment, Deployments, Route
 from bot.sandbox.lambdas import Handler, LocalFunctions
-from bot.sandbox.shapes import check_request
+from bot.sandbox.shapes import check_limits, check_request
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -257,6 +257,7 @@ class BedrockStandIn:
             try:
                 body = request.json()
                 check_request("bedrock", "CreateModelCustomizationJob", body)
+                check_limits("bedrock", "CreateModelCustomizationJob", body, _KEPT)
             except AwsError as error:
                 return respond_error(start_response, error)
             _logs_as_location(environ, body)

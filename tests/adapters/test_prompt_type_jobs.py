@@ -6,14 +6,17 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.stub import Stubber
 
 from bot.sandbox.grader_function import provision_sample_grader
 from tests.adapters.test_bedrock import job_request
 from tests.support.moto_server import MotoServer
 from workflows.adapters.bedrock import BedrockJobs
+from workflows.adapters.bedrock_logging import BedrockInvocationLogging
 from workflows.adapters.lambda_graders import LambdaGraders, lambda_client
 from workflows.dataset_rules import CustomizationType
-from workflows.exceptions import GraderUnavailable
+from workflows.exceptions import GraderUnavailable, RequestRejected
+from workflows.ports import LoggingSetup
 
 pytestmark = pytest.mark.integration
 
@@ -96,3 +99,69 @@ def test_the_grader_adapter_finds_calls_and_reports_errors(aws: MotoServer) -> N
 
     aws.standin.register_function(arn, broken)
     assert graders.invoke(arn, [item]).error == "ValueError: no reference"
+
+
+LOGS = {
+    "invocationLogSource": {"s3Uri": "s3://app-logs/bedrock/"},
+    "usePromptResponse": False,
+    "requestMetadataFilters": {"orAll": [{"equals": {"project": "support"}}, {"notEquals": {"team": "qa"}}]},
+}
+
+
+def logs_request(name: str, logs: dict[str, Any] = LOGS) -> Any:
+    return job_request(
+        name,
+        customization=CustomizationType.DISTILLATION,
+        hyperparameters={},
+        training_uri=None,
+        validation_uri=None,
+        teacher_id="amazon.nova-pro-v1:0",
+        max_response_tokens=1000,
+        invocation_logs=logs,
+    )
+
+
+def test_a_distillation_job_reading_invocation_logs_carries_them_instead_of_a_file(client: Any) -> None:
+    BedrockJobs(client).create(logs_request("logs-1"))
+    stored = client.get_model_customization_job(jobIdentifier="logs-1")
+    assert stored["trainingDataConfig"] == {"invocationLogsConfig": LOGS}
+    assert stored["customizationConfig"]["distillationConfig"]["teacherModelConfig"]["teacherModelIdentifier"] == (
+        "amazon.nova-pro-v1:0"
+    )
+
+
+def test_creating_the_same_logs_job_twice_keeps_one(client: Any) -> None:
+    jobs = BedrockJobs(client)
+    first = jobs.create(logs_request("logs-2"))
+    again = jobs.create(logs_request("logs-2"))
+    assert first.job_arn == again.job_arn
+    assert len(client.list_model_customization_jobs()["modelCustomizationJobSummaries"]) == 1
+
+
+def test_filters_the_service_model_refuses_are_refused_by_the_stand_in_too(client: Any) -> None:
+    too_many = {**LOGS, "requestMetadataFilters": {"andAll": [{"equals": {f"k{n}": "v"}} for n in range(17)]}}
+    with pytest.raises(RequestRejected):
+        BedrockJobs(client).create(logs_request("logs-3", too_many))
+    two_keys = {**LOGS, "requestMetadataFilters": {"equals": {"a": "1", "b": "2"}}}
+    with pytest.raises(RequestRejected):
+        BedrockJobs(client).create(logs_request("logs-4", two_keys))
+    assert client.list_model_customization_jobs()["modelCustomizationJobSummaries"] == []
+
+
+def test_invocation_logging_is_read_from_bedrock(client: Any) -> None:
+    logging = BedrockInvocationLogging(client)
+    assert logging.setup() == LoggingSetup()
+    client.put_model_invocation_logging_configuration(
+        loggingConfig={"s3Config": {"bucketName": "app-logs", "keyPrefix": "bedrock"}, "textDataDeliveryEnabled": True}
+    )
+    assert logging.setup() == LoggingSetup(s3_bucket="app-logs", s3_prefix="bedrock", text_delivery=True)
+
+
+def test_a_refused_logging_question_is_unknown_not_off() -> None:
+    client = boto3.client("bedrock", region_name=REGION, aws_access_key_id="a", aws_secret_access_key="b")
+    with Stubber(client) as stub:
+        stub.add_client_error(
+            "get_model_invocation_logging_configuration", "AccessDeniedException", http_status_code=403
+        )
+        found = BedrockInvocationLogging(client).setup()
+    assert found.unknown == "the bot may not call bedrock:GetModelInvocationLoggingConfiguration"

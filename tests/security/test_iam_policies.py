@@ -167,6 +167,7 @@ class TestDerivation:
             ("bedrock.py", "bedrock"),
             ("bedrock_chat.py", "bedrock-runtime"),
             ("bedrock_deployments.py", "bedrock"),
+            ("bedrock_logging.py", "bedrock"),
             ("cloudwatch_metrics.py", "cloudwatch"),
             ("iam_roles.py", "iam"),
             ("lambda_graders.py", "lambda"),
@@ -261,6 +262,13 @@ class TestServiceRole:
         assert resources_for(policy, "lambda:InvokeFunction") == {
             "arn:aws:lambda:<REGION>:<ACCOUNT_ID>:function:<GRADER_FUNCTION>"
         }
+
+    def test_invocation_logs_are_only_read(self) -> None:
+        policy = load("bedrock-service-role-policy.json")
+        logs = {"arn:aws:s3:::<LOGS_BUCKET>", "arn:aws:s3:::<LOGS_BUCKET>/*"}
+        assert "arn:aws:s3:::<LOGS_BUCKET>/*" in resources_for(policy, "s3:GetObject")
+        assert "arn:aws:s3:::<LOGS_BUCKET>" in resources_for(policy, "s3:ListBucket")
+        assert not logs & resources_for(policy, "s3:PutObject")
 
     def test_teachers_are_invoked_only_through_this_regions_inference_profiles(self) -> None:
         invoking = [

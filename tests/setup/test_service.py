@@ -25,11 +25,15 @@ from workflows.datasets.checking import DatasetChecker
 from workflows.exceptions import AccessProblem, MessageGone, StorageUnavailable
 from workflows.governance.gatekeeper import Gatekeeper
 from workflows.jobs.launch import JobLauncher, job_request
+from workflows.ports import LoggingSetup
 from workflows.setup.events import (
     FileAttached,
+    LoggingRecheckPressed,
+    LogsChosen,
     ModelChosen,
     SlackFile,
     StartPressed,
+    TeacherChosen,
     TextTyped,
     TypeChosen,
     ValidationSkipped,
@@ -492,3 +496,40 @@ def test_an_upload_is_stored_as_jsonl_so_its_own_name_draws_no_warning() -> None
     world.service.handle(conversation_id, ModelChosen("U1", NOVA), where=WHERE)
     world.attach(conversation_id, sample_bytes(CONVERSATION), name="train.json")
     assert "file-name-not-jsonl" not in world.notifier.everything()
+
+
+def test_distillation_from_logs_asks_bedrock_about_logging_and_starts_one_job_with_the_logs() -> None:
+    world = World()
+    conversation_id = world.start()
+    for event in (
+        TypeChosen("U1", CustomizationType.DISTILLATION),
+        ModelChosen("U1", NOVA),
+        TeacherChosen("U1", "amazon.nova-pro-v1:0"),
+        LogsChosen("U1"),
+        TextTyped("U1", "s3://app-logs/ filters=project=support"),
+    ):
+        world.service.handle(conversation_id, event, where=WHERE)
+    assert world.invocation_logging.asked == 1
+    assert world.conversation(conversation_id).stage is Stage.AWAITING_LOGS
+    assert "does not deliver to S3 in us-east-1" in world.notifier.posts[-1].message.details[0]
+
+    world.invocation_logging.answer = LoggingSetup(s3_bucket="app-logs", text_delivery=True)
+    world.service.handle(conversation_id, LoggingRecheckPressed("U1"), where=WHERE)
+    assert world.invocation_logging.asked == 2
+    assert world.conversation(conversation_id).stage is Stage.REVIEWING
+    world.service.handle(conversation_id, StartPressed("U1"), where=WHERE)
+    world.service.handle(conversation_id, StartPressed("U1"), where=WHERE)
+    (request,) = world.jobs.requests
+    assert request.training_uri is None
+    assert request.invocation_logs == {
+        "invocationLogSource": {"s3Uri": "s3://app-logs/"},
+        "usePromptResponse": False,
+        "requestMetadataFilters": {"equals": {"project": "support"}},
+    }
+    record = world.records.get(request.job_name)
+    assert record is not None
+    assert record.from_invocation_logs
+    assert record.estimated_training_cost is None
+    status = dict(world.notifier.posts[-1].message.facts)
+    assert status["Training tokens"] == "unknown until the job reads the invocation logs"
+    assert status["Estimated training cost"].startswith("unknown (the prompts come from invocation logs")

@@ -148,7 +148,7 @@ def estimate_logs_distillation_cost(
         price,
         PriceField.TRAINING,
         True,
-        f"Billed at {per_1k(price)} on the logged prompts and their answers."
+        f"Not known until the job reads the logs: the logged prompts and their answers × {per_1k(price)}."
         if price.usd is not None
         else _student_hint(student),
     )
@@ -217,7 +217,9 @@ def _teacher_line(teacher: TeacherSpec, item: CostItem, label: str, price: Price
 def _unknown_teacher_line(teacher: TeacherSpec, item: CostItem, label: str, price: Price, basis: str) -> CostLine:
     """A teacher line whose token count is unknown: no amount, and what it is billed by (or how to set the price)."""
     field = PriceField.ON_DEMAND_INPUT if item is CostItem.TEACHER_INPUT else PriceField.ON_DEMAND_OUTPUT
-    note = f"Billed by {basis}." if price.usd is not None else _teacher_hint(teacher, item)
+    note = (
+        f"Not known until the job reads the logs: {basis}." if price.usd is not None else _teacher_hint(teacher, item)
+    )
     return CostLine(item, label, None, "", basis, price, field, True, note)
 
 
