@@ -1,4 +1,4 @@
-"""``InvocationLogging`` in memory: the region's logging setup is whatever the test sets, and each question is counted."""
+"""``InvocationLogging`` in memory: the logging setup is whatever the test sets; each question is counted."""
 
 from __future__ import annotations
 
