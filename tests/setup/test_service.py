@@ -125,6 +125,21 @@ class World:
         assert self.conversation(conversation_id).stage is Stage.REVIEWING
         return conversation_id
 
+    def to_logs_review(self) -> str:
+        """A distillation reading invocation logs, at its review (logging on)."""
+        self.invocation_logging.answer = LoggingSetup(s3_bucket="app-logs", text_delivery=True)
+        conversation_id = self.start()
+        for event in (
+            TypeChosen("U1", CustomizationType.DISTILLATION),
+            ModelChosen("U1", NOVA),
+            TeacherChosen("U1", "amazon.nova-pro-v1:0"),
+            LogsChosen("U1"),
+            TextTyped("U1", "s3://app-logs/"),
+        ):
+            self.service.handle(conversation_id, event, where=WHERE)
+        assert self.conversation(conversation_id).stage is Stage.REVIEWING
+        return conversation_id
+
 
 def test_start_posts_the_root_message_and_asks_for_the_type_in_its_thread() -> None:
     world = World()

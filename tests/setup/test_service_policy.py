@@ -105,3 +105,16 @@ def test_a_job_over_the_channels_budget_is_refused_with_what_is_left_and_who_can
     # Nova Micro has no training price in the catalogue: a budget cannot be checked, so the job is refused.
     assert "this job's training price is unknown, so I cannot tell whether it fits" in said
     assert audit.entries[-1].detail == "budgets: the estimate is unknown"
+
+
+def test_a_job_reading_invocation_logs_under_a_budget_is_refused_saying_what_is_unknown() -> None:
+    audit, holder = MemoryAuditLog(), Holder(None)
+    world = governed(holder, audit)
+    conversation_id = world.to_logs_review()
+    holder.policy = policy(budgets={"channel_usd": 100})
+    world.service.handle(conversation_id, StartPressed("U1"), where=WHERE)
+    assert world.jobs.requests == []
+    said = world.notifier.everything()
+    assert "how many prompts the invocation logs hold (and so this job's cost) is unknown" in said
+    assert "Distill from a file of prompts instead" in said
+    assert audit.entries[-1].detail == "budgets: the estimate is unknown"

@@ -14,6 +14,7 @@ from workflows.messages import Message
 THRESHOLDS = (50, 80, 100)
 #: Who can raise a budget, in the words of a refusal.
 WHO_RAISES = "The finetune-bot admins (FINETUNE_ADMINS) can raise it in the policy file (FINETUNE_POLICY_FILE)."
+UNKNOWN_PRICE_FIX = "Choose a model with a known price, or ask the admins to set its price in FINETUNE_PRICES_FILE."
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,15 +39,19 @@ def budget_refusal(
     *,
     what: str = "This job's estimate",
     price: str = "this job's training price",
+    unknown_fix: str = UNKNOWN_PRICE_FIX,
 ) -> Refusal | None:
-    """A cost (``what``: a job's estimate, a deployment's) that would take a month over budget, with what is left."""
+    """A cost (``what``: a job's estimate, a deployment's) that would take a month over budget, with what is left.
+
+    An unknown cost is refused under a budget: ``price`` names what is unknown and ``unknown_fix`` what to do.
+    """
     if budgets is None or (budgets.channel_usd is None and budgets.person_usd is None):
         return None
     if estimate is None:
         return Refusal(
             "budgets: the estimate is unknown",
             f"This channel has a fine-tuning budget, and {price} is unknown, so I cannot tell whether it fits. "
-            "Choose a model with a known price, or ask the admins to set its price in FINETUNE_PRICES_FILE.",
+            + unknown_fix,
         )
     for scope, limit, so_far in (
         ("channel", budgets.channel_usd, spent.channel),

@@ -12,7 +12,12 @@ from decimal import Decimal
 
 from workflows.governance.audit_entry import AuditAction, AuditEntry
 from workflows.governance.audit_view import audit_message
-from workflows.governance.budget_decisions import budget_notice, budget_refusal, thresholds_reached
+from workflows.governance.budget_decisions import (
+    UNKNOWN_PRICE_FIX,
+    budget_notice,
+    budget_refusal,
+    thresholds_reached,
+)
 from workflows.governance.governance_ports import Asker, AuditLog, GroupsUnavailable, Spending, UserGroups
 from workflows.governance.policy import Policy, Rules, rules_in
 from workflows.governance.policy_decisions import Act, Refusal, groups_unknown, person_refusal
@@ -83,6 +88,7 @@ class Gatekeeper:
         subject: str,
         what: str = "This job's estimate",
         price: str = "this job's training price",
+        unknown_fix: str = UNKNOWN_PRICE_FIX,
     ) -> Refusal | None:
         """Whether a cost (a job's estimate by default) would take the channel's or person's month over budget.
 
@@ -94,7 +100,7 @@ class Gatekeeper:
         spent = self._spending.month_to_date(
             team=asker.team, channel=asker.channel, user=asker.user, now=self._clock.now()
         )
-        refusal = budget_refusal(budgets, spent, estimate, what=what, price=price)
+        refusal = budget_refusal(budgets, spent, estimate, what=what, price=price, unknown_fix=unknown_fix)
         if refusal is not None:
             self.refused(asker, refusal, subject=subject)
         return refusal

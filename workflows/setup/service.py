@@ -78,6 +78,12 @@ SAVE_ATTEMPTS = 5
 #: the hour Slack may retry one.
 REMEMBERED_DELIVERIES = 50
 
+#: Under a budget, a job reading invocation logs has no estimate to hold against it: what is unknown, and what to do.
+LOGS_PRICE = "how many prompts the invocation logs hold (and so this job's cost)"
+LOGS_FIX = (
+    "Distill from a file of prompts instead (its cost is estimated), or ask the admins (FINETUNE_ADMINS) to "
+    "remove this channel's budget in the policy file (FINETUNE_POLICY_FILE)."
+)
 ROOT_TEXT = "{user} is setting up a fine-tuning job. Follow along in the thread."
 EXPIRED = (
     "I no longer have this setup (setups are kept for a week, or it was from another workspace). "
@@ -439,9 +445,12 @@ class ConversationService:
             return refusal
         person = self._gatekeeper.may(where, Act.START, subject=conversation.id)
         if person is None:
-            return self._gatekeeper.over_budget(
-                where, training_estimate(conversation, model, self._catalogue), subject=conversation.id
-            )
+            estimate = training_estimate(conversation, model, self._catalogue)
+            if conversation.logs is not None:
+                return self._gatekeeper.over_budget(
+                    where, estimate, subject=conversation.id, price=LOGS_PRICE, unknown_fix=LOGS_FIX
+                )
+            return self._gatekeeper.over_budget(where, estimate, subject=conversation.id)
         self._notifier.whisper(
             channel=conversation.channel, user=conversation.user, text=person.reason, thread_ts=conversation.thread_ts
         )
