@@ -11,6 +11,8 @@ from workflows.dataset_rules import CustomizationType
 from workflows.setup.events import (
     BackPressed,
     FileAttached,
+    LoggingRecheckPressed,
+    LogsChosen,
     ModelChosen,
     StartPressed,
     TextTyped,
@@ -34,6 +36,8 @@ def click(action_id: str, value: str = "", **extra: Any) -> dict[str, Any]:
         (click("ft_choose_type:2", "conversation"), TypeChosen("U1", CustomizationType.CONVERSATION)),
         (click("ft_start:0"), StartPressed("U1")),
         (click("ft_back:3"), BackPressed("U1")),
+        (click("ft_use_logs:0"), LogsChosen("U1")),
+        (click("ft_check_logging:0"), LoggingRecheckPressed("U1")),
         (
             click("ft_choose_model:0", selected_option={"value": "amazon.nova-micro-v1:0:128k"}),
             ModelChosen("U1", "amazon.nova-micro-v1:0:128k"),
