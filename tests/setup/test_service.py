@@ -544,6 +544,8 @@ def test_distillation_from_logs_asks_bedrock_about_logging_and_starts_one_job_wi
     record = world.records.get(request.job_name)
     assert record is not None
     assert record.from_invocation_logs
+    assert request.tags["finetune-bot:source"] == "invocation-logs"
+    assert "finetune-bot:tokens" not in request.tags
     assert record.estimated_training_cost is None
     status = dict(world.notifier.posts[-1].message.facts)
     assert status["Training tokens"] == "unknown until the job reads the invocation logs"

@@ -24,6 +24,8 @@ LAUNCH_LOCK_SECONDS = 120
 OUTPUT_PREFIX = "finetune-bot/output"
 #: Tag keys on every job (who started it, from where).
 TAG_PREFIX = "finetune-bot"
+#: ``finetune-bot:source`` on a job that reads model invocation logs (its tokens are unknown, so it has no tokens tag).
+LOGS_SOURCE_TAG = "invocation-logs"
 
 MISSING_SETTING = (
     "{name} is not configured, so I cannot start jobs yet. Ask whoever runs finetune-bot to set it "
@@ -65,6 +67,7 @@ def job_request(conversation: Conversation, model: ModelSpec, *, role_arn: str, 
             f"{TAG_PREFIX}:conversation": conversation.id,
             f"{TAG_PREFIX}:type": conversation.customization.value,
             **({f"{TAG_PREFIX}:tokens": str(training.tokens)} if training is not None else {}),
+            **({f"{TAG_PREFIX}:source": LOGS_SOURCE_TAG} if logs is not None else {}),
         },
     )
 

@@ -52,6 +52,16 @@ def test_without_a_conversation_tag_the_thread_is_unknown() -> None:
     assert found.estimated_training_cost is None
 
 
+def test_a_job_reading_invocation_logs_is_adopted_as_one_with_its_tokens_unknown() -> None:
+    tags = {key: value for key, value in TAGS.items() if not key.endswith(":tokens")}
+    tags |= {"finetune-bot:type": "distillation", "finetune-bot:source": "invocation-logs"}
+    found = orphan_record(snapshot("lost-job"), origin(**tags), CATALOGUE, now=START)
+    assert found is not None
+    assert found.from_invocation_logs
+    assert found.estimated_training_cost is None
+    assert not orphan_record(snapshot("lost-job"), origin(**TAGS), CATALOGUE, now=START).from_invocation_logs  # type: ignore[union-attr]
+
+
 def test_a_job_without_the_bots_tags_is_not_the_bots() -> None:
     assert orphan_record(snapshot("theirs"), origin(owner="data-team"), CATALOGUE, now=START) is None
 

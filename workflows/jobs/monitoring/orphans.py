@@ -19,7 +19,7 @@ from workflows.catalogue.schema import Catalogue
 from workflows.dataset_rules import CustomizationType
 from workflows.jobs.job import JobOrigin, JobRecord, JobSnapshot
 from workflows.jobs.job_ports import JobOrigins, WatchedJobs
-from workflows.jobs.launch import TAG_PREFIX
+from workflows.jobs.launch import LOGS_SOURCE_TAG, TAG_PREFIX
 from workflows.jobs.monitoring.notices import JobView, status_message
 from workflows.ports import Clock, Locks, Notifier
 from workflows.tenancy import acting_for
@@ -65,6 +65,7 @@ def orphan_record(snapshot: JobSnapshot, origin: JobOrigin, catalogue: Catalogue
         epochs=epochs,
         training_tokens=tokens,
         estimated_training_cost=_estimate(catalogue, origin.base_model_id, tokens, epochs),
+        from_invocation_logs=tags.get(f"{TAG_PREFIX}:source") == LOGS_SOURCE_TAG,
     )
 
 
