@@ -41,6 +41,7 @@ STAGE_WORDS = {
     Stage.CHOOSING_TEACHER: "choosing the teacher model",
     Stage.AWAITING_GRADER: "waiting for the grader's ARN",
     Stage.AWAITING_TRAINING: "waiting for the training data",
+    Stage.AWAITING_LOGS: "waiting for the invocation logs' location (or logging to be turned on)",
     Stage.CHECKING_TRAINING: "checking the training data",
     Stage.AWAITING_VALIDATION: "waiting for validation data (optional)",
     Stage.CHECKING_VALIDATION: "checking the validation data",
