@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -15,7 +14,7 @@ import redis
 from redis.cluster import RedisCluster
 from redis.exceptions import RedisClusterException
 
-from tests.support.net import free_port, wait_until
+from tests.support.net import PORTS, free_port, is_free, reserve, wait_until
 from tests.support.redis_server import answers
 
 #: Primaries in the test cluster; each holds a third of the 16384 slots.
@@ -61,21 +60,11 @@ class ThrowawayCluster:
         wait_until(lambda: answers(node), timeout=10, what=f"cluster node {node}")
 
 
-def _free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
-
-
-def _node_port(taken: set[int]) -> int:
-    """A free loopback port whose cluster bus port (port + 10000) is free too."""
-    while True:
-        port = free_port()
-        if port + BUS_OFFSET < 65536 and port not in taken and _free(port + BUS_OFFSET):
-            return port
+def _node_port() -> int:
+    """A free loopback port whose cluster bus port (port + 10000) is free and reserved for this process too."""
+    return free_port(
+        lambda port: port + BUS_OFFSET in PORTS and reserve(port + BUS_OFFSET) and is_free(port + BUS_OFFSET)
+    )
 
 
 @contextmanager
@@ -134,12 +123,7 @@ def throwaway_cluster() -> Iterator[ThrowawayCluster]:
     if tools is None:
         raise RuntimeError(MISSING)
     server, cli = tools
-    taken: set[int] = set()
-    ports = []
-    for _ in range(PRIMARIES):
-        port = _node_port(taken)
-        taken.add(port)
-        ports.append(port)
+    ports = [_node_port() for _ in range(PRIMARIES)]
     with tempfile.TemporaryDirectory(prefix="finetune-bot-cluster-") as workdir, ExitStack() as nodes:
         processes = [nodes.enter_context(_node(server, port, workdir)) for port in ports]
         for port in ports:
