@@ -15,7 +15,7 @@ import redis
 from tests.support.net import free_port, wait_until
 
 DEFAULT_URL = "redis://127.0.0.1:6379/0"
-#: The database number the tests use, so a developer's data in other databases is left alone.
+#: The database the tests use first (on a shared server, others when it is taken); never database 0.
 TEST_DB = 13
 
 INSTALL_HINT = (
@@ -112,13 +112,63 @@ def throwaway_redis(port: int | None = None) -> Iterator[ThrowawayRedis]:
             process.wait(timeout=10)
 
 
+#: The name a test process gives the connection that holds its claim on a database (see ``claimed_database``).
+CLAIM_NAME = "finetune-bot-tests-claim"
+#: Databases a test process may claim on a shared server, in order: never 0 (a developer's default).
+CLAIMABLE = (TEST_DB, *range(TEST_DB + 1, 16), *range(TEST_DB - 1, 0, -1))
+
+
+def _claim(url: str, db: int) -> redis.Redis | None:
+    """A named connection that holds database ``db`` for this process, or None when someone else is on it."""
+    client = redis.Redis.from_url(
+        with_db(url, db), single_connection_client=True, client_name=CLAIM_NAME, socket_timeout=5
+    )
+    try:
+        mine = int(client.client_id())
+        others = [c for c in client.client_list() if int(c["db"]) == db and int(c["id"]) != mine]
+    except redis.RedisError:  # no such database, or CLIENT is not allowed
+        client.close()
+        return None
+    # Two processes claiming at once both see the other: the older connection keeps the database.
+    if any(c.get("name") != CLAIM_NAME or int(c["id"]) < mine for c in others):
+        client.close()
+        return None
+    return client
+
+
+@contextmanager
+def claimed_database(url: str) -> Iterator[int | None]:
+    """Claim a database of the server at ``url`` that no other client uses; yield its number (None if none is free).
+
+    The claim is one open, named connection on the database, dropped on exit (or when the process dies):
+    every other test process, xdist worker or run on the same server sees it in CLIENT LIST and picks
+    another database, and a database anything else is connected to (a bot left running by a run that
+    was killed, an application) is never picked, so a test's FLUSHDB only ever empties its own.
+    """
+    for db in CLAIMABLE:
+        holder = _claim(url, db)
+        if holder is not None:
+            try:
+                yield db
+            finally:
+                holder.close()
+            return
+    yield None
+
+
 @contextmanager
 def redis_for_tests(url: str | None) -> Iterator[str]:
-    """Yield the URL of a Redis database reserved for tests; start a server when none answers."""
+    """Yield the URL of a Redis database reserved for this process; start a server when none answers or is free.
+
+    On the server at ``url`` that is a database claimed for the duration (``claimed_database``); when
+    no server answers or every database there is in use, a throwaway server of its own (database 13).
+    """
     candidate = url or DEFAULT_URL
     if answers(candidate):
-        yield with_db(candidate, TEST_DB)
-        return
+        with claimed_database(candidate) as db:
+            if db is not None:
+                yield with_db(candidate, db)
+                return
     if server_executable() is None:
         raise RuntimeError(INSTALL_HINT.format(url=candidate))
     with throwaway_redis() as server:
