@@ -37,13 +37,16 @@ def write(path: Path, text: str, *, bump: int = 0) -> Path:
         ),
     ],
 )
-def test_a_bad_file_is_one_line_naming_the_problem_and_where(tmp_path: Path, text: str, problem: str) -> None:
+def test_a_bad_file_is_one_line_naming_the_problem_and_where(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, problem: str
+) -> None:
+    monkeypatch.chdir(tmp_path)  # a short path, shown whole (a long one is cut to its first 80 characters)
     with pytest.raises(PolicyFileError) as refused:
-        read_policy(write(tmp_path / "policy.yml", text))
+        read_policy(write(Path("policy.yml"), text))
     message = str(refused.value)
     assert "\n" not in message
     assert problem in message
-    assert message.startswith(f"FINETUNE_POLICY_FILE '{tmp_path / 'policy.yml'}'")
+    assert message.startswith("FINETUNE_POLICY_FILE 'policy.yml'")
     assert message.endswith("or unset FINETUNE_POLICY_FILE to run without a policy (anyone may start and deploy).")
 
 

@@ -293,10 +293,11 @@ def test_a_malformed_policy_file_stops_serve_with_one_line(
     policy.write_text("version: 1\nworkspaces:\n  T0SANDBOX01:\n    allow:\n      modles: [x]\n", encoding="utf-8")
     env = bot_environment(
         emulator=emulator, signing_secret=SIGNING_SECRET, redis_url=redis_url, aws_url=aws.endpoint_url
-    ) | {"FINETUNE_POLICY_FILE": str(policy)}
+    ) | {"FINETUNE_POLICY_FILE": policy.name}  # relative to the working directory: a short path, shown whole
     done = subprocess.run(
         [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", "0"],
         env=clean_environment(env),
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=60,
@@ -305,7 +306,7 @@ def test_a_malformed_policy_file_stops_serve_with_one_line(
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.splitlines() == [
-        f"finetune-bot: FINETUNE_POLICY_FILE '{policy}' is not a valid policy: "
+        "finetune-bot: FINETUNE_POLICY_FILE 'policy.yml' is not a valid policy: "
         "at workspaces.T0SANDBOX01.allow.modles: is not a key the policy knows (check its spelling); "
         "fix the file, or unset FINETUNE_POLICY_FILE to run without a policy (anyone may start and deploy)."
     ]
