@@ -29,7 +29,7 @@ from tests.jobs.monitoring.moto_jobs import BUCKET, REGION, put_metrics, set_sta
 from tests.sandbox.standin_support import ManualClock
 from tests.support.bot_process import BotProcess
 from tests.support.moto_server import MotoServer
-from tests.support.stack import CHANNEL, USER
+from tests.support.stack import CHANNEL, REPLY_WAIT, USER
 from workflows.adapters.aws_clients import bedrock_client
 from workflows.adapters.bedrock import BedrockJobs
 from workflows.jobs.job import JobStatus
@@ -82,8 +82,8 @@ def jobs(
 def bot(bot_factory: BotFactory, emulator: SlackEmulator, redis_url: str, aws: MotoServer, jobs: Any) -> BotProcess:
     emulator.add_user(OTHER)
     started = bot_factory(monitoring_env(emulator, redis_url, aws.endpoint_url))
-    wait_for_notice(emulator, JOB, timeout=10)
-    wait_for_notice(emulator, BARE_JOB, timeout=10)
+    wait_for_notice(emulator, JOB, timeout=REPLY_WAIT)
+    wait_for_notice(emulator, BARE_JOB, timeout=REPLY_WAIT)
     return started
 
 
@@ -105,7 +105,7 @@ def deployed(bot: BotProcess, emulator: SlackEmulator, job: SeededJob, aws: Moto
 
 
 def _notice_ts(emulator: SlackEmulator, name: str) -> str:
-    return wait_for_notice(emulator, name, timeout=10).ts
+    return wait_for_notice(emulator, name, timeout=REPLY_WAIT).ts
 
 
 def summaries(emulator: SlackEmulator, job: SeededJob) -> list[str]:

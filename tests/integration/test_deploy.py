@@ -27,7 +27,7 @@ from tests.jobs.monitoring.moto_jobs import BUCKET, REGION, put_metrics, set_sta
 from tests.sandbox.standin_support import ManualClock
 from tests.support.bot_process import BotProcess
 from tests.support.moto_server import MotoServer
-from tests.support.stack import CHANNEL, USER
+from tests.support.stack import CHANNEL, REPLY_WAIT, USER
 from workflows.adapters.aws_clients import bedrock_client
 from workflows.adapters.bedrock import BedrockJobs
 from workflows.jobs.job import JobStatus
@@ -61,7 +61,7 @@ def bot(
     """A bot that has announced the completion, with its Deploy button."""
     emulator.add_user(OTHER)
     started = bot_factory(monitoring_env(emulator, redis_url, aws.endpoint_url))
-    wait_for_notice(emulator, JOB, timeout=10)
+    wait_for_notice(emulator, JOB, timeout=REPLY_WAIT)
     return started
 
 

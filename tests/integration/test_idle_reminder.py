@@ -30,7 +30,7 @@ from tests.jobs.monitoring.moto_jobs import BUCKET, REGION, put_metrics, set_sta
 from tests.sandbox.standin_support import ManualClock
 from tests.support.bot_process import BotProcess
 from tests.support.moto_server import MotoServer
-from tests.support.stack import CHANNEL, USER
+from tests.support.stack import CHANNEL, REPLY_WAIT, USER
 from workflows.adapters.aws_clients import bedrock_client
 from workflows.adapters.bedrock import BedrockJobs
 from workflows.jobs.job import JobStatus
@@ -82,7 +82,7 @@ def replicas(
     }
     started = [bot_factory(env), bot_factory(env)]
     for job in jobs:
-        wait_for_notice(emulator, job.name, timeout=15)
+        wait_for_notice(emulator, job.name, timeout=REPLY_WAIT)
     return started
 
 

@@ -28,7 +28,7 @@ from tests.jobs.monitoring.live import (
 from tests.jobs.monitoring.moto_jobs import BUCKET, REGION, put_metrics, set_status
 from tests.support.bot_process import BotProcess
 from tests.support.moto_server import MotoServer
-from tests.support.stack import CHANNEL, USER
+from tests.support.stack import CHANNEL, REPLY_WAIT, USER
 from workflows.adapters.aws_clients import bedrock_client
 from workflows.adapters.bedrock import BedrockJobs
 from workflows.jobs.job import JobStatus
@@ -151,7 +151,7 @@ def test_a_429_on_chat_update_delays_the_update_but_loses_nothing(
     emulator.rate_limit("chat.update", times=RATE_LIMIT_RETRIES + 1, retry_after=0)
     set_status(job.name, JobStatus.COMPLETED)
 
-    wait_for_notice(emulator, job.name, timeout=15)
+    wait_for_notice(emulator, job.name, timeout=REPLY_WAIT)
     settle()
 
     assert len(notices(emulator, job.name)) == 1

@@ -24,7 +24,7 @@ from tests.jobs.monitoring.live import wait_for_notice
 from tests.jobs.monitoring.moto_jobs import set_status
 from tests.support.bot_process import BotProcess
 from tests.support.moto_server import MotoServer
-from tests.support.stack import BUCKET, CHANNEL, REGION, ROLE_ARN, USER, Stack, bot_environment, full_text
+from tests.support.stack import BUCKET, CHANNEL, REGION, REPLY_WAIT, ROLE_ARN, USER, Stack, bot_environment, full_text
 from workflows.jobs.job import JobStatus
 
 pytestmark = pytest.mark.integration
@@ -78,7 +78,7 @@ def open_thread(stack: Stack) -> str:
 
 def complete(stack: Stack, job_name: str) -> str:
     set_status(job_name, JobStatus.COMPLETED)
-    return full_text(wait_for_notice(stack.emulator, job_name, timeout=20))
+    return full_text(wait_for_notice(stack.emulator, job_name, timeout=REPLY_WAIT))
 
 
 def test_distillation_from_the_advisor_to_one_job_with_its_teacher(polled: Stack) -> None:
@@ -259,7 +259,7 @@ def run_to_completion(stack: Stack, job_name: str) -> str:
     lifecycle = JobLifecycle(region=REGION, speed=minutes * 60 / 1.5)
     lifecycle.start(boto3.client("s3", region_name=REGION, endpoint_url=stack.aws_url))
     try:
-        return full_text(wait_for_notice(stack.emulator, job_name, timeout=20))
+        return full_text(wait_for_notice(stack.emulator, job_name, timeout=REPLY_WAIT))
     finally:
         lifecycle.stop()
 

@@ -28,7 +28,7 @@ from tests.jobs.monitoring.moto_jobs import BUCKET, REGION, put_metrics, set_sta
 from tests.sandbox.standin_support import TITAN_LITE, TRAINING, ManualClock
 from tests.support.bot_process import BotProcess
 from tests.support.moto_server import MotoServer
-from tests.support.stack import CHANNEL, USER
+from tests.support.stack import CHANNEL, REPLY_WAIT, USER
 from workflows.adapters.aws_clients import bedrock_client
 from workflows.adapters.aws_retry import ATTEMPTS
 from workflows.adapters.bedrock import BedrockJobs
@@ -103,7 +103,7 @@ def bot(
 ) -> BotProcess:
     emulator.add_user(OTHER)
     started = bot_factory(monitoring_env(emulator, redis_url, aws.endpoint_url))
-    wait_for_notice(emulator, JOB, timeout=10)
+    wait_for_notice(emulator, JOB, timeout=REPLY_WAIT)
     return started
 
 
@@ -147,7 +147,7 @@ def opening(emulator: SlackEmulator, *, after: str = "0") -> Message:
     return message
 
 
-def reply_to(emulator: SlackEmulator, thread_ts: str, count: int, *, timeout: float = 20) -> Message:
+def reply_to(emulator: SlackEmulator, thread_ts: str, count: int, *, timeout: float = REPLY_WAIT) -> Message:
     """The ``count``-th answer of the bot in the thread, once there."""
 
     def found() -> Message | None:

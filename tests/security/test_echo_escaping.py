@@ -20,7 +20,7 @@ from tests.integration.test_conversation_flow import CASES, open_thread, reach_r
 from tests.jobs.monitoring.live import BotFactory, monitoring_env, seed_job, wait_for_notice
 from tests.jobs.monitoring.moto_jobs import set_status
 from tests.support.moto_server import MotoServer
-from tests.support.stack import BUCKET, Stack
+from tests.support.stack import BUCKET, REPLY_WAIT, Stack
 from workflows.adapters.aws_clients import bedrock_client
 from workflows.adapters.bedrock import BedrockJobs
 from workflows.jobs.job import JobStatus
@@ -193,7 +193,7 @@ def test_bedrocks_failure_message_with_arns_stays_out_of_the_channel(
     )
     set_status(name, JobStatus.FAILED, failure_message=reason)
 
-    notice = wait_for_notice(emulator, name, timeout=10)
+    notice = wait_for_notice(emulator, name, timeout=REPLY_WAIT)
 
     shown = "\n".join([notice.text, *block_texts(list(notice.blocks))])
     assert "s3:GetObject" in shown, "the hint for the cause is there"
