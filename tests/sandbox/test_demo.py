@@ -60,6 +60,7 @@ def _run(beside: RunBeside) -> Run:
 
 
 @pytest.mark.integration
+@pytest.mark.xdist_group("one-demo-run")  # on one worker, so all share the module's one run of the demo
 class TestTheDemoRun:
     def test_it_ends_with_a_one_line_summary_and_exit_0(self, run: Run) -> None:
         assert run.returncode == 0, run.stderr
