@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 import boto3
 import pytest
@@ -22,6 +23,14 @@ from workflows.adapters.redis_connection import connect
 #: The secret the tests' Slack signs with, and the bot's token on the emulator.
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test-bot-token"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Parallel runs keep a test class's tests on one worker (``tests/support/xdist_schedule.py``)."""
+    from tests.support.xdist_schedule import make_scheduler  # xdist is there whenever this hook is called
+
+    return make_scheduler(config, log)
 
 
 @pytest.fixture(scope="session")
