@@ -9,7 +9,7 @@ from tests.conftest import SIGNING_SECRET
 from tests.security.conftest import command_form, signed
 from tests.support.hostile import HostileServer
 from tests.support.raw_http import raw_post
-from tests.support.stack import CHANNEL, USER, Stack
+from tests.support.stack import CHANNEL, REPLY_WAIT, USER, Stack
 
 pytestmark = pytest.mark.integration
 
@@ -70,6 +70,8 @@ class TestWorkspaces:
         assert stack.driver.slash_command("").status == 200
         thread = stack.root().ts
         stack.reply(thread, "What kind of customization do you want?")
+        # Alice's step republishes her Home tab in the background: counted before the other team speaks.
+        stack.emulator.wait_for(lambda: stack.emulator.calls("views.publish"), REPLY_WAIT, "Alice's Home tab")
         calls_before = len(stack.emulator.calls())
         other = other_driver(stack)
         command = other.slash_command("")
