@@ -40,8 +40,9 @@ pytestmark = pytest.mark.integration
 OTHER = "U0BOB"
 IDLE_JOB = "quiet-1a2b"
 USED_JOB = "busy-3c4d"
-#: The idle period in these tests: 14.4 seconds (the setting takes fractions of an hour).
-IDLE_HOURS = 0.004
+#: The idle period in these tests: 9 seconds (the setting takes fractions of an hour), eighteen times the
+#: half second between the used model's requests.
+IDLE_HOURS = 0.0025
 PERIOD = IDLE_HOURS * 3600
 #: The check runs every second, so many checks fall in one period.
 CHECK_SECONDS = 1
@@ -179,7 +180,7 @@ def test_an_idle_throughput_gets_one_reminder_per_period_and_a_used_one_none_and
     assert len(reminders) == 2
     assert float(reminders[1].ts) - float(first.ts) >= PERIOD - 1
     text = text_of(first)
-    assert "in the last 14 seconds" in text
+    assert "in the last 9 seconds" in text
     assert "Cost so far" in text
     assert "per hour" in text
     assert thread_messages(emulator, used_job, "has had no requests") == []
