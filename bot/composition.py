@@ -12,7 +12,6 @@ from datetime import timedelta
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.oauth.oauth_settings import OAuthSettings
-from slack_sdk import WebClient
 
 from bot.app import AFTER_ACK_THREADS, create_app
 from bot.downloads import SlackFileDownloader, trusted_file_origins
@@ -36,6 +35,7 @@ from workflows.adapters.bedrock_logging import BedrockInvocationLogging
 from workflows.adapters.cloudwatch_metrics import CloudWatchInvocations, cloudwatch_client
 from workflows.adapters.iam_roles import IamRoles, iam_client
 from workflows.adapters.lambda_graders import LambdaGraders, lambda_client
+from workflows.adapters.redis_approvals import RedisApprovals
 from workflows.adapters.redis_audit import RedisAuditLog
 from workflows.adapters.redis_connection import RedisHealth, connect, connect_briefly
 from workflows.adapters.redis_conversations import RedisConversationStore
@@ -59,6 +59,8 @@ from workflows.deployments.deployment_spending import DeploymentSpending
 from workflows.deployments.deployment_usage import DeploymentUsage
 from workflows.deployments.idle_reminders import IdleReminders
 from workflows.deployments.tryout_commands import TryCommands
+from workflows.governance.approval_desk import ApprovalDesk
+from workflows.governance.approvals import ApprovalKind
 from workflows.governance.audit_entry import AuditAction
 from workflows.governance.gatekeeper import Gatekeeper
 from workflows.governance.governance_ports import AuditLog, Spending
@@ -110,12 +112,16 @@ class Runtime:
 
     def tick(self) -> None:
         """One scheduled pass: re-drive what setups still owe (messages, overdue checks and launches), then
-        the status tick (jobs, then deployments), which runs even when the first part fails."""
+        the requests for approval (sent, expired, settled), then the status tick (jobs, then deployments); each
+        part runs even when an earlier one fails."""
         self.upgrade_keys()
         try:
             self.services.conversations.sweep()
         finally:
-            self.monitor.tick()
+            try:
+                self.services.approvals.sweep()
+            finally:
+                self.monitor.tick()
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -158,10 +164,11 @@ def build_runtime(settings: Settings) -> Runtime:
         JobSpending(history=RedisJobHistory(redis_client, keyspace=keyspace), catalogue=catalogue),
         DeploymentSpending(deployment_store),
     )
+    groups = SlackUserGroups(client)
     gatekeeper = governance(
         settings,
         policy=policy,
-        client=client,
+        groups=groups,
         audit=audit,
         spending=spending,
         locks=RedisLocks(redis_client, keyspace=keyspace),
@@ -186,6 +193,15 @@ def build_runtime(settings: Settings) -> Runtime:
         clock=clock,
         publisher=notifier,
         background=ContextExecutor(max_workers=HOME_THREADS, thread_name_prefix="home"),
+    )
+    approvals = ApprovalDesk(
+        store=RedisApprovals(redis_client, keyspace=keyspace),
+        posts=notifier,
+        threads=notifier,
+        groups=groups,
+        gatekeeper=gatekeeper,
+        locks=locks,
+        clock=clock,
     )
     launcher = JobLauncher(
         jobs=jobs,
@@ -219,7 +235,9 @@ def build_runtime(settings: Settings) -> Runtime:
         max_upload_bytes=settings.max_upload_bytes,
         storage_up=storage_up,
         gatekeeper=gatekeeper,
+        approvals=approvals,
     )
+    approvals.serve(ApprovalKind.JOB, conversations)
     deployment_usage = DeploymentUsage(store=deployment_store, invocations=aws.invocations, catalogue=catalogue)
     deployments = DeploymentCommands(
         deployments=aws.deployments,
@@ -235,7 +253,9 @@ def build_runtime(settings: Settings) -> Runtime:
         usage=deployment_usage,
         gatekeeper=gatekeeper,
         home=home,
+        approvals=approvals,
     )
+    approvals.serve(ApprovalKind.DEPLOYMENT, deployments)
     comparisons = Comparisons(
         chat=aws.chat,
         store=deployment_store,
@@ -281,6 +301,7 @@ def build_runtime(settings: Settings) -> Runtime:
             region=settings.aws_region,
         ),
         governance=gatekeeper,
+        approvals=approvals,
         comparisons=comparisons,
         home=home,
         after_ack=ContextExecutor(max_workers=AFTER_ACK_THREADS, thread_name_prefix="after-ack"),
@@ -351,7 +372,7 @@ def governance(
     settings: Settings,
     *,
     policy: PolicySource,
-    client: WebClient | Callable[[], WebClient],
+    groups: SlackUserGroups,
     audit: AuditLog,
     spending: Spending,
     locks: Locks,
@@ -367,7 +388,7 @@ def governance(
     policy.on_reload, policy.on_refused = reloaded, refused
     gatekeeper = Gatekeeper(
         policy=policy,
-        groups=SlackUserGroups(client),
+        groups=groups,
         audit=audit,
         clock=SystemClock(),
         admins=settings.admins,

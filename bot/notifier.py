@@ -49,6 +49,21 @@ class SlackNotifier:
         ts: str = response["ts"]
         return ts
 
+    def post_to(self, *, channel: str, message: Message) -> tuple[str, str]:
+        """Post top-level to a channel, or to a user id (the bot's direct message with them); returns where and ts.
+
+        Slack answers with the channel the message landed in (``D…`` for a user id), which later edits need.
+        """
+        with _gone_translated():
+            response = self._client.chat_postMessage(
+                channel=channel,
+                text=fallback_text(message),
+                blocks=render(message),
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        return str(response["channel"]), str(response["ts"])
+
     def post_keyed(self, *, channel: str, message: Message, key: str, thread_ts: str | None = None) -> str:
         """Post with the key in the message's metadata, where ``find_posted`` looks for it."""
         with _gone_translated():

@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from workflows.governance.policy import Policy, Rules
+from workflows.governance.policy import Policy
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +108,6 @@ class PolicySource:
         self._policy = read_policy(self._path)
         self._signature = signature
         logger.info("Policy read from %s", self._path)
-        _warn_unenforced(self._policy)
 
     def __call__(self) -> Policy | None:
         """The policy now, reading the file again first when it changed since it was last read."""
@@ -136,19 +135,8 @@ class PolicySource:
                 self.on_refused(str(exc))
             return
         logger.info("Policy read again from %s: it changed", path)
-        _warn_unenforced(self._policy)
         if self.on_reload is not None:
             self.on_reload(str(path))
-
-
-def _warn_unenforced(policy: Policy) -> None:
-    """Approval rules are accepted in the file but not acted on yet: say so rather than seem to."""
-    sections: list[Rules] = [*policy.workspaces.values()]
-    sections += [channel for workspace in policy.workspaces.values() for channel in workspace.channels.values()]
-    if any(section.approval is not None for section in sections):
-        logger.warning(
-            "The policy sets approval rules, which this version does not enforce yet: nothing waits for an approval"
-        )
 
 
 def _signature(path: Path) -> Signature:

@@ -10,6 +10,7 @@ from workflows.catalogue.schema import Catalogue
 from workflows.deployments.comparison.comparisons import Comparisons
 from workflows.deployments.deployment_commands import DeploymentCommands
 from workflows.deployments.tryout_commands import TryCommands
+from workflows.governance.approval_desk import ApprovalDesk
 from workflows.governance.gatekeeper import Gatekeeper
 from workflows.home.home_tab import HomeTab
 from workflows.jobs.job_commands import JobCommands
@@ -36,6 +37,8 @@ class Services:
     tryouts: TryCommands
     #: The policy's decisions and the audit log (``/finetune audit``).
     governance: Gatekeeper
+    #: Requests for approval: the Approve and Reject buttons (wherever they are shown), and the pending ones.
+    approvals: ApprovalDesk
     #: ``/finetune compare`` and the *Compare with base* button.
     comparisons: Comparisons
     #: The Home tab: published when a person opens it (and by the services when something of theirs changes).

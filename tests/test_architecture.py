@@ -61,6 +61,11 @@ ALLOWED_EDGES: dict[str, set[str]] = {
         "workflows.governance.audit_entry",
         # The deployment records count this month's throughput hours for the budgets.
         "workflows.governance.budget_decisions",
+        # A throughput or a commitment the policy holds for approval is asked through the approval desk.
+        "workflows.governance.approvals",
+        "workflows.governance.approval_desk",
+        "workflows.governance.approval_view",
+        "workflows.governance.policy",
         "workflows.datasets.access",
     },
     # Governance decides from its policy with the kernel's words and types; budgets speak the catalogue's money.
@@ -96,8 +101,9 @@ ALLOWED_EDGES: dict[str, set[str]] = {
         # The Converse adapter answers in the chat port's terms and raises its errors.
         "workflows.chat.chat_ports",
         "workflows.chat.chat_errors",
-        # The audit log stores governance's entries.
+        # The audit log stores governance's entries, and the approvals store its requests.
         "workflows.governance.audit_entry",
+        "workflows.governance.approvals",
         # A throughput's commitment is the catalogue's value type.
         "workflows.catalogue.values",
     },

@@ -1,7 +1,7 @@
 """Every Redis key the product writes, and how long each lives: the storage layout in one file.
 
 Keys that one transaction writes together share a Redis Cluster hash slot: the part of the name in
-braces (``{conversations}``, ``{jobs}``, ``{deployments}``) is all the cluster hashes, so a setup's
+braces (``{conversations}``, ``{jobs}``, ``{deployments}``, ``{approvals}``) is all the cluster hashes, so a setup's
 record, its channel index and the due set, or a job's record, its indexes and the watch list, are
 always on one node. Keys only ever used one at a time (dedupe markers, locks, Try it threads, job
 event marks) carry no tag and spread over the cluster.
@@ -19,6 +19,7 @@ NAMESPACE = "finetune:"
 CONVERSATIONS_TAG = "{conversations}:"
 JOBS_TAG = "{jobs}:"
 DEPLOYMENTS_TAG = "{deployments}:"
+APPROVALS_TAG = "{approvals}:"
 
 # Conversations
 
@@ -36,6 +37,16 @@ ACTIVE_BY_USER_PREFIX = NAMESPACE + CONVERSATIONS_TAG + "active-user:"
 DUE_CONVERSATIONS = NAMESPACE + CONVERSATIONS_TAG + "due"
 #: A week: a conversation left alone this long is forgotten; every save starts the week again.
 CONVERSATION_TTL_SECONDS = 7 * 24 * 3600
+
+# Approvals
+
+#: A request for approval's JSON record (``{"schema": N, "request": {...}}``), by request id.
+APPROVAL_PREFIX = NAMESPACE + APPROVALS_TAG + "approval:"
+#: Sorted set of the requests still owed something (an answer, or the hand-over of one), scored by when
+#: they were asked (epoch seconds); the tick sends, expires and settles them.
+OPEN_APPROVALS = NAMESPACE + APPROVALS_TAG + "open"
+#: Eight days: longer than the longest a request may wait (six days) plus the time to settle it.
+APPROVAL_TTL_SECONDS = 8 * 24 * 3600
 
 # Slack deliveries
 
@@ -144,6 +155,15 @@ class Keyspace:
     def due_conversations(self) -> str:
         """The sorted set of conversations owed attention, by when."""
         return self.namespace + CONVERSATIONS_TAG + "due"
+
+    @property
+    def open_approvals(self) -> str:
+        """The sorted set of requests for approval still owed something."""
+        return self.namespace + APPROVALS_TAG + "open"
+
+    def approval_key(self, request_id: str) -> str:
+        """The record key of a request for approval."""
+        return f"{self.namespace}{APPROVALS_TAG}approval:{request_id}"
 
     @property
     def watched_jobs(self) -> str:

@@ -39,6 +39,10 @@ class Action(StrEnum):
     SIDE_BY_SIDE = "ft_side_by_side"
     CUSTOM_ONLY = "ft_custom_only"
     COMPARE = "ft_compare"
+    #: An approver's answers to a request for approval; the value is the request's id, so they act the same
+    #: wherever they are clicked (the request's message, or a list of pending requests).
+    APPROVE = "ft_approve"
+    REJECT = "ft_reject"
 
 
 class Style(StrEnum):

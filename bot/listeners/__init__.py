@@ -6,6 +6,7 @@ from slack_bolt import App
 
 from bot.listeners import (
     actions,
+    approval_buttons,
     compare_buttons,
     dedupe,
     deploy_buttons,
@@ -29,6 +30,7 @@ def register(app: App, services: Services) -> None:
         deploy_buttons,
         try_buttons,
         compare_buttons,
+        approval_buttons,
         thread_messages,
         home,
         last_resort,

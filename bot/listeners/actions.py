@@ -12,11 +12,11 @@ from bot.listeners.apologies import Later, guarded
 from bot.listeners.translate import from_action
 from bot.services import Services
 
-#: Every action id the bot renders starts with ``ft_`` (see ``workflows.messages.Action``); the stop and
-#: deployment and comparison buttons have their own listeners.
+#: Every action id the bot renders starts with ``ft_`` (see ``workflows.messages.Action``); the stop,
+#: deployment, comparison and approval buttons have their own listeners.
 CONVERSATION_ACTIONS = re.compile(
     r"^ft_(?!confirm_stop|keep_running|deploy|confirm_deploy|cancel_deploy|confirm_undeploy|keep_deployment"
-    r"|delete_deployment|try_it|side_by_side|custom_only|compare)"
+    r"|delete_deployment|try_it|side_by_side|custom_only|compare|approve|reject)"
 )
 
 

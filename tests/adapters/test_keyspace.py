@@ -49,6 +49,7 @@ def test_the_keys_one_transaction_writes_together_share_a_cluster_slot() -> None
                 deployments_by_team_key(keyspace, "T"),
                 live_deployments_key(keyspace),
             ],
+            [keyspace.approval_key("a1"), keyspace.approval_key("a2"), keyspace.open_approvals],
         ]
         for family in families:
             assert len({key_slot(key.encode()) for key in family}) == 1, family

@@ -102,12 +102,18 @@ def test_a_bad_file_at_start_stops_the_load(tmp_path: Path) -> None:
         source.load()
 
 
-def test_approval_rules_are_said_to_be_unenforced(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    PolicySource(write(tmp_path / "budgets.yml", GOOD + "    budgets:\n      person_usd: 100\n")).load()
-    assert "does not enforce" not in caplog.text
+def test_approval_rules_are_read_with_their_expiry_and_a_default_of_a_day(tmp_path: Path) -> None:
     text = GOOD + "    approval:\n      above_usd: 100\n      approvers: {users: [U9]}\n"
-    PolicySource(write(tmp_path / "policy.yml", text)).load()
-    assert "The policy sets approval rules, which this version does not enforce yet" in caplog.text
+    source = PolicySource(write(tmp_path / "policy.yml", text))
+    source.load()
+    policy = source()
+    assert policy is not None
+    approval = next(iter(policy.workspaces.values())).approval
+    assert approval is not None
+    assert approval.expires_after_hours == 24
+    too_long = text + "      expires_after_hours: 145\n"
+    with pytest.raises(PolicyFileError, match="expires_after_hours"):
+        PolicySource(write(tmp_path / "long.yml", too_long)).load()
 
 
 def test_the_readme_example_is_a_valid_policy(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from tests.deployments.deployment_samples import on_demand, ready
+from tests.fakes.approvals import approval_desk
 from tests.fakes.clock import FakeClock
 from tests.fakes.deployment_store import MemoryDeploymentStore
 from tests.fakes.deployments import FakeDeployments
@@ -63,6 +64,7 @@ def world() -> World:
     home = RecordingHome()
     records.save(record(JOB))
     jobs.put(snapshot(JOB, JobStatus.COMPLETED, custom_model_arn=MODEL_ARN, created_at=START))
+    clock, keeper = FakeClock(START + timedelta(hours=3)), gatekeeper()
     commands = DeploymentCommands(
         deployments=deployments,
         store=store,
@@ -71,12 +73,13 @@ def world() -> World:
         notifier=notifier,
         locks=locks,
         catalogue=CATALOGUE,
-        clock=FakeClock(START + timedelta(hours=3)),
+        clock=clock,
         region="us-east-1",
         admins=frozenset({ADMIN}),
         usage=DeploymentUsage(store=store, invocations=invocations, catalogue=CATALOGUE),
-        gatekeeper=gatekeeper(),
+        gatekeeper=keeper,
         home=home,
+        approvals=approval_desk(gatekeeper=keeper, notifier=notifier, clock=clock, locks=locks),
     )
     return World(commands, deployments, store, jobs, notifier, locks, records, invocations, home)
 

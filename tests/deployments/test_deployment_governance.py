@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
 from tests.deployments.test_deployment_commands import ALICE, CATALOGUE, JOB, MODEL_ARN, Asker
 from tests.deployments.test_deployment_spending import throughput
+from tests.fakes.approvals import approval_desk
 from tests.fakes.clock import FakeClock
 from tests.fakes.deployment_store import MemoryDeploymentStore
 from tests.fakes.deployments import FakeDeployments
@@ -21,18 +23,28 @@ from workflows.deployments.deployment_commands import BUDGET_WATCH_SECONDS, Depl
 from workflows.deployments.deployment_record import Route
 from workflows.deployments.deployment_spending import DeploymentSpending
 from workflows.deployments.deployment_usage import DeploymentUsage
+from workflows.governance.approval_desk import ApprovalDesk
+from workflows.governance.approvals import ApprovalKind, ApprovalStatus
 from workflows.governance.audit_entry import AuditAction
 from workflows.governance.policy import Policy
 from workflows.governance.spending_sum import SpendingSum
 from workflows.jobs.job import JobStatus
 
+#: The approval desk each ``commands()`` built, by the commands' id.
+DESKS: dict[int, ApprovalDesk] = {}
+HELD = Policy.model_validate(
+    {
+        "version": 1,
+        "workspaces": {"*": {"approval": {"provisioned_throughput": True, "approvers": {"users": ["U0LEAD"]}}}},
+    }
+)
 ONLY_THE_PLATFORM_TEAM = Policy.model_validate(
     {"version": 1, "workspaces": {"*": {"deploy": {"users": ["U0LEAD"], "groups": ["S0PLATFORM"]}}}}
 )
 
 
 def commands(
-    policy: Policy | None,
+    policy: Policy | Callable[[], Policy | None] | None,
     audit: MemoryAuditLog,
     *,
     members: frozenset[str] = frozenset(),
@@ -46,27 +58,30 @@ def commands(
     records.save(record(JOB))
     jobs.put(snapshot(JOB, JobStatus.COMPLETED, custom_model_arn=MODEL_ARN, created_at=START))
     clock = FakeClock(START + timedelta(hours=3))
-    return DeploymentCommands(
+    notifier = notifier if notifier is not None else RecordingNotifier()
+    groups = StaticGroups({"S0PLATFORM": members})
+    keeper = gatekeeper(
+        policy, audit=audit, clock=clock, groups=groups, spending=SpendingSum(DeploymentSpending(store)), locks=locks
+    )
+    approvals = approval_desk(gatekeeper=keeper, notifier=notifier, clock=clock, locks=locks, groups=groups)
+    deploying = DeploymentCommands(
         deployments=FakeDeployments(),
         store=store,
         jobs=jobs,
         records=records,
-        notifier=notifier if notifier is not None else RecordingNotifier(),
+        notifier=notifier,
         locks=locks,
         catalogue=CATALOGUE,
         clock=clock,
         region="us-east-1",
         admins=frozenset({"U0ADMIN"}),
         usage=DeploymentUsage(store=store, invocations=FakeInvocations(), catalogue=CATALOGUE),
-        gatekeeper=gatekeeper(
-            policy,
-            audit=audit,
-            clock=clock,
-            groups=StaticGroups({"S0PLATFORM": members}),
-            spending=SpendingSum(DeploymentSpending(store)),
-            locks=locks,
-        ),
+        gatekeeper=keeper,
+        approvals=approvals,
     )
+    approvals.serve(ApprovalKind.DEPLOYMENT, deploying)
+    DESKS[id(deploying)] = approvals
+    return deploying
 
 
 def test_the_jobs_starter_outside_the_deploy_rule_is_refused_with_who_can() -> None:
@@ -128,3 +143,90 @@ def test_the_tick_tells_a_channel_once_when_its_throughput_hours_pass_a_threshol
     locks.time += BUDGET_WATCH_SECONDS
     watching.budget_watch()
     assert len(notifier.posts) == 1
+
+
+def held(audit: MemoryAuditLog) -> tuple[DeploymentCommands, ApprovalDesk, MemoryDeploymentStore, RecordingNotifier]:
+    store, notifier = MemoryDeploymentStore(), RecordingNotifier()
+    deploying = commands(HELD, audit, store=store, notifier=notifier)
+    return deploying, DESKS[id(deploying)], store, notifier
+
+
+def test_a_throughput_the_policy_holds_is_asked_for_and_created_once_approved() -> None:
+    audit = MemoryAuditLog()
+    deploying, desk, store, notifier = held(audit)
+    question = deploying.ask_to_deploy(ALICE, JOB)
+    assert [button.label for button in question.buttons] == ["Request approval", "Cancel"]
+    assert question.details[-1] == (
+        "Needs approval before it is created: the policy here asks for approval of any Provisioned Throughput. "
+        "Press *Request approval* to ask."
+    )
+
+    assert deploying.confirm_deploy(ALICE, JOB).text.startswith("Asked for approval to deploy")
+    assert deploying.confirm_deploy(ALICE, JOB).text.startswith("This deployment is waiting for approval already")
+    assert store.live() == []
+    (pending,) = desk.pending_for(team=ALICE.team, user="U0LEAD")
+    assert "$7.10" in "\n".join(pending.details)
+    assert [post.channel for post in notifier.posts if post.channel.startswith("D")] == ["D0LEAD"]
+
+    assert desk.approve(pending.id, team=ALICE.team, user="U0LEAD").text.startswith("Approved: the deployment")
+    desk.approve(pending.id, team=ALICE.team, user="U0LEAD")
+    desk.sweep()
+    (created,) = store.live()
+    assert created.deployed_by == ALICE.user
+    thread = [post.message.text for post in notifier.posts if post.thread_ts == record(JOB).thread_ts]
+    assert sum("is deploying" in text for text in thread) == 1
+    assert any("<@U0LEAD> approved this. Deploying it now." in text for text in thread)
+    assert [(entry.action, entry.user) for entry in audit.entries] == [
+        (AuditAction.APPROVAL_ASKED, ALICE.user),
+        (AuditAction.APPROVAL_APPROVED, "U0LEAD"),
+        (AuditAction.DEPLOYMENT_CREATED, ALICE.user),
+    ]
+
+
+def test_a_rejected_deployment_is_not_created_and_may_be_asked_for_again() -> None:
+    deploying, desk, store, _ = held(MemoryAuditLog())
+    deploying.confirm_deploy(ALICE, JOB)
+    (first,) = desk.pending_for(team=ALICE.team, user="U0LEAD")
+    desk.reject(first.id, team=ALICE.team, user="U0LEAD", reason="not this month")
+    assert store.live() == []
+    assert deploying.confirm_deploy(ALICE, JOB).text.startswith("Asked for approval to deploy")
+    (second,) = desk.pending_for(team=ALICE.team, user="U0LEAD")
+    assert second.id != first.id
+    stored = desk.get(first.id)
+    assert stored is not None
+    assert stored.status is ApprovalStatus.REJECTED
+
+
+def test_a_commitment_rule_holds_only_a_throughput_bought_for_a_term() -> None:
+    committing = Policy.model_validate(
+        {"version": 1, "workspaces": {"*": {"approval": {"commitment": True, "approvers": {"users": ["U0LEAD"]}}}}}
+    )
+    deploying = commands(committing, MemoryAuditLog())
+    hourly = deploying.ask_to_deploy(ALICE, JOB)
+    assert [button.label for button in hourly.buttons] == ["Deploy", "Cancel"]
+    month = deploying.ask_to_deploy(ALICE, f"{JOB} commitment=1m")
+    assert [button.label for button in month.buttons] == ["Request approval", "Cancel"]
+    assert "it commits to a term" in month.details[-1]
+
+
+def test_a_deployment_sent_back_by_a_policy_change_is_asked_again_of_the_new_approvers() -> None:
+    in_force: list[Policy] = [HELD]
+    store, notifier = MemoryDeploymentStore(), RecordingNotifier()
+    deploying = commands(lambda: in_force[-1], MemoryAuditLog(), store=store, notifier=notifier)
+    desk = DESKS[id(deploying)]
+    deploying.confirm_deploy(ALICE, JOB)
+    (first,) = desk.pending_for(team=ALICE.team, user="U0LEAD")
+    in_force.append(
+        Policy.model_validate(
+            {
+                "version": 1,
+                "workspaces": {"*": {"approval": {"provisioned_throughput": True, "approvers": {"users": ["U0CFO"]}}}},
+            }
+        )
+    )
+    answer = desk.approve(first.id, team=ALICE.team, user="U0LEAD")
+    assert answer.text.startswith("Nothing was done: the policy or the price changed")
+    assert store.live() == []
+    (second,) = desk.pending_for(team=ALICE.team, user="U0CFO")
+    assert second.id != first.id
+    assert [post.channel for post in notifier.posts if post.channel.startswith("D")] == ["D0LEAD", "D0CFO"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
@@ -63,7 +63,7 @@ class FixedSpending:
 
 
 def gatekeeper(
-    policy: Policy | None = None,
+    policy: Policy | Callable[[], Policy | None] | None = None,
     *,
     audit: MemoryAuditLog | None = None,
     groups: StaticGroups | None = None,
@@ -72,11 +72,12 @@ def gatekeeper(
     spending: Spending | None = None,
     locks: MemoryLocks | None = None,
 ) -> Gatekeeper:
-    """A gatekeeper on in-memory ports; without a policy everything is open."""
+    """A gatekeeper on in-memory ports; without a policy everything is open (a callable: the policy in force)."""
+    source = policy if callable(policy) else lambda: policy
     return Gatekeeper(
         spending=spending or FixedSpending(),
         locks=locks or MemoryLocks(),
-        policy=lambda: policy,
+        policy=source,
         groups=groups or StaticGroups(),
         audit=audit if audit is not None else MemoryAuditLog(),
         clock=clock or FakeClock(),

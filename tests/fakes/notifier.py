@@ -67,6 +67,11 @@ class RecordingNotifier:
             raise ConnectionError("the connection dropped after Slack posted the message")
         return ts
 
+    def post_to(self, *, channel: str, message: Message) -> tuple[str, str]:
+        """A post to a user id lands in their direct message, ``D`` and the rest of the id, as Slack answers."""
+        landed = "D" + channel[1:] if channel[:1] in {"U", "W"} else channel
+        return landed, self.post(channel=landed, message=message)
+
     def find_posted(self, *, channel: str, key: str, thread_ts: str | None = None) -> str | None:
         ts = self.keys.get((channel, thread_ts, key))
         return None if ts is None or (channel, ts) in self._gone else ts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -217,3 +218,41 @@ def test_deployments_shows_last_use_and_cost_counts_the_deployment_with_its_pric
     assert f"`{name}` (Provisioned Throughput): $" in cost
     assert "hours at $7.10 per hour" in cost
     assert "Deployment prices as of " in cost
+
+
+def test_a_throughput_the_policy_holds_is_created_once_an_approver_approves_it(
+    bot_factory: BotFactory,
+    emulator: SlackEmulator,
+    redis_url: str,
+    aws: MotoServer,
+    job: SeededJob,
+    bedrock: Any,
+    tmp_path: Path,
+) -> None:
+    policy = tmp_path / "policy.yml"
+    policy.write_text(
+        "version: 1\nworkspaces:\n  '*':\n    approval:\n      provisioned_throughput: true\n"
+        f"      approvers: {{users: [{OTHER}]}}\n",
+        encoding="utf-8",
+    )
+    emulator.add_user(OTHER)
+    started = bot_factory(monitoring_env(emulator, redis_url, aws.endpoint_url) | {"FINETUNE_POLICY_FILE": str(policy)})
+    wait_for_notice(emulator, JOB, timeout=30)
+    driver = driver_for(started, emulator)
+
+    driver.click("Deploy")
+    question = newest_ephemeral(emulator, USER, "What it will cost")
+    assert "Needs approval before it is created: the policy here asks for approval of any Provisioned" in question
+    driver.click("Request approval")
+    newest_response(emulator, "Asked for approval to deploy")
+    asked = emulator.wait_for_message("D0BOB", contains="asks for approval to deploy a custom model", timeout=10)
+    assert "$7.10 per hour" in text_of(asked)
+    time.sleep(1.5)  # a tick or more: nothing is created before the approval
+    assert throughputs(bedrock) == []
+
+    driver.click("Approve", channel="D0BOB", user=OTHER)
+    assert driver.redeliver().status == 200
+    thread_text(emulator, job, f"<@{OTHER}> approved this. Deploying it now.")
+    thread_text(emulator, job, "is deploying")
+    time.sleep(1.5)
+    assert len(throughputs(bedrock)) == 1

@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.sandbox.samples import CONVERSATION, CONVERSATION_WITH_MISTAKES, sample_bytes
+from tests.fakes.approvals import MemoryApprovals
 from tests.fakes.clock import FakeClock
 from tests.fakes.conversations import MemoryConversationStore
-from tests.fakes.governance import gatekeeper
+from tests.fakes.governance import StaticGroups, gatekeeper
 from tests.fakes.graders import FakeGraders, FakeRoles
 from tests.fakes.home import RecordingHome
 from tests.fakes.invocation_logging import FakeInvocationLogging
@@ -23,6 +24,8 @@ from workflows.catalogue.loader import load_catalogue
 from workflows.dataset_rules import CustomizationType
 from workflows.datasets.checking import DatasetChecker
 from workflows.exceptions import AccessProblem, MessageGone, StorageUnavailable
+from workflows.governance.approval_desk import ApprovalDesk
+from workflows.governance.approvals import ApprovalKind
 from workflows.governance.gatekeeper import Gatekeeper
 from workflows.jobs.launch import JobLauncher, job_request
 from workflows.ports import LoggingSetup
@@ -50,7 +53,9 @@ ROLE = "arn:aws:iam::123456789012:role/bedrock"
 class World:
     """A service wired to fakes, and the fakes to look at."""
 
-    def __init__(self, *, role_arn: str | None = ROLE, keeper: Gatekeeper | None = None) -> None:
+    def __init__(
+        self, *, role_arn: str | None = ROLE, keeper: Gatekeeper | None = None, groups: StaticGroups | None = None
+    ) -> None:
         self.store = MemoryConversationStore()
         self.notifier = RecordingNotifier()
         self.files = FakeSlackFiles()
@@ -82,6 +87,17 @@ class World:
             role_arn=role_arn,
             bucket="bucket",
         )
+        self.keeper = keeper or gatekeeper()
+        self.approval_store = MemoryApprovals()
+        self.approvals = ApprovalDesk(
+            store=self.approval_store,
+            posts=self.notifier,
+            threads=self.notifier,
+            groups=groups or StaticGroups(),
+            gatekeeper=self.keeper,
+            locks=self.locks,
+            clock=clock,
+        )
         self.service = ConversationService(
             store=self.store,
             notifier=self.notifier,
@@ -98,9 +114,11 @@ class World:
             region="us-east-1",
             max_upload_bytes=10**7,
             storage_up=lambda: self.storage_answers,
-            gatekeeper=keeper or gatekeeper(),
+            gatekeeper=self.keeper,
             home=self.home,
+            approvals=self.approvals,
         )
+        self.approvals.serve(ApprovalKind.JOB, self.service)
 
     def start(self) -> str:
         return self.service.start(WHERE).id

@@ -8,6 +8,14 @@ from dataclasses import replace
 from workflows.catalogue import CatalogueError, ModelSpec
 from workflows.catalogue.schema import Catalogue
 from workflows.deployments.deploy_arguments import DeployArguments, Refusal, parse_deploy, parse_undeploy
+from workflows.deployments.deployment_approvals import (
+    MAX_ASKS,
+    Requesting,
+    approval_needed,
+    approval_request,
+    ask_ids,
+    deployment_basis,
+)
 from workflows.deployments.deployment_costs import cost_so_far, cost_so_far_text
 from workflows.deployments.deployment_errors import DeploymentNotFound
 from workflows.deployments.deployment_list import deployments_answer
@@ -30,13 +38,16 @@ from workflows.deployments.deployment_usage import DeploymentUsage
 from workflows.deployments.deployment_watch import Announcement, watch_step
 from workflows.deployments.routing import DeployTarget
 from workflows.exceptions import BotError, WorkspaceGone
+from workflows.governance.approval_desk import ApprovalDesk
+from workflows.governance.approval_view import REQUEST_APPROVAL, needs_approval
+from workflows.governance.approvals import ApprovalRequest, ApprovalStatus, Requirement
 from workflows.governance.audit_entry import AuditAction
 from workflows.governance.gatekeeper import Gatekeeper
 from workflows.governance.policy_decisions import Act
 from workflows.jobs.job import JobRecord, JobStatus
 from workflows.jobs.job_ports import Requester
 from workflows.messages import Action, Button, Message, Style
-from workflows.ports import Clock, CustomizationJobs, HomeRefresh, JobRecords, Locks, Notifier
+from workflows.ports import Clock, CustomizationJobs, HomeRefresh, JobRecords, KeyedNotifier, Locks
 from workflows.slack_text import code, mention, mrkdwn
 from workflows.tenancy import acting_for
 
@@ -60,7 +71,7 @@ class DeploymentCommands:
         store: DeploymentStore,
         jobs: CustomizationJobs,
         records: JobRecords,
-        notifier: Notifier,
+        notifier: KeyedNotifier,
         locks: Locks,
         catalogue: Catalogue,
         clock: Clock,
@@ -68,9 +79,12 @@ class DeploymentCommands:
         admins: frozenset[str],
         usage: DeploymentUsage,
         gatekeeper: Gatekeeper,
+        approvals: ApprovalDesk,
         home: HomeRefresh | None = None,
     ) -> None:
         self._gatekeeper = gatekeeper
+        #: Deployments the policy holds for approval are asked through it, and it hands back the answers.
+        self._approvals = approvals
         #: The owner's Home tab, published again when a deployment is created, ready, failed, gone or deleted.
         self._home = home
         self._deployments = deployments
@@ -92,25 +106,126 @@ class DeploymentCommands:
         if isinstance(proposal, Message):
             return proposal
         question = confirmation(proposal, self._admins)
+        needed = self._approval_needed(proposal)
+        held = (needs_approval(needed.reasons, before="it is created"),) if needed is not None else ()
         return Message(
             text=question.text,
-            details=question.details,
+            details=(*question.details, *held),
             facts=question.facts,
             context=question.context,
             buttons=(
-                Button("Deploy", Action.CONFIRM_DEPLOY, value=request, style=Style.PRIMARY),
+                Button(
+                    REQUEST_APPROVAL if held else "Deploy", Action.CONFIRM_DEPLOY, value=request, style=Style.PRIMARY
+                ),
                 Button("Cancel", Action.CANCEL_DEPLOY, value=request),
             ),
         )
 
     def confirm_deploy(self, who: Requester, request: str) -> Message:
-        """Create the deployment once, however often this is called for the same proposal, and record it."""
+        """Create the deployment once, however often this is called for the same proposal, and record it.
+
+        A deployment the policy holds for approval is asked for instead; the approval creates it (``settle``).
+        """
         proposal = self._proposal(who, request)
         if isinstance(proposal, Message):
             return proposal
         job = self._records.get(proposal.target.job_name or "")
         if job is None:
             return Message(text=f"I no longer know the job {code(proposal.target.label)}.")
+        needed = self._approval_needed(proposal)
+        if needed is not None:
+            return self._ask_approval(who, request, proposal, needed, job)
+        return self._deploy(who, proposal, job)
+
+    def basis_now(self, request: ApprovalRequest) -> str | None:
+        """``ApprovalSubject``: what deploying as asked would be approved on now; None when it can no longer be."""
+        proposal = self._proposal(_requester(request), request.subject)
+        if isinstance(proposal, Message):
+            return None
+        return deployment_basis(self._approval_needed(proposal), proposal)
+
+    def settle(self, request: ApprovalRequest) -> None:
+        """``ApprovalSubject``: an approved deployment is created (once: by its name); what stops it is told.
+
+        One sent back by a policy or price change is asked again as it stands, if it still needs approval.
+        """
+        if request.status is ApprovalStatus.WITHDRAWN and request.changed:
+            self._ask_again(request)
+        if request.status is not ApprovalStatus.APPROVED:
+            return
+        who = _requester(request)
+        proposal = self._proposal(who, request.subject)
+        if isinstance(proposal, Message):
+            self._tell_once(request, proposal)
+            return
+        job = self._records.get(proposal.target.job_name or "")
+        if job is None:
+            self._tell_once(request, Message(text=f"I no longer know the job {code(proposal.target.label)}."))
+            return
+        answer = self._deploy(who, proposal, job)
+        if self._store.get(proposal.name) is None:
+            self._tell_once(request, answer)
+
+    def _ask_again(self, request: ApprovalRequest) -> None:
+        """After a change: a new request (the next id) when approval is still needed, else the thread is told."""
+        who = _requester(request)
+        proposal = self._proposal(who, request.subject)
+        if isinstance(proposal, Message):
+            self._tell_once(request, proposal)
+            return
+        job = self._records.get(proposal.target.job_name or "")
+        needed = self._approval_needed(proposal)
+        if job is None or needed is None:
+            words = code(f"/finetune deploy {request.subject}")
+            self._tell_once(request, Message(text=f"It no longer needs approval: type {words} to deploy it."))
+            return
+        self._ask_approval(who, request.subject, proposal, needed, job)
+
+    def _approval_needed(self, proposal: DeployProposal) -> Requirement | None:
+        """The approval rule of the job's channel (where the deployment reports and counts) for this proposal."""
+        job = self._records.get(proposal.target.job_name or "")
+        if job is None:
+            return None
+        return approval_needed(self._gatekeeper.rules(job.team, job.channel), proposal)
+
+    def _ask_approval(
+        self, who: Requester, words: str, proposal: DeployProposal, needed: Requirement, job: JobRecord
+    ) -> Message:
+        """Ask once per press (a double click asks once); a new request only after the last one was answered."""
+        for request_id in ask_ids(team=who.team, user=who.user, words=words):
+            earlier = self._approvals.get(request_id)
+            if earlier is None:
+                self._approvals.ask(
+                    approval_request(
+                        request_id,
+                        proposal,
+                        needed,
+                        words=words,
+                        team=who.team,
+                        user=who.user,
+                        channel=job.channel,
+                        thread_ts=job.thread_ts,
+                        now=self._clock.now(),
+                    )
+                )
+                return Message(
+                    text=f"Asked for approval to deploy {code(proposal.name)}; the job's thread hears the answer."
+                )
+            if earlier.status is ApprovalStatus.PENDING:
+                return Message(
+                    text="This deployment is waiting for approval already; the job's thread hears the answer."
+                )
+            if earlier.status is ApprovalStatus.APPROVED:
+                return Message(text="This deployment was approved already; the job's thread says how it went.")
+        return Message(text=f"You asked {MAX_ASKS} times for approval of this deployment; talk to an approver first.")
+
+    def _tell_once(self, request: ApprovalRequest, message: Message) -> None:
+        """What stopped an approved deployment, in the job's thread once (a re-drive finds the first post)."""
+        key = f"approval:{request.id}:deploy"
+        if self._notifier.find_posted(channel=request.channel, key=key, thread_ts=request.thread_ts) is None:
+            self._notifier.post_keyed(channel=request.channel, message=message, key=key, thread_ts=request.thread_ts)
+
+    def _deploy(self, who: Requester, proposal: DeployProposal, job: JobRecord) -> Message:
         token = self._locks.acquire(f"deploy:{proposal.name}", ttl_seconds=CREATE_LOCK_SECONDS)
         if token is None:
             return Message(text=f"{code(proposal.name)} is being created already; the job's thread will hear about it.")
@@ -382,3 +497,8 @@ class DeploymentCommands:
             return self._catalogue.model(model_id)
         except CatalogueError:
             return None
+
+
+def _requester(request: ApprovalRequest) -> Requesting:
+    """Who asked for an approved deployment, in the channel of its job's thread."""
+    return Requesting(request.team, request.channel, request.requester)

@@ -20,6 +20,12 @@ class AuditAction(StrEnum):
     #: The file changed but could not be used; the last good policy stays in force.
     POLICY_RELOAD_REFUSED = "policy.reload_refused"
     POLICY_REFUSED = "policy.refused"
+    APPROVAL_ASKED = "approval.asked"
+    APPROVAL_APPROVED = "approval.approved"
+    APPROVAL_REJECTED = "approval.rejected"
+    APPROVAL_EXPIRED = "approval.expired"
+    #: The requester cancelled, or a policy or price change sent the request back to them.
+    APPROVAL_WITHDRAWN = "approval.withdrawn"
 
 
 @dataclass(frozen=True, slots=True)

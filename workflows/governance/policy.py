@@ -83,6 +83,9 @@ class Approval(_Strict):
     approvers: People
     #: Where requests go; unset: a direct message to each approver.
     channel: ChannelId | None = None
+    #: How long a request waits for an answer before it expires (fractions allowed: 0.5 is half an hour).
+    #: At most six days, so the setup it belongs to (kept a week) is still there when it is answered.
+    expires_after_hours: Annotated[Decimal, Field(gt=0, le=144)] = Decimal(24)
 
 
 class Rules(_Strict):

@@ -80,7 +80,33 @@ class RecordRefusal:
     subject: str
 
 
+@dataclass(frozen=True, slots=True)
+class RequestApproval:
+    """Store the request for approval and send it to the approvers (once, by its id); answer with ApprovalAsked."""
+
+    request_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawApproval:
+    """The setup no longer waits for the request (a cancel, Back): withdraw it and tell its approvers."""
+
+    request_id: str
+    reason: str
+
+
 #: What the service performs after the save; a ``Say`` goes to the outbox instead.
-Work = Whisper | CheckDataset | LaunchJob | ResolveLaunch | CheckGrader | TestGrader | CheckLogging | RecordRefusal
+Work = (
+    Whisper
+    | CheckDataset
+    | LaunchJob
+    | ResolveLaunch
+    | CheckGrader
+    | TestGrader
+    | CheckLogging
+    | RecordRefusal
+    | RequestApproval
+    | WithdrawApproval
+)
 #: Every effect, a closed union: the outbox and the service each match it exhaustively (mypy checks it).
 Effect = Say | Work

@@ -181,6 +181,23 @@ class LoggingChecked:
 
 
 @dataclass(frozen=True, slots=True)
+class ApprovalAsked:
+    """The request for approval is stored and on its way to the approvers."""
+
+    request_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalAnswered:
+    """The request was answered: ``status`` is approved, rejected, expired or withdrawn (``ApprovalStatus``)."""
+
+    request_id: str
+    status: str
+    #: Withdrawn because the policy or a price changed: asked again as the setup stands now, if still needed.
+    changed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Recover:
     """The scheduled tick looks in: a busy stage past its deadline recovers, anything else is unchanged."""
 
@@ -211,6 +228,8 @@ ResultEvent = (
     | GraderChecked
     | GraderTested
     | LoggingChecked
+    | ApprovalAsked
+    | ApprovalAnswered
     | Recover
 )
 Event = PersonEvent | ResultEvent

@@ -14,6 +14,7 @@ from workflows.catalogue.errors import UnknownModel
 from workflows.catalogue.schema import Catalogue, ModelSpec
 from workflows.command_grammar import parse_type
 from workflows.dataset_rules import TYPE_LABELS, CustomizationType
+from workflows.governance.approvals import ApprovalKind, ApprovalStatus, Requirement, request_id, requirement
 from workflows.governance.policy import Policy, Rules, rules_in
 from workflows.governance.policy_decisions import Refusal, model_refusal, type_refusal
 from workflows.messages import Message, Reply
@@ -26,12 +27,16 @@ from workflows.setup.effects import (
     Effect,
     LaunchJob,
     RecordRefusal,
+    RequestApproval,
     ResolveLaunch,
     Say,
     TestGrader,
     Whisper,
+    WithdrawApproval,
 )
 from workflows.setup.events import (
+    ApprovalAnswered,
+    ApprovalAsked,
     BackPressed,
     CancelPressed,
     DataAnswered,
@@ -65,7 +70,7 @@ from workflows.setup.grader import arn_problem
 from workflows.setup.log_source import LogSource, parse_typed
 from workflows.setup.logging_check import LoggingState
 from workflows.setup.model import Busy, Conversation, DatasetRole, Stage, source_name
-from workflows.setup.review import review_message, settings_change
+from workflows.setup.review import review_message, settings_change, training_estimate
 from workflows.slack_text import code, mention, mrkdwn
 
 #: Stages that wait for work in progress rather than for a person.
@@ -133,6 +138,8 @@ def advance(conversation: Conversation, event: Event, context: Context) -> Step:
             | GraderChecked()
             | GraderTested()
             | LoggingChecked()
+            | ApprovalAsked()
+            | ApprovalAnswered()
             | Recover()
         ):
             step = _on_result(conversation, event, context)
@@ -185,8 +192,24 @@ def question_for(conversation: Conversation, context: Context) -> Message:
     if stage is Stage.AWAITING_VALIDATION:
         return questions.ask_validation()
     if stage is Stage.REVIEWING:
-        return review_message(conversation, _model(conversation, context), catalogue)
+        return _review(conversation, context)
     return questions.choose_type(catalogue)
+
+
+def approval_needed(conversation: Conversation, context: Context) -> Requirement | None:
+    """Whether the policy in force asks for approval before this reviewed setup starts, and why."""
+    approval = context.rules(conversation).approval
+    if approval is None:
+        return None
+    return requirement(
+        approval, estimate=training_estimate(conversation, _model(conversation, context), context.catalogue)
+    )
+
+
+def _review(conversation: Conversation, context: Context) -> Message:
+    needed = approval_needed(conversation, context)
+    reasons = needed.reasons if needed is not None else ()
+    return review_message(conversation, _model(conversation, context), context.catalogue, approval=reasons)
 
 
 # --- a person's events ---
@@ -202,6 +225,8 @@ def _on_person(conversation: Conversation, event: PersonEvent, context: Context)
         event = _interpret(conversation, event, context)
     if isinstance(event, CancelPressed):
         return _cancel(conversation)
+    if conversation.stage is Stage.AWAITING_APPROVAL:
+        return _while_awaiting_approval(conversation, event, context)
     if overdue(conversation, context.now):
         return _recover_for(conversation, user, context)
     if conversation.stage in BUSY:
@@ -504,7 +529,7 @@ def _change_settings(conversation: Conversation, text: str, context: Context) ->
     changed, problems = settings_change(conversation, model, text)
     if problems:
         return Step(conversation, (_say(Message("I could not change that.", details=tuple(problems))),))
-    return Step(changed, (_say(review_message(changed, model, context.catalogue)),))
+    return Step(changed, (_say(_review(changed, context)),))
 
 
 def _start(conversation: Conversation, context: Context) -> Step:
@@ -517,9 +542,60 @@ def _start(conversation: Conversation, context: Context) -> Step:
     if conversation.grader_arn is not None and conversation.grader_access == "denied":
         text = f"Checking again that the service role may invoke {code(conversation.grader_arn)}…"
         return Step(conversation, (_say(Message(text)), CheckGrader(conversation.grader_arn, start=True)))
+    if approval_needed(conversation, context) is not None:
+        return _ask_approval(conversation, context)
+    return _launch(conversation, context)
+
+
+def _launch(conversation: Conversation, context: Context) -> Step:
     busy = _busy(context, f"l{conversation.version}", context.launch_seconds)
     updated = conversation.model_copy(update={"stage": Stage.STARTING, "busy": busy})
     return Step(updated, (LaunchJob(),))
+
+
+def _ask_approval(conversation: Conversation, context: Context) -> Step:
+    """Wait for approval; the request (named by this review's version) is stored and sent after the save.
+
+    Until the service confirms it was (``ApprovalAsked``), a deadline stands, as for a launch: a crash in
+    between asks again, under the same id, when the tick finds the deadline passed.
+    """
+    request = request_id(ApprovalKind.JOB, conversation.id, f"v{conversation.version}")
+    busy = _busy(context, f"a{conversation.version}", context.launch_seconds)
+    updated = conversation.model_copy(update={"stage": Stage.AWAITING_APPROVAL, "approval": request, "busy": busy})
+    return Step(updated, (RequestApproval(request),))
+
+
+def _while_awaiting_approval(conversation: Conversation, event: PersonEvent, context: Context) -> Step:
+    """While approvers decide: Back withdraws the request and shows the review; anything else says what waits."""
+    if isinstance(event, BackPressed) and conversation.approval is not None:
+        back = conversation.model_copy(update={"stage": Stage.REVIEWING, "approval": None, "busy": None})
+        withdraw = WithdrawApproval(conversation.approval, "the requester went back to change the setup.")
+        return Step(back, (withdraw, _say(question_for(back, context))))
+    text = (
+        "This setup is waiting for approval; you'll hear in this thread when it is answered. "
+        "*Back* withdraws the request and returns to the review; *Cancel* withdraws it and ends the setup."
+    )
+    return Step(conversation, (Whisper(conversation.user, text),))
+
+
+def _approval_answered(conversation: Conversation, event: ApprovalAnswered, context: Context) -> Step:
+    """The answer to the request this setup waits for: start once approved, else back to the review."""
+    if conversation.stage is not Stage.AWAITING_APPROVAL or conversation.approval != event.request_id:
+        return Step(conversation)
+    if event.status == ApprovalStatus.APPROVED.value:
+        return _launch(conversation, context)
+    back = conversation.model_copy(update={"stage": Stage.REVIEWING, "approval": None, "busy": None})
+    if event.changed and approval_needed(back, context) is not None:
+        again = _ask_approval(back, context)
+        said = _say(Message("Asking for approval again, on the policy and prices in force now."))
+        return Step(again.conversation, (said, *again.effects))
+    return Step(back, (_say(question_for(back, context)),))
+
+
+def _approval_asked(conversation: Conversation, event: ApprovalAsked) -> Step:
+    if conversation.stage is not Stage.AWAITING_APPROVAL or conversation.approval != event.request_id:
+        return Step(conversation)
+    return Step(conversation.model_copy(update={"busy": None}))
 
 
 def _while_busy(conversation: Conversation, event: Event, context: Context) -> Step:
@@ -556,6 +632,21 @@ def _recover(conversation: Conversation, context: Context) -> Step:
     return Step(conversation.model_copy(update={"busy": again}), effects)
 
 
+def _asking_overdue(conversation: Conversation, now: datetime) -> bool:
+    """A request for approval that was never confirmed sent (a crash after the save)."""
+    busy = conversation.busy
+    return conversation.stage is Stage.AWAITING_APPROVAL and busy is not None and now >= busy.until
+
+
+def _ask_again(conversation: Conversation, context: Context) -> Step:
+    """Ask again under the same id: stored once, sent once, whatever the first attempt got to."""
+    assert conversation.approval is not None
+    assert conversation.busy is not None
+    attempt = conversation.busy.attempt + 1
+    renewed = _busy(context, conversation.busy.token, context.launch_seconds, attempt=attempt)
+    return Step(conversation.model_copy(update={"busy": renewed}), (RequestApproval(conversation.approval),))
+
+
 def _recover_for(conversation: Conversation, user: str, context: Context) -> Step:
     """Recovery started by a person's event: a lost launch also tells them what is being done."""
     step = _recover(conversation, context)
@@ -575,7 +666,10 @@ def _cancel(conversation: Conversation) -> Step:
         text = "The job is being created right now, so this setup can no longer be cancelled."
         return Step(conversation, (Whisper(conversation.user, text + " Use `/finetune stop JOB` once it starts."),))
     cancelled = conversation.model_copy(update={"stage": Stage.CANCELLED, "busy": None})
-    return Step(cancelled, (_say(Message("Cancelled. Nothing was started and nothing was spent.")),))
+    said = _say(Message("Cancelled. Nothing was started and nothing was spent."))
+    if conversation.stage is Stage.AWAITING_APPROVAL and conversation.approval is not None:
+        return Step(cancelled, (said, WithdrawApproval(conversation.approval, "the requester cancelled the setup.")))
+    return Step(cancelled, (said,))
 
 
 #: What each stage's answer set; going back to a stage forgets its answer and everything after it.
@@ -628,7 +722,13 @@ def _goto(conversation: Conversation, stage: Stage, context: Context, **changes:
 def _on_result(conversation: Conversation, event: ResultEvent, context: Context) -> Step:
     match event:
         case Recover():
+            if _asking_overdue(conversation, context.now):
+                return _ask_again(conversation, context)
             return _recover(conversation, context) if overdue(conversation, context.now) else Step(conversation)
+        case ApprovalAsked():
+            return _approval_asked(conversation, event)
+        case ApprovalAnswered():
+            return _approval_answered(conversation, event, context)
         case DatasetAccepted() | DatasetRefused():
             return _checked(conversation, event, context)
         case JobLaunched():

@@ -44,6 +44,8 @@ class Stage(StrEnum):
     CHECKING_VALIDATION = "checking_validation"
     #: Every setting, the counts and the cost, with Start.
     REVIEWING = "reviewing"
+    #: *Request approval* was pressed: the approvers were asked, and the setup waits for their answer.
+    AWAITING_APPROVAL = "awaiting_approval"
     #: Start was pressed; the job is being created.
     STARTING = "starting"
     #: The job exists; monitoring takes over.
@@ -171,9 +173,12 @@ class Conversation(BaseModel):
     #: The one-line setup without ``validation=``: a passing training file leads to the review
     #: (validation is optional) instead of the validation question.
     review_after_training: bool = False
+    #: The request for approval the setup waits for (``awaiting_approval``).
+    approval: str | None = None
     job_name: str | None = None
     job_arn: str | None = None
-    #: Set while a check or a launch runs (``checking_*``, ``starting``): its owner and deadline.
+    #: Set while a check or a launch runs (``checking_*``, ``starting``), or until the request for approval is
+    #: confirmed stored and sent (``awaiting_approval``): its owner and deadline.
     busy: Busy | None = None
     #: What the bot owes the thread, oldest first, saved with the state that owes it (an outbox).
     outbox: tuple[Outgoing, ...] = ()

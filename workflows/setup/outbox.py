@@ -19,10 +19,12 @@ from workflows.setup.effects import (
     Effect,
     LaunchJob,
     RecordRefusal,
+    RequestApproval,
     ResolveLaunch,
     Say,
     TestGrader,
     Whisper,
+    WithdrawApproval,
     Work,
 )
 from workflows.setup.model import Conversation
@@ -55,6 +57,8 @@ def queue(conversation: Conversation, effects: tuple[Effect, ...]) -> tuple[Conv
                 | TestGrader()
                 | CheckLogging()
                 | RecordRefusal()
+                | RequestApproval()
+                | WithdrawApproval()
             ):
                 rest.append(effect)
             case _:

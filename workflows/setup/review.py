@@ -16,6 +16,8 @@ from workflows.catalogue.prompt_costs import (
 )
 from workflows.catalogue.schema import Catalogue, ModelSpec
 from workflows.dataset_rules import TYPE_LABELS, CustomizationType
+from workflows.governance.approval_view import REQUEST_APPROVAL as REQUEST_APPROVAL_LABEL
+from workflows.governance.approval_view import needs_approval
 from workflows.messages import Action, Button, Message, Style
 from workflows.setup.model import Conversation
 from workflows.setup.questions import BACK, CANCEL
@@ -25,6 +27,8 @@ from workflows.slack_text import code
 JOB_LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _-]{0,39}$")
 
 START = Button("Start fine-tuning", Action.START, style=Style.PRIMARY)
+#: Start, when the policy asks for approval first: the same action, which then asks the approvers.
+REQUEST_APPROVAL = Button(REQUEST_APPROVAL_LABEL, Action.START, style=Style.PRIMARY)
 TEST_GRADER = Button("Test my grader", Action.TEST_GRADER)
 #: Distillation: ``maxResponseLengthForInference``, the most tokens the teacher writes per answer. AWS
 #: documents no default, so the bot sends this one (and the cost counts every answer at this length).
@@ -89,8 +93,10 @@ def cost_estimate(conversation: Conversation, model: ModelSpec, catalogue: Catal
     )
 
 
-def review_message(conversation: Conversation, model: ModelSpec, catalogue: Catalogue) -> Message:
-    """Everything the job will do and cost, with Start."""
+def review_message(
+    conversation: Conversation, model: ModelSpec, catalogue: Catalogue, *, approval: tuple[str, ...] = ()
+) -> Message:
+    """Everything the job will do and cost, with Start; with *Request approval* instead when ``approval`` says why."""
     assert conversation.customization is not None
     estimate = cost_estimate(conversation, model, catalogue)
     settings = ", ".join(
@@ -104,18 +110,20 @@ def review_message(conversation: Conversation, model: ModelSpec, catalogue: Cata
         ("Hyperparameters", settings or "none (Bedrock chooses)"),
         ("Name", conversation.name or "(derived from this thread)"),
     ]
-    buttons: tuple[Button, ...] = (START, BACK, CANCEL)
+    start = REQUEST_APPROVAL if approval else START
+    buttons: tuple[Button, ...] = (start, BACK, CANCEL)
     if conversation.teacher_id is not None:
         facts.insert(2, ("Teacher", code(conversation.teacher_id)))
     if conversation.grader_arn is not None:
         facts.insert(2, ("Grader", f"{code(conversation.grader_arn)} · {_tested(conversation.grader_test)}"))
-        buttons = (START, TEST_GRADER, BACK, CANCEL)
+        buttons = (start, TEST_GRADER, BACK, CANCEL)
+    then = "press *Request approval*" if approval else "press Start"
     return Message(
         text=f"Review your fine-tuning job: {estimate.headline()}.",
         facts=tuple(facts),
-        details=("*What it will cost*", estimate.text()),
+        details=("*What it will cost*", estimate.text(), *((needs_approval(approval),) if approval else ())),
         buttons=buttons,
-        context="Type `key=value` to change a setting (e.g. `epochCount=2`, `name=support-bot`), then press Start.",
+        context=f"Type `key=value` to change a setting (e.g. `epochCount=2`, `name=support-bot`), then {then}.",
     )
 
 

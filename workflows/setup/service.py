@@ -18,6 +18,8 @@ from typing import assert_never
 from workflows.catalogue.schema import Catalogue
 from workflows.datasets.checking import DatasetChecker
 from workflows.exceptions import BotError, ConcurrentUpdate, MessageGone, StorageUnavailable
+from workflows.governance.approval_desk import ApprovalDesk
+from workflows.governance.approvals import ApprovalKind, ApprovalRequest, ApprovalStatus, basis
 from workflows.governance.audit_entry import AuditAction
 from workflows.governance.gatekeeper import Gatekeeper
 from workflows.governance.policy_decisions import Act, Refusal, model_refusal, type_refusal
@@ -45,12 +47,16 @@ from workflows.setup.effects import (
     Effect,
     LaunchJob,
     RecordRefusal,
+    RequestApproval,
     ResolveLaunch,
     TestGrader,
     Whisper,
+    WithdrawApproval,
     Work,
 )
 from workflows.setup.events import (
+    ApprovalAnswered,
+    ApprovalAsked,
     CancelPressed,
     Event,
     GraderChecked,
@@ -63,10 +69,10 @@ from workflows.setup.events import (
 from workflows.setup.grader import judge, test_items
 from workflows.setup.grader_access import ACTION, Access, decide
 from workflows.setup.logging_check import judge_logging
-from workflows.setup.machine import CHECK_SECONDS, LAUNCH_SECONDS, Context, advance, begin
+from workflows.setup.machine import CHECK_SECONDS, LAUNCH_SECONDS, Context, advance, approval_needed, begin
 from workflows.setup.model import Conversation, Stage
 from workflows.setup.one_line import plan_one_line, policy_refusals
-from workflows.setup.review import training_estimate
+from workflows.setup.review import review_message, training_estimate
 from workflows.slack_text import mention, mrkdwn
 from workflows.tenancy import acting_for
 
@@ -132,6 +138,7 @@ class ConversationService:
         storage_up: Callable[[], bool],
         graders: GraderFunctions,
         gatekeeper: Gatekeeper,
+        approvals: ApprovalDesk,
         roles: RolePolicies,
         role_arn: str | None,
         invocation_logging: InvocationLogging,
@@ -161,6 +168,7 @@ class ConversationService:
         self._region = region
         self._max_upload_bytes = max_upload_bytes
         self._gatekeeper = gatekeeper
+        self._approvals = approvals
 
     def context(self) -> Context:
         return Context(
@@ -382,12 +390,8 @@ class ConversationService:
             case CheckDataset(role=role, source=source, check=check):
                 result = self._datasets.check(conversation, role, source, check=check)
                 self.handle(conversation.id, result, where=where)
-            case LaunchJob():
-                refusal = self._launch_refusal(conversation, where)
-                launched = JobLaunchRefused(refusal.reason) if refusal else self._launcher.launch(conversation)
-                self._after_launch(conversation, launched, where)
-            case ResolveLaunch():
-                self._after_launch(conversation, self._launcher.resolve(conversation), where)
+            case LaunchJob() | ResolveLaunch():
+                self._launch(conversation, effect, where)
             case CheckGrader(arn=arn, start=start):
                 self.handle(conversation.id, self._check_grader(arn, start=start), where=where)
             case TestGrader(arn=arn, samples=samples):
@@ -397,6 +401,10 @@ class ConversationService:
                 self.handle(conversation.id, LoggingChecked(source, state.value, text), where=where)
             case RecordRefusal(rule=rule, subject=subject):
                 self._gatekeeper.refused(where, Refusal(rule, ""), subject=subject)
+            case RequestApproval(request_id=request_id):
+                self._request_approval(conversation, request_id, where)
+            case WithdrawApproval(request_id=request_id, reason=reason):
+                self._approvals.withdraw(request_id, reason=reason)
             case _:
                 assert_never(effect)
 
@@ -406,6 +414,73 @@ class ConversationService:
             self._record_start(conversation, result, where)
         if result is not None:
             self.handle(conversation.id, result, where=where)
+
+    def _launch(self, conversation: Conversation, effect: LaunchJob | ResolveLaunch, where: Where) -> None:
+        """Create the job (the policy asked again first), or find a lost launch's job; record and answer it."""
+        launched: Event | None
+        if isinstance(effect, LaunchJob):
+            refusal = self._launch_refusal(conversation, where)
+            launched = JobLaunchRefused(refusal.reason) if refusal else self._launcher.launch(conversation)
+        else:
+            launched = self._launcher.resolve(conversation)
+        self._after_launch(conversation, launched, where)
+
+    def basis_now(self, request: ApprovalRequest) -> str | None:
+        """``ApprovalSubject``: what the setup waiting for ``request`` would be asked on now; None if none waits."""
+        conversation = self._store.load(request.subject)
+        if conversation is None or conversation.stage is not Stage.AWAITING_APPROVAL:
+            return None
+        if conversation.approval != request.id:
+            return None
+        context = self.context()
+        model = self._catalogue.model(conversation.model_id or "")
+        return basis(approval_needed(conversation, context), training_estimate(conversation, model, self._catalogue))
+
+    def settle(self, request: ApprovalRequest) -> None:
+        """``ApprovalSubject``: the answer reaches the setup (approved: it starts, once; else back to its review)."""
+        event = ApprovalAnswered(request.id, request.status.value, changed=request.changed)
+        where = Where(request.team, request.channel, request.requester)
+        self._apply(request.subject, event, where=where, quiet_if_missing=True)
+
+    def _request_approval(self, conversation: Conversation, request_id: str, where: Where) -> None:
+        """Store the request and send it (once, by id), then confirm it to the setup."""
+        request = self._approval_request(conversation, request_id)
+        if request is None:
+            # The policy changed between the click and now: it no longer asks for approval.
+            answered = ApprovalAnswered(request_id, ApprovalStatus.WITHDRAWN.value)
+            self.handle(conversation.id, answered, where=where)
+            return
+        self._approvals.ask(request)
+        self.handle(conversation.id, ApprovalAsked(request_id), where=where)
+
+    def _approval_request(self, conversation: Conversation, request_id: str) -> ApprovalRequest | None:
+        """The request the approvers see: the review, its cost, why it needs approval and from whom."""
+        context = self.context()
+        needed = approval_needed(conversation, context)
+        if needed is None:
+            return None
+        model = self._catalogue.model(conversation.model_id or "")
+        estimate = training_estimate(conversation, model, self._catalogue)
+        review = review_message(conversation, model, self._catalogue)
+        return ApprovalRequest(
+            id=request_id,
+            kind=ApprovalKind.JOB,
+            subject=conversation.id,
+            team=conversation.team,
+            channel=conversation.channel,
+            thread_ts=conversation.thread_ts,
+            requester=conversation.user,
+            headline=review.text.removeprefix("Review your fine-tuning job: "),
+            facts=review.facts,
+            details=review.details,
+            estimate_usd=None if estimate is None else str(estimate),
+            reasons=needed.reasons,
+            approvers=needed.approvers,
+            approvals_channel=needed.channel,
+            basis=basis(needed, estimate),
+            created_at=context.now,
+            expires_at=context.now + needed.expires_after,
+        )
 
     def _check_grader(self, arn: str, *, start: bool = False) -> GraderChecked:
         """Find the function, then whether the service role may invoke it (never raises for either)."""
