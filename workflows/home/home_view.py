@@ -46,6 +46,7 @@ STAGE_WORDS = {
     Stage.AWAITING_VALIDATION: "waiting for validation data (optional)",
     Stage.CHECKING_VALIDATION: "checking the validation data",
     Stage.REVIEWING: "ready to review and start",
+    Stage.AWAITING_APPROVAL: "waiting for approval",
     Stage.STARTING: "starting the job",
 }
 
