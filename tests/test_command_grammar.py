@@ -98,6 +98,21 @@ def test_usage_documents_every_subcommand() -> None:
         assert verb in USAGE
 
 
+def test_usage_names_the_one_line_setups_newer_options() -> None:
+    for option in (
+        "type=distillation",
+        "teacher=",
+        "type=reinforcement",
+        "grader=",
+        "source=invocation-logs",
+        "logs=s3://",
+        'filters="',
+        "match=all|any",
+        "responses=teacher|logged",
+    ):
+        assert option in USAGE
+
+
 @pytest.mark.parametrize("text", ["audit 0", "audit 51", "audit ten", "audit 2 3", "audit ²", "audit -1"])
 def test_audit_takes_one_number_from_1_to_50(text: str) -> None:
     assert parse_command(text) == Unknown(

@@ -14,6 +14,13 @@ USAGE = """\
 • `/finetune new type=TYPE model=MODEL_ID data=s3://bucket/train.jsonl [validation=s3://…] [epochs=N] \
 [name=NAME] [hyperparameter=value …]` — one-line setup: validates everything, then shows the review \
 with its cost and a Start button
+• `/finetune new type=distillation model=STUDENT teacher=TEACHER_ID data=s3://…` — one-line distillation \
+(the teacher must be one of the student's teachers: `/finetune models distillation`)
+• `/finetune new type=distillation model=STUDENT teacher=TEACHER_ID source=invocation-logs logs=s3://… \
+[filters="KEY=VALUE KEY!=VALUE …"] [match=all|any] [responses=teacher|logged]` — distillation from model \
+invocation logs instead of a file
+• `/finetune new type=reinforcement model=MODEL_ID grader=arn:aws:lambda:… data=s3://…` — one-line \
+reinforcement fine-tuning, graded by your Lambda function
 • `/finetune status [JOB]` — one job, or your recent jobs
 • `/finetune list` — jobs started in this channel, newest first
 • `/finetune stop JOB` — stop a running job (tokens already trained are billed; nothing is kept)
@@ -30,7 +37,7 @@ model the job's held-out prompts and compare their answers with the reference an
 • `/finetune models [TYPE]` — base models you can customize
 • `/finetune cancel` — abandon your setups in progress in this channel
 • `/finetune help` — this message
-TYPE is `instruction`, `continued-pretraining` or `conversation`."""
+TYPE is `instruction`, `continued-pretraining`, `conversation`, `distillation` or `reinforcement`."""
 
 NOTHING_TO_CANCEL = "You have no setup in progress in this channel."
 #: Room for the list of a one-line setup's problems in the answer (Slack's text stays well under 4,000).

@@ -22,6 +22,11 @@ def test_help_answers_with_the_usage_of_every_command(stack: Stack) -> None:
         "/finetune cost",
         "/finetune models",
         "/finetune cancel",
+        "teacher=TEACHER_ID",
+        "grader=arn:aws:lambda:",
+        "source=invocation-logs logs=s3://",
+        "[responses=teacher|logged]",
+        "/finetune help",
     ):
         assert command in text
     assert stack.emulator.unknown_methods == []
