@@ -144,8 +144,11 @@ class SlackEmulator:
         ``app_uninstalled`` and ``tokens_revoked`` events, which a test delivers through the driver."""
         return self._state.installs.revoke(team_id)
 
-    def add_user(self, user_id: str, name: str | None = None) -> User:
-        """Register a person (idempotent), so ``users.info`` and ephemerals know them."""
+    def add_user(self, user_id: str, name: str | None = None, *, team_id: str | None = None) -> User:
+        """Register a person (idempotent), so ``users.info`` and ephemerals know them; ``team_id`` places them in
+        another workspace."""
+        if team_id is not None:
+            self._state.installs.assign_user(user_id, team_id)
         return self._state.conversations.add_user(user_id, name)
 
     def set_usergroup(self, group_id: str, users: list[str] | tuple[str, ...]) -> None:

@@ -44,6 +44,7 @@ class Installs:
         self._workspaces: dict[str, Workspace] = {home.team_id: home}
         self._tokens: dict[str, str] = {home.bot_token: home.team_id}
         self._channels: dict[str, str] = {}
+        self._users: dict[str, str] = {}
         self._codes: dict[str, _Code] = {}
         self._app: OAuthApp | None = None
 
@@ -79,6 +80,15 @@ class Installs:
     def team_of_channel(self, channel_id: str) -> str:
         with self._lock:
             return self._channels.get(channel_id, self.home.team_id)
+
+    def assign_user(self, user_id: str, team_id: str) -> None:
+        """Say which workspace a person belongs to (people not assigned belong to the home workspace)."""
+        with self._lock:
+            self._users[user_id] = team_id
+
+    def team_of_user(self, user_id: str) -> str:
+        with self._lock:
+            return self._users.get(user_id, self.home.team_id)
 
     def of_token(self, token: str | None) -> Workspace | None:
         """The workspace a live bot token belongs to, or None (unknown or revoked)."""

@@ -130,9 +130,9 @@ class WebApi:
             answer = ApiAnswer(200, {"ok": False, "error": "not_authed"})
         elif not self._token_ok(token):
             answer = ApiAnswer(200, {"ok": False, "error": "invalid_auth"})
-        elif not self._reaches(token, params):
-            # A token of one workspace does not see another workspace's channels.
-            answer = ApiAnswer(200, {"ok": False, "error": "channel_not_found"})
+        elif (elsewhere := self._reaches(token, params)) is not None:
+            # A token of one workspace sees neither another workspace's channels nor its people.
+            answer = ApiAnswer(200, {"ok": False, "error": elsewhere})
         elif retry_after is not None:
             answer = ApiAnswer(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
         elif malformed is not None:
@@ -177,13 +177,17 @@ class WebApi:
         """Whether the token is a live bot token (the home workspace's, or one an OAuth install issued)."""
         return self._state.installs.of_token(token) is not None
 
-    def _reaches(self, token: str | None, params: JSON) -> bool:
-        """Whether the call's channel (if it names one) is in the token's workspace."""
-        channel = params.get("channel")
+    def _reaches(self, token: str | None, params: JSON) -> str | None:
+        """Slack's error when the call's channel or Home tab person is in another workspace than the token's."""
         owner = self._state.installs.of_token(token)
-        if not isinstance(channel, str) or not channel or owner is None:
-            return True
-        return self._state.installs.team_of_channel(channel) == owner.team_id
+        if owner is None:
+            return None
+        channel, user = params.get("channel"), params.get("user_id")
+        if isinstance(channel, str) and channel and self._state.installs.team_of_channel(channel) != owner.team_id:
+            return "channel_not_found"
+        if isinstance(user, str) and user and self._state.installs.team_of_user(user) != owner.team_id:
+            return "user_not_found"
+        return None
 
     def _take_rate_limit(self, method: str) -> int | None:
         """Use up one injected 429 for ``method``, returning its ``Retry-After``, or ``None``."""

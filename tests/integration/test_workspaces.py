@@ -25,6 +25,7 @@ from bot.sandbox.ids import slack_id
 from bot.sandbox.samples import CONVERSATION, sample_bytes
 from tests.conftest import SIGNING_SECRET
 from tests.integration.test_conversation_flow import CASES
+from tests.integration.test_home_tab import wait_home
 from tests.jobs.monitoring.moto_jobs import set_status
 from tests.support.bot_process import BotProcess
 from tests.support.browser import Browser, Page
@@ -132,7 +133,7 @@ def workspaces(
     s3.put_object(Bucket=BUCKET, Key="data/train.jsonl", Body=sample_bytes(CONVERSATION))
     emulator.add_workspace(BETA, "Beta")
     emulator.add_channel(BETA_CHANNEL, "beta-ml", team_id=BETA)
-    emulator.add_user(BEA, "bea")
+    emulator.add_user(BEA, "bea", team_id=BETA)
     env = bot_environment(
         emulator=emulator, signing_secret=SIGNING_SECRET, redis_url=redis_url, aws_url=aws.endpoint_url
     )
@@ -172,7 +173,7 @@ def deployment(name: str, team: str, channel: str) -> DeploymentRecord:
     )
 
 
-def test_two_workspaces_install_and_never_see_each_others_jobs_costs_deployments_or_audit(
+def test_two_workspaces_install_and_never_see_each_others_jobs_costs_deployments_home_or_audit(
     workspaces: Workspaces, emulator: SlackEmulator, redis_client: redis.Redis
 ) -> None:
     for team in (HOME, BETA):
@@ -219,6 +220,12 @@ def test_two_workspaces_install_and_never_see_each_others_jobs_costs_deployments
         assert f"<@{other[3]}>" not in audit
         status = workspaces.ask(driver, f"status {other[0]}", other[0])
         assert "Started by" not in status
+        assert driver.open_home(user=own[3]).status == 200
+        home = wait_home(emulator, own[3], lambda text, job=own[0]: f"`{job}`" in text, "with the person's job")
+        assert "*Running jobs* (1)" in home
+        assert other[0] not in home
+    # Every Home tab was published with its own workspace's token (the emulator refuses another's people).
+    assert not [call for call in emulator.calls("views.publish") if not call.ok]
 
     # Beta uninstalls the app: Slack revokes its token and tells the bot, which forgets the installation.
     assert emulator.uninstall(BETA) == 1

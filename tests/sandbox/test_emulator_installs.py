@@ -49,6 +49,7 @@ def emulator() -> Iterator[SlackEmulator]:
         running.configure_oauth(CLIENT_ID, CLIENT_SECRET, redirect_uri=REDIRECT)
         running.add_workspace(BETA, "Beta")
         running.add_channel(BETA_CHANNEL, "beta-ml", team_id=BETA)
+        running.add_user("U0BEA", "bea", team_id=BETA)
         yield running
 
 
@@ -77,7 +78,7 @@ def test_a_wrong_secret_or_an_unknown_code_gets_no_token(emulator: SlackEmulator
     assert unknown.value.response["error"] == "invalid_code"
 
 
-def test_a_token_posts_only_into_its_own_workspaces_channels(emulator: SlackEmulator) -> None:
+def test_a_token_reaches_only_its_own_workspaces_channels_and_people(emulator: SlackEmulator) -> None:
     beta = WebClient(token=install(emulator, BETA), base_url=emulator.api_url)
     home = WebClient(token=install(emulator, emulator.workspace.team_id), base_url=emulator.api_url)
 
@@ -88,6 +89,11 @@ def test_a_token_posts_only_into_its_own_workspaces_channels(emulator: SlackEmul
             client.chat_postMessage(channel=elsewhere, text="crossing over")
         assert refused.value.response["error"] == "channel_not_found"
     assert [m.text for m in emulator.messages(BETA_CHANNEL)] == ["hello beta"]
+    home_tab = {"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}]}
+    assert beta.views_publish(user_id="U0BEA", view=home_tab)["ok"]
+    with pytest.raises(SlackApiError) as stranger:
+        home.views_publish(user_id="U0BEA", view=home_tab)
+    assert stranger.value.response["error"] == "user_not_found"
     assert home.auth_test()["team_id"] == emulator.workspace.team_id
 
 
