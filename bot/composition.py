@@ -183,6 +183,15 @@ def build_runtime(settings: Settings) -> Runtime:
     records = RedisJobRecords(redis_client, keyspace=keyspace)
     locks = RedisLocks(redis_client, keyspace=keyspace)
     setups = RedisConversationStore(redis_client, keyspace=keyspace)
+    approvals = ApprovalDesk(
+        store=RedisApprovals(redis_client, keyspace=keyspace),
+        posts=notifier,
+        threads=notifier,
+        groups=groups,
+        gatekeeper=gatekeeper,
+        locks=locks,
+        clock=clock,
+    )
     home = HomeTab(
         setups=setups,
         jobs=records,
@@ -193,16 +202,9 @@ def build_runtime(settings: Settings) -> Runtime:
         clock=clock,
         publisher=notifier,
         background=ContextExecutor(max_workers=HOME_THREADS, thread_name_prefix="home"),
+        approvals=approvals,
     )
-    approvals = ApprovalDesk(
-        store=RedisApprovals(redis_client, keyspace=keyspace),
-        posts=notifier,
-        threads=notifier,
-        groups=groups,
-        gatekeeper=gatekeeper,
-        locks=locks,
-        clock=clock,
-    )
+    approvals.show_on_homes(home)
     launcher = JobLauncher(
         jobs=jobs,
         records=records,

@@ -82,6 +82,8 @@ ALLOWED_EDGES: dict[str, set[str]] = {
         "workflows.deployments.deployment_costs",
         "workflows.governance.gatekeeper",
         "workflows.governance.governance_ports",
+        # An approver's tab lists the requests they may answer, with the request messages' own buttons.
+        "workflows.governance.approvals",
         "workflows.catalogue",
     },
     # Asking a served model is one port, its pure request and answer, and its errors: the kernel only.

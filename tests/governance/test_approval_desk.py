@@ -10,6 +10,7 @@ import pytest
 from tests.fakes.approvals import MemoryApprovals, sample_request
 from tests.fakes.clock import FakeClock
 from tests.fakes.governance import MemoryAuditLog, StaticGroups, gatekeeper
+from tests.fakes.home import RecordingHome
 from tests.fakes.locks import MemoryLocks
 from tests.fakes.notifier import RecordingNotifier
 from tests.fakes.samples import START
@@ -209,3 +210,16 @@ def test_a_withdrawn_request_tells_its_approvers_and_cannot_be_approved(world: D
     assert world.stored().status is ApprovalStatus.WITHDRAWN
     assert "Withdrawn: the requester cancelled the setup." in world.notifier.of_kind("update")[-1].message.text
     assert "Nothing more was done" in world.desk.approve("a1", team="T1", user="U2").text
+
+
+def test_the_approvers_home_tabs_are_asked_for_when_a_request_is_asked_and_when_it_is_answered(world: Desk) -> None:
+    homes = RecordingHome()
+    world.desk.show_on_homes(homes)
+
+    asked(world, approvers=People(users=("U2",), groups=("S1",)))
+    assert homes.changes == [("T1", "U2"), ("T1", "U3")]  # never the requester U1, though in S1
+
+    world.desk.approve("a1", team="T1", user="U2")
+    assert homes.changes[2:] == [("T1", "U2"), ("T1", "U3")]
+    world.desk.sweep()
+    assert len(homes.changes) == 4

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.deployments.deployment_samples import throughput
+from tests.fakes.approvals import sample_request
 from tests.fakes.clock import FakeClock
 from tests.fakes.conversations import MemoryConversationStore
 from tests.fakes.deployment_store import MemoryDeploymentStore
@@ -20,6 +21,8 @@ from tests.fakes.records import MemoryRecords
 from tests.fakes.samples import START, record
 from workflows.catalogue.loader import load_catalogue
 from workflows.deployments.deployment_record import DeploymentStatus
+from workflows.governance.approvals import ApprovalRequest
+from workflows.governance.governance_ports import GroupsUnavailable
 from workflows.governance.policy import Policy
 from workflows.home.home_tab import HomeTab
 from workflows.jobs.job import JobStatus
@@ -200,3 +203,43 @@ def test_spend_that_cannot_be_read_leaves_the_rest_of_the_tab(caplog: pytest.Log
     assert home.tab.opened(team="T1", user=ALICE) is True
     assert "Your spend could not be read just now" in str(home.publisher.views[ALICE])
     assert "`alice-running`" in str(home.publisher.views[ALICE])
+
+
+def test_an_approver_s_tab_lists_the_requests_they_may_answer_and_a_failing_list_leaves_the_rest(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Pending:
+        failing = False
+
+        def pending_for(self, *, team: str, user: str) -> list[ApprovalRequest]:
+            if self.failing:
+                raise GroupsUnavailable("S1")
+            return [sample_request("a1")] if (team, user) == ("T1", BOB) else []
+
+    home = Home()
+    pending = Pending()
+    home.tab = HomeTab(
+        setups=home.setups,
+        jobs=home.jobs,
+        deployments=home.deployments,
+        spending=FixedSpending(),
+        gatekeeper=gatekeeper(),
+        catalogue=load_catalogue(),
+        clock=home.clock,
+        publisher=home.publisher,
+        background=home.background,
+        approvals=pending,
+    )
+    home.jobs.save(record("bob-running", user=BOB))
+
+    assert [request.id for request in home.tab.facts(team="T1", user=BOB).approvals] == ["a1"]
+    assert home.tab.facts(team="T1", user=ALICE).approvals == ()
+    assert home.tab.opened(team="T1", user=BOB)
+    assert "Waiting for your approval" in str(home.publisher.views[BOB])
+
+    pending.failing = True
+    with caplog.at_level(logging.WARNING):
+        assert home.tab.opened(team="T1", user=BOB)
+    assert "Could not read the requests for approval of U2" in caplog.text
+    assert "Waiting for your approval" not in str(home.publisher.views[BOB])
+    assert "`bob-running`" in str(home.publisher.views[BOB])

@@ -33,7 +33,7 @@ from tests.jobs.monitoring.moto_jobs import BUCKET, REGION, put_metrics, set_sta
 from tests.sandbox.standin_support import ManualClock
 from tests.support.bot_process import BotProcess
 from tests.support.moto_server import MotoServer
-from tests.support.stack import CHANNEL, USER, full_text
+from tests.support.stack import CHANNEL, REPLY_WAIT, USER, full_text
 from workflows.adapters.aws_clients import bedrock_client
 from workflows.adapters.bedrock import BedrockJobs
 from workflows.jobs.job import JobStatus
@@ -82,7 +82,9 @@ def home_text(view: View | None) -> str:
     return "" if view is None else full_text(Message(CHANNEL, "0", "", "", "", view.blocks))
 
 
-def wait_home(emulator: SlackEmulator, user: str, check: Callable[[str], bool], what: str, timeout: float = 15) -> str:
+def wait_home(
+    emulator: SlackEmulator, user: str, check: Callable[[str], bool], what: str, timeout: float = REPLY_WAIT
+) -> str:
     """The person's Home tab text once ``check`` holds for it."""
 
     def shown() -> str | None:

@@ -29,7 +29,7 @@ from workflows.governance.gatekeeper import Gatekeeper
 from workflows.governance.governance_ports import GroupsUnavailable, UserGroups
 from workflows.governance.policy import People
 from workflows.messages import Message
-from workflows.ports import Clock, KeyedPosts, Locks
+from workflows.ports import Clock, HomeRefresh, KeyedPosts, Locks
 from workflows.tenancy import acting_for
 
 logger = logging.getLogger(__name__)
@@ -84,10 +84,16 @@ class ApprovalDesk:
         self._locks = locks
         self._clock = clock
         self._subjects: dict[ApprovalKind, ApprovalSubject] = {}
+        self._home: HomeRefresh | None = None
 
     def serve(self, kind: ApprovalKind, subject: ApprovalSubject) -> None:
         """Name what waits for requests of ``kind`` (set once by the composition root)."""
         self._subjects[kind] = subject
+
+    def show_on_homes(self, home: HomeRefresh) -> None:
+        """Publish the approvers' Home tabs when a request is asked of them and when it is answered (set once by
+        the composition root, as ``serve`` is)."""
+        self._home = home
 
     def ask(self, request: ApprovalRequest) -> ApprovalRequest:
         """Keep the request (once, by its id) and send it to the approvers (once); returns it as stored."""
@@ -186,7 +192,9 @@ class ApprovalDesk:
                 return request
             self._record(posted, AuditAction.APPROVAL_ASKED, posted.requester, "; ".join(posted.reasons))
             self._in_thread(posted, asked_message(posted), "asked")
-            return self._change(request.id, lambda stored: stored.model_copy(update={"asked": True})) or posted
+            asked = self._change(request.id, lambda stored: stored.model_copy(update={"asked": True})) or posted
+            self._homes(asked)
+            return asked
         finally:
             self._locks.release(f"approval-ask:{request.id}", token)
 
@@ -253,6 +261,7 @@ class ApprovalDesk:
                 except Exception:
                     logger.exception("Could not edit the request for approval %s in %s", request.id, channel)
             self._change(request.id, lambda stored: stored.model_copy(update={"settled": True}))
+            self._homes(request)
         finally:
             self._locks.release(f"approval-settle:{request.id}", token)
 
@@ -297,6 +306,15 @@ class ApprovalDesk:
                 )
             members = found
         return verdict(request, team=team, user=user, members=members, now=self._clock.now())
+
+    def _homes(self, request: ApprovalRequest) -> None:
+        """The approvers' Home tabs list what waits for them: published again (in the background, never raising)."""
+        if self._home is None:
+            return
+        members = self._members(request.approvers) if request.approvers.groups else frozenset()
+        for user in dict.fromkeys([*request.approvers.users, *sorted(members or ())]):
+            if user != request.requester:
+                self._home.changed(team=request.team, user=user)
 
     def _members(self, people: People) -> frozenset[str] | None:
         """The members of the approver groups, as Slack says; None when it cannot."""

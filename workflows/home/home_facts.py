@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from workflows.deployments.deployment_record import DeploymentRecord
+from workflows.governance.approvals import ApprovalRequest
 from workflows.jobs.job import JobRecord
 from workflows.setup.model import Conversation
 
@@ -55,6 +56,8 @@ class HomeFacts:
     deployments: tuple[DeploymentRecord, ...] = ()
     #: None when their spend could not be read (the view says so).
     spend: SpendFacts | None = None
+    #: Requests for approval they may answer now, oldest first (an approver's; empty for everyone else).
+    approvals: tuple[ApprovalRequest, ...] = ()
     #: Base model id → the name people know it by (the catalogue's); ids not in it are shown as they are.
     model_names: Mapping[str, str] = field(default_factory=dict)
 

@@ -1,10 +1,11 @@
-"""The Home tab service: gathers a person's setups, jobs, deployments and spend, and publishes the view.
+"""The Home tab service: gathers a person's setups, jobs, deployments, spend and approvals, and publishes the view.
 
 A person's tab is published when they open it (``opened``) and again, on a background thread, when
 something of theirs changes (``changed``: a setup step, a job's transition, a deployment created, ready or
-deleted, a budget notice); never on every tick. Changes that arrive while a publish is already queued for
-the same person are folded into it. A publish that fails (Slack down, a refusal) is logged and dropped:
-the change that asked for it has happened either way, and the next change or opening publishes again.
+deleted, a budget notice, a request for approval asked of them or answered); never on every tick. Changes
+that arrive while a publish is already queued for the same person are folded into it. A publish that fails
+(Slack down, a refusal) is logged and dropped: the change that asked for it has happened either way, and
+the next change or opening publishes again.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from datetime import datetime
 from workflows.catalogue import CatalogueError
 from workflows.catalogue.schema import Catalogue
 from workflows.deployments.deployment_ports import DeploymentStore
+from workflows.governance.approvals import ApprovalRequest
 from workflows.governance.gatekeeper import Gatekeeper
 from workflows.governance.governance_ports import Spending
+from workflows.home.home_approvals import approvals_blocks
 from workflows.home.home_facts import ChannelBudget, HomeFacts, SpendFacts
-from workflows.home.home_ports import HomePublisher
+from workflows.home.home_ports import HomePublisher, PendingApprovals
 from workflows.home.home_view import home_view
 from workflows.jobs.job import JobRecord
 from workflows.jobs.spend import month_start
@@ -51,7 +54,10 @@ class HomeTab:
         clock: Clock,
         publisher: HomePublisher,
         background: Executor,
+        approvals: PendingApprovals | None = None,
     ) -> None:
+        #: For approvers: the requests they may answer, shown first with Approve and Reject.
+        self._approvals = approvals
         self._setups = setups
         self._jobs = jobs
         self._deployments = deployments
@@ -89,7 +95,9 @@ class HomeTab:
         """Build and publish the person's tab now; a failure is logged, never raised. True when Slack took it."""
         try:
             with acting_for(team):
-                self._publisher.publish_home(user=user, view=home_view(self.facts(team=team, user=user)))
+                facts = self.facts(team=team, user=user)
+                view = home_view(facts, extra=approvals_blocks(facts.approvals))
+                self._publisher.publish_home(user=user, view=view)
         except Exception as exc:
             logger.warning(
                 "Could not publish the Home tab of %s (%s: %s); the next change publishes it again",
@@ -124,6 +132,7 @@ class HomeTab:
             jobs=jobs,
             deployments=deployments,
             spend=self._spend(team, user, now, list(channels)),
+            approvals=self._pending(team, user),
             model_names={model_id: self._model_name(model_id) for model_id in model_ids},
         )
 
@@ -131,6 +140,16 @@ class HomeTab:
         with self._lock:
             self._queued.discard((team, user))
         self.publish(team=team, user=user)
+
+    def _pending(self, team: str, user: str) -> tuple[ApprovalRequest, ...]:
+        """The requests the person may answer; none when they cannot be read (logged: the rest still shows)."""
+        if self._approvals is None:
+            return ()
+        try:
+            return tuple(self._approvals.pending_for(team=team, user=user))
+        except Exception:
+            logger.warning("Could not read the requests for approval of %s for the Home tab", user, exc_info=True)
+            return ()
 
     def _setups_of(self, team: str, user: str) -> tuple[Conversation, ...]:
         found = (
