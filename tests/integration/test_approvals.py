@@ -156,11 +156,11 @@ def test_an_approved_job_starts_once_despite_a_restart_a_redelivery_and_a_second
     assert not approvals.emulator.messages("D" + USER[1:])  # the requester is never asked
 
     approvals.restart()
-    assert approvals.driver.click("Approve", channel="D0BOB", user=BOB).status == 200
+    assert approvals.driver.click("Approve", channel="D0BOB", message_ts=to_bob.ts, user=BOB).status == 200
     assert approvals.driver.redeliver().status == 200
     approvals.thread_reply(thread, f"<@{BOB}> approved this. Starting the job now.")
     approvals.thread_reply(thread, "Started fine-tuning job")
-    approvals.driver.click("Approve", channel="D0CAROL", user=CAROL)
+    approvals.driver.click("Approve", channel="D0CAROL", message_ts=to_carol.ts, user=CAROL)
     assert f"Approved by <@{BOB}>" in approvals.ephemeral("D0CAROL", CAROL, "Nothing more was done.")
 
     time.sleep(2)  # room for a second job, were anything to start one
@@ -185,16 +185,16 @@ def test_the_requester_cannot_approve_their_own_and_a_rejection_with_a_reason_re
     asked = approvals.request_in(APPROVALS)
     assert not approvals.emulator.messages("D0BOB")  # the approvals channel instead of direct messages
 
-    approvals.driver.click("Approve", channel=APPROVALS, user=USER)
+    approvals.driver.click("Approve", channel=APPROVALS, message_ts=asked.ts, user=USER)
     own = approvals.ephemeral(APPROVALS, USER, "You asked for this approval yourself")
     assert "nothing was done" in own
-    approvals.driver.click("Reject", channel=APPROVALS, user=USER)
+    approvals.driver.click("Reject", channel=APPROVALS, message_ts=asked.ts, user=USER)
     approvals.emulator.wait_for(
         lambda: len(approvals.emulator.ephemerals(APPROVALS, USER)) >= 2, REPLY_WAIT, "the answer to the own Reject"
     )
     assert approvals.modals(USER) == []
 
-    approvals.driver.click("Reject", channel=APPROVALS, user=BOB)
+    approvals.driver.click("Reject", channel=APPROVALS, message_ts=asked.ts, user=BOB)
     approvals.emulator.wait_for(lambda: approvals.modals(BOB), REPLY_WAIT, "the reason form")
     approvals.driver.submit_view("ft_reject_reason", {"reason": {"reason": "Too much for November <3"}})
     rejected = approvals.thread_reply(thread, "rejected this")
@@ -221,7 +221,7 @@ def test_a_request_nobody_answers_expires_and_the_requester_hears_it(approvals: 
     assert (entry["user"], Decimal(entry["cost_usd"])) == ("", Decimal("23.75"))
     approvals.edited("D0BOB", to_bob.ts, "without an answer")
     with pytest.raises(LookupError, match="no button labelled 'Approve'"):
-        approvals.driver.click("Approve", channel="D0BOB", user=BOB)
+        approvals.driver.click("Approve", channel="D0BOB", message_ts=to_bob.ts, user=BOB)
     assert approvals.bedrock_jobs() == []
 
 
@@ -230,14 +230,14 @@ def test_a_policy_change_before_the_answer_sends_the_request_back_for_approval(a
     to_bob, to_carol = approvals.request_in("D0BOB"), approvals.request_in("D0CAROL")
     approvals.set_policy(APPROVAL.replace("        users: [U0BOB]\n", ""))  # only the ML team approves now
 
-    approvals.driver.click("Approve", channel="D0BOB", user=BOB)
+    approvals.driver.click("Approve", channel="D0BOB", message_ts=to_bob.ts, user=BOB)
     answer = approvals.ephemeral("D0BOB", BOB, "Nothing was done")
     assert "the policy or the price changed since it was asked, so it goes back for approval" in answer
     approvals.thread_reply(thread, "The request for approval was withdrawn")
     approvals.thread_reply(thread, "Asking for approval again, on the policy and prices in force now.")
     approvals.edited("D0BOB", to_bob.ts, "Withdrawn: the policy or the price changed")
     approvals.edited("D0CAROL", to_carol.ts, "Withdrawn: the policy or the price changed")
-    approvals.emulator.wait_for(
+    [again] = approvals.emulator.wait_for(
         lambda: [m for m in approvals.emulator.messages("D0CAROL") if "asks for approval" in m.text],
         REPLY_WAIT,
         "the request asked again of the ML team",
@@ -245,7 +245,7 @@ def test_a_policy_change_before_the_answer_sends_the_request_back_for_approval(a
     assert len(approvals.emulator.messages("D0BOB")) == 1  # Bob is no longer an approver
 
     approvals.set_policy(APPROVAL.replace("above_usd: 20", "above_usd: 30"))  # $23.75 no longer needs it
-    approvals.driver.click("Approve", channel="D0CAROL", user=CAROL)
+    approvals.driver.click("Approve", channel="D0CAROL", message_ts=again.ts, user=CAROL)
     approvals.ephemeral("D0CAROL", CAROL, "Nothing was done")
     review = approvals.thread_reply(thread, "Start fine-tuning")  # the review again, with Start
     assert "Needs approval" not in review

@@ -250,7 +250,7 @@ def test_a_throughput_the_policy_holds_is_created_once_an_approver_approves_it(
     time.sleep(1.5)  # a tick or more: nothing is created before the approval
     assert throughputs(bedrock) == []
 
-    driver.click("Approve", channel="D0BOB", user=OTHER)
+    driver.click("Approve", channel="D0BOB", message_ts=asked.ts, user=OTHER)
     assert driver.redeliver().status == 200
     thread_text(emulator, job, f"<@{OTHER}> approved this. Deploying it now.")
     thread_text(emulator, job, "is deploying")
