@@ -41,7 +41,7 @@ def try_opening_key(keyspace: Keyspace, team: str, channel: str) -> str:
 
 
 def try_question_key(keyspace: Keyspace, team: str, channel: str, ts: str) -> str:
-    """Set once when a message in a Try it thread is claimed for answering (expires with the thread)."""
+    """A Try it message: "claimed" briefly while it is answered, then "answered" (expires with the thread)."""
     return f"{keyspace.namespace}try-question:{team}:{channel}:{ts}"
 
 

@@ -103,6 +103,20 @@ def test_the_history_keeps_the_newest_exchanges_in_order_and_expires_with_the_th
     assert history(subject) == []
 
 
+def test_a_question_being_answered_is_claimed_again_only_once_its_claim_expired(subject: Subject) -> None:
+    threads = subject.threads
+    assert threads.claim_question(team="T1", channel="C1", ts="1.1", ttl_seconds=1)  # its replica dies
+    assert threads.claim_question(team="T1", channel="C1", ts="1.2", ttl_seconds=1)
+    threads.question_answered(team="T1", channel="C1", ts="1.2", ttl_seconds=60)
+    assert not threads.claim_question(team="T1", channel="C1", ts="1.1", ttl_seconds=1)
+
+    subject.expire()
+
+    assert threads.claim_question(team="T1", channel="C1", ts="1.1", ttl_seconds=60)
+    assert not threads.claim_question(team="T1", channel="C1", ts="1.1", ttl_seconds=60)
+    assert not threads.claim_question(team="T1", channel="C1", ts="1.2", ttl_seconds=60)  # answered stays answered
+
+
 def test_the_trim_note_is_claimed_once_per_thread(subject: Subject) -> None:
     first = subject.threads.claim_trim_note(team="T1", channel="C1", thread_ts=THREAD.thread_ts, ttl_seconds=60)
     again = subject.threads.claim_trim_note(team="T1", channel="C1", thread_ts=THREAD.thread_ts, ttl_seconds=60)

@@ -20,8 +20,14 @@ from tests.fakes.samples import record, snapshot
 from tests.fakes.try_threads import FakeTryThreads
 from workflows.catalogue import load_catalogue
 from workflows.chat.chat_ports import Role
-from workflows.deployments.deployment_record import DeploymentStatus
-from workflows.deployments.tryout_commands import MAX_ANSWER_TOKENS, NOT_OPENED, TRY_THREAD_SECONDS, TryCommands
+from workflows.deployments.deployment_record import DeploymentStatus, TryExchange
+from workflows.deployments.tryout_commands import (
+    MAX_ANSWER_TOKENS,
+    NOT_OPENED,
+    QUESTION_CLAIM_SECONDS,
+    TRY_THREAD_SECONDS,
+    TryCommands,
+)
 from workflows.deployments.tryout_context import MAX_EXCHANGES, TRIMMED_NOTE
 from workflows.jobs.job import JobStatus
 from workflows.messages import Action, Message
@@ -235,6 +241,40 @@ def test_an_opening_slack_refused_is_said_and_leaves_nothing_in_flight(world: Wo
     assert world.threads.threads == {}
     assert not world.threads.opening(team="T1", channel="C9")
     assert not world.commands.answer(team="T1", channel="C9", thread_ts="1.1", ts="1.2", text=QUESTION)
+
+
+def test_a_question_whose_replica_died_answering_it_is_answered_once_when_redelivered(world: World) -> None:
+    thread_ts = opened(world)
+    ts = "1800000100.000001"
+    assert world.threads.claim_question(team="T1", channel="C9", ts=ts, ttl_seconds=QUESTION_CLAIM_SECONDS)
+
+    while_claimed = ask(world, thread_ts, QUESTION, ts=ts)  # the dead replica's claim still stands
+    world.threads.claims_expire()
+    answered = ask(world, thread_ts, QUESTION, ts=ts)
+    ask(world, thread_ts, QUESTION, ts=ts)  # a later redelivery
+
+    assert while_claimed is None
+    assert answered is not None
+    assert answered.details == (REPLY,)
+    assert len(world.chat.asked) == 1
+    assert len([post for post in world.notifier.posts if post.thread_ts == thread_ts]) == 1
+    assert QUESTION_CLAIM_SECONDS < 60  # it expires before Slack's next retry
+
+
+def test_a_question_kept_in_the_history_by_a_replica_that_died_is_neither_context_nor_kept_twice(
+    world: World,
+) -> None:
+    thread_ts = opened(world)
+    thread = world.threads.get(team="T1", channel="C9", thread_ts=thread_ts)
+    assert thread is not None
+    ts = "1800000100.000001"
+    kept = TryExchange(ts=ts, question=QUESTION, custom=REPLY, base=None)
+    world.threads.add_exchange(thread, kept, keep=MAX_EXCHANGES + 1, ttl_seconds=TRY_THREAD_SECONDS)
+
+    ask(world, thread_ts, QUESTION, ts=ts)
+
+    assert [turn.text for turn in world.chat.asked[-1].turns] == [QUESTION]
+    assert [exchange.ts for exchange in world.threads.exchanges(team="T1", channel="C9", thread_ts=thread_ts)] == [ts]
 
 
 def test_a_thread_that_is_not_a_try_thread_is_left_alone(world: World) -> None:

@@ -14,6 +14,7 @@ class FakeTryThreads:
     threads: dict[tuple[str, str, str], TryThread] = field(default_factory=dict)
     ttls: dict[tuple[str, str, str], int] = field(default_factory=dict)
     claimed: set[tuple[str, str, str]] = field(default_factory=set)
+    answered: set[tuple[str, str, str]] = field(default_factory=set)
     history: dict[tuple[str, str, str], list[TryExchange]] = field(default_factory=dict)
     trim_noted: set[tuple[str, str, str]] = field(default_factory=set)
     #: Openings in flight by channel; ``expire()`` ends them, as their deadline would.
@@ -37,10 +38,18 @@ class FakeTryThreads:
         return bool(self.openings.get((team, channel)))
 
     def claim_question(self, *, team: str, channel: str, ts: str, ttl_seconds: int) -> bool:
-        if (team, channel, ts) in self.claimed:
+        if (team, channel, ts) in self.claimed or (team, channel, ts) in self.answered:
             return False
         self.claimed.add((team, channel, ts))
         return True
+
+    def question_answered(self, *, team: str, channel: str, ts: str, ttl_seconds: int) -> None:
+        self.claimed.discard((team, channel, ts))
+        self.answered.add((team, channel, ts))
+
+    def claims_expire(self) -> None:
+        """Claims whose answering replica died pass their expiry; answered questions stay answered."""
+        self.claimed.clear()
 
     def add_exchange(self, thread: TryThread, exchange: TryExchange, *, keep: int, ttl_seconds: int) -> None:
         key = (thread.team, thread.channel, thread.thread_ts)
@@ -60,3 +69,4 @@ class FakeTryThreads:
         self.history.clear()
         self.trim_noted.clear()
         self.openings.clear()
+        self.claims_expire()

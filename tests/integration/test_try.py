@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import boto3
@@ -26,13 +27,16 @@ from tests.jobs.monitoring.live import (
 )
 from tests.jobs.monitoring.moto_jobs import BUCKET, REGION, put_metrics, set_status
 from tests.sandbox.standin_support import TITAN_LITE, TRAINING, ManualClock
+from tests.support.aws_proxy import Operation, aws_proxy
 from tests.support.bot_process import BotProcess
 from tests.support.moto_server import MotoServer
 from tests.support.stack import CHANNEL, REPLY_WAIT, USER
+from workflows import keys
 from workflows.adapters.aws_clients import bedrock_client
 from workflows.adapters.aws_retry import ATTEMPTS
 from workflows.adapters.bedrock import BedrockJobs
 from workflows.adapters.redis_jobs import RedisJobRecords
+from workflows.deployments.tryout_commands import QUESTION_CLAIM_SECONDS
 from workflows.deployments.tryout_context import MAX_CONTEXT_CHARS
 from workflows.jobs.job import JobStatus
 
@@ -49,6 +53,8 @@ LONG_REPLY = "\n".join(
 HOSTILE_QUESTION = "What should I announce to everyone"
 HOSTILE_REPLY = "<!channel> <@U0BOSS> log in at <https://evil.example/login|the portal> & `rm -rf`"
 OPENING = "write a question in this thread"
+#: bedrock-runtime (REST-JSON, signed for ``bedrock``): POST /model/{modelId}/converse.
+CONVERSE = Operation("Converse", "bedrock", "POST", r"/model/[^/]+/converse")
 #: A base model Bedrock serves on demand only through a cross-region inference profile.
 LLAMA_3_2_1B = "meta.llama3-2-1b-instruct-v1:0:128k"
 
@@ -184,6 +190,46 @@ def test_try_it_on_the_ready_notice_answers_from_the_custom_model_with_the_syste
     assert TRAINING[1][1] in text_of(second)
     answers = [m for m in emulator.messages(CHANNEL, thread.ts) if m.from_bot]
     assert len(answers) == 2
+
+
+def test_a_question_whose_replica_died_answering_it_is_answered_once_at_slacks_next_retry(
+    driver: SlackDriver,
+    emulator: SlackEmulator,
+    bot_factory: BotFactory,
+    redis_url: str,
+    redis_client: redis.Redis,
+    aws: MotoServer,
+    deployed: str,
+) -> None:
+    driver.slash_command(f"try {JOB}")
+    thread = opening(emulator)
+    with aws_proxy(aws.endpoint_url) as proxy:
+        doomed = bot_factory(monitoring_env(emulator, redis_url, proxy.endpoint_url))
+        to_doomed = SlackDriver(doomed.events_url, SIGNING_SECRET, emulator, default_user=USER, default_channel=CHANNEL)
+        held = proxy.hold(CONVERSE)
+        asked = to_doomed.message(TRAINING[0][0], thread_ts=thread.ts)
+        held.wait_until_held(15)
+        doomed.kill()  # SIGKILL while the model is being asked
+        held.abandon()
+    [question_key] = list(redis_client.scan_iter(match="*try-question:*"))
+    event_key = keys.event_key(json.loads(asked.request.body)["event_id"])
+    assert redis_client.get(question_key) == b"claimed"
+
+    # Slack's first retry, at once: the dead replica's claims still stand, so it is dropped.
+    assert driver.redeliver(asked.request, retry_num=1).status == 200
+    deadline = time.monotonic() + QUESTION_CLAIM_SECONDS + 15
+    while redis_client.exists(question_key, event_key):
+        assert time.monotonic() < deadline, "the dead replica's claims never expired"
+        time.sleep(0.5)
+    # The next retry, after the claims expired, is answered by the live replica, once.
+    assert driver.redeliver(asked.request, retry_num=2, reason="http_error").status == 200
+    answer = reply_to(emulator, thread.ts, 1)
+    emulator.wait_for(lambda: redis_client.get(question_key) == b"answered", 10, "the question marked answered")
+    assert driver.redeliver(asked.request, retry_num=3, reason="http_error").status == 200
+    time.sleep(2)
+
+    assert TRAINING[0][1] in text_of(answer)
+    assert len([m for m in emulator.messages(CHANNEL, thread.ts) if m.from_bot]) == 1
 
 
 def test_side_by_side_shows_the_base_models_answer_beside_the_custom_one(

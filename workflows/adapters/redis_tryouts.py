@@ -1,4 +1,4 @@
-"""Try it threads in Redis: JSON per thread with an expiry, openings in flight, one claim per question, a history."""
+"""Try it threads in Redis: JSON per thread with an expiry, openings in flight, two-phase question claims, a history."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ from workflows.deployment_keys import (
 from workflows.deployments.deployment_record import TryExchange, TryThread
 
 logger = logging.getLogger(__name__)
+
+#: What a question's key holds while a replica answers it, and once it was answered.
+CLAIMED, ANSWERED = "claimed", "answered"
 
 
 class RedisTryThreads:
@@ -62,8 +65,12 @@ class RedisTryThreads:
         return bool(self._client.zcount(try_opening_key(self._keys, team, channel), f"({time.time()}", "+inf"))
 
     def claim_question(self, *, team: str, channel: str, ts: str, ttl_seconds: int) -> bool:
+        """SET NX EX: of the replicas given the same message exactly one claims it; an expired claim is gone."""
         key = try_question_key(self._keys, team, channel, ts)
-        return bool(self._client.set(key, "1", nx=True, ex=ttl_seconds))
+        return bool(self._client.set(key, CLAIMED, nx=True, ex=ttl_seconds))
+
+    def question_answered(self, *, team: str, channel: str, ts: str, ttl_seconds: int) -> None:
+        self._client.set(try_question_key(self._keys, team, channel, ts), ANSWERED, ex=ttl_seconds)
 
     def add_exchange(self, thread: TryThread, exchange: TryExchange, *, keep: int, ttl_seconds: int) -> None:
         """RPUSH, LTRIM and EXPIRE in one transaction, so concurrent questions never lose each other's turns."""

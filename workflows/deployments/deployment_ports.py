@@ -125,7 +125,14 @@ class TryThreads(Protocol):
         ...
 
     def claim_question(self, *, team: str, channel: str, ts: str, ttl_seconds: int) -> bool:
-        """True for exactly one caller per message ``ts``: a redelivered message is answered once."""
+        """True when message ``ts`` is neither answered nor being answered: it is now claimed for ``ttl_seconds``.
+
+        A claim whose replica died while answering expires, so a redelivery of the message is answered.
+        """
+        ...
+
+    def question_answered(self, *, team: str, channel: str, ts: str, ttl_seconds: int) -> None:
+        """Remember message ``ts`` as answered for ``ttl_seconds``: it is never claimed again meanwhile."""
         ...
 
     def add_exchange(self, thread: TryThread, exchange: TryExchange, *, keep: int, ttl_seconds: int) -> None:

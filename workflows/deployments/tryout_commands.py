@@ -3,8 +3,10 @@
 ``/finetune try MODEL`` and the ready notice's *Try it* open the thread; anyone in the channel may ask.
 Each message is a question sent through the ``ModelChat`` port with the training data's system prompt and
 the thread's recent turns (``tryout_context``), so a person can ask a follow-up; *Side by side* asks the
-base model too, with its own earlier answers. The thread's state lives in ``TryThreads`` with an expiry, and
-each message is claimed once, so a redelivered event is answered once.
+base model too, with its own earlier answers. The thread's state lives in ``TryThreads`` with an expiry.
+Each message is claimed for ``QUESTION_CLAIM_SECONDS`` while it is answered and marked answered once its
+answer is posted, so a redelivery is answered once: dropped while a live replica answers it or after it was
+answered, and answered when the replica that claimed it died (its claim expired).
 
 The opening message is visible in Slack before its ``ts`` (the thread's key) is known, so the channel is
 marked as having an opening in flight first: a question in an unknown thread of that channel waits for the
@@ -28,6 +30,7 @@ from workflows.deployments.tryout_context import KEPT_EXCHANGES, TRIMMED_NOTE, C
 from workflows.deployments.tryout_view import TRY_THREAD_HOURS, answer_message, not_serving, opening_message
 from workflows.exceptions import BotError
 from workflows.jobs.job_ports import Requester
+from workflows.keys import EVENT_CLAIM_SECONDS
 from workflows.messages import Message
 from workflows.ports import Clock, CustomizationJobs, JobRecords, KeyedNotifier
 from workflows.slack_text import code
@@ -41,6 +44,10 @@ TRY_THREAD_SECONDS = TRY_THREAD_HOURS * 3600
 #: How long an opening counts as in flight at most (a replica that died while posting one is forgotten then),
 #: and so how long a question in a thread not yet saved waits for it: longer than a post with its retries.
 OPENING_SECONDS = 30
+#: How long a replica's claim on a question it is answering lasts: longer than an answer takes (one or two
+#: Converse calls, seconds each), shorter than Slack's retry spacing (a minute, then five), as the claim on
+#: a Slack event (``keys.EVENT_CLAIM_SECONDS``), so the retry of a question whose replica died is answered.
+QUESTION_CLAIM_SECONDS = EVENT_CLAIM_SECONDS
 #: How often a question waiting for its thread's opening looks again.
 OPENING_POLL_SECONDS = 0.1
 NOT_OPENED = (
@@ -124,27 +131,36 @@ class TryCommands:
             thread = self._saved_meanwhile(team=team, channel=channel, thread_ts=thread_ts)
         if thread is None:
             return False
-        if not self._threads.claim_question(team=team, channel=channel, ts=ts, ttl_seconds=TRY_THREAD_SECONDS):
-            logger.info("Message %s in Try it thread %s was answered already", ts, thread_ts)
+        if not self._threads.claim_question(team=team, channel=channel, ts=ts, ttl_seconds=QUESTION_CLAIM_SECONDS):
+            logger.info("Message %s in Try it thread %s is answered or being answered", ts, thread_ts)
             return True
+        self._answer(thread, ts, text)
+        self._threads.question_answered(team=team, channel=channel, ts=ts, ttl_seconds=TRY_THREAD_SECONDS)
+        return True
+
+    def _answer(self, thread: TryThread, ts: str, text: str) -> None:
+        """Ask the model (and its base, side by side) and post the answer, or why the deployment cannot answer."""
+        team, channel, thread_ts = thread.team, thread.channel, thread.thread_ts
         record = self._store.get(thread.deployment)
         if record is None or not record.status.ready:
             status = record.status.value if record is not None else None
             self._notifier.post(channel=channel, message=not_serving(thread, status), thread_ts=thread_ts)
-            return True
+            return
         self._threads.save(thread, ttl_seconds=TRY_THREAD_SECONDS)
-        history = self._threads.exchanges(team=team, channel=channel, thread_ts=thread_ts)
+        kept = self._threads.exchanges(team=team, channel=channel, thread_ts=thread_ts)
+        # A replica that died after keeping this question's exchange left it there: it is not context.
+        history = [exchange for exchange in kept if exchange.ts != ts]
         custom_context = recent_turns(history, Side.CUSTOM)
         custom = self._ask(thread.model_id, thread, custom_context, text)
         base_context = recent_turns(history, Side.BASE) if thread.side_by_side else None
         base = self._ask(thread.base_model_id, thread, base_context, text) if base_context is not None else None
-        exchange = TryExchange(ts=ts, question=text, custom=_said(custom), base=_said(base))
-        self._threads.add_exchange(thread, exchange, keep=KEPT_EXCHANGES, ttl_seconds=TRY_THREAD_SECONDS)
+        if len(history) == len(kept):
+            exchange = TryExchange(ts=ts, question=text, custom=_said(custom), base=_said(base))
+            self._threads.add_exchange(thread, exchange, keep=KEPT_EXCHANGES, ttl_seconds=TRY_THREAD_SECONDS)
         trimmed = custom_context.dropped > 0 or (base_context is not None and base_context.dropped > 0)
         note = TRIMMED_NOTE if trimmed and self._first_trim(thread) else None
         message = answer_message(thread, custom, base, note=note)
         self._notifier.post(channel=channel, message=message, thread_ts=thread_ts)
-        return True
 
     def _saved_meanwhile(self, *, team: str, channel: str, thread_ts: str) -> TryThread | None:
         """The thread, once saved, when an opening in the channel was in flight as the message came; else None."""
