@@ -53,7 +53,7 @@ def test_racing_replicas_claim_a_transition_and_a_reminder_once(
             NAME, expected=DeploymentStatus.CREATING, new=DeploymentStatus.IN_SERVICE, at=at
         ):
             wins.append("ready")
-        if mine.claim_reminder(NAME, now=CREATED + timedelta(days=2), period_seconds=86400):
+        if mine.claim_reminder(NAME, now=CREATED + timedelta(days=2), period_seconds=86400, claim_seconds=600):
             wins.append("reminder")
 
     threads = [threading.Thread(target=replica) for _ in range(8)]

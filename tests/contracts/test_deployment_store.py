@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import redis
@@ -14,6 +14,8 @@ from workflows.adapters.redis_deployments import RedisDeployments
 from workflows.deployments.deployment_ports import DeploymentStore
 from workflows.deployments.deployment_record import DeploymentRecord, DeploymentStatus
 
+#: How long a claim on a reminder being posted lasts.
+CLAIM = 600
 DAY = timedelta(days=1).total_seconds()
 
 
@@ -90,17 +92,45 @@ def test_an_unknown_deployment_claims_nothing(store: DeploymentStore) -> None:
     assert not store.compare_and_set_status(
         "nobody", expected=DeploymentStatus.CREATING, new=DeploymentStatus.ACTIVE, at=CREATED
     )
-    assert not store.claim_reminder("nobody", now=CREATED, period_seconds=DAY)
+    assert not store.claim_reminder("nobody", now=CREATED, period_seconds=DAY, claim_seconds=CLAIM)
+
+
+def claim(store: DeploymentStore, at: datetime) -> bool:
+    """Claim the next reminder of the sample throughput, with a day's period."""
+    return store.claim_reminder(throughput().name, now=at, period_seconds=DAY, claim_seconds=CLAIM)
 
 
 def test_a_reminder_is_claimed_once_per_period(store: DeploymentStore) -> None:
     store.save(ready(throughput()))
     name = throughput().name
     first = CREATED + timedelta(days=1)
-    assert store.claim_reminder(name, now=first, period_seconds=DAY)
-    assert not store.claim_reminder(name, now=first, period_seconds=DAY)
-    assert not store.claim_reminder(name, now=first + timedelta(hours=23, minutes=59), period_seconds=DAY)
-    assert store.claim_reminder(name, now=first + timedelta(days=1), period_seconds=DAY)
+    assert claim(store, first)
+    assert not claim(store, first)
+    store.reminder_posted(name, at=first)
+    assert not claim(store, first + timedelta(seconds=CLAIM + 1))
+    almost = first + timedelta(hours=23, minutes=59)
+    assert not claim(store, almost)
+    assert claim(store, first + timedelta(days=1))
     stored = store.get(name)
     assert stored is not None
-    assert stored.reminded_at == first + timedelta(days=1)
+    assert (stored.reminded_at, stored.reminder_claimed_at) == (first, first + timedelta(days=1))
+    store.reminder_posted(name, at=first + timedelta(days=1, minutes=1))
+    stored = store.get(name)
+    assert stored is not None
+    assert (stored.reminded_at, stored.reminder_claimed_at) == (first + timedelta(days=1, minutes=1), None)
+
+
+def test_a_reminder_whose_post_failed_is_claimed_again_and_a_dead_claim_once_it_expired(
+    store: DeploymentStore,
+) -> None:
+    store.save(ready(throughput()))
+    name = throughput().name
+    first = CREATED + timedelta(days=1)
+    assert claim(store, first)
+    store.release_reminder(name)  # the post failed
+    assert claim(store, first)  # its replica dies
+    assert not claim(store, first + timedelta(seconds=CLAIM - 1))
+    assert claim(store, first + timedelta(seconds=CLAIM))
+    stored = store.get(name)
+    assert stored is not None
+    assert stored.reminded_at is None

@@ -64,7 +64,10 @@ def test_an_idle_throughput_gets_one_reminder_per_period_however_often_it_is_che
             if window is None:
                 continue
             seen = usage.usage(model_id=record.arn, start=window.start, end=window.end)
-            if is_idle(seen) and store.claim_reminder(record.name, now=now, period_seconds=DAY.total_seconds()):
+            if is_idle(seen) and store.claim_reminder(
+                record.name, now=now, period_seconds=DAY.total_seconds(), claim_seconds=600
+            ):
+                store.reminder_posted(record.name, at=now)
                 reminders.append(hour)
     assert reminders == [24, 48, 72]
 

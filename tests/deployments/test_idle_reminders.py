@@ -11,7 +11,7 @@ from tests.fakes.invocations import FakeInvocations
 from tests.fakes.locks import MemoryLocks
 from tests.fakes.notifier import RecordingNotifier
 from workflows.deployments.deployment_ports import ModelUsage
-from workflows.deployments.idle_reminders import IdleReminders
+from workflows.deployments.idle_reminders import REMINDER_CLAIM_SECONDS, IdleReminders
 from workflows.exceptions import ServiceBusy
 from workflows.messages import Action
 
@@ -127,3 +127,62 @@ def test_cloudwatch_busy_stops_the_pass_without_a_reminder_and_the_next_due_chec
     assert subject.notifier.of_kind("post") == []
     subject.at_hour(26)
     assert subject.reminders.check().reminded == 2
+
+
+def test_a_reminder_slack_refused_goes_out_at_the_next_tick_once() -> None:
+    subject = Subject(check_seconds=24 * HOUR)
+    subject.store.save(ready(throughput()))
+    subject.at_hour(25)
+    subject.notifier.fail_next = 1  # Slack answers 500 after the client's retries
+
+    refused = subject.reminders.check_if_due()
+    subject.at_hour(25.02)  # the next tick, a minute later
+    retried = subject.reminders.check_if_due()
+    later = [subject.reminders.check_if_due() for _ in range(3)]
+
+    assert (refused.reminded, refused.unsent) == (0, 1)
+    assert (retried.ran, retried.reminded, retried.unsent) == (True, 1, 0)
+    assert [report.ran for report in later] == [False, False, False]
+    assert len(subject.notifier.of_kind("post")) == 1
+    stored = subject.store.get(throughput().name)
+    assert stored is not None
+    assert (stored.reminded_at, stored.reminder_claimed_at) == (CREATED + timedelta(hours=25.02), None)
+
+
+def test_a_reminder_that_reached_slack_with_its_answer_lost_is_not_posted_again() -> None:
+    subject = Subject()
+    subject.store.save(ready(throughput()))
+    subject.at_hour(25)
+    subject.notifier.answers_lost = 1  # posted, but the connection dropped before Slack's answer
+
+    first = subject.reminders.check_if_due()
+    subject.at_hour(25.02)
+    second = subject.reminders.check_if_due()
+    subject.at_hour(30)
+    third = subject.reminders.check_if_due()
+
+    assert (first.reminded, first.unsent) == (0, 1)
+    assert (second.reminded, second.unsent) == (1, 0)
+    assert (third.ran, third.reminded) == (True, 0)
+    assert len(subject.notifier.of_kind("post")) == 1
+
+
+def test_a_reminder_claimed_by_a_replica_that_died_goes_out_once_its_claim_expired() -> None:
+    subject = Subject()
+    record = ready(throughput())
+    subject.store.save(record)
+    dead_at = CREATED + timedelta(hours=25)
+    assert subject.store.claim_reminder(
+        record.name, now=dead_at, period_seconds=24 * HOUR, claim_seconds=REMINDER_CLAIM_SECONDS
+    )
+
+    subject.at_hour(25 + 300 / HOUR)
+    while_claimed = subject.reminders.check()
+    subject.at_hour(25 + (REMINDER_CLAIM_SECONDS + 1) / HOUR)
+    taken_over = subject.reminders.check()
+    again = subject.reminders.check()
+
+    assert (while_claimed.checked, while_claimed.reminded) == (1, 0)
+    assert taken_over.reminded == 1
+    assert again.reminded == 0
+    assert len(subject.notifier.of_kind("post")) == 1

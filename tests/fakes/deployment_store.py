@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from workflows.deployments.deployment_record import DeploymentRecord, DeploymentStatus
+from workflows.deployments.deployment_record import DeploymentRecord, DeploymentStatus, reminder_due
 
 
 class MemoryDeploymentStore:
@@ -41,11 +41,21 @@ class MemoryDeploymentStore:
         self.records[name] = record.model_copy(update=update)
         return True
 
-    def claim_reminder(self, name: str, *, now: datetime, period_seconds: float) -> bool:
+    def claim_reminder(self, name: str, *, now: datetime, period_seconds: float, claim_seconds: float) -> bool:
         record = self.records.get(name)
-        if record is None:
+        if record is None or not reminder_due(
+            record, now=now, period_seconds=period_seconds, claim_seconds=claim_seconds
+        ):
             return False
-        if record.reminded_at is not None and now - record.reminded_at < timedelta(seconds=period_seconds):
-            return False
-        self.records[name] = record.model_copy(update={"reminded_at": now})
+        self.records[name] = record.model_copy(update={"reminder_claimed_at": now})
         return True
+
+    def reminder_posted(self, name: str, *, at: datetime) -> None:
+        record = self.records.get(name)
+        if record is not None:
+            self.records[name] = record.model_copy(update={"reminded_at": at, "reminder_claimed_at": None})
+
+    def release_reminder(self, name: str) -> None:
+        record = self.records.get(name)
+        if record is not None:
+            self.records[name] = record.model_copy(update={"reminder_claimed_at": None})

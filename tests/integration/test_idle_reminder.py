@@ -15,6 +15,7 @@ import redis
 from bot.sandbox.deployments import PROVISIONED_MINUTES
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.emulator import SlackEmulator
+from bot.slack_client import SERVER_ERROR_RETRIES
 from tests.conftest import SIGNING_SECRET
 from tests.jobs.monitoring.live import (
     ADMIN,
@@ -204,3 +205,33 @@ def test_an_idle_throughput_gets_one_reminder_per_period_and_a_used_one_none_and
     assert len(thread_messages(emulator, idle_job, "was deleted by")) == 1
     assert len(thread_messages(emulator, idle_job, "has had no requests")) == 2
     assert any(n.startswith("busy") for n in throughputs(bedrock))
+
+
+def test_a_reminder_slack_refused_goes_out_at_the_next_tick_not_a_period_later_and_once(
+    replicas: list[BotProcess],
+    emulator: SlackEmulator,
+    jobs: list[SeededJob],
+    bedrock: Any,
+    aws: MotoServer,
+    standin_clock: ManualClock,
+    keep_asking: list[str],
+) -> None:
+    driver = driver_for(replicas[0], emulator)
+    idle_job, _ = jobs
+    arns = deploy_both_and_make_them_ready(driver, emulator, bedrock, aws, standin_clock, jobs)
+    keep_asking.append(arns[USED_JOB])
+    refusals = SERVER_ERROR_RETRIES + 1  # the bot's Slack client retries 5xx answers, then gives up
+    emulator.faults.fail("chat.postMessage", "500", times=refusals)
+
+    emulator.wait_for(
+        lambda: len(emulator.faults.injected("chat.postMessage")) >= refusals or None,
+        PERIOD + 15,
+        "the reminder's post refused",
+    )
+    refused_at = emulator.faults.injected("chat.postMessage")[-1].time
+    wait_in_thread(emulator, idle_job, "has had no requests", timeout=10)
+    reminder = thread_messages(emulator, idle_job, "has had no requests")[0]
+    time.sleep(PERIOD * 0.6)  # many checks by two replicas meanwhile
+
+    assert float(reminder.ts) - refused_at < PERIOD / 2
+    assert len(thread_messages(emulator, idle_job, "has had no requests")) == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import redis
 from pydantic import ValidationError
@@ -18,7 +18,7 @@ from workflows.deployment_keys import (
     deployments_by_team_key,
     live_deployments_key,
 )
-from workflows.deployments.deployment_record import DeploymentRecord, DeploymentStatus
+from workflows.deployments.deployment_record import DeploymentRecord, DeploymentStatus, reminder_due
 from workflows.exceptions import ConcurrentUpdate
 
 logger = logging.getLogger(__name__)
@@ -86,16 +86,23 @@ class RedisDeployments:
 
         return self._update(name, change)
 
-    def claim_reminder(self, name: str, *, now: datetime, period_seconds: float) -> bool:
-        """True for one caller when the last reminder (if any) is at least a period old."""
+    def claim_reminder(self, name: str, *, now: datetime, period_seconds: float, claim_seconds: float) -> bool:
+        """True for one caller when the last reminder (if any) is a period old and no live claim stands."""
 
         def change(record: DeploymentRecord) -> DeploymentRecord | None:
-            last = record.reminded_at
-            if last is not None and now - last < timedelta(seconds=period_seconds):
-                return None
-            return record.model_copy(update={"reminded_at": now})
+            return (
+                record.model_copy(update={"reminder_claimed_at": now})
+                if reminder_due(record, now=now, period_seconds=period_seconds, claim_seconds=claim_seconds)
+                else None
+            )
 
         return self._update(name, change)
+
+    def reminder_posted(self, name: str, *, at: datetime) -> None:
+        self._update(name, lambda record: record.model_copy(update={"reminded_at": at, "reminder_claimed_at": None}))
+
+    def release_reminder(self, name: str) -> None:
+        self._update(name, lambda record: record.model_copy(update={"reminder_claimed_at": None}))
 
     def _update(self, name: str, change: Callable[[DeploymentRecord], DeploymentRecord | None]) -> bool:
         """Apply ``change`` to the stored record atomically; False when there is none or ``change`` declines."""

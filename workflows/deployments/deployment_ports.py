@@ -96,8 +96,17 @@ class DeploymentStore(Protocol):
         """
         ...
 
-    def claim_reminder(self, name: str, *, now: datetime, period_seconds: float) -> bool:
-        """True for exactly one caller when no reminder went out within ``period_seconds`` before ``now``."""
+    def claim_reminder(self, name: str, *, now: datetime, period_seconds: float, claim_seconds: float) -> bool:
+        """True for exactly one caller when no reminder went out within ``period_seconds`` before ``now`` and
+        none is being posted (claimed less than ``claim_seconds`` ago): the reminder is now claimed."""
+        ...
+
+    def reminder_posted(self, name: str, *, at: datetime) -> None:
+        """The claimed reminder went out ``at``: the next is a period later."""
+        ...
+
+    def release_reminder(self, name: str) -> None:
+        """The claimed reminder did not go out: the next check claims it again."""
         ...
 
 

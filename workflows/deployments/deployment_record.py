@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -138,6 +138,9 @@ class DeploymentRecord(BaseModel):
     deleted_at: datetime | None = None
     #: When the last idle reminder went out (one per period).
     reminded_at: datetime | None = None
+    #: When a replica claimed the next reminder and began posting it; cleared once it is posted or the post
+    #: failed. A claim older than the claim time is one whose replica died: the next check takes it over.
+    reminder_claimed_at: datetime | None = None
 
 
 class TryThread(BaseModel):
@@ -177,3 +180,11 @@ class TryExchange(BaseModel):
     question: str
     custom: str | None = None
     base: str | None = None
+
+
+def reminder_due(record: DeploymentRecord, *, now: datetime, period_seconds: float, claim_seconds: float) -> bool:
+    """No reminder within a period before ``now``, and none being posted (claimed within ``claim_seconds``)."""
+    if record.reminded_at is not None and now - record.reminded_at < timedelta(seconds=period_seconds):
+        return False
+    claimed = record.reminder_claimed_at
+    return claimed is None or now - claimed >= timedelta(seconds=claim_seconds)
