@@ -46,6 +46,7 @@ from workflows.adapters.redis_job_events import RedisJobEventMarks
 from workflows.adapters.redis_job_history import RedisJobHistory
 from workflows.adapters.redis_jobs import RedisJobRecords
 from workflows.adapters.redis_key_upgrade import LegacyKeyUpgrade
+from workflows.adapters.redis_token_charges import RedisTokenCharges
 from workflows.adapters.redis_tryouts import RedisTryThreads
 from workflows.adapters.s3 import S3Datasets
 from workflows.adapters.sqs_queue import WAIT_SECONDS, SqsQueue
@@ -58,6 +59,7 @@ from workflows.deployments.deployment_commands import DeploymentCommands
 from workflows.deployments.deployment_spending import DeploymentSpending
 from workflows.deployments.deployment_usage import DeploymentUsage
 from workflows.deployments.idle_reminders import IdleReminders
+from workflows.deployments.token_charges import TokenMeter, TokenSpending
 from workflows.deployments.tryout_commands import TryCommands
 from workflows.governance.approval_desk import ApprovalDesk
 from workflows.governance.approvals import ApprovalKind
@@ -157,12 +159,14 @@ def build_runtime(settings: Settings) -> Runtime:
     aws = aws_adapters(settings)
     jobs, storage = aws.jobs, aws.storage
     deployment_store = RedisDeployments(redis_client, keyspace=keyspace)
+    charges = RedisTokenCharges(redis_client, keyspace=keyspace)
     audit = RedisAuditLog(
         redis_client, retention=timedelta(days=settings.finetune_audit_retention_days), keyspace=keyspace
     )
     spending = SpendingSum(
         JobSpending(history=RedisJobHistory(redis_client, keyspace=keyspace), catalogue=catalogue),
         DeploymentSpending(deployment_store),
+        TokenSpending(charges),
     )
     groups = SlackUserGroups(client)
     gatekeeper = governance(
@@ -173,6 +177,7 @@ def build_runtime(settings: Settings) -> Runtime:
         spending=spending,
         locks=RedisLocks(redis_client, keyspace=keyspace),
     )
+    meter = TokenMeter(charges=charges, catalogue=catalogue, clock=clock, gatekeeper=gatekeeper)
     checker = DatasetChecker(
         files=SlackFileDownloader(clients.token, trusted_origins=trusted_file_origins(settings.slack_api_url)),
         storage=storage,
@@ -272,6 +277,7 @@ def build_runtime(settings: Settings) -> Runtime:
         default_prompts=settings.finetune_compare_prompts,
         catalogue=catalogue,
         region=settings.aws_region,
+        meter=meter,
     )
     services = Services(
         healthy=storage_up,
@@ -288,6 +294,7 @@ def build_runtime(settings: Settings) -> Runtime:
             region=settings.aws_region,
             admins=settings.admins,
             serving=deployment_usage,
+            charges=charges,
             gatekeeper=gatekeeper,
         ),
         deployments=deployments,
@@ -301,6 +308,7 @@ def build_runtime(settings: Settings) -> Runtime:
             clock=clock,
             catalogue=catalogue,
             region=settings.aws_region,
+            meter=meter,
         ),
         governance=gatekeeper,
         approvals=approvals,

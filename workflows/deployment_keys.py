@@ -13,6 +13,8 @@ from workflows.keys import DEPLOYMENTS_TAG, Keyspace
 DEPLOYMENT_RETENTION_SECONDS = 180 * 24 * 3600
 #: Newest entries kept per workspace index; older ones are trimmed on save.
 DEPLOYMENT_INDEX_LIMIT = 1000
+#: 100 days: a month's per-token charges are kept until well after the month (``/finetune cost`` reads this one).
+TOKEN_CHARGES_RETENTION_SECONDS = 100 * 24 * 3600
 
 
 def deployment_key(keyspace: Keyspace, name: str) -> str:
@@ -53,3 +55,8 @@ def try_history_key(keyspace: Keyspace, team: str, channel: str, thread_ts: str)
 def try_trim_note_key(keyspace: Keyspace, team: str, channel: str, thread_ts: str) -> str:
     """Set once when a Try it thread is told that older turns are left out (expires with the thread)."""
     return f"{keyspace.namespace}try-trimmed:{team}:{channel}:{thread_ts}"
+
+
+def token_charges_key(keyspace: Keyspace, team: str, month: str) -> str:
+    """Hash of a workspace's per-token charges in a month (``2026-11``): calls, tokens and nano-dollars per group."""
+    return f"{keyspace.namespace}token-charges:{team}:{month}"

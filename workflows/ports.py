@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Protocol
 
@@ -21,6 +22,38 @@ class StoredObject:
     uri: str
     size: int
     region: str
+
+
+@dataclass(frozen=True, slots=True)
+class TokenCharge:
+    """What a model's answers in Try it or Compare with base cost, by who asked, where, and which model.
+
+    The calls of one person in one channel to one model add up into one charge. ``amount`` is None when
+    the model's per-token price is unknown: such tokens are counted as unknown, never as $0.
+    """
+
+    channel: str
+    person: str
+    #: The model asked, as people read it: an on-demand deployment's name, or a base model's catalogue id.
+    model: str
+    #: True for a custom model's on-demand deployment, whose CloudWatch metrics count these tokens too.
+    deployment: bool
+    calls: int
+    input_tokens: int
+    output_tokens: int
+    amount: Decimal | None
+
+
+class TokenCharges(Protocol):
+    """The per-token charges of the answers the bot asked for, per workspace and month (``2026-11``)."""
+
+    def add(self, *, team: str, month: str, charge: TokenCharge) -> None:
+        """Add ``charge`` to the month's charges of the same person, channel, model and pricing."""
+        ...
+
+    def in_month(self, *, team: str, month: str) -> list[TokenCharge]:
+        """The month's charges, one per person, channel, model and pricing (known or unknown)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

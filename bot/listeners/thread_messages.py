@@ -27,6 +27,7 @@ def _route(services: Services, body: dict[str, Any], addressed: Addressed) -> No
     if isinstance(addressed.event, TextTyped) and services.tryouts.answer(
         team=addressed.where.team,
         channel=addressed.where.channel,
+        user=addressed.where.user,
         thread_ts=str(event.get("thread_ts", "")),
         ts=str(event.get("ts", "")),
         text=addressed.event.text,

@@ -6,21 +6,26 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
-from tests.deployments.deployment_samples import CREATED, MODEL_ARN, on_demand, throughput
+from tests.deployments.deployment_samples import CREATED, MODEL_ARN, on_demand, ready, throughput
 from tests.fakes.clock import FakeClock
 from tests.fakes.deployment_store import MemoryDeploymentStore
+from tests.fakes.governance import gatekeeper
 from tests.fakes.jobs import FakeJobs
 from tests.fakes.model_chat import FakeModelChat
 from tests.fakes.notifier import RecordingNotifier
 from tests.fakes.records import MemoryRecords
 from tests.fakes.samples import record, snapshot
+from tests.fakes.token_charges import MemoryTokenCharges
 from tests.fakes.try_threads import FakeTryThreads
 from workflows.catalogue import load_catalogue
+from workflows.catalogue.costs import format_usd
 from workflows.chat.chat_ports import Role
 from workflows.deployments.deployment_record import DeploymentStatus, TryExchange
+from workflows.deployments.token_charges import UNKNOWN_COST, TokenMeter, TokenSpending, month_key
 from workflows.deployments.tryout_commands import (
     MAX_ANSWER_TOKENS,
     NOT_OPENED,
@@ -29,10 +34,16 @@ from workflows.deployments.tryout_commands import (
     TryCommands,
 )
 from workflows.deployments.tryout_context import MAX_EXCHANGES, TRIMMED_NOTE
+from workflows.governance.policy import Policy
 from workflows.jobs.job import JobStatus
 from workflows.messages import Action, Message
+from workflows.ports import TokenCharge
 
 SYSTEM = "You are Acme's support agent."
+#: Nova Micro's on-demand prices per 1K input and output tokens in the catalogue.
+NOVA_IN, NOVA_OUT = Decimal("0.000035"), Decimal("0.00014")
+#: A base model the catalogue has no per-token price for.
+TITAN_LITE = "amazon.titan-text-lite-v1:0:4k"
 READY = on_demand(status=DeploymentStatus.ACTIVE)
 QUESTION = "How do I reset my password?"
 REPLY = "Open Settings › Security and choose Reset password."
@@ -56,6 +67,7 @@ class World:
     store: MemoryDeploymentStore
     jobs: FakeJobs
     notifier: RecordingNotifier
+    charges: MemoryTokenCharges
 
 
 @pytest.fixture
@@ -72,6 +84,7 @@ def world(region: str) -> World:
     jobs.put(snapshot("support-tone", JobStatus.COMPLETED, custom_model_arn=MODEL_ARN, custom_model_name="tone-model"))
     store.save(READY)
     chat.teach(READY.arn, [(QUESTION, REPLY), ("Where are my invoices?", "Billing › History.")])
+    clock, catalogue, charges = FakeClock(CREATED + timedelta(hours=1)), load_catalogue(), MemoryTokenCharges()
     commands = TryCommands(
         chat=chat,
         threads=threads,
@@ -79,11 +92,12 @@ def world(region: str) -> World:
         jobs=jobs,
         records=records,
         notifier=notifier,
-        clock=FakeClock(CREATED + timedelta(hours=1)),
-        catalogue=load_catalogue(),
+        clock=clock,
+        catalogue=catalogue,
         region=region,
+        meter=TokenMeter(charges=charges, catalogue=catalogue, clock=clock),
     )
-    return World(commands, chat, threads, store, jobs, notifier)
+    return World(commands, chat, threads, store, jobs, notifier, charges)
 
 
 def opened(world: World, request: str = "support-tone") -> str:
@@ -93,7 +107,7 @@ def opened(world: World, request: str = "support-tone") -> str:
 
 
 def ask(world: World, thread_ts: str, text: str, ts: str = "1800000100.000001") -> Message | None:
-    handled = world.commands.answer(team="T1", channel="C9", thread_ts=thread_ts, ts=ts, text=text)
+    handled = world.commands.answer(team="T1", channel="C9", user="U0BOB", thread_ts=thread_ts, ts=ts, text=text)
     assert handled
     replies = [post for post in world.notifier.posts if post.thread_ts == thread_ts]
     return replies[-1].message if replies else None
@@ -201,7 +215,9 @@ def test_a_question_asked_while_the_opening_is_still_being_posted_is_answered(
         if not askers:
             asker = threading.Thread(
                 target=lambda: handled.append(
-                    world.commands.answer(team="T1", channel="C9", thread_ts=ts, ts="1800000100.000001", text=QUESTION)
+                    world.commands.answer(
+                        team="T1", channel="C9", user="U0BOB", thread_ts=ts, ts="1800000100.000001", text=QUESTION
+                    )
                 )
             )
             askers.append(asker)
@@ -240,7 +256,7 @@ def test_an_opening_slack_refused_is_said_and_leaves_nothing_in_flight(world: Wo
     assert world.notifier.posts == []
     assert world.threads.threads == {}
     assert not world.threads.opening(team="T1", channel="C9")
-    assert not world.commands.answer(team="T1", channel="C9", thread_ts="1.1", ts="1.2", text=QUESTION)
+    assert not world.commands.answer(team="T1", channel="C9", user="U0BOB", thread_ts="1.1", ts="1.2", text=QUESTION)
 
 
 def test_a_question_whose_replica_died_answering_it_is_answered_once_when_redelivered(world: World) -> None:
@@ -278,10 +294,12 @@ def test_a_question_kept_in_the_history_by_a_replica_that_died_is_neither_contex
 
 
 def test_a_thread_that_is_not_a_try_thread_is_left_alone(world: World) -> None:
-    assert not world.commands.answer(team="T1", channel="C9", thread_ts="1.1", ts="1.2", text=QUESTION)
+    assert not world.commands.answer(team="T1", channel="C9", user="U0BOB", thread_ts="1.1", ts="1.2", text=QUESTION)
     thread_ts = opened(world)
     world.threads.expire()
-    assert not world.commands.answer(team="T1", channel="C9", thread_ts=thread_ts, ts="1.3", text=QUESTION)
+    assert not world.commands.answer(
+        team="T1", channel="C9", user="U0BOB", thread_ts=thread_ts, ts="1.3", text=QUESTION
+    )
     assert world.chat.asked == []
 
 
@@ -408,3 +426,78 @@ def test_older_turns_are_dropped_first_and_the_thread_is_told_once(world: World)
     assert last[0].text == "Question 2?"
     assert replies[-1] is not None
     assert "tokens in" in (replies[-1].context or "")
+
+
+def test_each_answer_is_charged_per_token_to_who_asked_and_where_and_its_cost_shown(world: World) -> None:
+    thread_ts = opened(world, "support-tone side-by-side")
+
+    reply = ask(world, thread_ts, QUESTION)
+
+    charges = world.charges.in_month(team="T1", month=month_key(CREATED))
+    by_model = {charge.model: charge for charge in charges}
+    assert set(by_model) == {READY.name, READY.base_model_id}
+    assert all((charge.channel, charge.person, charge.calls) == ("C9", "U0BOB", 1) for charge in charges)
+    custom, base = by_model[READY.name], by_model[READY.base_model_id]
+    assert (custom.deployment, base.deployment) == (True, False)
+    assert (
+        custom.amount == (Decimal("0.000035") * custom.input_tokens + Decimal("0.00014") * custom.output_tokens) / 1000
+    )
+    assert base.amount == (Decimal("0.000035") * base.input_tokens + Decimal("0.00014") * base.output_tokens) / 1000
+    assert custom.input_tokens > 0
+    assert reply is not None
+    assert reply.context is not None
+    assert "custom: " in reply.context
+    assert format_usd(custom.amount) in reply.context
+    assert format_usd(base.amount) in reply.context
+
+
+def test_a_base_model_without_a_per_token_price_is_charged_as_unknown_and_a_throughput_not_at_all(
+    world: World,
+) -> None:
+    titan = ready(throughput("lite-pt1-0a1b2c3d", job_name="support-tone", base_model_id=TITAN_LITE))
+    world.store.save(titan)
+    world.chat.teach(titan.arn, [(QUESTION, REPLY)])
+    thread_ts = opened(world, f"{titan.name} side-by-side")
+
+    reply = ask(world, thread_ts, QUESTION)
+
+    [charge] = world.charges.in_month(team="T1", month=month_key(CREATED))
+    assert (charge.model, charge.deployment, charge.amount) == (TITAN_LITE, False, None)
+    assert charge.input_tokens > 0
+    assert reply is not None
+    assert reply.context is not None
+    assert "base: " in reply.context
+    assert UNKNOWN_COST in reply.context
+    assert reply.context.count("$") == 0  # never $0, and the throughput's answer is in its hourly price
+
+
+def test_answers_that_take_the_channel_past_a_budget_threshold_tell_the_channel_once(world: World) -> None:
+    budgeted = Policy.model_validate({"version": 1, "workspaces": {"*": {"budgets": {"channel_usd": "1.00"}}}})
+    clock = FakeClock(CREATED + timedelta(hours=1))
+    earlier = TokenCharge("C9", "U0ALICE", READY.name, True, 40, 1, 1, Decimal("0.999999"))
+    world.charges.add(team="T1", month=month_key(CREATED), charge=earlier)
+    keeper = gatekeeper(budgeted, clock=clock, spending=TokenSpending(world.charges))
+    catalogue = load_catalogue()
+    commands = TryCommands(
+        chat=world.chat,
+        threads=world.threads,
+        store=world.store,
+        jobs=world.jobs,
+        records=MemoryRecords(),
+        notifier=world.notifier,
+        clock=clock,
+        catalogue=catalogue,
+        region="us-east-1",
+        meter=TokenMeter(charges=world.charges, catalogue=catalogue, clock=clock, gatekeeper=keeper),
+    )
+    commands.open(BOB, f"{READY.name} side-by-side")
+    thread_ts = world.notifier.posts[-1].ts
+
+    for n in range(3):
+        assert commands.answer(team="T1", channel="C9", user="U0BOB", thread_ts=thread_ts, ts=f"1.{n}", text=QUESTION)
+
+    notices = [
+        post.message.text for post in world.notifier.posts if post.thread_ts is None and "budget" in post.message.text
+    ]
+    assert len(notices) == 1
+    assert "This channel has used its whole fine-tuning budget" in notices[0]

@@ -20,6 +20,7 @@ from tests.jobs.monitoring.live import (
     SeededJob,
     monitoring_env,
     newest_ephemeral,
+    newest_response,
     seed_job,
     text_of,
     wait_for_notice,
@@ -82,18 +83,6 @@ def thread_text(emulator: SlackEmulator, job: SeededJob, contains: str, *, timeo
         return next((text for text in texts if contains in text), None)
 
     text = emulator.wait_for(found, timeout, f"a thread message containing {contains!r}")
-    assert text is not None
-    return text
-
-
-def newest_response(emulator: SlackEmulator, contains: str, *, timeout: float = 10) -> str:
-    """Everything in the newest answer posted to a response URL that contains ``contains``, once there."""
-
-    def found() -> str | None:
-        texts = [str(response.payload) for response in emulator.responses()]
-        return next((text for text in reversed(texts) if contains in text), None)
-
-    text = emulator.wait_for(found, timeout, f"an answer containing {contains!r}")
     assert text is not None
     return text
 

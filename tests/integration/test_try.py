@@ -21,6 +21,7 @@ from tests.jobs.monitoring.live import (
     SeededJob,
     monitoring_env,
     newest_ephemeral,
+    newest_response,
     seed_job,
     text_of,
     wait_for_notice,
@@ -281,6 +282,24 @@ def test_a_follow_up_goes_with_the_threads_recent_turns_and_trimming_is_said_onc
     noted = [n for n, answer in enumerate(answers) if "older ones are left out" in answer]
     assert noted == [2]
     assert "recent questions and answers" in text_of(thread)
+
+
+def test_answers_billed_per_token_count_in_the_cost_and_an_unknown_price_is_said_never_zero(
+    driver: SlackDriver, emulator: SlackEmulator, deployed: str
+) -> None:
+    driver.slash_command(f"try {deployed} side-by-side")
+    thread = opening(emulator)
+    driver.message(TRAINING[1][0], thread_ts=thread.ts, user=OTHER)
+    answer = text_of(reply_to(emulator, thread.ts, 1))
+
+    driver.slash_command("cost")
+    cost = newest_response(emulator, "Try it and Compare")
+
+    # The custom model is a Provisioned Throughput (its hourly price); the base model has no per-token price.
+    assert "cost unknown: no per-token price in the catalogue" in answer
+    assert "unknown for 1 answer" in cost
+    assert f"`{TITAN_LITE}`: 1 answer (" in cost
+    assert "$0.00 for" not in cost
 
 
 @pytest.mark.parametrize("base_model", [LLAMA_3_2_1B])

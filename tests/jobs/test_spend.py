@@ -12,6 +12,7 @@ from workflows.catalogue import ModelSpec, load_catalogue
 from workflows.jobs.job import JobRecord, JobStatus
 from workflows.jobs.job_ports import ServingCost
 from workflows.jobs.spend import month_spend, month_start, spend_message
+from workflows.ports import TokenCharge
 
 CATALOGUE = load_catalogue(None)
 NOW = START + timedelta(days=3)
@@ -114,3 +115,51 @@ def test_without_deployments_the_answer_has_no_deployment_lines() -> None:
     message = spend_message(month_spend([], now=NOW, model=model))
     assert "Deployments" not in dict(message.facts)
     assert all("deployments" not in detail for detail in message.details)
+
+
+def charge(
+    model_id: str, amount: str | None, *, deployment: bool = False, channel: str = "C1", who: str = "U1"
+) -> TokenCharge:
+    return TokenCharge(
+        channel=channel,
+        person=who,
+        model=model_id,
+        deployment=deployment,
+        calls=2,
+        input_tokens=300,
+        output_tokens=100,
+        amount=None if amount is None else Decimal(amount),
+    )
+
+
+def test_try_it_and_compare_answers_count_for_where_and_who_asked_and_unknown_ones_are_said() -> None:
+    charges = [
+        charge("amazon.nova-micro-v1:0:128k", "0.0125", channel="C2", who="U2"),
+        charge("amazon.titan-text-lite-v1:0:4k", None),
+    ]
+    spend = month_spend([], now=NOW, model=model, charges=charges)
+    message = spend_message(spend)
+
+    facts = dict(message.facts)
+    assert facts["Try it and Compare"] == "$0.01 for 2 answers (400 tokens), 2 more at an unknown price"
+    assert facts["Total"] == "$0.01 plus the unknown costs below"
+    assert spend.by_channel["C2"].answers == spend.by_person["U2"].answers == Decimal("0.0125")
+    assert spend.by_channel["C1"].total == 0
+    everything = "\n".join(message.details)
+    assert "Try it and Compare $0.01" in everything
+    assert "`amazon.titan-text-lite-v1:0:4k`: 2 answers (400 tokens), price unknown" in everything
+    assert message.context is not None
+    assert "for the channel where it was asked and the person who asked" in message.context
+
+
+def test_an_on_demand_deployments_own_line_leaves_out_the_answers_counted_where_they_were_asked() -> None:
+    od = ServingCost("tone-od1-aaaa", "on demand", "C1", "U1", Decimal("0.05"), "10,000 tokens")
+    charges = [charge("tone-od1-aaaa", "0.02", deployment=True, channel="C2", who="U2")]
+
+    spend = month_spend([], now=NOW, model=model, serving=[od], charges=charges)
+
+    assert spend.overall.total == Decimal("0.05")
+    assert (spend.by_channel["C1"].serving, spend.by_channel["C2"].answers) == (Decimal("0.03"), Decimal("0.02"))
+    [listed] = spend.deployments
+    assert "less $0.02 of Try it and Compare answers counted where they were asked" in listed.basis
+    assert "Try it and Compare" not in dict(spend_message(month_spend([], now=NOW, model=model)).facts)

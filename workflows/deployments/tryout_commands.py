@@ -24,8 +24,9 @@ from collections.abc import Callable
 from workflows.catalogue import Catalogue, base_model_invoke_target
 from workflows.chat.chat_ports import ChatAnswer, ChatRequest, ModelChat, Role, Turn
 from workflows.deployments.deployment_ports import DeploymentStore, TryThreads
-from workflows.deployments.deployment_record import DeploymentRecord, TryExchange, TryThread
+from workflows.deployments.deployment_record import DeploymentRecord, Route, TryExchange, TryThread
 from workflows.deployments.serving import serving_deployment
+from workflows.deployments.token_charges import Asked, TokenMeter, cost_words
 from workflows.deployments.tryout_context import KEPT_EXCHANGES, TRIMMED_NOTE, Context, Side, recent_turns
 from workflows.deployments.tryout_view import TRY_THREAD_HOURS, answer_message, not_serving, opening_message
 from workflows.exceptions import BotError
@@ -72,6 +73,7 @@ class TryCommands:
         clock: Clock,
         catalogue: Catalogue,
         region: str,
+        meter: TokenMeter,
         monotonic: Callable[[], float] = time.monotonic,
         pause: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -84,6 +86,7 @@ class TryCommands:
         self._records = records
         self._notifier = notifier
         self._clock = clock
+        self._meter = meter
         self._monotonic = monotonic
         self._pause = pause
 
@@ -124,8 +127,11 @@ class TryCommands:
             return Message(text=f"Side by side is on: the base model {code(thread.base_model_id)} answers too.")
         return Message(text=f"Side by side is off: only {code(thread.label)} answers.")
 
-    def answer(self, *, team: str, channel: str, thread_ts: str, ts: str, text: str) -> bool:
-        """Answer a message in a Try it thread, once; False when the thread is not one (it is left to others)."""
+    def answer(self, *, team: str, channel: str, user: str, thread_ts: str, ts: str, text: str) -> bool:
+        """Answer ``user``'s message in a Try it thread, once; False when the thread is not one (left to others).
+
+        What each answer costs per token counts against the channel's and ``user``'s month.
+        """
         thread = self._threads.get(team=team, channel=channel, thread_ts=thread_ts)
         if thread is None:
             thread = self._saved_meanwhile(team=team, channel=channel, thread_ts=thread_ts)
@@ -134,11 +140,11 @@ class TryCommands:
         if not self._threads.claim_question(team=team, channel=channel, ts=ts, ttl_seconds=QUESTION_CLAIM_SECONDS):
             logger.info("Message %s in Try it thread %s is answered or being answered", ts, thread_ts)
             return True
-        self._answer(thread, ts, text)
+        self._answer(thread, Asked(team=team, channel=channel, user=user), ts, text)
         self._threads.question_answered(team=team, channel=channel, ts=ts, ttl_seconds=TRY_THREAD_SECONDS)
         return True
 
-    def _answer(self, thread: TryThread, ts: str, text: str) -> None:
+    def _answer(self, thread: TryThread, asker: Asked, ts: str, text: str) -> None:
         """Ask the model (and its base, side by side) and post the answer, or why the deployment cannot answer."""
         team, channel, thread_ts = thread.team, thread.channel, thread.thread_ts
         record = self._store.get(thread.deployment)
@@ -159,8 +165,24 @@ class TryCommands:
             self._threads.add_exchange(thread, exchange, keep=KEPT_EXCHANGES, ttl_seconds=TRY_THREAD_SECONDS)
         trimmed = custom_context.dropped > 0 or (base_context is not None and base_context.dropped > 0)
         note = TRIMMED_NOTE if trimmed and self._first_trim(thread) else None
-        message = answer_message(thread, custom, base, note=note)
+        costs = self._charged(asker, record, custom, base)
+        message = answer_message(thread, custom, base, note=note, costs=costs)
         self._notifier.post(channel=channel, message=message, thread_ts=thread_ts)
+        notice = self._meter.budget_notice(asker) if any(costs) else None
+        if notice is not None:
+            self._notifier.post(channel=channel, message=notice)
+
+    def _charged(
+        self, asker: Asked, record: DeploymentRecord, custom: ChatAnswer | str, base: ChatAnswer | str | None
+    ) -> tuple[str | None, str | None]:
+        """Record what the answers cost per token for the asker; in words (None: not billed per token)."""
+        custom_cost = None
+        if isinstance(custom, ChatAnswer) and record.route is Route.ON_DEMAND:
+            custom_cost = cost_words(self._meter.custom(asker, record, custom))
+        base_cost = (
+            cost_words(self._meter.base(asker, record.base_model_id, base)) if isinstance(base, ChatAnswer) else None
+        )
+        return custom_cost, base_cost
 
     def _saved_meanwhile(self, *, team: str, channel: str, thread_ts: str) -> TryThread | None:
         """The thread, once saved, when an opening in the channel was in flight as the message came; else None."""

@@ -72,17 +72,26 @@ def opening_message(thread: TryThread) -> Message:
 
 
 def answer_message(
-    thread: TryThread, custom: ChatAnswer | str, base: ChatAnswer | str | None, *, note: str | None = None
+    thread: TryThread,
+    custom: ChatAnswer | str,
+    base: ChatAnswer | str | None,
+    *,
+    note: str | None = None,
+    costs: tuple[str | None, str | None] = (None, None),
 ) -> Message:
     """The custom model's answer (and the base model's, side by side), or the plain reason for each missing one.
 
-    ``note`` (plain text: that older turns are now left out) goes first in the context line.
+    ``note`` (plain text: that older turns are now left out) goes first in the context line; ``costs`` are
+    what each answer cost per token, in words (None for an answer that is not billed per token).
     """
+    custom_cost, base_cost = costs
     if base is None:
         if isinstance(custom, str):
             return Message(text=f":warning: {custom}", context=note)
         heading = mrkdwn("{label:code} answered:", label=thread.label)
-        return Message(text=heading, details=tuple(_shown(custom)), context=_joined(note, _notes(custom)))
+        return Message(
+            text=heading, details=tuple(_shown(custom)), context=_joined(note, _notes(custom, cost=custom_cost))
+        )
     details: list[str] = []
     text = mrkdwn("Side by side, {label:code} and its base model:", label=thread.label)
     details.append(mrkdwn("*Custom model* {label:code}:", label=thread.label))
@@ -90,7 +99,9 @@ def answer_message(
     details.append(mrkdwn("*Base model* {base:code}:", base=thread.base_model_id))
     details += _shown(base)
     return Message(
-        text=text, details=tuple(details), context=_joined(note, _notes(custom, "custom"), _notes(base, "base"))
+        text=text,
+        details=tuple(details),
+        context=_joined(note, _notes(custom, "custom", cost=custom_cost), _notes(base, "base", cost=base_cost)),
     )
 
 
@@ -131,11 +142,13 @@ def _shown(outcome: ChatAnswer | str) -> list[str]:
     return shown
 
 
-def _notes(outcome: ChatAnswer | str, who: str = "") -> str:
-    """Latency and tokens, and why it stopped when that matters."""
+def _notes(outcome: ChatAnswer | str, who: str = "", *, cost: str | None = None) -> str:
+    """Latency, tokens and their cost, and why it stopped when that matters."""
     if isinstance(outcome, str):
         return ""
     words = f"{outcome.latency_ms / 1000:.2f} s, {outcome.input_tokens:,} tokens in, {outcome.output_tokens:,} out"
+    if cost is not None:
+        words += f", {cost}"
     stop = _STOPS.get(outcome.stop_reason)
     if stop:
         words += f"; {stop}"

@@ -17,7 +17,7 @@ from workflows.jobs.job_ports import JobHistory, Requester, ServingCosts
 from workflows.jobs.monitoring.notices import JobView
 from workflows.jobs.spend import month_spend, month_start, spend_message
 from workflows.messages import Message
-from workflows.ports import Clock, CustomizationJobs, JobRecords
+from workflows.ports import Clock, CustomizationJobs, JobRecords, TokenCharges
 
 logger = logging.getLogger(__name__)
 
@@ -48,12 +48,15 @@ class JobCommands:
         region: str,
         admins: frozenset[str],
         serving: ServingCosts | None = None,
+        charges: TokenCharges | None = None,
         gatekeeper: Gatekeeper,
     ) -> None:
         self._gatekeeper = gatekeeper
         self._jobs = jobs
         #: What deployments cost, counted in ``cost`` (None: none are counted).
         self._serving = serving
+        #: What Try it and Compare answers cost per token, counted in ``cost`` (None: none are counted).
+        self._charges = charges
         self._records = records
         self._history = history
         self._catalogue = catalogue
@@ -124,10 +127,13 @@ class JobCommands:
         return answers.kept_running(job)
 
     def cost(self, who: Requester) -> Message:
-        """This month's estimated spend in the workspace: training, storage and deployments, per channel and person."""
+        """This month's spend in the workspace: training, storage, deployments and answers, per channel and person."""
         now = self._clock.now()
         serving = [] if self._serving is None else self._serving.spent(who.team, start=month_start(now), end=now)
-        spend = month_spend(self._history.in_team(who.team), now=now, model=self._model, serving=serving)
+        charges = [] if self._charges is None else self._charges.in_month(team=who.team, month=f"{now:%Y-%m}")
+        spend = month_spend(
+            self._history.in_team(who.team), now=now, model=self._model, serving=serving, charges=charges
+        )
         return spend_message(spend)
 
     def _stoppable(self, who: Requester, job: str) -> JobRecord | Message:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from tests.deployments.deployment_samples import throughput
 from workflows.deployments.comparison.compare_results import ComparedPrompt, ComparisonPlan, ModelReply
 from workflows.deployments.comparison.held_out import HeldOut, HeldOutPrompt, Skipped, Turn
+from workflows.deployments.token_charges import Asked
 
 
 def prompt(
@@ -45,5 +47,7 @@ def plan(
         held_out=HeldOut(prompts=prompts, usable=len(prompts) if usable is None else usable, skipped=skipped),
         channel="C0GENERAL",
         thread_ts="1700000000.000100",
+        record=throughput("tone-1a2b-deploy", job_name="tone-1a2b", base_model_id="amazon.titan-text-lite-v1:0:4k"),
+        asked=Asked(team="T1", channel="C0GENERAL", user="U0ALICE"),
         from_training=from_training,
     )

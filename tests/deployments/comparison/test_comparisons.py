@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.deployments.deployment_samples import CREATED, ready, throughput
+from tests.deployments.deployment_samples import CREATED, on_demand, ready, throughput
 from tests.fakes.clock import FakeClock
 from tests.fakes.deployment_store import MemoryDeploymentStore
 from tests.fakes.jobs import FakeJobs
@@ -22,9 +22,11 @@ from tests.fakes.model_chat import FakeModelChat
 from tests.fakes.notifier import RecordingNotifier
 from tests.fakes.samples import snapshot
 from tests.fakes.storage import MemoryStorage
+from tests.fakes.token_charges import MemoryTokenCharges
 from workflows.catalogue import load_catalogue
 from workflows.deployments.comparison.comparisons import AFTERGLOW_SECONDS, RETRY_PAUSES, Comparisons
 from workflows.deployments.deployment_record import DeploymentRecord, DeploymentStatus
+from workflows.deployments.token_charges import TokenMeter, month_key
 from workflows.jobs.job import JobStatus
 
 JOB = "support-tone"
@@ -78,6 +80,8 @@ class World:
     locks: MemoryLocks
     background: Deferred
     pauses: list[float] = field(default_factory=list)
+    charges: MemoryTokenCharges = field(default_factory=MemoryTokenCharges)
+    store: MemoryDeploymentStore = field(default_factory=MemoryDeploymentStore)
 
     def rows(self) -> list[dict[str, str]]:
         (table,) = self.notifier.attachments
@@ -101,6 +105,7 @@ def world() -> World:
     storage = MemoryStorage(objects={VALIDATION: jsonl(PAIRS), TRAINING: jsonl(PAIRS)})
     notifier, locks, background = RecordingNotifier(), MemoryLocks(), Deferred()
     pauses: list[float] = []
+    charges, clock, catalogue = MemoryTokenCharges(), FakeClock(CREATED + timedelta(hours=1)), load_catalogue(None)
     service = Comparisons(
         chat=chat,
         store=store,
@@ -108,15 +113,16 @@ def world() -> World:
         storage=storage,
         notifier=notifier,
         locks=locks,
-        clock=FakeClock(CREATED + timedelta(hours=1)),
+        clock=clock,
         background=background,
         dataset_buckets=frozenset({"bucket"}),
         default_prompts=10,
-        catalogue=load_catalogue(None),
+        catalogue=catalogue,
         region="us-east-1",
+        meter=TokenMeter(charges=charges, catalogue=catalogue, clock=clock),
         pause=pauses.append,
     )
-    return World(service, record, chat, jobs, storage, notifier, locks, background, pauses)
+    return World(service, record, chat, jobs, storage, notifier, locks, background, pauses, charges, store)
 
 
 def test_the_validation_data_is_compared_and_the_summary_and_table_go_to_the_deployments_thread(world: World) -> None:
@@ -295,3 +301,28 @@ def test_an_unreadable_file_says_so(world: World) -> None:
     world.storage.objects.pop(VALIDATION)
     answer = world.service.compare(Asker(), world.record.name)
     assert "There is no object at" in answer.text
+
+
+def test_each_answer_billed_per_token_is_charged_to_who_asked_for_the_comparison_and_where(world: World) -> None:
+    od = ready(on_demand(job_name=JOB))
+    world.store.save(od)
+    world.chat.teach(od.arn, PAIRS)
+
+    world.service.compare(Asker(), od.name)
+    world.background.run_all()
+
+    charges = {charge.model: charge for charge in world.charges.in_month(team="T1", month=month_key(CREATED))}
+    assert set(charges) == {od.name, od.base_model_id}
+    for charge in charges.values():
+        assert (charge.channel, charge.person, charge.calls) == ("C9", "U0BOB", 4)  # where the command was typed
+        assert charge.amount is not None
+        assert charge.amount == (od.input_per_1k * charge.input_tokens + od.output_per_1k * charge.output_tokens) / 1000
+    assert charges[od.name].deployment
+
+
+def test_a_throughputs_answers_are_in_its_hourly_price_and_only_the_base_models_are_charged(world: World) -> None:
+    world.service.compare(Asker(), world.record.name)
+    world.background.run_all()
+
+    [charge] = world.charges.in_month(team="T1", month=month_key(CREATED))
+    assert (charge.model, charge.deployment, charge.calls) == (world.record.base_model_id, False, 4)

@@ -117,3 +117,15 @@ def newest_ephemeral(emulator: SlackEmulator, user: str, contains: str, *, timeo
     text = emulator.wait_for(found, timeout, f"an ephemeral for {user} containing {contains!r}")
     assert text is not None
     return text
+
+
+def newest_response(emulator: SlackEmulator, contains: str, *, timeout: float = 10) -> str:
+    """Everything in the newest answer posted to a response URL that contains ``contains``, once there."""
+
+    def found() -> str | None:
+        texts = [str(response.payload) for response in emulator.responses()]
+        return next((text for text in reversed(texts) if contains in text), None)
+
+    text = emulator.wait_for(found, timeout, f"an answer containing {contains!r}")
+    assert text is not None
+    return text

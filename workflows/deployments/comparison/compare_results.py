@@ -8,6 +8,8 @@ from statistics import fmean, median
 
 from workflows.deployments.comparison.held_out import HeldOut, HeldOutPrompt
 from workflows.deployments.comparison.measures import Scores, score
+from workflows.deployments.deployment_record import DeploymentRecord
+from workflows.deployments.token_charges import Asked
 
 
 class Side(StrEnum):
@@ -100,6 +102,10 @@ class ComparisonPlan:
     held_out: HeldOut
     channel: str
     thread_ts: str
+    #: The deployment compared (its route and per-token prices price the custom model's answers).
+    record: DeploymentRecord
+    #: Who asked for the comparison, and where: the answers' per-token costs count against them.
+    asked: Asked
     #: The person named the training data itself: the custom model has seen these answers.
     from_training: bool = False
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from workflows.catalogue import Catalogue, base_model_invoke_target
 from workflows.chat.chat_errors import ModelNotReady, ModelThrottled
-from workflows.chat.chat_ports import ChatRequest, ModelChat, Role, Turn
+from workflows.chat.chat_ports import ChatAnswer, ChatRequest, ModelChat, Role, Turn
 from workflows.datasets.access import SETTING, bucket_of
 from workflows.deployments.comparison import compare_summary as say
 from workflows.deployments.comparison.compare_arguments import DEFAULT_PROMPTS, CompareArguments, parse_compare
@@ -29,6 +29,7 @@ from workflows.deployments.deploy_arguments import Refusal
 from workflows.deployments.deployment_ports import DeploymentStore
 from workflows.deployments.deployment_record import DeploymentRecord
 from workflows.deployments.serving import serving_deployment
+from workflows.deployments.token_charges import Asked, TokenMeter
 from workflows.exceptions import BotError, MessageGone, ServiceBusy
 from workflows.jobs.job_ports import Leases, Requester
 from workflows.messages import Attachment, Message
@@ -75,6 +76,7 @@ class Comparisons:
         dataset_buckets: frozenset[str],
         catalogue: Catalogue,
         region: str,
+        meter: TokenMeter,
         default_prompts: int = DEFAULT_PROMPTS,
         pause: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -91,6 +93,7 @@ class Comparisons:
         self._catalogue = catalogue
         self._region = region
         self._pause = pause
+        self._meter = meter
 
     def compare(self, who: Requester, request: str) -> Message:
         """Start a comparison and say where its summary will be, or say why it cannot run (for the person only)."""
@@ -115,7 +118,8 @@ class Comparisons:
         if token is None:
             return say.already_running(record.name)
         try:
-            plan = self._plan(record, arguments, source, base_invoke_id=base.model_id)
+            asked = Asked(team=who.team, channel=who.channel, user=who.user)
+            plan = self._plan(record, arguments, source, base_invoke_id=base.model_id, asked=asked)
         except BaseException:
             self._locks.release(key, token)
             raise
@@ -145,6 +149,9 @@ class Comparisons:
                     )
                     shown = time.monotonic()
             self._report(plan, results, progress_ts)
+            notice = self._meter.budget_notice(plan.asked)
+            if notice is not None:
+                self._notifier.post(channel=plan.asked.channel, message=notice)
         except MessageGone:
             logger.info("the thread of %s is gone; comparison dropped", plan.deployment)
         except Exception:
@@ -171,13 +178,21 @@ class Comparisons:
             logger.warning("could not say that the comparison of %s stopped", plan.deployment, exc_info=True)
 
     def _compare_one(self, plan: ComparisonPlan, prompt: HeldOutPrompt) -> ComparedPrompt:
+        """Both models' answers, each one's tokens charged to who asked for the comparison."""
+
+        def custom_charged(answer: ChatAnswer) -> None:
+            self._meter.custom(plan.asked, plan.record, answer)
+
+        def base_charged(answer: ChatAnswer) -> None:
+            self._meter.base(plan.asked, plan.base_model_id, answer)
+
         return ComparedPrompt(
             prompt=prompt,
-            custom=self._ask(plan.custom_model_id, prompt),
-            base=self._ask(plan.base_invoke_id, prompt),
+            custom=self._ask(plan.custom_model_id, prompt, custom_charged),
+            base=self._ask(plan.base_invoke_id, prompt, base_charged),
         )
 
-    def _ask(self, model_id: str, prompt: HeldOutPrompt) -> ModelReply:
+    def _ask(self, model_id: str, prompt: HeldOutPrompt, charged: Callable[[ChatAnswer], None]) -> ModelReply:
         """One model's answer; throttling, a busy service or a model still starting are asked again after a pause."""
         request = ChatRequest(
             model_id=model_id,
@@ -197,6 +212,7 @@ class Comparisons:
                 continue
             except BotError as error:
                 return ModelReply.failed(say.trim(str(error), 160))
+            charged(answer)
             return ModelReply(
                 text=answer.text,
                 latency_ms=answer.latency_ms,
@@ -234,7 +250,13 @@ class Comparisons:
         return _Source(uri=uri, from_validation=arguments.prompts_uri is None, from_training=uri == training)
 
     def _plan(
-        self, record: DeploymentRecord, arguments: CompareArguments, source: _Source, *, base_invoke_id: str
+        self,
+        record: DeploymentRecord,
+        arguments: CompareArguments,
+        source: _Source,
+        *,
+        base_invoke_id: str,
+        asked: Asked,
     ) -> ComparisonPlan | Message:
         if self._storage is None:
             return Message(text="I can't read held-out prompts from S3: FINETUNE_BUCKET is not set.")
@@ -256,6 +278,8 @@ class Comparisons:
             held_out=held_out,
             channel=record.channel,
             thread_ts=record.thread_ts,
+            record=record,
+            asked=asked,
             from_training=source.from_training,
         )
 
