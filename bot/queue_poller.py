@@ -1,7 +1,9 @@
 """The event intake's thread: long-polls the job event queue while ``serve`` runs, started and stopped with it.
 
-Each poll waits a few seconds at most, so stopping takes about that long: a batch received as the
-bot stops is handled first, and what it cannot finish stays on the queue for another replica. When the
+Each poll waits a second at most (``WAIT_SECONDS``), and stopping waits for the poll in flight rather than
+cutting it short (messages SQS hands a cut-off receive stay hidden for the visibility timeout), so
+stopping takes about a second: a batch received as the bot stops is handled first, and what it cannot
+finish stays on the queue for another replica. When the
 queue or Redis does not answer, the failure is logged once as it begins and once as it ends, and the
 thread waits longer between tries (up to a minute) instead of spinning. While the bot's storage
 (Redis) does not answer, nothing is taken from the queue: a message taken then could not be handled,
