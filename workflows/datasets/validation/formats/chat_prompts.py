@@ -9,18 +9,17 @@ allowed, because Bedrock passes it to the grader Lambda under ``metadata``.
 
 from __future__ import annotations
 
-from itertools import pairwise
 from typing import Any
 
 import orjson
 
 from workflows.datasets.validation.codes import IssueCode
-from workflows.datasets.validation.formats.common import (
-    Content,
-    TextParts,
-    check_text,
-    json_type,
-    report_unknown_keys,
+from workflows.datasets.validation.formats.common import Content, TextParts, check_text, json_type
+from workflows.datasets.validation.formats.turns import (
+    message_list,
+    role_text,
+    turn_object,
+    user_first_alternating,
 )
 from workflows.datasets.validation.issues import IssueLog
 from workflows.datasets.validation.template import conversation_overhead
@@ -53,15 +52,7 @@ class ChatPromptChecker:
         return Content(tuple(parts.texts), tuple(parts.paths), key, overhead, users)
 
     def _messages(self, record: dict[str, Any], parts: TextParts, line: int, log: IssueLog) -> list[str | None]:
-        if "messages" not in record:
-            log.add(IssueCode.MISSING_KEY, line, "messages")
-            return []
-        messages = record["messages"]
-        if not isinstance(messages, list):
-            log.add(IssueCode.WRONG_TYPE, line, f"messages: expected an array of turns, got {json_type(messages)}")
-            return []
-        if not messages:
-            log.add(IssueCode.NO_MESSAGES, line, "messages")
+        messages = message_list(record, line, log)
         return [_turn(message, f"messages[{i}]", parts, line, log) for i, message in enumerate(messages)]
 
 
@@ -80,27 +71,20 @@ def _reference_answer(record: dict[str, Any], line: int, log: IssueLog) -> None:
 
 def _turn(message: Any, path: str, parts: TextParts, line: int, log: IssueLog) -> str | None:
     """Check one turn; returns its role, or None when it is missing or unknown."""
-    if not isinstance(message, dict):
-        log.add(
-            IssueCode.WRONG_TYPE, line, f"{path}: expected an object with role and content, got {json_type(message)}"
-        )
+    turn = turn_object(message, path, _MESSAGE_KEYS, line, log)
+    if turn is None:
         return None
-    report_unknown_keys(message, _MESSAGE_KEYS, f"{path}.", line, log)
-    role = _role(message, path, line, log)
-    if "content" not in message:
+    role = _role(turn, path, line, log)
+    if "content" not in turn:
         log.add(IssueCode.MISSING_KEY, line, f"{path}.content")
     else:
-        _content(message["content"], f"{path}.content", parts, line, log)
+        _content(turn["content"], f"{path}.content", parts, line, log)
     return role
 
 
 def _role(message: dict[str, Any], path: str, line: int, log: IssueLog) -> str | None:
-    if "role" not in message:
-        log.add(IssueCode.MISSING_KEY, line, f"{path}.role")
-        return None
-    role = message["role"]
-    if not isinstance(role, str):
-        log.add(IssueCode.WRONG_TYPE, line, f"{path}.role: expected a string, got {json_type(role)}")
+    role = role_text(message, path, line, log)
+    if role is None:
         return None
     if role not in _ROLES:
         log.add(IssueCode.INVALID_ROLE, line, f'{path}.role is {role[:100]!r}; use "system", "user" or "assistant"')
@@ -158,13 +142,7 @@ def _order(roles: list[str | None], line: int, log: IssueLog) -> None:
     if not turns:
         log.add(IssueCode.LAST_NOT_USER, line, "messages has system turns only; add the user's prompt")
         return
-    first_index, first_role = turns[0]
-    if first_role != "user":
-        log.add(IssueCode.FIRST_NOT_USER, line, f"messages[{first_index}].role is {first_role!r}")
-    for (_, before), (index, role) in pairwise(turns):
-        if role == before:
-            log.add(IssueCode.ROLES_NOT_ALTERNATING, line, f"messages[{index}] is a second {role} turn in a row")
-            break
+    user_first_alternating(turns, line, log)
     last_index, last_role = turns[-1]
     if last_role != "user":
         log.add(IssueCode.LAST_NOT_USER, line, f"messages[{last_index}].role is {last_role!r}")

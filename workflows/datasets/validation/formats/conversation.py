@@ -7,7 +7,6 @@ prompts may stop at the user's.
 
 from __future__ import annotations
 
-from itertools import pairwise
 from typing import Any
 
 import orjson
@@ -24,6 +23,12 @@ from workflows.datasets.validation.formats.common import (
 from workflows.datasets.validation.formats.content_blocks import BlockChecker, MediaCount
 from workflows.datasets.validation.formats.media import MediaTracker
 from workflows.datasets.validation.formats.plain import plain_conversation
+from workflows.datasets.validation.formats.turns import (
+    message_list,
+    role_text,
+    turn_object,
+    user_first_alternating,
+)
 from workflows.datasets.validation.issues import IssueLog
 from workflows.datasets.validation.template import conversation_overhead
 
@@ -108,33 +113,23 @@ class ConversationChecker:
         self, record: dict[str, Any], parts: TextParts, count: MediaCount, line: int, log: IssueLog
     ) -> list[str | None]:
         """Check every turn; returns each turn's role ("system" included, None when unusable)."""
-        if "messages" not in record:
-            log.add(IssueCode.MISSING_KEY, line, "messages")
-            return []
-        messages = record["messages"]
-        if not isinstance(messages, list):
-            log.add(IssueCode.WRONG_TYPE, line, f"messages: expected an array of turns, got {json_type(messages)}")
-            return []
-        if not messages:
-            log.add(IssueCode.NO_MESSAGES, line, "messages")
+        messages = message_list(record, line, log)
         return [self._turn(m, f"messages[{i}]", parts, count, line, log) for i, m in enumerate(messages)]
 
     def _turn(
         self, message: Any, path: str, parts: TextParts, count: MediaCount, line: int, log: IssueLog
     ) -> str | None:
         """Check one turn; returns its role ("system" too), or None when it is missing or unknown."""
-        if not isinstance(message, dict):
-            detail = f"{path}: expected an object with role and content, got {json_type(message)}"
-            log.add(IssueCode.WRONG_TYPE, line, detail)
+        turn = turn_object(message, path, _MESSAGE_KEYS, line, log)
+        if turn is None:
             return None
-        report_unknown_keys(message, _MESSAGE_KEYS, f"{path}.", line, log)
-        role = _role(message, path, line, log)
-        if "content" not in message:
+        role = _role(turn, path, line, log)
+        if "content" not in turn:
             log.add(IssueCode.MISSING_KEY, line, f"{path}.content")
         elif self._blocks is not None:
-            self._blocks.content(message["content"], f"{path}.content", role, parts, count, line, log)
+            self._blocks.content(turn["content"], f"{path}.content", role, parts, count, line, log)
         else:
-            self._string_content(message["content"], f"{path}.content", parts, line, log)
+            self._string_content(turn["content"], f"{path}.content", parts, line, log)
         return role
 
     def _string_content(self, content: Any, path: str, parts: TextParts, line: int, log: IssueLog) -> None:
@@ -159,12 +154,8 @@ def _schema_version(record: dict[str, Any], exact: bool, line: int, log: IssueLo
 
 
 def _role(message: dict[str, Any], path: str, line: int, log: IssueLog) -> str | None:
-    if "role" not in message:
-        log.add(IssueCode.MISSING_KEY, line, f"{path}.role")
-        return None
-    role = message["role"]
-    if not isinstance(role, str):
-        log.add(IssueCode.WRONG_TYPE, line, f"{path}.role: expected a string, got {json_type(role)}")
+    role = role_text(message, path, line, log)
+    if role is None:
         return None
     if role == "system":
         log.add(IssueCode.SYSTEM_IN_MESSAGES, line, f"{path}.role")
@@ -186,13 +177,7 @@ def _order(roles: list[str | None], final_assistant: bool, line: int, log: Issue
     turns = [(index, role) for index, role in enumerate(roles) if role != "system"]
     if not turns:
         return
-    first_index, first_role = turns[0]
-    if first_role != "user":
-        log.add(IssueCode.FIRST_NOT_USER, line, f"messages[{first_index}].role is {first_role!r}")
-    for (_, before), (index, role) in pairwise(turns):
-        if role == before:
-            log.add(IssueCode.ROLES_NOT_ALTERNATING, line, f"messages[{index}] is a second {role} turn in a row")
-            break
+    user_first_alternating(turns, line, log)
     last_index, last_role = turns[-1]
     if final_assistant and last_role != "assistant":
         log.add(IssueCode.LAST_NOT_ASSISTANT, line, f"messages[{last_index}].role is {last_role!r}")
