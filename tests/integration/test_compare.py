@@ -9,36 +9,35 @@ import time
 import urllib.request
 from typing import Any
 
-import boto3
 import pytest
 import redis
 
-from bot.sandbox.deployments import PROVISIONED_MINUTES
+from bot.sandbox.driver import SlackDriver
 from bot.sandbox.emulator import SlackEmulator
-from tests.integration.test_deploy import driver_for, thread_text
 from tests.jobs.monitoring.live import (
     BotFactory,
     SeededJob,
-    monitoring_env,
     newest_ephemeral,
-    seed_job,
     text_of,
-    wait_for_notice,
 )
-from tests.jobs.monitoring.moto_jobs import BUCKET, REGION, put_metrics, set_status, training_uri
+from tests.jobs.monitoring.moto_jobs import BUCKET, training_uri
 from tests.sandbox.standin_support import ManualClock
 from tests.support.bot_process import BotProcess
 from tests.support.moto_server import MotoServer
-from tests.support.stack import CHANNEL, REPLY_WAIT, USER
-from workflows.adapters.aws_clients import bedrock_client
-from workflows.adapters.bedrock import BedrockJobs
-from workflows.jobs.job import JobStatus
+from tests.support.served_jobs import (
+    OTHER,
+    announcing_bot,
+    completed_job,
+    deploy_until_ready,
+    driver_for,
+    job_bucket,
+)
+from tests.support.stack import CHANNEL, USER
 
 pytestmark = pytest.mark.integration
 
 JOB = "support-cmp1"
 BARE_JOB = "support-bare"
-OTHER = "U0BOB"
 VALIDATION_KEY = f"data/{JOB}-validation.jsonl"
 #: What the custom model was trained on: the stand-in answers each question with its reply.
 TRAINING = [
@@ -64,48 +63,35 @@ def jobs(
     emulator: SlackEmulator, redis_client: redis.Redis, aws: MotoServer, standin_clock: ManualClock
 ) -> tuple[SeededJob, SeededJob]:
     """Two completed jobs: one trained with a validation file, one without."""
-    s3 = boto3.client("s3", region_name=REGION, endpoint_url=aws.endpoint_url)
-    s3.create_bucket(Bucket=BUCKET)
-    bedrock = BedrockJobs(bedrock_client(REGION))
+    s3 = job_bucket(aws)
     for name in (JOB, BARE_JOB):
         s3.put_object(Bucket=BUCKET, Key=training_uri(name).split("/", 3)[3], Body=jsonl(TRAINING))
     s3.put_object(Bucket=BUCKET, Key=VALIDATION_KEY, Body="\n".join(VALIDATION_LINES).encode() + b"\n")
-    seeded = seed_job(emulator, redis_client, bedrock, JOB, validation_uri=f"s3://{BUCKET}/{VALIDATION_KEY}")
-    bare = seed_job(emulator, redis_client, bedrock, BARE_JOB)
-    for name in (JOB, BARE_JOB):
-        put_metrics(s3, name)
-        set_status(name, JobStatus.COMPLETED)
-    return seeded, bare
+    seeded = completed_job(emulator, redis_client, s3, JOB, validation_uri=f"s3://{BUCKET}/{VALIDATION_KEY}")
+    return seeded, completed_job(emulator, redis_client, s3, BARE_JOB)
 
 
 @pytest.fixture
 def bot(bot_factory: BotFactory, emulator: SlackEmulator, redis_url: str, aws: MotoServer, jobs: Any) -> BotProcess:
-    emulator.add_user(OTHER)
-    started = bot_factory(monitoring_env(emulator, redis_url, aws.endpoint_url))
-    wait_for_notice(emulator, JOB, timeout=REPLY_WAIT)
-    wait_for_notice(emulator, BARE_JOB, timeout=REPLY_WAIT)
-    return started
+    return announcing_bot(bot_factory, emulator, redis_url, aws, [JOB, BARE_JOB])
 
 
-def deployed(bot: BotProcess, emulator: SlackEmulator, job: SeededJob, aws: MotoServer, clock: ManualClock) -> None:
-    """Deploy the job's model from its completion notice, and let the stand-in make it ready."""
-    driver = driver_for(bot, emulator)
-    driver.click("Deploy", message_ts=_notice_ts(emulator, job.name))
-    newest_ephemeral(emulator, USER, "What it will cost")
-    bedrock = boto3.client("bedrock", region_name=REGION)
-    before = len(bedrock.list_provisioned_model_throughputs()["provisionedModelSummaries"])
-    driver.click("Deploy")
-    emulator.wait_for(
-        lambda: len(bedrock.list_provisioned_model_throughputs()["provisionedModelSummaries"]) > before,
-        10,
-        "the throughput in the stand-in",
-    )
-    clock.advance((PROVISIONED_MINUTES + 1) * 60 / aws.standin.deployments.speed)
-    thread_text(emulator, job, "is ready")
+@pytest.fixture
+def driver(bot: BotProcess, emulator: SlackEmulator) -> SlackDriver:
+    return driver_for(bot, emulator)
 
 
-def _notice_ts(emulator: SlackEmulator, name: str) -> str:
-    return wait_for_notice(emulator, name, timeout=REPLY_WAIT).ts
+@pytest.fixture
+def job(
+    driver: SlackDriver,
+    emulator: SlackEmulator,
+    jobs: tuple[SeededJob, SeededJob],
+    aws: MotoServer,
+    standin_clock: ManualClock,
+) -> SeededJob:
+    """The job with a validation file, its model deployed from the completion notice and ready."""
+    deploy_until_ready(driver, emulator, aws, standin_clock, jobs[0])
+    return jobs[0]
 
 
 def summaries(emulator: SlackEmulator, job: SeededJob) -> list[str]:
@@ -126,16 +112,8 @@ def shared_files(emulator: SlackEmulator, job: SeededJob) -> list[dict[str, Any]
 
 
 def test_compare_with_base_posts_a_summary_and_a_table_whose_rows_are_the_held_out_prompts(
-    bot: BotProcess,
-    emulator: SlackEmulator,
-    jobs: tuple[SeededJob, SeededJob],
-    aws: MotoServer,
-    standin_clock: ManualClock,
+    driver: SlackDriver, emulator: SlackEmulator, job: SeededJob
 ) -> None:
-    job, _ = jobs
-    deployed(bot, emulator, job, aws, standin_clock)
-    driver = driver_for(bot, emulator)
-
     driver.click("Compare with base", thread_ts=job.thread_ts, user=OTHER)  # anyone in the channel may compare
     started = newest_ephemeral(emulator, OTHER, "Comparing")
     emulator.wait_for(lambda: summaries(emulator, job), 15, "the comparison's summary")
@@ -161,16 +139,8 @@ def test_compare_with_base_posts_a_summary_and_a_table_whose_rows_are_the_held_o
 
 
 def test_a_double_click_and_a_redelivery_run_one_comparison(
-    bot: BotProcess,
-    emulator: SlackEmulator,
-    jobs: tuple[SeededJob, SeededJob],
-    aws: MotoServer,
-    standin_clock: ManualClock,
+    driver: SlackDriver, emulator: SlackEmulator, job: SeededJob
 ) -> None:
-    job, _ = jobs
-    deployed(bot, emulator, job, aws, standin_clock)
-    driver = driver_for(bot, emulator)
-
     driver.click("Compare with base", thread_ts=job.thread_ts)
     driver.click("Compare with base", thread_ts=job.thread_ts)
     assert driver.redeliver().status == 200
@@ -183,16 +153,16 @@ def test_a_double_click_and_a_redelivery_run_one_comparison(
 
 
 def test_without_a_validation_set_the_command_says_so_and_asks_for_held_out_records(
-    bot: BotProcess,
+    driver: SlackDriver,
     emulator: SlackEmulator,
     jobs: tuple[SeededJob, SeededJob],
     aws: MotoServer,
     standin_clock: ManualClock,
 ) -> None:
     _, bare = jobs
-    deployed(bot, emulator, bare, aws, standin_clock)
+    deploy_until_ready(driver, emulator, aws, standin_clock, bare)
 
-    driver_for(bot, emulator).slash_command(f"compare {BARE_JOB}")
+    driver.slash_command(f"compare {BARE_JOB}")
     answer = newest_ephemeral(emulator, USER, "validation dataset")
 
     assert f"`{BARE_JOB}` was trained without a validation dataset" in answer

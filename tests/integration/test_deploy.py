@@ -13,7 +13,6 @@ import redis
 from bot.sandbox.deployments import PROVISIONED_MINUTES
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.emulator import SlackEmulator
-from tests.conftest import SIGNING_SECRET
 from tests.jobs.monitoring.live import (
     ADMIN,
     BotFactory,
@@ -21,22 +20,26 @@ from tests.jobs.monitoring.live import (
     monitoring_env,
     newest_ephemeral,
     newest_response,
-    seed_job,
     text_of,
     wait_for_notice,
 )
-from tests.jobs.monitoring.moto_jobs import BUCKET, REGION, put_metrics, set_status
+from tests.jobs.monitoring.moto_jobs import BUCKET, REGION
 from tests.sandbox.standin_support import ManualClock
 from tests.support.bot_process import BotProcess
 from tests.support.moto_server import MotoServer
-from tests.support.stack import CHANNEL, REPLY_WAIT, USER
-from workflows.adapters.aws_clients import bedrock_client
-from workflows.adapters.bedrock import BedrockJobs
-from workflows.jobs.job import JobStatus
+from tests.support.served_jobs import (
+    OTHER,
+    announcing_bot,
+    completed_job,
+    driver_for,
+    job_bucket,
+    thread_text,
+    throughputs,
+)
+from tests.support.stack import CHANNEL, USER
 
 pytestmark = pytest.mark.integration
 
-OTHER = "U0BOB"
 JOB = "tone-1a2b"
 
 
@@ -48,12 +51,7 @@ def bedrock(aws: MotoServer) -> Any:
 @pytest.fixture
 def job(emulator: SlackEmulator, redis_client: redis.Redis, aws: MotoServer, standin_clock: ManualClock) -> SeededJob:
     """A job the bot watches, completed with its metrics in S3."""
-    s3 = boto3.client("s3", region_name=REGION, endpoint_url=aws.endpoint_url)
-    s3.create_bucket(Bucket=BUCKET)
-    seeded = seed_job(emulator, redis_client, BedrockJobs(bedrock_client(REGION)), JOB)
-    put_metrics(s3, JOB)
-    set_status(JOB, JobStatus.COMPLETED)
-    return seeded
+    return completed_job(emulator, redis_client, job_bucket(aws), JOB)
 
 
 @pytest.fixture
@@ -61,30 +59,7 @@ def bot(
     bot_factory: BotFactory, emulator: SlackEmulator, redis_url: str, aws: MotoServer, job: SeededJob
 ) -> BotProcess:
     """A bot that has announced the completion, with its Deploy button."""
-    emulator.add_user(OTHER)
-    started = bot_factory(monitoring_env(emulator, redis_url, aws.endpoint_url))
-    wait_for_notice(emulator, JOB, timeout=REPLY_WAIT)
-    return started
-
-
-def driver_for(bot: BotProcess, emulator: SlackEmulator) -> SlackDriver:
-    return SlackDriver(bot.events_url, SIGNING_SECRET, emulator, default_user=USER, default_channel=CHANNEL)
-
-
-def throughputs(bedrock: Any) -> list[dict[str, Any]]:
-    return list(bedrock.list_provisioned_model_throughputs()["provisionedModelSummaries"])
-
-
-def thread_text(emulator: SlackEmulator, job: SeededJob, contains: str, *, timeout: float = 10) -> str:
-    """The text of the first bot message in the job's thread containing ``contains``, once there."""
-
-    def found() -> str | None:
-        texts = [text_of(message) for message in emulator.thread(CHANNEL, job.thread_ts) if message.from_bot]
-        return next((text for text in texts if contains in text), None)
-
-    text = emulator.wait_for(found, timeout, f"a thread message containing {contains!r}")
-    assert text is not None
-    return text
+    return announcing_bot(bot_factory, emulator, redis_url, aws, [JOB])
 
 
 def deploy_confirmed(driver: SlackDriver, emulator: SlackEmulator, bedrock: Any) -> str:

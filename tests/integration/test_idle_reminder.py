@@ -16,7 +16,6 @@ from bot.sandbox.deployments import PROVISIONED_MINUTES
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.emulator import SlackEmulator
 from bot.slack_client import SERVER_ERROR_RETRIES
-from tests.conftest import SIGNING_SECRET
 from tests.jobs.monitoring.live import (
     ADMIN,
     BotFactory,
@@ -31,6 +30,7 @@ from tests.jobs.monitoring.moto_jobs import BUCKET, REGION, put_metrics, set_sta
 from tests.sandbox.standin_support import ManualClock
 from tests.support.bot_process import BotProcess
 from tests.support.moto_server import MotoServer
+from tests.support.served_jobs import driver_for
 from tests.support.stack import CHANNEL, REPLY_WAIT, USER
 from workflows.adapters.aws_clients import bedrock_client
 from workflows.adapters.bedrock import BedrockJobs
@@ -86,10 +86,6 @@ def replicas(
     for job in jobs:
         wait_for_notice(emulator, job.name, timeout=REPLY_WAIT)
     return started
-
-
-def driver_for(bot: BotProcess, emulator: SlackEmulator) -> SlackDriver:
-    return SlackDriver(bot.events_url, SIGNING_SECRET, emulator, default_user=USER, default_channel=CHANNEL)
 
 
 def throughputs(bedrock: Any) -> dict[str, dict[str, Any]]:
@@ -157,19 +153,31 @@ def keep_asking() -> Iterator[list[str]]:
     worker.join(timeout=5)
 
 
-def test_an_idle_throughput_gets_one_reminder_per_period_and_a_used_one_none_and_delete_removes_it(
-    replicas: list[BotProcess],
+@pytest.fixture
+def driver(replicas: list[BotProcess], emulator: SlackEmulator) -> SlackDriver:
+    return driver_for(replicas[0], emulator)
+
+
+@pytest.fixture
+def serving(
+    driver: SlackDriver,
     emulator: SlackEmulator,
     jobs: list[SeededJob],
     bedrock: Any,
     aws: MotoServer,
     standin_clock: ManualClock,
     keep_asking: list[str],
-) -> None:
-    driver = driver_for(replicas[0], emulator)
-    idle_job, used_job = jobs
+) -> dict[str, str]:
+    """Both jobs' models deployed and ready, the used one asked a question every half second: ARNs by job."""
     arns = deploy_both_and_make_them_ready(driver, emulator, bedrock, aws, standin_clock, jobs)
     keep_asking.append(arns[USED_JOB])
+    return arns
+
+
+def test_an_idle_throughput_gets_one_reminder_per_period_and_a_used_one_none_and_delete_removes_it(
+    driver: SlackDriver, emulator: SlackEmulator, jobs: list[SeededJob], bedrock: Any, serving: dict[str, str]
+) -> None:
+    idle_job, used_job = jobs
 
     wait_in_thread(emulator, idle_job, "has had no requests", timeout=PERIOD + 15)
     first = thread_messages(emulator, idle_job, "has had no requests")[0]
@@ -208,18 +216,9 @@ def test_an_idle_throughput_gets_one_reminder_per_period_and_a_used_one_none_and
 
 
 def test_a_reminder_slack_refused_goes_out_at_the_next_tick_not_a_period_later_and_once(
-    replicas: list[BotProcess],
-    emulator: SlackEmulator,
-    jobs: list[SeededJob],
-    bedrock: Any,
-    aws: MotoServer,
-    standin_clock: ManualClock,
-    keep_asking: list[str],
+    emulator: SlackEmulator, jobs: list[SeededJob], serving: dict[str, str]
 ) -> None:
-    driver = driver_for(replicas[0], emulator)
     idle_job, _ = jobs
-    arns = deploy_both_and_make_them_ready(driver, emulator, bedrock, aws, standin_clock, jobs)
-    keep_asking.append(arns[USED_JOB])
     refusals = SERVER_ERROR_RETRIES + 1  # the bot's Slack client retries 5xx answers, then gives up
     emulator.faults.fail("chat.postMessage", "500", times=refusals)
 

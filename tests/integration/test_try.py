@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
 
 import boto3
 import pytest
 import redis
 
-from bot.sandbox.deployments import PROVISIONED_MINUTES
 from bot.sandbox.driver import SlackDriver
 from bot.sandbox.emulator import SlackEmulator
 from bot.sandbox.records import Message
@@ -22,28 +20,31 @@ from tests.jobs.monitoring.live import (
     monitoring_env,
     newest_ephemeral,
     newest_response,
-    seed_job,
     text_of,
-    wait_for_notice,
 )
-from tests.jobs.monitoring.moto_jobs import BUCKET, REGION, put_metrics, set_status
+from tests.jobs.monitoring.moto_jobs import BUCKET, REGION
 from tests.sandbox.standin_support import TITAN_LITE, TRAINING, ManualClock
 from tests.support.aws_proxy import Operation, aws_proxy
 from tests.support.bot_process import BotProcess
 from tests.support.moto_server import MotoServer
+from tests.support.served_jobs import (
+    OTHER,
+    announcing_bot,
+    completed_job,
+    deploy_until_ready,
+    driver_for,
+    job_bucket,
+    throughputs,
+)
 from tests.support.stack import CHANNEL, REPLY_WAIT, USER
 from workflows import keys
-from workflows.adapters.aws_clients import bedrock_client
 from workflows.adapters.aws_retry import ATTEMPTS
-from workflows.adapters.bedrock import BedrockJobs
 from workflows.adapters.redis_jobs import RedisJobRecords
 from workflows.deployments.tryout_commands import QUESTION_CLAIM_SECONDS
 from workflows.deployments.tryout_context import MAX_CONTEXT_CHARS
-from workflows.jobs.job import JobStatus
 
 pytestmark = pytest.mark.integration
 
-OTHER = "U0BOB"
 JOB = "tone-1a2b"
 SYSTEM = "You are Acme's support agent."
 LONG_QUESTION = "Recite the complete warranty terms"
@@ -91,16 +92,13 @@ def job(
     base_model: str,
 ) -> SeededJob:
     """A completed job whose training data (with a system prompt) is in S3, as the launcher records it."""
-    s3 = boto3.client("s3", region_name=REGION, endpoint_url=aws.endpoint_url)
-    s3.create_bucket(Bucket=BUCKET)
+    s3 = job_bucket(aws)
     s3.put_object(Bucket=BUCKET, Key=f"data/{JOB}.jsonl", Body=training_lines())
-    seeded = seed_job(emulator, redis_client, BedrockJobs(bedrock_client(REGION)), JOB)
+    seeded = completed_job(emulator, redis_client, s3, JOB)
     records = RedisJobRecords(redis_client)
     recorded = records.get(JOB)
     assert recorded is not None
     records.save(recorded.model_copy(update={"system_prompt": SYSTEM, "base_model_id": base_model}))
-    put_metrics(s3, JOB)
-    set_status(JOB, JobStatus.COMPLETED)
     return seeded
 
 
@@ -108,15 +106,12 @@ def job(
 def bot(
     bot_factory: BotFactory, emulator: SlackEmulator, redis_url: str, aws: MotoServer, job: SeededJob
 ) -> BotProcess:
-    emulator.add_user(OTHER)
-    started = bot_factory(monitoring_env(emulator, redis_url, aws.endpoint_url))
-    wait_for_notice(emulator, JOB, timeout=REPLY_WAIT)
-    return started
+    return announcing_bot(bot_factory, emulator, redis_url, aws, [JOB])
 
 
 @pytest.fixture
 def driver(bot: BotProcess, emulator: SlackEmulator) -> SlackDriver:
-    return SlackDriver(bot.events_url, SIGNING_SECRET, emulator, default_user=USER, default_channel=CHANNEL)
+    return driver_for(bot, emulator)
 
 
 @pytest.fixture
@@ -124,22 +119,7 @@ def deployed(
     driver: SlackDriver, emulator: SlackEmulator, job: SeededJob, aws: MotoServer, standin_clock: ManualClock
 ) -> str:
     """Deployed by the custom model's name (not the job's), confirmed, and announced ready: its name."""
-    bedrock = boto3.client("bedrock", region_name=REGION)
-    driver.slash_command(f"deploy {JOB}-model")
-    newest_ephemeral(emulator, USER, "What it will cost")
-    driver.click("Deploy")
-    emulator.wait_for(lambda: throughputs(bedrock), 10, "the throughput in the stand-in")
-    standin_clock.advance((PROVISIONED_MINUTES + 1) * 60 / aws.standin.deployments.speed)
-    emulator.wait_for(
-        lambda: [m for m in emulator.thread(CHANNEL, job.thread_ts) if m.from_bot and "is ready" in m.text],
-        10,
-        "the ready notice",
-    )
-    return str(throughputs(bedrock)[0]["provisionedModelName"])
-
-
-def throughputs(bedrock: Any) -> list[dict[str, Any]]:
-    return list(bedrock.list_provisioned_model_throughputs()["provisionedModelSummaries"])
+    return deploy_until_ready(driver, emulator, aws, standin_clock, job, command=f"deploy {JOB}-model")
 
 
 def opening(emulator: SlackEmulator, *, after: str = "0") -> Message:
