@@ -223,3 +223,13 @@ def test_the_approvers_home_tabs_are_asked_for_when_a_request_is_asked_and_when_
     assert homes.changes[2:] == [("T1", "U2"), ("T1", "U3")]
     world.desk.sweep()
     assert len(homes.changes) == 4
+
+
+def test_a_withdrawal_after_the_approval_leaves_it_approved_and_says_so(world: Desk) -> None:
+    asked(world)
+    world.desk.approve("a1", team="T1", user="U2")
+    after = world.desk.withdraw("a1", reason="the requester cancelled the setup.")
+    assert after is not None
+    assert after.status is ApprovalStatus.APPROVED
+    assert world.waiting.settled == [("a1", ApprovalStatus.APPROVED)]
+    assert world.desk.withdraw("a-never-stored", reason="the requester cancelled the setup.") is None

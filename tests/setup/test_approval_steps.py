@@ -128,14 +128,52 @@ def test_while_waiting_a_second_press_is_answered_privately_and_asks_nobody_agai
     assert whisper.text.startswith("This setup is waiting for approval")
 
 
-def test_back_and_cancel_withdraw_the_request() -> None:
+def test_back_and_cancel_ask_to_withdraw_the_request_and_its_answer_does_what_they_asked() -> None:
     step, request_id = requested()
     back = advance(step.conversation, BackPressed(USER), GOVERNED)
-    assert back.conversation.stage is Stage.REVIEWING
-    assert WithdrawApproval(request_id, "the requester went back to change the setup.") in back.effects
+    assert back.conversation.stage is Stage.AWAITING_APPROVAL
+    assert back.effects == (WithdrawApproval(request_id, "the requester went back to change the setup."),)
+    withdrawn = advance(back.conversation, ApprovalAnswered(request_id, ApprovalStatus.WITHDRAWN.value), GOVERNED)
+    assert withdrawn.conversation.stage is Stage.REVIEWING
+    assert withdrawn.conversation.leaving is None
+    assert said(withdrawn)[0].startswith("Review your fine-tuning job")
+
     cancelled = advance(step.conversation, CancelPressed(USER), GOVERNED)
-    assert cancelled.conversation.stage is Stage.CANCELLED
-    assert WithdrawApproval(request_id, "the requester cancelled the setup.") in cancelled.effects
+    assert cancelled.conversation.stage is Stage.AWAITING_APPROVAL
+    assert cancelled.effects == (WithdrawApproval(request_id, "the requester cancelled the setup."),)
+    for status in ApprovalStatus.WITHDRAWN, ApprovalStatus.REJECTED, ApprovalStatus.EXPIRED:
+        ended = advance(cancelled.conversation, ApprovalAnswered(request_id, status.value, changed=True), GOVERNED)
+        assert ended.conversation.stage is Stage.CANCELLED
+        assert said(ended) == ["Cancelled. Nothing was started and nothing was spent."]
+        assert not any(isinstance(effect, RequestApproval | LaunchJob) for effect in ended.effects)
+
+
+def test_an_approval_saved_just_before_back_or_cancel_still_starts_the_job_once_and_says_so() -> None:
+    step, request_id = requested()
+    for pressed in BackPressed(USER), CancelPressed(USER):
+        leaving = advance(step.conversation, pressed, GOVERNED)
+        approved = advance(leaving.conversation, ApprovalAnswered(request_id, ApprovalStatus.APPROVED.value), GOVERNED)
+        assert approved.conversation.stage is Stage.STARTING
+        assert approved.conversation.leaving is None
+        assert [effect for effect in approved.effects if isinstance(effect, LaunchJob)] == [LaunchJob()]
+        (told,) = [effect for effect in approved.effects if isinstance(effect, Whisper)]
+        assert told.user == USER
+        assert "approved — starting the job" in told.text
+        again = advance(approved.conversation, ApprovalAnswered(request_id, ApprovalStatus.APPROVED.value), GOVERNED)
+        assert again.effects == ()
+
+
+def test_a_withdrawal_lost_in_a_crash_is_withdrawn_again_by_the_tick_not_asked_again() -> None:
+    step, request_id = requested()
+    asked = advance(step.conversation, ApprovalAsked(request_id), GOVERNED)
+    leaving = advance(asked.conversation, CancelPressed(USER), GOVERNED)
+    assert leaving.conversation.busy is not None
+    confirmed = advance(leaving.conversation, ApprovalAsked(request_id), GOVERNED)
+    assert confirmed.conversation.busy == leaving.conversation.busy
+    later = replace(GOVERNED, now=GOVERNED.now + timedelta(seconds=GOVERNED.launch_seconds + 1))
+    tick = advance(leaving.conversation, Recover(), later)
+    assert tick.effects == (WithdrawApproval(request_id, "the requester cancelled the setup."),)
+    assert tick.conversation.stage is Stage.AWAITING_APPROVAL
 
 
 def test_without_an_approval_rule_start_launches_at_once() -> None:

@@ -138,11 +138,15 @@ class ApprovalDesk:
         rejected = self._decide(request_id, ApprovalStatus.REJECTED, by=user, reason=reason.strip())
         return decided_answer(rejected) if rejected is not None else self._late(request_id, team, user)
 
-    def withdraw(self, request_id: str, *, reason: str) -> None:
-        """The requester no longer waits (a cancel, Back): a pending request is withdrawn and its approvers told."""
+    def withdraw(self, request_id: str, *, reason: str) -> ApprovalRequest | None:
+        """The requester no longer waits (a cancel, Back): a pending request is withdrawn and its approvers told.
+
+        Returns the request as it stands after (answered first, it stays answered); None when it was never stored.
+        """
         request = self._store.get(request_id)
         if request is not None and request.status is ApprovalStatus.PENDING:
             self._decide(request_id, ApprovalStatus.WITHDRAWN, by=request.requester, reason=reason)
+        return self._store.get(request_id)
 
     def pending_for(self, *, team: str, user: str) -> list[ApprovalRequest]:
         """The pending requests ``user`` may answer now (never their own), oldest first."""

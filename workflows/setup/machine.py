@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, assert_never
+from typing import Any, Literal, assert_never
 
 from workflows.catalogue.errors import UnknownModel
 from workflows.catalogue.schema import Catalogue, ModelSpec
@@ -224,7 +224,7 @@ def _on_person(conversation: Conversation, event: PersonEvent, context: Context)
     if isinstance(event, TextTyped):
         event = _interpret(conversation, event, context)
     if isinstance(event, CancelPressed):
-        return _cancel(conversation)
+        return _cancel(conversation, context)
     if conversation.stage is Stage.AWAITING_APPROVAL:
         return _while_awaiting_approval(conversation, event, context)
     if overdue(conversation, context.now):
@@ -566,11 +566,9 @@ def _ask_approval(conversation: Conversation, context: Context) -> Step:
 
 
 def _while_awaiting_approval(conversation: Conversation, event: PersonEvent, context: Context) -> Step:
-    """While approvers decide: Back withdraws the request and shows the review; anything else says what waits."""
+    """While approvers decide: Back asks to withdraw the request; anything else says what waits."""
     if isinstance(event, BackPressed) and conversation.approval is not None:
-        back = conversation.model_copy(update={"stage": Stage.REVIEWING, "approval": None, "busy": None})
-        withdraw = WithdrawApproval(conversation.approval, "the requester went back to change the setup.")
-        return Step(back, (withdraw, _say(question_for(back, context))))
+        return _leave(conversation, "back", context)
     text = (
         "This setup is waiting for approval; you'll hear in this thread when it is answered. "
         "*Back* withdraws the request and returns to the review; *Cancel* withdraws it and ends the setup."
@@ -578,14 +576,43 @@ def _while_awaiting_approval(conversation: Conversation, event: PersonEvent, con
     return Step(conversation, (Whisper(conversation.user, text),))
 
 
+#: Why the request is withdrawn, as its approvers are told, by what the requester pressed.
+_WITHDRAWN_BECAUSE = {
+    "back": "the requester went back to change the setup.",
+    "cancel": "the requester cancelled the setup.",
+}
+
+
+def _leave(conversation: Conversation, leaving: Literal["back", "cancel"], context: Context) -> Step:
+    """Back or Cancel while waiting: the setup remembers it and asks to withdraw the request.
+
+    The request's one compare-and-set decides: withdrawn first, its answer takes the setup back (or ends it);
+    approved first, the job starts and the requester is told that Back or Cancel came too late.
+    """
+    assert conversation.approval is not None
+    busy = _busy(context, f"w{conversation.version}", context.launch_seconds)  # the tick withdraws it again
+    updated = conversation.model_copy(update={"leaving": leaving, "busy": busy})
+    return Step(updated, (WithdrawApproval(conversation.approval, _WITHDRAWN_BECAUSE[leaving]),))
+
+
 def _approval_answered(conversation: Conversation, event: ApprovalAnswered, context: Context) -> Step:
-    """The answer to the request this setup waits for: start once approved, else back to the review."""
+    """The answer to the request this setup waits for: start once approved, else what the requester asked for."""
     if conversation.stage is not Stage.AWAITING_APPROVAL or conversation.approval != event.request_id:
         return Step(conversation)
     if event.status == ApprovalStatus.APPROVED.value:
-        return _launch(conversation, context)
-    back = conversation.model_copy(update={"stage": Stage.REVIEWING, "approval": None, "busy": None})
-    if event.changed and approval_needed(back, context) is not None:
+        launched = _launch(conversation.model_copy(update={"leaving": None}), context)
+        if conversation.leaving is None:
+            return launched
+        text = (
+            "This setup was approved just before your *Back* or *Cancel*: approved — starting the job. "
+            "Use `/finetune stop JOB` once it starts if you no longer want it."
+        )
+        return Step(launched.conversation, (*launched.effects, Whisper(conversation.user, text)))
+    back = conversation.model_copy(update={"stage": Stage.REVIEWING, "approval": None, "busy": None, "leaving": None})
+    if conversation.leaving == "cancel":
+        cancelled = back.model_copy(update={"stage": Stage.CANCELLED})
+        return Step(cancelled, (_say(Message("Cancelled. Nothing was started and nothing was spent.")),))
+    if conversation.leaving is None and event.changed and approval_needed(back, context) is not None:
         again = _ask_approval(back, context)
         said = _say(Message("Asking for approval again, on the policy and prices in force now."))
         return Step(again.conversation, (said, *again.effects))
@@ -594,6 +621,8 @@ def _approval_answered(conversation: Conversation, event: ApprovalAnswered, cont
 
 def _approval_asked(conversation: Conversation, event: ApprovalAsked) -> Step:
     if conversation.stage is not Stage.AWAITING_APPROVAL or conversation.approval != event.request_id:
+        return Step(conversation)
+    if conversation.leaving is not None:  # the withdrawal's deadline stands
         return Step(conversation)
     return Step(conversation.model_copy(update={"busy": None}))
 
@@ -644,6 +673,9 @@ def _ask_again(conversation: Conversation, context: Context) -> Step:
     assert conversation.busy is not None
     attempt = conversation.busy.attempt + 1
     renewed = _busy(context, conversation.busy.token, context.launch_seconds, attempt=attempt)
+    if conversation.leaving is not None:  # Back or Cancel came first: withdraw it instead (gone if never stored)
+        withdraw = WithdrawApproval(conversation.approval, _WITHDRAWN_BECAUSE[conversation.leaving])
+        return Step(conversation.model_copy(update={"busy": renewed}), (withdraw,))
     return Step(conversation.model_copy(update={"busy": renewed}), (RequestApproval(conversation.approval),))
 
 
@@ -661,15 +693,14 @@ def _back_to_waiting(conversation: Conversation, waiting: Stage) -> Conversation
     return conversation.model_copy(update={"stage": waiting, "previous": previous, "busy": None})
 
 
-def _cancel(conversation: Conversation) -> Step:
+def _cancel(conversation: Conversation, context: Context) -> Step:
     if conversation.stage is Stage.STARTING:
         text = "The job is being created right now, so this setup can no longer be cancelled."
         return Step(conversation, (Whisper(conversation.user, text + " Use `/finetune stop JOB` once it starts."),))
-    cancelled = conversation.model_copy(update={"stage": Stage.CANCELLED, "busy": None})
-    said = _say(Message("Cancelled. Nothing was started and nothing was spent."))
     if conversation.stage is Stage.AWAITING_APPROVAL and conversation.approval is not None:
-        return Step(cancelled, (said, WithdrawApproval(conversation.approval, "the requester cancelled the setup.")))
-    return Step(cancelled, (said,))
+        return _leave(conversation, "cancel", context)
+    cancelled = conversation.model_copy(update={"stage": Stage.CANCELLED, "busy": None})
+    return Step(cancelled, (_say(Message("Cancelled. Nothing was started and nothing was spent.")),))
 
 
 #: What each stage's answer set; going back to a stage forgets its answer and everything after it.

@@ -175,6 +175,9 @@ class Conversation(BaseModel):
     review_after_training: bool = False
     #: The request for approval the setup waits for (``awaiting_approval``).
     approval: str | None = None
+    #: The requester pressed Back or Cancel while it waited: what the request's answer leads to, unless it
+    #: was approved first (then the job starts and they are told so).
+    leaving: Literal["back", "cancel"] | None = None
     job_name: str | None = None
     job_arn: str | None = None
     #: Set while a check or a launch runs (``checking_*``, ``starting``), or until the request for approval is

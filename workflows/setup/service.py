@@ -404,7 +404,9 @@ class ConversationService:
             case RequestApproval(request_id=request_id):
                 self._request_approval(conversation, request_id, where)
             case WithdrawApproval(request_id=request_id, reason=reason):
-                self._approvals.withdraw(request_id, reason=reason)
+                if self._approvals.withdraw(request_id, reason=reason) is None:  # never stored: nothing to answer it
+                    gone = ApprovalAnswered(request_id, ApprovalStatus.WITHDRAWN.value)
+                    self.handle(conversation.id, gone, where=where)
             case _:
                 assert_never(effect)
 
