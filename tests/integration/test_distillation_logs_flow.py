@@ -1,4 +1,5 @@
-"""Distillation from model invocation logs over HTTP: logging off explained, then on, one job reading the logs."""
+"""Distillation from model invocation logs over HTTP: logging off explained, then on, one job reading the logs;
+logging moved before Start creates no job."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.integration.test_prompt_types_flow import open_thread
-from tests.support.stack import Stack, full_text
+from tests.support.stack import CHANNEL, REPLY_WAIT, Stack, full_text
 from workflows.catalogue.loader import load_catalogue
 
 pytestmark = pytest.mark.integration
@@ -26,6 +27,11 @@ def turn_logging_on(stack: Stack, *, bucket: str, prefix: str) -> None:
     stack.bedrock().put_model_invocation_logging_configuration(
         loggingConfig={"s3Config": {"bucketName": bucket, "keyPrefix": prefix}, "textDataDeliveryEnabled": True}
     )
+
+
+def reviews(stack: Stack, thread: str) -> int:
+    """How many reviews the thread shows."""
+    return sum("Review your fine-tuning job" in full_text(m) for m in stack.emulator.messages(CHANNEL, thread))
 
 
 def the_job(stack: Stack) -> dict[str, Any]:
@@ -100,6 +106,16 @@ def test_the_one_line_setup_reads_invocation_logs_after_checking_logging(stack: 
     review = full_text(stack.reply(thread, "Review your fine-tuning job"))
     assert "every request logged there; the logged responses as the answers" in review
     assert "Teacher writing" not in review
+
+    turn_logging_on(stack, bucket="other-logs", prefix="")  # moved between the review and Start
+    stack.driver.click("Start fine-tuning", thread_ts=thread)
+    moved = full_text(stack.reply(thread, "The job would find no invocation logs to distill from."))
+    assert "delivers to `s3://other-logs/`, not to `s3://app-logs/`" in moved
+    assert stack.jobs() == []
+
+    turn_logging_on(stack, bucket="app-logs", prefix="")
+    stack.driver.click("Check logging again", thread_ts=thread)
+    stack.emulator.wait_for(lambda: reviews(stack, thread) == 2, REPLY_WAIT, "the review again")
     stack.driver.click("Start fine-tuning", thread_ts=thread)
     stack.reply(thread, "Started fine-tuning job")
     job = the_job(stack)

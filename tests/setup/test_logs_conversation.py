@@ -145,9 +145,52 @@ def test_back_from_the_review_forgets_the_source_and_asks_for_it_again() -> None
     assert to_file.conversation.stage is Stage.AWAITING_TRAINING
 
 
-def test_start_launches_and_the_request_reads_the_logs_with_the_teacher() -> None:
+def test_start_checks_logging_again_before_anything_is_created() -> None:
     review = run([*TO_LOGS, TextTyped(USER, TYPED), ON])
-    started = run([StartPressed(USER)], review.conversation)
+    pressed = run([StartPressed(USER)], review.conversation)
+    assert pressed.conversation.stage is Stage.REVIEWING
+    assert pressed.effects[-1] == CheckLogging(SOURCE, start=True)
+    assert said(pressed) == [
+        "Checking again that model invocation logging in us-east-1 still delivers text to `s3://app-logs/bedrock/`…"
+    ]
+
+
+def test_logging_turned_off_before_start_creates_no_job_and_asks_to_check_again() -> None:
+    review = run([*TO_LOGS, TextTyped(USER, TYPED), ON, StartPressed(USER)])
+    off = run([LoggingChecked(SOURCE, "off", OFF.text, start=True)], review.conversation)
+    assert off.conversation.stage is Stage.AWAITING_LOGS
+    assert not [effect for effect in off.effects if isinstance(effect, LaunchJob)]
+    assert off.conversation.logs is None
+    assert off.conversation.pending_logs == SOURCE
+    assert said(off) == ["The job would find no invocation logs to distill from."]
+    assert "Check logging again" in labels(off)
+    again = run([LoggingRecheckPressed(USER)], off.conversation)
+    assert again.effects[-1] == CheckLogging(SOURCE)
+    back_to_review = run([ON], again.conversation)
+    assert back_to_review.conversation.stage is Stage.REVIEWING
+    assert run([BackPressed(USER)], off.conversation).conversation.stage is Stage.AWAITING_TRAINING
+
+
+def test_logging_that_could_not_be_checked_at_start_still_starts_saying_so() -> None:
+    review = run([*TO_LOGS, TextTyped(USER, TYPED), ON, StartPressed(USER)])
+    unknown = run([LoggingChecked(SOURCE, "unknown", "I could not check.", start=True)], review.conversation)
+    assert unknown.conversation.stage is Stage.STARTING
+    assert unknown.effects[-1] == LaunchJob()
+    assert said(unknown) == ["I could not check."]
+
+
+def test_a_start_verdict_for_another_source_or_stage_is_ignored() -> None:
+    review = run([*TO_LOGS, TextTyped(USER, TYPED), ON, StartPressed(USER)])
+    other = LoggingChecked(LogSource(s3_uri="s3://elsewhere/"), "off", "off", start=True)
+    assert run([other], review.conversation).conversation == review.conversation
+    back = run([BackPressed(USER)], review.conversation)
+    late = LoggingChecked(SOURCE, "on", "on", start=True)
+    assert run([late], back.conversation).conversation == back.conversation
+
+
+def test_start_launches_and_the_request_reads_the_logs_with_the_teacher() -> None:
+    review = run([*TO_LOGS, TextTyped(USER, TYPED), ON, StartPressed(USER)])
+    started = run([LoggingChecked(SOURCE, "on", ON.text, start=True)], review.conversation)
     assert started.conversation.stage is Stage.STARTING
     assert started.effects == (LaunchJob(),)
     model = CONTEXT.catalogue.model(NOVA)

@@ -552,6 +552,7 @@ def test_distillation_from_logs_asks_bedrock_about_logging_and_starts_one_job_wi
     assert world.conversation(conversation_id).stage is Stage.REVIEWING
     world.service.handle(conversation_id, StartPressed("U1"), where=WHERE)
     world.service.handle(conversation_id, StartPressed("U1"), where=WHERE)
+    assert world.invocation_logging.asked == 3  # Start asks once more; the second press finds the job started
     (request,) = world.jobs.requests
     assert request.training_uri is None
     assert request.invocation_logs == {
@@ -568,3 +569,40 @@ def test_distillation_from_logs_asks_bedrock_about_logging_and_starts_one_job_wi
     status = dict(world.notifier.posts[-1].message.facts)
     assert status["Training tokens"] == "unknown until the job reads the invocation logs"
     assert status["Estimated training cost"].startswith("unknown (the prompts come from invocation logs")
+
+
+@pytest.mark.parametrize(
+    ("setup", "words"),
+    [
+        (LoggingSetup(), "does not deliver to S3 in us-east-1"),
+        (LoggingSetup(s3_bucket="other-logs", text_delivery=True), "not to `s3://app-logs/`"),
+    ],
+)
+def test_logging_turned_off_or_moved_before_start_creates_no_job(setup: LoggingSetup, words: str) -> None:
+    world = World()
+    conversation_id = world.to_logs_review()
+    world.invocation_logging.answer = setup
+    world.service.handle(conversation_id, StartPressed("U1"), where=WHERE)
+    assert world.jobs.requests == []
+    assert world.records.watched() == []
+    assert world.conversation(conversation_id).stage is Stage.AWAITING_LOGS
+    told = world.notifier.posts[-1].message
+    assert told.text == "The job would find no invocation logs to distill from."
+    assert words in told.details[0]
+    assert "Check logging again" in [button.label for button in told.buttons]
+
+    world.invocation_logging.answer = LoggingSetup(s3_bucket="app-logs", text_delivery=True)
+    world.service.handle(conversation_id, LoggingRecheckPressed("U1"), where=WHERE)
+    world.service.handle(conversation_id, StartPressed("U1"), where=WHERE)
+    assert len(world.jobs.requests) == 1
+
+
+def test_logging_that_cannot_be_checked_at_start_still_starts_the_job() -> None:
+    world = World()
+    conversation_id = world.to_logs_review()
+    denied = "the bot may not call bedrock:GetModelInvocationLoggingConfiguration"
+    world.invocation_logging.answer = LoggingSetup(unknown=denied)
+    world.service.handle(conversation_id, StartPressed("U1"), where=WHERE)
+    assert len(world.jobs.requests) == 1
+    assert world.conversation(conversation_id).stage is Stage.STARTED
+    assert "I could not check that model invocation logging is on" in world.notifier.everything()

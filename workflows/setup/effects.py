@@ -70,6 +70,8 @@ class CheckLogging:
     """Ask Bedrock whether model invocation logging delivers text to ``source``; answer with LoggingChecked."""
 
     source: LogSource
+    #: Start was pressed: logging could have been turned off since the setup checked it; start if it is still on.
+    start: bool = False
 
 
 @dataclass(frozen=True, slots=True)

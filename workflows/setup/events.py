@@ -173,11 +173,13 @@ class GraderTested:
 @dataclass(frozen=True, slots=True)
 class LoggingChecked:
     """Whether model invocation logging delivers the logs ``source`` names: ``state`` is a ``LoggingState``
-    value (on, off, unknown) and ``text`` says so, with the fix when it is off."""
+    value (on, off, unknown) and ``text`` says so, with the fix when it is off; ``start`` answers a check made
+    when Start was pressed."""
 
     source: LogSource
     state: str
     text: str
+    start: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -309,12 +309,30 @@ def check_logging(conversation: Conversation, source: LogSource, context: Contex
 
 def _logging_checked(conversation: Conversation, event: LoggingChecked, context: Context) -> Step:
     """Logging on (or not checkable): the review; off: what to do, and the source kept for *Check logging again*."""
+    if event.start:
+        return _logging_rechecked(conversation, event, context)
     if conversation.stage is not Stage.AWAITING_LOGS or conversation.pending_logs != event.source:
         return Step(conversation)
     if event.state == LoggingState.OFF:
         return Step(conversation, (_say(questions.logging_off(event.text)),))
     step = _goto(conversation, Stage.REVIEWING, context, logs=event.source, pending_logs=None)
     return Step(step.conversation, (_say(Message(event.text)), *step.effects))
+
+
+def _logging_rechecked(conversation: Conversation, event: LoggingChecked, context: Context) -> Step:
+    """The check made when Start was pressed: start unless logging was turned off or moved since the setup checked.
+
+    Off: no job; the setup waits for the logs again, with the source kept for *Check logging again*.
+    """
+    if conversation.stage is not Stage.REVIEWING or conversation.logs != event.source:
+        return Step(conversation)
+    if event.state == LoggingState.OFF:
+        waiting = _back_to_waiting(conversation, Stage.AWAITING_LOGS)
+        waiting = waiting.model_copy(update={"logs": None, "pending_logs": event.source})
+        return Step(waiting, (_say(questions.logging_off(event.text)),))
+    started = _start(conversation, context, logging_rechecked=True)
+    said = (_say(Message(event.text)),) if event.state == LoggingState.UNKNOWN else ()
+    return Step(started.conversation, (*said, *started.effects))
 
 
 def _interpret(conversation: Conversation, event: TextTyped, context: Context) -> PersonEvent:
@@ -532,7 +550,7 @@ def _change_settings(conversation: Conversation, text: str, context: Context) ->
     return Step(changed, (_say(_review(changed, context)),))
 
 
-def _start(conversation: Conversation, context: Context) -> Step:
+def _start(conversation: Conversation, context: Context, *, logging_rechecked: bool = False) -> Step:
     if conversation.grader_test == "failed":
         text = (
             "Your grader failed its last test (see above), and a job with that grader would fail or learn nothing. "
@@ -542,6 +560,10 @@ def _start(conversation: Conversation, context: Context) -> Step:
     if conversation.grader_arn is not None and conversation.grader_access == "denied":
         text = f"Checking again that the service role may invoke {code(conversation.grader_arn)}…"
         return Step(conversation, (_say(Message(text)), CheckGrader(conversation.grader_arn, start=True)))
+    if conversation.logs is not None and not logging_rechecked:
+        where = code(conversation.logs.s3_uri)
+        text = f"Checking again that model invocation logging in {context.region} still delivers text to {where}…"
+        return Step(conversation, (_say(Message(text)), CheckLogging(conversation.logs, start=True)))
     if approval_needed(conversation, context) is not None:
         return _ask_approval(conversation, context)
     return _launch(conversation, context)

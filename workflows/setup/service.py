@@ -396,9 +396,9 @@ class ConversationService:
                 self.handle(conversation.id, self._check_grader(arn, start=start), where=where)
             case TestGrader(arn=arn, samples=samples):
                 self.handle(conversation.id, self._test_grader(arn, samples), where=where)
-            case CheckLogging(source=source):
+            case CheckLogging(source=source, start=start):
                 state, text = judge_logging(self._invocation_logging.setup(), source.s3_uri, self._region)
-                self.handle(conversation.id, LoggingChecked(source, state.value, text), where=where)
+                self.handle(conversation.id, LoggingChecked(source, state.value, text, start=start), where=where)
             case RecordRefusal(rule=rule, subject=subject):
                 self._gatekeeper.refused(where, Refusal(rule, ""), subject=subject)
             case RequestApproval(request_id=request_id):
