@@ -72,6 +72,19 @@ def check_text(value: object, path: str, line: int, log: IssueLog) -> str | None
     return value
 
 
+def required_string(container: dict[str, Any], key: str, path: str, line: int, log: IssueLog) -> str | None:
+    """``container[key]`` when it is a string; a missing key or another type is reported and gives None."""
+    where = f"{path}.{key}"
+    if key not in container:
+        log.add(IssueCode.MISSING_KEY, line, where)
+        return None
+    value = container[key]
+    if not isinstance(value, str):
+        log.add(IssueCode.WRONG_TYPE, line, f"{where}: expected a string, got {json_type(value)}")
+        return None
+    return value
+
+
 def report_unknown_keys(record: dict[str, Any], known: frozenset[str], prefix: str, line: int, log: IssueLog) -> None:
     """One UNKNOWN_KEY per key the format does not define."""
     for key in record:

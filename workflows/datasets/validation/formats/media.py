@@ -8,7 +8,7 @@ from typing import Any
 
 from workflows.dataset_rules import MediaRules
 from workflows.datasets.validation.codes import IssueCode
-from workflows.datasets.validation.formats.common import json_type, report_unknown_keys
+from workflows.datasets.validation.formats.common import json_type, report_unknown_keys, required_string
 from workflows.datasets.validation.issues import IssueLog
 
 #: ``s3://bucket/key``: bucket names are 3-63 lowercase letters, digits, dots and hyphens.
@@ -82,13 +82,8 @@ class MediaTracker:
             log.add(IssueCode.MIXED_MEDIA_IN_DATASET, line, f"{kind} here, {first.value} at line {first.line}")
 
     def _format(self, value: dict[str, Any], formats: frozenset[str], where: str, line: int, log: IssueLog) -> None:
-        if "format" not in value:
-            log.add(IssueCode.MISSING_KEY, line, f"{where}.format")
-            return
-        fmt = value["format"]
-        if not isinstance(fmt, str):
-            log.add(IssueCode.WRONG_TYPE, line, f"{where}.format: expected a string, got {json_type(fmt)}")
-        elif fmt not in formats:
+        fmt = required_string(value, "format", where, line, log)
+        if fmt is not None and fmt not in formats:
             allowed = ", ".join(sorted(formats))
             log.add(IssueCode.MEDIA_FORMAT, line, f"{where}.format is {fmt[:40]!r}; accepted: {allowed}")
 
@@ -128,14 +123,7 @@ def _location(value: dict[str, Any], where: str, line: int, log: IssueLog) -> st
     owner = location.get("bucketOwner")
     if owner is not None and not isinstance(owner, str):
         log.add(IssueCode.WRONG_TYPE, line, f"{path}.bucketOwner: expected a string, got {json_type(owner)}")
-    if "uri" not in location:
-        log.add(IssueCode.MISSING_KEY, line, f"{path}.uri")
-        return None
-    uri = location["uri"]
-    if not isinstance(uri, str):
-        log.add(IssueCode.WRONG_TYPE, line, f"{path}.uri: expected a string, got {json_type(uri)}")
-        return None
-    return uri
+    return required_string(location, "uri", path, line, log)
 
 
 def _object(

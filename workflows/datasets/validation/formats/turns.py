@@ -6,7 +6,7 @@ from itertools import pairwise
 from typing import Any
 
 from workflows.datasets.validation.codes import IssueCode
-from workflows.datasets.validation.formats.common import json_type, report_unknown_keys
+from workflows.datasets.validation.formats.common import json_type, report_unknown_keys, required_string
 from workflows.datasets.validation.issues import IssueLog
 
 
@@ -37,14 +37,7 @@ def turn_object(message: Any, path: str, known: frozenset[str], line: int, log: 
 
 def role_text(message: dict[str, Any], path: str, line: int, log: IssueLog) -> str | None:
     """The turn's ``role`` as written, or None when it is missing or not a string (reported); the format judges it."""
-    if "role" not in message:
-        log.add(IssueCode.MISSING_KEY, line, f"{path}.role")
-        return None
-    role = message["role"]
-    if not isinstance(role, str):
-        log.add(IssueCode.WRONG_TYPE, line, f"{path}.role: expected a string, got {json_type(role)}")
-        return None
-    return role
+    return required_string(message, "role", path, line, log)
 
 
 def user_first_alternating(turns: list[tuple[int, str | None]], line: int, log: IssueLog) -> None:
